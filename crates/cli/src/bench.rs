@@ -1,0 +1,140 @@
+//! `chance-navi bench …`: measurements of the real binary, printed as Markdown
+//! rows for docs/benchmarks.md.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+
+use crate::config::CommonArgs;
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    #[command(subcommand)]
+    what: BenchKind,
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchKind {
+    /// Time from starting `chance-navi serve` to its first ready /readyz, each
+    /// run on a new, empty data directory (SQLite). With --database-url, the
+    /// same is measured on that PostgreSQL database too, in the same run.
+    Startup {
+        /// How many starts to time per engine
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        runs: u32,
+    },
+}
+
+pub async fn run(args: BenchArgs, common: &CommonArgs) -> Result<()> {
+    match args.what {
+        BenchKind::Startup { runs } => {
+            let common = common.clone();
+            tokio::task::spawn_blocking(move || startup(runs, &common))
+                .await
+                .context("benchmark task")?
+        }
+    }
+}
+
+fn startup(runs: u32, common: &CommonArgs) -> Result<()> {
+    let exe = std::env::current_exe().context("cannot find the chance-navi binary")?;
+    let mut engines = vec![("sqlite (new file)", None)];
+    if let Some(url) = &common.database_url {
+        engines.push(("postgres (migrated)", Some(url.clone())));
+    }
+    println!("| engine | runs | min ms | median ms | p90 ms | max ms |");
+    println!("|---|---|---|---|---|---|");
+    for (label, url) in engines {
+        let mut times = Vec::with_capacity(runs as usize);
+        for i in 0..runs {
+            let dir = std::env::temp_dir().join(format!(
+                "chance-navi-bench-startup-{}-{i}",
+                std::process::id()
+            ));
+            let _ = std::fs::remove_dir_all(&dir);
+            let result = time_one_start(&exe, &dir, url.as_deref());
+            let _ = std::fs::remove_dir_all(&dir);
+            times.push(result?);
+        }
+        times.sort();
+        let ms = |d: Duration| format!("{:.1}", d.as_secs_f64() * 1000.0);
+        let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+        println!(
+            "| {label} | {runs} | {} | {} | {} | {} |",
+            ms(times[0]),
+            ms(at(0.5)),
+            ms(at(0.9)),
+            ms(times[times.len() - 1])
+        );
+    }
+    Ok(())
+}
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn time_one_start(
+    exe: &std::path::Path,
+    dir: &std::path::Path,
+    url: Option<&str>,
+) -> Result<Duration> {
+    let start = Instant::now();
+    let mut cmd = Command::new(exe);
+    cmd.args([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--log",
+        "warn",
+        "--data-dir",
+    ])
+    .arg(dir)
+    .env_remove("CHANCE_NAVI_CONFIG")
+    .env_remove("DATABASE_URL")
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::null());
+    if let Some(url) = url {
+        cmd.env("DATABASE_URL", url);
+    }
+    let mut child = Killed(cmd.spawn().context("cannot start chance-navi serve")?);
+    let stdout = child.0.stdout.take().context("server stdout")?;
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .context("reading the server's address")?;
+    let addr: SocketAddr = line
+        .trim()
+        .rsplit("http://")
+        .next()
+        .and_then(|a| a.parse().ok())
+        .with_context(|| format!("the server did not say where it listens: {line:?}"))?;
+    let deadline = start + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if readyz(addr).unwrap_or(false) {
+            return Ok(start.elapsed());
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    bail!("the server at {addr} was not ready within 30 s")
+}
+
+/// `GET /readyz` over a plain socket: true on 200.
+fn readyz(addr: SocketAddr) -> std::io::Result<bool> {
+    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(1))?;
+    s.set_read_timeout(Some(Duration::from_secs(5)))?;
+    s.write_all(b"GET /readyz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
+    let mut head = [0u8; 12];
+    s.read_exact(&mut head)?;
+    Ok(head.starts_with(b"HTTP/1.1 200"))
+}

@@ -1,0 +1,378 @@
+//! Settings: command-line flags, then `CHANCE_NAVI_*` environment variables
+//! (and `DATABASE_URL`), then an optional TOML file, then the defaults.
+//! clap takes care of the first two; this module adds the file and the defaults.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{Args, ValueEnum};
+use serde::Deserialize;
+use store::DatabaseTarget;
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_DATA_DIR: &str = "./data";
+pub const DATABASE_FILE: &str = "chance-navi.db";
+
+/// Settings every subcommand reads, so that `chance-navi <anything> --data-dir D`
+/// works on the same installation as `chance-navi serve --data-dir D`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct CommonArgs {
+    /// TOML file with settings; flags and environment variables override it
+    #[arg(long, global = true, env = "CHANCE_NAVI_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Directory for the SQLite database, the mail outbox, the search index and
+    /// uploaded files; created when missing [default: ./data]
+    #[arg(long, global = true, env = "CHANCE_NAVI_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// PostgreSQL to use instead of SQLite, as postgres://user:password@host:port/database
+    /// [default: SQLite at <data-dir>/chance-navi.db]
+    #[arg(
+        long,
+        global = true,
+        env = "DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+
+    /// Most database connections this process opens [default: 10]
+    #[arg(
+        long,
+        global = true,
+        env = "CHANCE_NAVI_DB_MAX_CONNECTIONS",
+        value_name = "N",
+        value_parser = clap::value_parser!(u32).range(1..=1000)
+    )]
+    pub db_max_connections: Option<u32>,
+
+    /// What to log: error, warn, info, debug, trace, or tracing directives such
+    /// as "info,web=debug" [default: info]
+    #[arg(long, global = true, env = "CHANCE_NAVI_LOG", value_name = "FILTER")]
+    pub log: Option<String>,
+
+    /// Log format on standard error [default: text]
+    #[arg(
+        long,
+        global = true,
+        env = "CHANCE_NAVI_LOG_FORMAT",
+        value_name = "FORMAT"
+    )]
+    pub log_format: Option<LogFormat>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines
+    #[default]
+    Text,
+    /// One JSON object per line, for log collectors
+    Json,
+}
+
+/// Settings of `serve` alone.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on [default: 127.0.0.1:8080]
+    #[arg(long, env = "CHANCE_NAVI_LISTEN", value_name = "ADDR:PORT")]
+    pub listen: Option<SocketAddr>,
+
+    /// Seconds a request may take before it is answered with 503 [default: 30]
+    #[arg(long, env = "CHANCE_NAVI_REQUEST_TIMEOUT_SECS", value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_timeout_secs: Option<u64>,
+
+    /// Largest request body accepted, in bytes; larger ones get 413 [default: 10485760]
+    #[arg(long, env = "CHANCE_NAVI_MAX_BODY_BYTES", value_name = "BYTES")]
+    pub max_body_bytes: Option<usize>,
+
+    /// Seconds to let requests in flight finish after SIGTERM or SIGINT [default: 30]
+    #[arg(long, env = "CHANCE_NAVI_SHUTDOWN_GRACE_SECS", value_name = "SECS")]
+    pub shutdown_grace_secs: Option<u64>,
+}
+
+/// The optional TOML file. Unknown keys are refused, so that a typo is not ignored.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    db_max_connections: Option<u32>,
+    log: Option<String>,
+    log_format: Option<LogFormat>,
+    #[serde(default)]
+    serve: FileServe,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileServe {
+    listen: Option<SocketAddr>,
+    request_timeout_secs: Option<u64>,
+    max_body_bytes: Option<usize>,
+    shutdown_grace_secs: Option<u64>,
+}
+
+/// Settings resolved from every source.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    pub database: DatabaseTarget,
+    pub db_max_connections: u32,
+    pub log: String,
+    pub log_format: LogFormat,
+    pub serve: ServeSettings,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServeSettings {
+    pub listen: SocketAddr,
+    pub request_timeout: Duration,
+    pub max_body_bytes: usize,
+    pub shutdown_grace: Duration,
+}
+
+impl Settings {
+    /// Merges the sources and prepares the data directory (created when missing,
+    /// checked for writing), so that every later path in it is absolute.
+    pub fn resolve(common: &CommonArgs, serve: &ServeArgs) -> Result<Settings> {
+        let file = match &common.config {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+        let data_dir = common
+            .data_dir
+            .clone()
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+        let data_dir = prepare_data_dir(&data_dir)?;
+        let database = match common.database_url.clone().or(file.database_url) {
+            Some(url) if !url.trim().is_empty() => {
+                DatabaseTarget::from_url(&url).map_err(|e| anyhow!("DATABASE_URL: {e}"))?
+            }
+            _ => DatabaseTarget::sqlite(data_dir.join(DATABASE_FILE))?,
+        };
+        let listen = match serve.listen.or(file.serve.listen) {
+            Some(a) => a,
+            None => DEFAULT_LISTEN.parse().context("default listen address")?,
+        };
+        let defaults = web::WebSettings::default();
+        let request_timeout_secs = serve
+            .request_timeout_secs
+            .or(file.serve.request_timeout_secs)
+            .unwrap_or(defaults.request_timeout.as_secs());
+        if request_timeout_secs == 0 {
+            bail!("request_timeout_secs must be at least 1");
+        }
+        Ok(Settings {
+            data_dir,
+            database,
+            db_max_connections: common
+                .db_max_connections
+                .or(file.db_max_connections)
+                .unwrap_or(10)
+                .clamp(1, 1000),
+            log: common
+                .log
+                .clone()
+                .or(file.log)
+                .unwrap_or_else(|| "info".to_owned()),
+            log_format: common.log_format.or(file.log_format).unwrap_or_default(),
+            serve: ServeSettings {
+                listen,
+                request_timeout: Duration::from_secs(request_timeout_secs),
+                max_body_bytes: serve
+                    .max_body_bytes
+                    .or(file.serve.max_body_bytes)
+                    .unwrap_or(defaults.max_body_bytes),
+                shutdown_grace: Duration::from_secs(
+                    serve
+                        .shutdown_grace_secs
+                        .or(file.serve.shutdown_grace_secs)
+                        .unwrap_or(30),
+                ),
+            },
+        })
+    }
+
+    pub fn pool(&self) -> store::PoolSettings {
+        store::PoolSettings {
+            max_connections: self.db_max_connections,
+            ..store::PoolSettings::default()
+        }
+    }
+
+    pub fn web(&self) -> web::WebSettings {
+        web::WebSettings {
+            request_timeout: self.serve.request_timeout,
+            max_body_bytes: self.serve.max_body_bytes,
+        }
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the config file {}", path.display()))?;
+    toml::from_str(&text).map_err(|e| {
+        let line = e.span().map(|s| {
+            text.as_bytes()[..s.start.min(text.len())]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1
+        });
+        let message = e.message().replace('\n', " ");
+        match line {
+            Some(line) => anyhow!("config file {}, line {line}: {message}", path.display()),
+            None => anyhow!("config file {}: {message}", path.display()),
+        }
+    })
+}
+
+/// Creates the directory when missing, proves it can be written, and returns
+/// its absolute path.
+fn prepare_data_dir(dir: &Path) -> Result<PathBuf> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+    let dir = std::fs::canonicalize(dir)
+        .with_context(|| format!("cannot resolve the data directory {}", dir.display()))?;
+    let probe = dir.join(format!(".write-test-{}", std::process::id()));
+    std::fs::write(&probe, b"")
+        .with_context(|| format!("the data directory {} is not writable", dir.display()))?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, text: &str) -> PathBuf {
+        let p = dir.join("chance-navi.toml");
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn defaults_apply_when_nothing_is_set() {
+        let tmp = tempfile::tempdir().unwrap();
+        let common = CommonArgs {
+            data_dir: Some(tmp.path().join("d")),
+            ..Default::default()
+        };
+        let s = Settings::resolve(&common, &ServeArgs::default()).unwrap();
+        assert_eq!(s.serve.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(
+            s.database,
+            DatabaseTarget::sqlite(tmp.path().canonicalize().unwrap().join("d/chance-navi.db"))
+                .unwrap()
+        );
+        assert_eq!(s.serve.request_timeout, Duration::from_secs(30));
+        assert_eq!(s.log, "info");
+        assert_eq!(s.log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn the_file_fills_what_flags_and_environment_leave_open() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = write(
+            tmp.path(),
+            &format!(
+                "data_dir = \"{}\"\nlog = \"debug\"\nlog_format = \"json\"\n\
+                 [serve]\nlisten = \"0.0.0.0:9000\"\nrequest_timeout_secs = 5\n",
+                tmp.path().join("from-file").display()
+            ),
+        );
+        let common = CommonArgs {
+            config: Some(file),
+            log: Some("warn".into()),
+            ..Default::default()
+        };
+        let s = Settings::resolve(&common, &ServeArgs::default()).unwrap();
+        assert!(s.data_dir.ends_with("from-file"));
+        assert_eq!(s.log, "warn", "flag beats file");
+        assert_eq!(s.log_format, LogFormat::Json);
+        assert_eq!(s.serve.listen.to_string(), "0.0.0.0:9000");
+        assert_eq!(s.serve.request_timeout, Duration::from_secs(5));
+        let serve = ServeArgs {
+            listen: Some("127.0.0.1:7000".parse().unwrap()),
+            ..Default::default()
+        };
+        let s = Settings::resolve(&common, &serve).unwrap();
+        assert_eq!(
+            s.serve.listen.to_string(),
+            "127.0.0.1:7000",
+            "flag beats file"
+        );
+    }
+
+    #[test]
+    fn a_typo_in_the_file_is_named_with_its_line() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = write(
+            tmp.path(),
+            "log = \"info\"\n\n[serve]\nlisten_adress = \"x\"\n",
+        );
+        let common = CommonArgs {
+            config: Some(file),
+            data_dir: Some(tmp.path().into()),
+            ..Default::default()
+        };
+        let err = Settings::resolve(&common, &ServeArgs::default()).unwrap_err();
+        let msg = format!("{err:#}");
+        assert!(msg.contains("line 4"), "{msg}");
+        assert!(msg.contains("listen_adress"), "{msg}");
+        assert!(!msg.contains('\n'), "one line: {msg}");
+    }
+
+    #[test]
+    fn a_missing_file_is_named() {
+        let common = CommonArgs {
+            config: Some("/nonexistent/chance-navi.toml".into()),
+            ..Default::default()
+        };
+        let err = Settings::resolve(&common, &ServeArgs::default()).unwrap_err();
+        assert!(
+            format!("{err:#}")
+                .contains("cannot read the config file /nonexistent/chance-navi.toml")
+        );
+    }
+
+    #[test]
+    fn a_data_directory_under_a_file_is_refused_with_its_path() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("plain-file");
+        std::fs::write(&file, "x").unwrap();
+        let common = CommonArgs {
+            data_dir: Some(file.join("data")),
+            ..Default::default()
+        };
+        let err = Settings::resolve(&common, &ServeArgs::default()).unwrap_err();
+        let msg = format!("{err:#}");
+        assert!(msg.contains("cannot create the data directory"), "{msg}");
+        assert!(msg.contains("plain-file/data"), "{msg}");
+    }
+
+    #[test]
+    fn a_database_url_of_another_kind_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let common = CommonArgs {
+            data_dir: Some(tmp.path().into()),
+            database_url: Some("mysql://u:pw@h/db".into()),
+            ..Default::default()
+        };
+        let msg = format!(
+            "{:#}",
+            Settings::resolve(&common, &ServeArgs::default()).unwrap_err()
+        );
+        assert!(
+            msg.starts_with("DATABASE_URL: unsupported database URL"),
+            "{msg}"
+        );
+        assert!(!msg.contains("pw@"), "{msg}");
+    }
+}

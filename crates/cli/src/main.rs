@@ -1,0 +1,161 @@
+//! `chance-navi`: the one binary; each subcommand is an entry point of the product.
+
+mod bench;
+mod config;
+mod serve;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+use crate::config::{CommonArgs, LogFormat, ServeArgs, Settings};
+
+const AFTER_HELP: &str = "\
+Settings are read from command-line flags first, then from environment variables
+(shown in brackets), then from the TOML file given by --config, then defaults.
+The file takes the same names in snake_case, with serve's under [serve]:
+
+    data_dir = \"/var/lib/chance-navi\"
+    database_url = \"postgres://navi:secret@db:5432/navi\"
+    db_max_connections = 20
+    log = \"info\"
+    log_format = \"json\"
+
+    [serve]
+    listen = \"0.0.0.0:8080\"
+    request_timeout_secs = 30
+    max_body_bytes = 10485760
+    shutdown_grace_secs = 30
+
+Every subcommand takes --config, --data-dir and --database-url, so that
+`chance-navi <command> --data-dir D` works on the installation that
+`chance-navi serve --data-dir D` runs.";
+
+/// chance-navi: public tenders, e-procurement, private orders and business
+/// partners for Japan's small and medium enterprises.
+#[derive(Debug, Parser)]
+#[command(name = "chance-navi", version, after_help = AFTER_HELP, max_term_width = 100)]
+struct Cli {
+    #[command(flatten)]
+    common: CommonArgs,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web portal: migrate the database, then serve until SIGTERM or SIGINT
+    Serve(ServeArgs),
+    /// Bring the database schema up to date, then exit
+    Migrate,
+    /// Measure the portal's speed (results belong in docs/benchmarks.md)
+    Bench(bench::BenchArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(&e),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return fail(&anyhow::Error::new(e).context("cannot start the async runtime")),
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Serve(args) => {
+            let settings = Settings::resolve(&cli.common, &args)?;
+            init_logging(&settings)?;
+            serve::run(settings).await
+        }
+        Command::Migrate => {
+            let settings = Settings::resolve(&cli.common, &ServeArgs::default())?;
+            init_logging(&settings)?;
+            migrate(&settings).await
+        }
+        Command::Bench(args) => bench::run(args, &cli.common).await,
+    }
+}
+
+async fn migrate(settings: &Settings) -> Result<()> {
+    let store = store::Store::connect(&settings.database, &settings.pool()).await?;
+    let report = store.migrate().await?;
+    store.close().await;
+    let mut out = std::io::stdout().lock();
+    if report.applied.is_empty() {
+        writeln!(
+            out,
+            "database {} is up to date (version {})",
+            store.target(),
+            report.current
+        )?;
+    } else {
+        let applied: Vec<String> = report.applied.iter().map(i64::to_string).collect();
+        writeln!(
+            out,
+            "database {} migrated to version {} (applied {})",
+            store.target(),
+            report.current,
+            applied.join(", ")
+        )?;
+    }
+    Ok(())
+}
+
+fn init_logging(settings: &Settings) -> Result<()> {
+    let filter = EnvFilter::try_new(&settings.log)
+        .with_context(|| format!("invalid log filter {:?}", settings.log))?;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr);
+    match settings.log_format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    }
+    .map_err(|e| anyhow::anyhow!("cannot set up logging: {e}"))
+}
+
+/// One line on standard error: what failed and where, each cause after a colon.
+fn fail(e: &anyhow::Error) -> ExitCode {
+    let line = format!("{e:#}").replace('\n', " ");
+    let _ = writeln!(std::io::stderr(), "error: {line}");
+    ExitCode::FAILURE
+}
+
+/// clap's own output for --help and --version; for a mistake, its first line
+/// and where to read more, instead of the whole usage.
+fn usage_error(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            ExitCode::SUCCESS
+        }
+        _ => {
+            let text = e.render().to_string();
+            let first = text
+                .lines()
+                .next()
+                .unwrap_or("invalid arguments")
+                .trim_start_matches("error: ");
+            let _ = writeln!(std::io::stderr(), "error: {first} (see chance-navi --help)");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! `chance-navi serve`: migrate, listen, serve, and stop gracefully.
+
+use std::io::Write;
+
+use anyhow::{Context, Result};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+use crate::config::Settings;
+
+pub async fn run(settings: Settings) -> Result<()> {
+    // Before anything else, so that a signal arriving during start-up is not
+    // met by the default action (an abrupt exit).
+    let signals = Signals::install()?;
+    let store = store::Store::connect(&settings.database, &settings.pool()).await?;
+    let report = store.migrate().await?;
+    if !report.applied.is_empty() {
+        tracing::info!(version = report.current, applied = ?report.applied, "database migrated");
+    }
+    let listener = TcpListener::bind(settings.serve.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.serve.listen))?;
+    let addr = listener.local_addr().context("listening address")?;
+    let state = web::AppState::new(store.clone(), settings.web());
+    let app = web::app(state);
+
+    let (stop, stopped) = oneshot::channel::<()>();
+    let mut server = tokio::spawn(web::serve(listener, app, async {
+        let _ = stopped.await;
+    }));
+    tracing::info!(
+        %addr,
+        engine = store.engine().name(),
+        data_dir = %settings.data_dir.display(),
+        "chance-navi is ready"
+    );
+    // On standard output, for people and for tools that started us on port 0.
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "chance-navi listening on http://{addr}")?;
+    out.flush()?;
+    drop(out);
+
+    tokio::select! {
+        result = &mut server => {
+            store.close().await;
+            return result.context("server task")?.context("server stopped");
+        }
+        signal = signals.recv() => {
+            tracing::info!(signal = signal?, "shutting down: finishing requests in flight");
+        }
+    }
+    let _ = stop.send(());
+    match tokio::time::timeout(settings.serve.shutdown_grace, &mut server).await {
+        Ok(result) => result.context("server task")?.context("server stopped")?,
+        Err(_) => {
+            tracing::warn!(
+                grace_secs = settings.serve.shutdown_grace.as_secs(),
+                "grace period over: requests still in flight are abandoned"
+            );
+            server.abort();
+        }
+    }
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// SIGTERM and SIGINT (Ctrl-C), listened for from the moment they are installed.
+struct Signals {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn install() -> Result<Signals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Signals {
+                term: signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?,
+                int: signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Signals {})
+    }
+
+    async fn recv(mut self) -> Result<&'static str> {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.term.recv() => Ok("SIGTERM"),
+                _ = self.int.recv() => Ok("SIGINT"),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            tokio::signal::ctrl_c()
+                .await
+                .context("cannot listen for Ctrl-C")?;
+            Ok("Ctrl-C")
+        }
+    }
+}

@@ -1,0 +1,107 @@
+use crate::{Server, run};
+
+fn get(url: &str) -> (u16, String) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let r = reqwest::get(url).await.expect("request");
+        let status = r.status().as_u16();
+        (status, r.text().await.expect("body"))
+    })
+}
+
+fn serves_the_portal(database_url: Option<&str>, engine: &str) {
+    let tmp = tempfile::tempdir().expect("temporary directory");
+    let server = Server::start(tmp.path(), database_url);
+    let (status, body) = get(&server.url("/healthz"));
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = get(&server.url("/readyz"));
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(&format!("\"engine\":\"{engine}\"")), "{body}");
+    let (status, body) = get(&server.url("/"));
+    assert_eq!(status, 200);
+    assert!(body.contains("<html lang=\"ja\">"));
+    let (status, body) = get(&server.url("/metrics"));
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("http_requests_total{method=\"GET\",route=\"/\",status=\"200\"} 1"),
+        "{body}"
+    );
+    let exit = server.terminate();
+    assert!(exit.success(), "serve exits cleanly on SIGTERM: {exit:?}");
+}
+
+#[test]
+fn serve_answers_probes_metrics_and_the_top_page_on_sqlite() {
+    serves_the_portal(None, "sqlite");
+}
+
+#[test]
+fn serve_answers_probes_metrics_and_the_top_page_on_postgres() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let db = rt.block_on(testkit::TestDb::postgres());
+    let store::DatabaseTarget::Postgres { url } = db.target().clone() else {
+        unreachable!("a postgres test database")
+    };
+    serves_the_portal(Some(&url), "postgres");
+}
+
+#[test]
+fn serve_creates_the_sqlite_database_in_the_data_directory_and_migrate_finds_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("nested/data");
+    let server = Server::start(&data, None);
+    assert!(data.join("chance-navi.db").is_file());
+    assert!(server.terminate().success());
+    let out = run(&["migrate", "--data-dir", data.to_str().unwrap()]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("is up to date (version"), "{text}");
+    assert!(text.contains("nested/data/chance-navi.db"), "{text}");
+}
+
+#[test]
+fn settings_come_from_the_environment_and_the_config_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let from_env = tmp.path().join("from-env");
+    let from_file = tmp.path().join("from-file");
+    let config = tmp.path().join("chance-navi.toml");
+    std::fs::write(&config, format!("data_dir = \"{}\"\n", from_file.display())).unwrap();
+    let out = crate::chance_navi()
+        .args(["migrate", "--config", config.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        from_file.join("chance-navi.db").is_file(),
+        "the file's data_dir is used"
+    );
+    let out = crate::chance_navi()
+        .args(["migrate", "--config", config.to_str().unwrap()])
+        .env("CHANCE_NAVI_DATA_DIR", &from_env)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        from_env.join("chance-navi.db").is_file(),
+        "the environment beats the file"
+    );
+}
+
+#[test]
+fn bench_startup_prints_a_table_row_per_engine() {
+    let out = run(&["bench", "startup", "--runs", "2"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("| engine | runs | min ms |"), "{text}");
+    assert!(text.contains("| sqlite (new file) | 2 |"), "{text}");
+}

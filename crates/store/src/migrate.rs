@@ -1,0 +1,131 @@
+//! Migrations, embedded in the binary: one folder per engine, kept in step
+//! (same file names; a test proves the migrated schemas agree).
+
+use std::borrow::Cow;
+
+use sqlx::error::BoxDynError;
+use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::{Engine, Result, Store, StoreError};
+
+/// A migration file: its version, its name, and its SQL for each engine.
+#[derive(Debug)]
+struct Step {
+    version: i64,
+    file: &'static str,
+    description: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+macro_rules! step {
+    ($version:literal, $file:literal, $description:literal) => {
+        Step {
+            version: $version,
+            file: $file,
+            description: $description,
+            sqlite: include_str!(concat!("../migrations/sqlite/", $file)),
+            postgres: include_str!(concat!("../migrations/postgres/", $file)),
+        }
+    };
+}
+
+/// Every migration, oldest first. A new migration adds one file to each folder and one line here.
+const STEPS: &[Step] = &[step!(1, "0001_foundation.sql", "foundation")];
+
+/// The file names this crate embeds, for the test that no file on disk is forgotten.
+pub fn migration_files() -> Vec<&'static str> {
+    STEPS.iter().map(|s| s.file).collect()
+}
+
+/// What `migrate` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationReport {
+    pub applied: Vec<i64>,
+    pub current: i64,
+}
+
+#[derive(Debug)]
+struct Embedded(Engine);
+
+impl<'s> MigrationSource<'s> for Embedded {
+    fn resolve(
+        self,
+    ) -> Pin<Box<dyn Future<Output = Result<Vec<Migration>, BoxDynError>> + Send + 's>> {
+        Box::pin(async move {
+            Ok(STEPS
+                .iter()
+                .map(|step| {
+                    let sql = match self.0 {
+                        Engine::Sqlite => step.sqlite,
+                        Engine::Postgres => step.postgres,
+                    };
+                    Migration::new(
+                        step.version,
+                        Cow::Borrowed(step.description),
+                        MigrationType::Simple,
+                        Cow::Borrowed(sql),
+                        false,
+                    )
+                })
+                .collect())
+        })
+    }
+}
+
+impl Store {
+    /// Brings the schema up to date; applying twice changes nothing.
+    pub async fn migrate(&self) -> Result<MigrationReport> {
+        let wrap = |cause| StoreError::Migrate {
+            target: self.target.clone(),
+            cause,
+        };
+        let migrator = Migrator::new(Embedded(self.engine)).await.map_err(wrap)?;
+        let before = self.applied_versions().await?;
+        migrator.run(self.pool()).await.map_err(wrap)?;
+        let after = self.applied_versions().await?;
+        Ok(MigrationReport {
+            applied: after
+                .iter()
+                .copied()
+                .filter(|v| !before.contains(v))
+                .collect(),
+            current: after.last().copied().unwrap_or(0),
+        })
+    }
+
+    /// The versions recorded as applied, oldest first (none before the first run).
+    pub async fn applied_versions(&self) -> Result<Vec<i64>> {
+        let exists = self.table_exists("_sqlx_migrations").await?;
+        if !exists {
+            return Ok(Vec::new());
+        }
+        Ok(sqlx::query_scalar(
+            "SELECT version FROM _sqlx_migrations WHERE success = TRUE ORDER BY version",
+        )
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// The newest version this binary knows.
+    pub fn latest_version() -> i64 {
+        STEPS.last().map_or(0, |s| s.version)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_increase_and_match_file_names() {
+        let files = migration_files();
+        assert_eq!(files.len(), STEPS.len());
+        for (i, (step, file)) in STEPS.iter().zip(files).enumerate() {
+            assert_eq!(step.version, i as i64 + 1);
+            assert!(file.starts_with(&format!("{:04}_", step.version)), "{file}");
+        }
+    }
+}

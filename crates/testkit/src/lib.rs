@@ -1,0 +1,226 @@
+//! The test harness every crate reuses: throwaway databases on both engines,
+//! and the real server on a free port.
+//!
+//! PostgreSQL tests need a server: `scripts/test` starts a throwaway cluster and
+//! sets `CHANCE_NAVI_TEST_PG_URL` (e.g. `postgres://postgres@127.0.0.1:54329`).
+//! Without it those tests fail with a message saying so; they never skip silently.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use sqlx::{Connection, Executor};
+use store::{DatabaseTarget, PoolSettings, Store};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use scraper::{Html, Selector};
+
+/// The environment variable naming the PostgreSQL server for tests.
+pub const PG_URL_VAR: &str = "CHANCE_NAVI_TEST_PG_URL";
+
+/// Which engine a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh, migrated database that lives as long as the value.
+#[derive(Debug)]
+pub struct TestDb {
+    store: Store,
+    target: DatabaseTarget,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> TestDb {
+        match backend {
+            Backend::Sqlite => Self::sqlite().await,
+            Backend::Postgres => Self::postgres().await,
+        }
+    }
+
+    /// An SQLite file in a temporary directory.
+    pub async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let target = DatabaseTarget::sqlite(dir.path().join("chance-navi.db")).expect("absolute");
+        Self::open(target, Some(dir)).await
+    }
+
+    /// A new database on the test PostgreSQL server, with a unique name.
+    pub async fn postgres() -> TestDb {
+        let base = postgres_base_url();
+        let name = unique_name();
+        let mut admin = sqlx::postgres::PgConnection::connect(&format!("{base}/postgres"))
+            .await
+            .unwrap_or_else(|e| panic!("cannot reach the test PostgreSQL server at {base}: {e}"));
+        admin
+            .execute(format!("CREATE DATABASE \"{name}\"").as_str())
+            .await
+            .expect("create test database");
+        let _ = admin.close().await;
+        let target = DatabaseTarget::from_url(&format!("{base}/{name}")).expect("postgres url");
+        Self::open(target, None).await
+    }
+
+    async fn open(target: DatabaseTarget, dir: Option<tempfile::TempDir>) -> TestDb {
+        let store = Store::connect(&target, &PoolSettings::default())
+            .await
+            .expect("connect");
+        store.migrate().await.expect("migrate");
+        TestDb {
+            store,
+            target,
+            _dir: dir,
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Where the database is, for starting a second server or a CLI on the same data.
+    pub fn target(&self) -> &DatabaseTarget {
+        &self.target
+    }
+}
+
+/// The PostgreSQL server's URL without a database name; panics with a clear
+/// message when the harness has not provided one.
+pub fn postgres_base_url() -> String {
+    match std::env::var(PG_URL_VAR) {
+        Ok(url) if !url.trim().is_empty() => url.trim().trim_end_matches('/').to_owned(),
+        _ => panic!(
+            "{PG_URL_VAR} is not set: PostgreSQL tests need a server. \
+             Run scripts/test, which starts a throwaway cluster, or set {PG_URL_VAR}=postgres://user@host:port"
+        ),
+    }
+}
+
+fn unique_name() -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!(
+        "cn_test_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        nanos
+    )
+}
+
+/// The real server, with its middleware, on 127.0.0.1 and a free port.
+#[derive(Debug)]
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    pub db: TestDb,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestApp {
+    /// The portal on a fresh SQLite database.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_on(Backend::Sqlite).await
+    }
+
+    pub async fn spawn_on(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, web::routes(), web::WebSettings::default()).await
+    }
+
+    /// The portal with other routes or settings (tests add routes that panic or dawdle).
+    pub async fn spawn_with(
+        backend: Backend,
+        routes: Router<web::AppState>,
+        settings: web::WebSettings,
+    ) -> TestApp {
+        let db = TestDb::new(backend).await;
+        let state = web::AppState::new(db.store().clone(), settings);
+        let app = web::with_middleware(routes, state);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a free port");
+        let addr = listener.local_addr().expect("local address");
+        let (tx, rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(web::serve(listener, app, async {
+            let _ = rx.await;
+        }));
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("http client");
+        TestApp {
+            addr,
+            client,
+            db,
+            shutdown: Some(tx),
+            server: Some(server),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// GETs a page and parses it.
+    pub async fn page(&self, path: &str) -> (reqwest::StatusCode, Html) {
+        let response = self.get(path).await;
+        let status = response.status();
+        let body = response.text().await.expect("body");
+        (status, Html::parse_document(&body))
+    }
+
+    /// Asks the server to stop, as SIGTERM does, and waits until it has.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.expect("server task").expect("server");
+        }
+    }
+
+    /// Starts the shutdown without waiting; returns the server task to await.
+    pub fn begin_shutdown(&mut self) -> JoinHandle<std::io::Result<()>> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.server.take().expect("server still running")
+    }
+}
+
+/// The text of every element `selector` matches, whitespace collapsed.
+pub fn texts(html: &Html, selector: &str) -> Vec<String> {
+    let sel = Selector::parse(selector).unwrap_or_else(|e| panic!("bad selector {selector}: {e}"));
+    html.select(&sel)
+        .map(|el| {
+            el.text()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+/// The value of `attr` on every element `selector` matches.
+pub fn attrs(html: &Html, selector: &str, attr: &str) -> Vec<String> {
+    let sel = Selector::parse(selector).unwrap_or_else(|e| panic!("bad selector {selector}: {e}"));
+    html.select(&sel)
+        .filter_map(|el| el.value().attr(attr).map(str::to_owned))
+        .collect()
+}

@@ -1,0 +1,67 @@
+//! The stylesheet, built into the binary and served under a name that changes
+//! with its content, so browsers may cache it for good. Nothing is fetched
+//! from outside at run time.
+
+use std::sync::LazyLock;
+
+use axum::Router;
+use axum::extract::Path;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use crate::AppState;
+use crate::errors::WebError;
+
+const SITE_CSS: &str = include_str!("../static/site.css");
+
+static STYLESHEET_HREF: LazyLock<String> =
+    LazyLock::new(|| format!("/assets/site-{:016x}.css", fnv1a(SITE_CSS.as_bytes())));
+
+pub fn stylesheet_href() -> &'static str {
+    &STYLESHEET_HREF
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/assets/{file}", get(asset))
+}
+
+async fn asset(Path(file): Path<String>) -> Result<Response, WebError> {
+    if format!("/assets/{file}") != *STYLESHEET_HREF {
+        return Err(WebError::not_found());
+    }
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=31536000, immutable"),
+            ),
+        ],
+        SITE_CSS,
+    )
+        .into_response())
+}
+
+/// 64-bit FNV-1a: enough to tell two versions of one file apart.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stylesheet_name_follows_its_content() {
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_ne!(fnv1a(b"a{}"), fnv1a(b"b{}"));
+        assert!(stylesheet_href().starts_with("/assets/site-"));
+        assert!(stylesheet_href().ends_with(".css"));
+    }
+}

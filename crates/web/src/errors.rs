@@ -1,0 +1,257 @@
+//! One error type for every handler, and the Japanese pages (or JSON envelopes)
+//! that every error status turns into — whether it came from a handler, from
+//! axum's extractors, from a panic or from the timeout.
+
+use askama::Template;
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use serde_json::json;
+
+use crate::layout::Layout;
+
+/// What kind of failure, which fixes the status and the API error code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    BadRequest,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    Unprocessable,
+    TooManyRequests,
+    Internal,
+    Unavailable,
+}
+
+impl ErrorKind {
+    pub fn status(self) -> StatusCode {
+        match self {
+            ErrorKind::BadRequest => StatusCode::BAD_REQUEST,
+            ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+            ErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ErrorKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorKind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    /// The kind an error status stands for; statuses we never send map to the nearest.
+    pub fn from_status(status: StatusCode) -> ErrorKind {
+        match status.as_u16() {
+            403 | 401 => ErrorKind::Forbidden,
+            404 | 410 => ErrorKind::NotFound,
+            405 => ErrorKind::MethodNotAllowed,
+            413 => ErrorKind::PayloadTooLarge,
+            415 => ErrorKind::UnsupportedMediaType,
+            422 => ErrorKind::Unprocessable,
+            429 => ErrorKind::TooManyRequests,
+            503 | 504 | 408 => ErrorKind::Unavailable,
+            400..=499 => ErrorKind::BadRequest,
+            _ => ErrorKind::Internal,
+        }
+    }
+
+    /// The machine-readable code of the JSON envelope.
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::BadRequest => "bad_request",
+            ErrorKind::Forbidden => "forbidden",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::MethodNotAllowed => "method_not_allowed",
+            ErrorKind::PayloadTooLarge => "payload_too_large",
+            ErrorKind::UnsupportedMediaType => "unsupported_media_type",
+            ErrorKind::Unprocessable => "unprocessable",
+            ErrorKind::TooManyRequests => "too_many_requests",
+            ErrorKind::Internal => "internal_error",
+            ErrorKind::Unavailable => "unavailable",
+        }
+    }
+
+    fn heading(self) -> &'static str {
+        match self {
+            ErrorKind::BadRequest => "リクエストを処理できませんでした",
+            ErrorKind::Forbidden => "このページは表示できません",
+            ErrorKind::NotFound => "ページが見つかりません",
+            ErrorKind::MethodNotAllowed => "この操作は受け付けられません",
+            ErrorKind::PayloadTooLarge => "送信されたデータが大きすぎます",
+            ErrorKind::UnsupportedMediaType | ErrorKind::Unprocessable => {
+                "送信された内容を読み取れませんでした"
+            }
+            ErrorKind::TooManyRequests => "アクセスが集中しています",
+            ErrorKind::Internal => "システムエラーが発生しました",
+            ErrorKind::Unavailable => "ただいま処理できません",
+        }
+    }
+
+    /// The default explanation, when the handler gave none.
+    pub fn message(self) -> &'static str {
+        match self {
+            ErrorKind::BadRequest => {
+                "リクエストの内容が正しくありません。入力内容をご確認ください。"
+            }
+            ErrorKind::Forbidden => {
+                "このページを表示する権限がないか、送信元を確認できませんでした。ページを開き直してから、もう一度お試しください。"
+            }
+            ErrorKind::NotFound => {
+                "お探しのページは、移動または削除されたか、URLが間違っている可能性があります。"
+            }
+            ErrorKind::MethodNotAllowed => "このURLでは、この方法による操作は受け付けていません。",
+            ErrorKind::PayloadTooLarge => {
+                "送信されたデータが上限を超えています。ファイルの大きさや入力内容をご確認ください。"
+            }
+            ErrorKind::UnsupportedMediaType | ErrorKind::Unprocessable => {
+                "送信された内容の形式が正しくありません。入力内容をご確認ください。"
+            }
+            ErrorKind::TooManyRequests => "しばらく時間をおいてから、もう一度お試しください。",
+            ErrorKind::Internal => {
+                "ご不便をおかけして申し訳ありません。時間をおいて、もう一度お試しください。問題が続く場合は運営事務局までお問い合わせください。"
+            }
+            ErrorKind::Unavailable => {
+                "処理に時間がかかったため中断しました。しばらく時間をおいてから、もう一度お試しください。"
+            }
+        }
+    }
+}
+
+/// An error a handler returns. Its message is for the user (Japanese); the cause
+/// of an internal error is logged once and never shown.
+#[derive(Debug, thiserror::Error)]
+#[error("{kind:?}: {message}")]
+pub struct WebError {
+    kind: ErrorKind,
+    message: String,
+    #[source]
+    cause: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl WebError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        WebError {
+            kind,
+            message: message.into(),
+            cause: None,
+        }
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(ErrorKind::NotFound, ErrorKind::NotFound.message())
+    }
+
+    pub fn internal(cause: impl std::error::Error + Send + Sync + 'static) -> Self {
+        WebError {
+            kind: ErrorKind::Internal,
+            message: ErrorKind::Internal.message().to_owned(),
+            cause: Some(Box::new(cause)),
+        }
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+}
+
+impl From<store::StoreError> for WebError {
+    fn from(e: store::StoreError) -> Self {
+        WebError::internal(e)
+    }
+}
+
+/// Carried in the response's extensions to the error-page middleware, which
+/// knows whether the client wants HTML or JSON.
+#[derive(Debug, Clone)]
+pub(crate) struct ErrorInfo {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        if let Some(cause) = &self.cause {
+            tracing::error!(error = %cause, "request failed");
+        }
+        let mut response = self.kind.status().into_response();
+        response.extensions_mut().insert(ErrorInfo {
+            kind: self.kind,
+            message: self.message,
+        });
+        response
+    }
+}
+
+/// The fallback for every path no route matches.
+pub(crate) async fn not_found() -> WebError {
+    WebError::not_found()
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    layout: Layout,
+    heading: &'a str,
+    paragraphs: Vec<&'a str>,
+    status: u16,
+}
+
+/// The body of an error response: a page in the site's layout, or for the API
+/// `{"error": {"code": …, "message": …}}`.
+pub(crate) fn render(kind: ErrorKind, message: &str, status: StatusCode, json: bool) -> Response {
+    if json {
+        let body = json!({"error": {"code": kind.code(), "message": message}});
+        return (status, Json(body)).into_response();
+    }
+    let mut paragraphs = vec![message];
+    if kind == ErrorKind::NotFound {
+        paragraphs.push("URLをご確認のうえ、トップページまたは案件検索からお探しください。");
+    }
+    let page = ErrorPage {
+        layout: Layout::new(kind.heading()),
+        heading: kind.heading(),
+        paragraphs,
+        status: status.as_u16(),
+    };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "error page could not be rendered");
+            let mut r = (status, message.to_owned()).into_response();
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            );
+            r
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_round_trips_through_its_status() {
+        for kind in [
+            ErrorKind::BadRequest,
+            ErrorKind::Forbidden,
+            ErrorKind::NotFound,
+            ErrorKind::MethodNotAllowed,
+            ErrorKind::PayloadTooLarge,
+            ErrorKind::UnsupportedMediaType,
+            ErrorKind::Unprocessable,
+            ErrorKind::TooManyRequests,
+            ErrorKind::Internal,
+            ErrorKind::Unavailable,
+        ] {
+            assert_eq!(ErrorKind::from_status(kind.status()), kind);
+            assert!(
+                !kind.message().is_ascii(),
+                "{kind:?} has a Japanese message"
+            );
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! The top page: what the portal is for, and where to go from here.
+
+use askama::Template;
+use axum::Router;
+use axum::response::Html;
+use axum::routing::get;
+
+use crate::layout::Layout;
+use crate::{AppState, WebError};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/", get(home))
+}
+
+struct Feature {
+    href: &'static str,
+    title: &'static str,
+    text: &'static str,
+}
+
+struct Step {
+    title: &'static str,
+    text: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    layout: Layout,
+    features: &'static [Feature],
+    steps: &'static [Step],
+}
+
+const FEATURES: &[Feature] = &[
+    Feature {
+        href: "/cases",
+        title: "官公需・入札情報を探す",
+        text: "国の官公需情報ポータルサイト、東京都財務局、都内区市町村の入札・調達情報をまとめて、キーワードや地域、業種から検索できます。",
+    },
+    Feature {
+        href: "/cases",
+        title: "電子調達に参加する",
+        text: "公的団体が発注する案件に、参加申請から入札書の提出、開札結果の確認まで、オンラインで参加できます。",
+    },
+    Feature {
+        href: "/cases",
+        title: "民間発注案件・技術ニーズに応える",
+        text: "企業が掲載した発注案件や技術ニーズにエントリーして、自社の技術や製品を提案できます。",
+    },
+    Feature {
+        href: "/partners",
+        title: "ビジネスパートナーを探す",
+        text: "登録企業の中から、業種・地域・得意分野で協力先や取引先を探せます。",
+    },
+    Feature {
+        href: "/news",
+        title: "おすすめ案件をメールで受け取る",
+        text: "業種やキーワードを登録しておくと、条件に合う新着案件をメールでお知らせします。",
+    },
+];
+
+const STEPS: &[Step] = &[
+    Step {
+        title: "利用申請",
+        text: "会社の情報とご担当者の情報を入力して、利用を申請します。",
+    },
+    Step {
+        title: "審査",
+        text: "運営事務局が申請内容を確認し、結果をメールでお知らせします。",
+    },
+    Step {
+        title: "ご利用開始",
+        text: "ログインして、案件へのエントリーや入札への参加、おすすめ案件メールの設定ができます。",
+    },
+];
+
+async fn home() -> Result<Html<String>, WebError> {
+    let page = HomePage {
+        layout: Layout::new(""),
+        features: FEATURES,
+        steps: STEPS,
+    };
+    Ok(Html(page.render().map_err(WebError::internal)?))
+}

@@ -1,0 +1,63 @@
+use std::time::Duration;
+
+use axum::routing::get;
+use testkit::{Backend, TestApp};
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let app = TestApp::spawn().await;
+    for path in ["/", "/nope", "/healthz", "/api/v1/nope"] {
+        let response = app.get(path).await;
+        let h = response.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(csp.contains("default-src 'self'"), "{path}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(
+            h["referrer-policy"], "strict-origin-when-cross-origin",
+            "{path}"
+        );
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn pages_are_compressed_when_the_client_accepts_gzip() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .client
+        .get(app.url("/"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+}
+
+#[tokio::test]
+async fn shutdown_lets_requests_in_flight_finish() {
+    let routes = web::routes().route(
+        "/slow",
+        get(|| async {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            "finished"
+        }),
+    );
+    let mut app = TestApp::spawn_with(Backend::Sqlite, routes, web::WebSettings::default()).await;
+    let request = tokio::spawn(app.client.get(app.url("/slow")).send());
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let server = app.begin_shutdown();
+    let response = request
+        .await
+        .unwrap()
+        .expect("the request in flight is answered");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), "finished");
+    tokio::time::timeout(Duration::from_secs(5), server)
+        .await
+        .expect("server stops after the request")
+        .unwrap()
+        .unwrap();
+    // New connections are no longer accepted.
+    assert!(app.client.get(app.url("/healthz")).send().await.is_err());
+}

@@ -1,0 +1,84 @@
+use testkit::{TestApp, attrs, texts};
+
+#[tokio::test]
+async fn the_top_page_says_what_the_portal_is_for_in_japanese() {
+    let app = TestApp::spawn().await;
+    let (status, html) = app.page("/").await;
+    assert_eq!(status, 200);
+    assert_eq!(attrs(&html, "html", "lang"), ["ja"]);
+    let h1 = texts(&html, "h1");
+    assert_eq!(h1.len(), 1, "one h1: {h1:?}");
+    assert!(h1[0].contains("中小企業"));
+    assert_eq!(texts(&html, "title"), ["ビジネスチャンス・ナビ"]);
+    let sections = texts(&html, "main h2");
+    assert!(
+        sections.contains(&"このサイトでできること".to_owned()),
+        "{sections:?}"
+    );
+    assert!(texts(&html, "main .card").len() >= 4);
+}
+
+#[tokio::test]
+async fn every_page_has_the_skip_link_header_navigation_and_footer() {
+    let app = TestApp::spawn().await;
+    for path in ["/", "/no-such-page"] {
+        let (_, html) = app.page(path).await;
+        assert_eq!(
+            attrs(&html, "body > a.skip-link", "href"),
+            ["#main"],
+            "{path}"
+        );
+        assert_eq!(attrs(&html, "main", "id"), ["main"], "{path}");
+        assert_eq!(
+            texts(&html, "header nav[aria-label] a"),
+            [
+                "案件を探す",
+                "ビジネスパートナー検索",
+                "お知らせ",
+                "ログイン"
+            ],
+            "{path}"
+        );
+        assert_eq!(
+            texts(&html, "header .site-name"),
+            ["ビジネスチャンス・ナビ"]
+        );
+        assert_eq!(texts(&html, "footer").len(), 1, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn the_stylesheet_is_served_from_the_site_itself_and_cached_for_good() {
+    let app = TestApp::spawn().await;
+    let (_, html) = app.page("/").await;
+    let hrefs = attrs(&html, "link[rel=stylesheet]", "href");
+    assert_eq!(hrefs.len(), 1);
+    assert!(
+        hrefs[0].starts_with("/assets/"),
+        "local stylesheet: {hrefs:?}"
+    );
+    let css = app.get(&hrefs[0]).await;
+    assert_eq!(css.status(), 200);
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+    assert!(
+        css.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    assert!(css.text().await.unwrap().contains(".skip-link"));
+    // Old or made-up names are not served.
+    assert_eq!(
+        app.get("/assets/site-0000000000000000.css").await.status(),
+        404
+    );
+    // Nothing on the page is loaded from another origin.
+    for attr in ["src", "href"] {
+        for value in attrs(&html, &format!("[{attr}]"), attr) {
+            assert!(
+                !value.starts_with("http") && !value.starts_with("//"),
+                "{value}"
+            );
+        }
+    }
+}

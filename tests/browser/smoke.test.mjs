@@ -1,0 +1,80 @@
+// Browser smoke test: the top page and the 404 page at desktop and mobile
+// widths, in real headless Chromium, with no serious or critical axe violation.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { after, before, describe as suite, test } from 'node:test';
+import { axeViolations, describe, launchBrowser, startServer, VIEWPORTS } from './harness.mjs';
+
+const SHOTS = new URL('./test-results/', import.meta.url).pathname;
+let server;
+let chromium;
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  server = await startServer();
+  chromium = await launchBrowser();
+});
+
+after(async () => {
+  await chromium?.close();
+  await server?.stop();
+});
+
+const PAGES = [
+  { name: 'top', path: '/', status: 200, h1: '中小企業のビジネスチャンスを、ひとつの場所で。' },
+  { name: '404', path: '/no-such-page', status: 404, h1: 'ページが見つかりません' },
+];
+
+for (const [width, viewport] of Object.entries(VIEWPORTS)) {
+  suite(`${width} (${viewport.width}px)`, () => {
+    for (const p of PAGES) {
+      test(`${p.name} page has no serious or critical accessibility violation`, async () => {
+        const context = await chromium.browser.newContext({ viewport, locale: 'ja-JP' });
+        const page = await context.newPage();
+        const foreign = [];
+        page.on('request', (r) => {
+          if (!r.url().startsWith(server.base)) foreign.push(r.url());
+        });
+        const response = await page.goto(server.base + p.path);
+        assert.equal(response.status(), p.status);
+        assert.equal(await page.getAttribute('html', 'lang'), 'ja');
+        assert.equal((await page.textContent('h1')).trim(), p.h1);
+        assert.deepEqual(foreign, [], 'nothing is fetched from another origin');
+
+        const violations = await axeViolations(page);
+        const blocking = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+        assert.equal(blocking.length, 0, describe(blocking));
+
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `no horizontal scrolling (${overflow}px too wide)`);
+
+        await page.screenshot({ path: `${SHOTS}${p.name}-${width}.png`, fullPage: true });
+        await context.close();
+      });
+    }
+
+    test('the skip link is the first stop of the keyboard and leads to the main content', async () => {
+      const context = await chromium.browser.newContext({ viewport, locale: 'ja-JP' });
+      const page = await context.newPage();
+      await page.goto(server.base + '/');
+      await page.keyboard.press('Tab');
+      const first = await page.evaluate(() => ({
+        text: document.activeElement.textContent.trim(),
+        visible: document.activeElement.getBoundingClientRect().top >= 0,
+      }));
+      assert.deepEqual(first, { text: '本文へ移動', visible: true });
+      await page.keyboard.press('Enter');
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
+      // The navigation can be reached and followed by keyboard alone.
+      await page.keyboard.press('Shift+Tab');
+      const labels = [];
+      await page.goto(server.base + '/');
+      for (let i = 0; i < 6; i += 1) {
+        await page.keyboard.press('Tab');
+        labels.push(await page.evaluate(() => document.activeElement.textContent.trim()));
+      }
+      assert.deepEqual(labels.slice(2, 6), ['案件を探す', 'ビジネスパートナー検索', 'お知らせ', 'ログイン']);
+      await context.close();
+    });
+  });
+}
