@@ -192,3 +192,11 @@ fn every_migration_file_exists_for_both_engines_and_is_embedded() {
     assert_eq!(list("sqlite"), embedded);
     assert_eq!(list("postgres"), embedded);
 }
+
+#[tokio::test]
+async fn the_sqlite_test_database_lives_in_its_data_directory() {
+    let db = TestDb::sqlite().await;
+    assert!(db.data_dir().join("chance-navi.db").is_file());
+    let postgres = TestDb::postgres().await;
+    assert!(postgres.data_dir().is_dir());
+}

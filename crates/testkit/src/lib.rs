@@ -27,12 +27,13 @@ pub enum Backend {
     Postgres,
 }
 
-/// A fresh, migrated database that lives as long as the value.
+/// A fresh, migrated database and a data directory, both living as long as the value.
+/// On SQLite the database is `<data_dir>/chance-navi.db`, as `serve` lays it out.
 #[derive(Debug)]
 pub struct TestDb {
     store: Store,
     target: DatabaseTarget,
-    _dir: Option<tempfile::TempDir>,
+    data_dir: tempfile::TempDir,
 }
 
 impl TestDb {
@@ -43,11 +44,11 @@ impl TestDb {
         }
     }
 
-    /// An SQLite file in a temporary directory.
+    /// An SQLite file in a temporary data directory.
     pub async fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().expect("temporary directory");
         let target = DatabaseTarget::sqlite(dir.path().join("chance-navi.db")).expect("absolute");
-        Self::open(target, Some(dir)).await
+        Self::open(target, dir).await
     }
 
     /// A new database on the test PostgreSQL server, with a unique name.
@@ -63,10 +64,10 @@ impl TestDb {
             .expect("create test database");
         let _ = admin.close().await;
         let target = DatabaseTarget::from_url(&format!("{base}/{name}")).expect("postgres url");
-        Self::open(target, None).await
+        Self::open(target, tempfile::tempdir().expect("temporary directory")).await
     }
 
-    async fn open(target: DatabaseTarget, dir: Option<tempfile::TempDir>) -> TestDb {
+    async fn open(target: DatabaseTarget, data_dir: tempfile::TempDir) -> TestDb {
         let store = Store::connect(&target, &PoolSettings::default())
             .await
             .expect("connect");
@@ -74,8 +75,13 @@ impl TestDb {
         TestDb {
             store,
             target,
-            _dir: dir,
+            data_dir,
         }
+    }
+
+    /// The installation's data directory (mail outbox, search index, uploads).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.data_dir.path()
     }
 
     pub fn store(&self) -> &Store {
