@@ -1,0 +1,31 @@
+//! chance-navi's domain: types that cannot hold bad values, and the rules of
+//! the business. No I/O here; every parser says what is wrong in Japanese,
+//! because its message is shown beside the form field.
+
+pub mod company;
+pub mod contact;
+pub mod corporate_number;
+pub mod prefecture;
+pub mod role;
+pub mod text;
+
+pub use company::{CompanyAction, CompanyStatus, Dealings};
+pub use contact::{EmailAddress, Password, PhoneNumber, PostalCode};
+pub use corporate_number::CorporateNumber;
+pub use prefecture::Prefecture;
+pub use role::{Role, StaffRole};
+
+/// A value that failed to parse, with the message to show beside its field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Invalid(pub String);
+
+impl Invalid {
+    pub fn new(message: impl Into<String>) -> Self {
+        Invalid(message.into())
+    }
+
+    pub fn message(&self) -> &str {
+        &self.0
+    }
+}

@@ -1,0 +1,118 @@
+//! Who may do what (design.md, "Who uses it").
+
+use std::fmt;
+
+/// Staff of the portal or of an ordering organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StaffRole {
+    /// 管理者: everything operators and organisations do, plus masters, case review, exports.
+    Admin,
+    /// 運営者: reviews company applications, answers inquiries.
+    Operator,
+    /// 運用・保守者: access filters, health, metrics, imports, backups, audit log.
+    Ops,
+    /// 発注組織の職員: e-tenders of their organisation.
+    OrgStaff,
+}
+
+impl StaffRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StaffRole::Admin => "admin",
+            StaffRole::Operator => "operator",
+            StaffRole::Ops => "ops",
+            StaffRole::OrgStaff => "org_staff",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<StaffRole> {
+        match s {
+            "admin" => Some(StaffRole::Admin),
+            "operator" => Some(StaffRole::Operator),
+            "ops" => Some(StaffRole::Ops),
+            "org_staff" => Some(StaffRole::OrgStaff),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            StaffRole::Admin => "管理者",
+            StaffRole::Operator => "運営者",
+            StaffRole::Ops => "運用・保守者",
+            StaffRole::OrgStaff => "発注組織",
+        }
+    }
+}
+
+/// The kinds of visitor a route may admit. A company user is an orderer, a
+/// receiver, or both, by what the company chose when it applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    Visitor,
+    ReceivingCompany,
+    OrderingCompany,
+    OrgStaff,
+    Operator,
+    Admin,
+    Ops,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::Visitor,
+        Role::ReceivingCompany,
+        Role::OrderingCompany,
+        Role::OrgStaff,
+        Role::Operator,
+        Role::Admin,
+        Role::Ops,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Visitor => "訪問者",
+            Role::ReceivingCompany => "受注企業",
+            Role::OrderingCompany => "発注企業",
+            Role::OrgStaff => "発注組織",
+            Role::Operator => "運営者",
+            Role::Admin => "管理者",
+            Role::Ops => "運用・保守者",
+        }
+    }
+}
+
+impl From<StaffRole> for Role {
+    fn from(r: StaffRole) -> Role {
+        match r {
+            StaffRole::Admin => Role::Admin,
+            StaffRole::Operator => Role::Operator,
+            StaffRole::Ops => Role::Ops,
+            StaffRole::OrgStaff => Role::OrgStaff,
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staff_roles_round_trip_through_their_names() {
+        for r in [
+            StaffRole::Admin,
+            StaffRole::Operator,
+            StaffRole::Ops,
+            StaffRole::OrgStaff,
+        ] {
+            assert_eq!(StaffRole::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(StaffRole::parse("root"), None);
+    }
+}
