@@ -2,6 +2,7 @@
 //! the business. No I/O here; every parser says what is wrong in Japanese,
 //! because its message is shown beside the form field.
 
+pub mod audit;
 pub mod company;
 pub mod contact;
 pub mod corporate_number;

@@ -5,20 +5,32 @@
 //! `sqlx::Any`; where the dialects differ the difference stays in this crate
 //! (see `docs/decisions/0001-storage-two-engines.md`). No other crate holds SQL.
 
+mod audit;
+mod companies;
 mod leases;
+mod masters;
 mod migrate;
+mod outbox;
 mod schema;
 mod target;
+mod users;
 
 use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
+pub use audit::{Actor, AuditEntry, AuditFilter, AuditVerification, NewAuditEntry};
+pub use companies::{Company, CompanyProfile, NewApplication, Review};
 pub use leases::Lease;
+pub use masters::{
+    ContractDepartment, IndustryDivision, MasterItem, OrderingOrganization, SimpleMaster,
+};
 pub use migrate::{MigrationReport, migration_files};
+pub use outbox::{NewMail, OutboxMail};
 pub use schema::{ColumnInfo, SchemaDescription};
 pub use target::{DatabaseTarget, Engine, TargetError};
+pub use users::{NewUser, Session, TokenPurpose, User};
 
 /// What can go wrong in the store. Messages name what and where, never secrets.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +46,15 @@ pub enum StoreError {
     },
     #[error(transparent)]
     Query(#[from] sqlx::Error),
+    /// A value that must be unique already exists; names the field.
+    #[error("{field} is already registered")]
+    Conflict { field: &'static str },
+    /// A value the database must not hold (a programming error upstream).
+    #[error("invalid value: {0}")]
+    Invalid(String),
+    /// The row changed since it was read (another reviewer acted first).
+    #[error("the record was changed by someone else; reload and try again")]
+    Stale,
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -137,4 +158,20 @@ impl Store {
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
     }
+}
+
+/// Maps a unique-constraint violation to `Conflict` naming the field whose
+/// column appears in the engine's message; other errors pass through.
+pub(crate) fn conflict(e: sqlx::Error, fields: &[(&str, &'static str)]) -> StoreError {
+    if let sqlx::Error::Database(db) = &e
+        && db.kind() == sqlx::error::ErrorKind::UniqueViolation
+    {
+        let text = format!("{} {}", db.message(), db.constraint().unwrap_or(""));
+        for (column, field) in fields {
+            if text.contains(column) {
+                return StoreError::Conflict { field };
+            }
+        }
+    }
+    StoreError::Query(e)
 }

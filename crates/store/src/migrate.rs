@@ -33,7 +33,11 @@ macro_rules! step {
 }
 
 /// Every migration, oldest first. A new migration adds one file to each folder and one line here.
-const STEPS: &[Step] = &[step!(1, "0001_foundation.sql", "foundation")];
+const STEPS: &[Step] = &[
+    step!(1, "0001_foundation.sql", "foundation"),
+    step!(2, "0002_accounts.sql", "accounts"),
+    step!(3, "0003_master_seed.sql", "master seed"),
+];
 
 /// The file names this crate embeds, for the test that no file on disk is forgotten.
 pub fn migration_files() -> Vec<&'static str> {

@@ -17,6 +17,8 @@ use tokio::task::JoinHandle;
 
 pub use scraper::{Html, Selector};
 
+pub mod fixtures;
+
 /// The environment variable naming the PostgreSQL server for tests.
 pub const PG_URL_VAR: &str = "CHANCE_NAVI_TEST_PG_URL";
 
@@ -77,6 +79,24 @@ impl TestDb {
             target,
             data_dir,
         }
+    }
+
+    /// Runs SQL behind the store's back: for tests that play an attacker
+    /// editing the database, or set up states the product cannot reach.
+    pub async fn execute_raw(&self, sql: &str) {
+        use sqlx::Connection;
+        let url = match &self.target {
+            DatabaseTarget::Sqlite { path } => format!("sqlite://{}", path.display()),
+            DatabaseTarget::Postgres { url } => url.clone(),
+        };
+        let mut conn = sqlx::AnyConnection::connect(&url)
+            .await
+            .expect("raw connection");
+        sqlx::raw_sql(sql)
+            .execute(&mut conn)
+            .await
+            .expect("raw SQL");
+        let _ = conn.close().await;
     }
 
     /// The installation's data directory (mail outbox, search index, uploads).

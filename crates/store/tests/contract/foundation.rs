@@ -1,32 +1,9 @@
-//! The storage contract, run against SQLite and PostgreSQL alike.
+//! Migrations, probes and leases.
 
 use std::time::Duration;
 
 use store::{Engine, Store};
 use testkit::TestDb;
-
-/// Runs `body` once against each engine, each on a fresh, migrated database.
-macro_rules! on_both_engines {
-    ($name:ident, |$store:ident| $body:block) => {
-        mod $name {
-            use super::*;
-
-            #[tokio::test]
-            async fn sqlite() {
-                let db = TestDb::sqlite().await;
-                let $store = db.store().clone();
-                $body
-            }
-
-            #[tokio::test]
-            async fn postgres() {
-                let db = TestDb::postgres().await;
-                let $store = db.store().clone();
-                $body
-            }
-        }
-    };
-}
 
 on_both_engines!(migrating_twice_applies_nothing_the_second_time, |store| {
     let again = store.migrate().await.expect("second migration");

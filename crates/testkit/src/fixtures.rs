@@ -1,0 +1,60 @@
+//! Realistic values for tests: a company profile, a user, a mail.
+
+use domain::{CorporateNumber, Dealings, EmailAddress, PhoneNumber, PostalCode, Prefecture};
+use store::{CompanyProfile, NewMail, NewUser};
+
+/// Valid 法人番号 for test companies: `corporate_number(n)` differs for each n.
+pub fn corporate_number(n: u32) -> CorporateNumber {
+    let base = format!("{:012}", 100_000_000_000u64 + u64::from(n));
+    let digits: Vec<u8> = base.bytes().map(|b| b - b'0').collect();
+    let check = domain::corporate_number::check_digit(&digits);
+    CorporateNumber::parse(&format!("{check}{base}")).expect("valid by construction")
+}
+
+/// A receiving company in Tokyo, numbered so that names and 法人番号 differ.
+pub fn profile(n: u32) -> CompanyProfile {
+    CompanyProfile {
+        corporate_number: Some(corporate_number(n)),
+        sole_proprietor: false,
+        name: format!("株式会社テスト精工{n}"),
+        name_kana: "テストセイコウ".to_owned(),
+        representative: "山田 太郎".to_owned(),
+        prefecture: Prefecture::TOKYO,
+        postal_code: PostalCode::parse("100-0005").expect("postal code"),
+        address: "千代田区丸の内1-1-1".to_owned(),
+        phone: PhoneNumber::parse("03-1234-5678").expect("phone"),
+        website: Some("https://example.co.jp/".to_owned()),
+        industry_division: "24".to_owned(),
+        capital_yen: Some(10_000_000),
+        employees: Some(25),
+        founded_year: Some(1985),
+        description: "精密板金加工と溶接を行っています。".to_owned(),
+        keywords: "板金 溶接 試作".to_owned(),
+        member_organization_ids: vec![1, 2],
+        registration_trigger_id: Some(1),
+        mail_magazine: true,
+        dealings: Dealings::new(false, true).expect("dealings"),
+    }
+}
+
+pub fn email(local: &str) -> EmailAddress {
+    EmailAddress::parse(&format!("{local}@example.co.jp")).expect("email")
+}
+
+/// A user whose password hash is a placeholder the tests never verify.
+pub fn new_user(local: &str) -> NewUser {
+    NewUser {
+        email: email(local),
+        name: "山田 太郎".to_owned(),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$dGVzdHNhbHQ$placeholder".to_owned(),
+    }
+}
+
+pub fn mail_to(to: &EmailAddress, subject: &str) -> NewMail {
+    NewMail {
+        to: to.to_string(),
+        subject: subject.to_owned(),
+        body_text: format!("{subject}\n"),
+        ..NewMail::default()
+    }
+}
