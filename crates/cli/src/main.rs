@@ -1,5 +1,6 @@
 //! `chance-navi`: the one binary; each subcommand is an entry point of the product.
 
+mod accounts;
 mod bench;
 mod config;
 mod serve;
@@ -52,6 +53,10 @@ enum Command {
     Serve(ServeArgs),
     /// Bring the database schema up to date, then exit
     Migrate,
+    /// Create users from the command line (the first administrator, for one)
+    User(accounts::UserArgs),
+    /// Check the audit log
+    Audit(accounts::AuditArgs),
     /// Measure the portal's speed (results belong in docs/benchmarks.md)
     Bench(bench::BenchArgs),
 }
@@ -85,6 +90,16 @@ async fn run(cli: Cli) -> Result<()> {
             let settings = Settings::resolve(&cli.common, &ServeArgs::default())?;
             init_logging(&settings)?;
             migrate(&settings).await
+        }
+        Command::User(args) => {
+            let settings = Settings::resolve(&cli.common, &ServeArgs::default())?;
+            init_logging(&settings)?;
+            accounts::user(args, &settings).await
+        }
+        Command::Audit(args) => {
+            let settings = Settings::resolve(&cli.common, &ServeArgs::default())?;
+            init_logging(&settings)?;
+            accounts::audit(args, &settings).await
         }
         Command::Bench(args) => bench::run(args, &cli.common).await,
     }

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod company;
 pub mod contact;
 pub mod corporate_number;
+pub mod password_hash;
 pub mod prefecture;
 pub mod role;
 pub mod text;

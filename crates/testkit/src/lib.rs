@@ -114,6 +114,23 @@ impl TestDb {
     }
 }
 
+/// Runs SQL on any database behind the store's back (see `TestDb::execute_raw`).
+pub async fn execute_raw(target: &DatabaseTarget, sql: &str) {
+    sqlx::any::install_default_drivers();
+    let url = match target {
+        DatabaseTarget::Sqlite { path } => format!("sqlite://{}", path.display()),
+        DatabaseTarget::Postgres { url } => url.clone(),
+    };
+    let mut conn = sqlx::AnyConnection::connect(&url)
+        .await
+        .expect("raw connection");
+    sqlx::raw_sql(sql)
+        .execute(&mut conn)
+        .await
+        .expect("raw SQL");
+    let _ = conn.close().await;
+}
+
 /// The PostgreSQL server's URL without a database name; panics with a clear
 /// message when the harness has not provided one.
 pub fn postgres_base_url() -> String {

@@ -1,6 +1,7 @@
 //! The `chance-navi` binary as an operator runs it: flags, settings, errors,
 //! `serve` on both engines, signals.
 
+mod accounts;
 mod bad_input;
 mod serve;
 

@@ -1,0 +1,125 @@
+use std::io::Write;
+use std::process::{Output, Stdio};
+
+use crate::{chance_navi, one_error_line};
+
+fn user_create(data: &str, role: &str, email: &str, password: &str) -> Output {
+    let mut child = chance_navi()
+        .args([
+            "user",
+            "create",
+            "--data-dir",
+            data,
+            "--role",
+            role,
+            "--email",
+            email,
+            "--name",
+            "山田 花子",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(format!("{password}\n").as_bytes())
+        .expect("write password");
+    child.wait_with_output().expect("wait")
+}
+
+#[test]
+fn user_create_bootstraps_an_administrator_from_standard_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().to_str().unwrap();
+    let out = user_create(data, "admin", "admin@example.go.jp", "Tokyo2026navi!");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("created admin user #1 <admin@example.go.jp>"),
+        "{text}"
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("Tokyo2026navi"));
+
+    let again = user_create(data, "operator", "ADMIN@example.go.jp", "Tokyo2026navi!");
+    assert_eq!(again.status.code(), Some(1));
+    assert!(one_error_line(&again).contains("already exists"));
+}
+
+#[test]
+fn user_create_refuses_a_weak_or_missing_password_and_a_bad_address() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().to_str().unwrap();
+    let weak = user_create(data, "ops", "ops@example.go.jp", "short");
+    assert_eq!(weak.status.code(), Some(1));
+    assert!(one_error_line(&weak).contains("10文字以上"));
+    let missing = user_create(data, "ops", "ops@example.go.jp", "");
+    assert!(one_error_line(&missing).contains("no password"));
+    let bad = user_create(data, "ops", "not-an-address", "Tokyo2026navi!");
+    assert!(one_error_line(&bad).starts_with("error: --email:"));
+    let role = user_create(data, "root", "ops@example.go.jp", "Tokyo2026navi!");
+    assert_eq!(role.status.code(), Some(2));
+}
+
+#[test]
+fn audit_verify_passes_an_intact_log_and_names_an_edited_or_deleted_entry() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().to_str().unwrap();
+    for (i, role) in ["admin", "operator", "ops"].iter().enumerate() {
+        let out = user_create(
+            data,
+            role,
+            &format!("staff{i}@example.go.jp"),
+            "Tokyo2026navi!",
+        );
+        assert!(out.status.success());
+    }
+    let ok = crate::run(&["audit", "verify", "--data-dir", data]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(
+        String::from_utf8(ok.stdout)
+            .unwrap()
+            .contains("audit log intact: 3 entries")
+    );
+
+    let target =
+        store::DatabaseTarget::sqlite(tmp.path().canonicalize().unwrap().join("chance-navi.db"))
+            .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(testkit::execute_raw(
+        &target,
+        "UPDATE audit_log SET detail = 'role=admin' WHERE seq = 2",
+    ));
+    let edited = crate::run(&["audit", "verify", "--data-dir", data]);
+    assert_eq!(edited.status.code(), Some(1));
+    let line = one_error_line(&edited);
+    assert!(
+        line.contains("broken at entry 2") && line.contains("changed"),
+        "{line}"
+    );
+
+    rt.block_on(testkit::execute_raw(
+        &target,
+        "DELETE FROM audit_log WHERE seq = 2",
+    ));
+    let deleted = crate::run(&["audit", "verify", "--data-dir", data]);
+    let line = one_error_line(&deleted);
+    assert!(
+        line.contains("broken at entry 2") && line.contains("missing"),
+        "{line}"
+    );
+}
