@@ -18,6 +18,9 @@ use tokio::task::JoinHandle;
 pub use scraper::{Html, Selector};
 
 pub mod fixtures;
+pub mod smtp;
+
+pub use smtp::{ReceivedMail, SmtpSink};
 
 /// The environment variable naming the PostgreSQL server for tests.
 pub const PG_URL_VAR: &str = "CHANCE_NAVI_TEST_PG_URL";

@@ -1,0 +1,267 @@
+//! The mails the portal writes, in Japanese, each from a text template.
+//! Every function returns a `NewMail` for the outbox; nothing is sent here.
+
+use askama::Template;
+use store::NewMail;
+
+const PREFIX: &str = "【ビジネスチャンス・ナビ】";
+
+/// Composes mails with links into the site at `site_url` (no trailing slash).
+#[derive(Debug, Clone)]
+pub struct Composer {
+    site_url: String,
+}
+
+#[derive(Template)]
+#[template(path = "confirm_email.txt", escape = "none")]
+struct ConfirmEmail<'a> {
+    site_url: &'a str,
+    name: &'a str,
+    link: &'a str,
+    hours: i64,
+}
+
+#[derive(Template)]
+#[template(path = "application_received.txt", escape = "none")]
+struct ApplicationReceived<'a> {
+    site_url: &'a str,
+    name: &'a str,
+    company: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "review_result.txt", escape = "none")]
+struct ReviewResult<'a> {
+    site_url: &'a str,
+    name: &'a str,
+    company: &'a str,
+    outcome: &'a str,
+    reason: Option<&'a str>,
+    next_step: &'a str,
+    link: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "password_reset.txt", escape = "none")]
+struct PasswordReset<'a> {
+    site_url: &'a str,
+    name: &'a str,
+    link: &'a str,
+    hours: i64,
+}
+
+#[derive(Template)]
+#[template(path = "invitation.txt", escape = "none")]
+struct Invitation<'a> {
+    site_url: &'a str,
+    name: &'a str,
+    inviter: &'a str,
+    company: &'a str,
+    link: &'a str,
+    hours: i64,
+}
+
+/// The outcome of a review, as the applicant is told it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Approved,
+    Rejected,
+    Returned,
+    Suspended,
+    Reinstated,
+}
+
+fn text(t: &impl Template) -> String {
+    // Templates are checked at compile time; rendering fails only on a
+    // formatting error of a value, which none of ours can produce.
+    t.render()
+        .unwrap_or_else(|e| format!("（本文を作成できませんでした: {e}）"))
+}
+
+impl Composer {
+    pub fn new(site_url: &str) -> Self {
+        Composer {
+            site_url: site_url.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    pub fn site_url(&self) -> &str {
+        &self.site_url
+    }
+
+    fn mail(to: &str, subject: &str, body: String) -> NewMail {
+        NewMail {
+            to: to.to_owned(),
+            subject: format!("{PREFIX}{subject}"),
+            body_text: body,
+            ..NewMail::default()
+        }
+    }
+
+    pub fn confirm_email(&self, to: &str, name: &str, token: &str, hours: i64) -> NewMail {
+        let link = format!("{}/apply/confirm/{token}", self.site_url);
+        Self::mail(
+            to,
+            "メールアドレスの確認のお願い",
+            text(&ConfirmEmail {
+                site_url: &self.site_url,
+                name,
+                link: &link,
+                hours,
+            }),
+        )
+    }
+
+    pub fn application_received(&self, to: &str, name: &str, company: &str) -> NewMail {
+        Self::mail(
+            to,
+            "利用申請を受け付けました",
+            text(&ApplicationReceived {
+                site_url: &self.site_url,
+                name,
+                company,
+            }),
+        )
+    }
+
+    pub fn review_result(
+        &self,
+        to: &str,
+        name: &str,
+        company: &str,
+        outcome: Outcome,
+        reason: Option<&str>,
+    ) -> NewMail {
+        let (subject, said, next, link) = match outcome {
+            Outcome::Approved => (
+                "利用申請を承認しました",
+                "審査の結果、承認しました",
+                "次のURLからログインして、ご利用を始めてください。",
+                Some(format!("{}/login", self.site_url)),
+            ),
+            Outcome::Rejected => (
+                "利用申請の審査結果のお知らせ",
+                "審査の結果、承認を見送ることになりました",
+                "ご不明な点は、運営事務局までお問い合わせください。",
+                None,
+            ),
+            Outcome::Returned => (
+                "利用申請の修正のお願い",
+                "申請内容の修正をお願いすることになりました",
+                "次のURLからログインして、申請内容を修正のうえ、再度申請してください。",
+                Some(format!("{}/login", self.site_url)),
+            ),
+            Outcome::Suspended => (
+                "ご利用停止のお知らせ",
+                "ご利用を停止しました",
+                "ご不明な点は、運営事務局までお問い合わせください。",
+                None,
+            ),
+            Outcome::Reinstated => (
+                "ご利用再開のお知らせ",
+                "ご利用を再開できるようになりました",
+                "次のURLからログインしてください。",
+                Some(format!("{}/login", self.site_url)),
+            ),
+        };
+        Self::mail(
+            to,
+            subject,
+            text(&ReviewResult {
+                site_url: &self.site_url,
+                name,
+                company,
+                outcome: said,
+                reason,
+                next_step: next,
+                link,
+            }),
+        )
+    }
+
+    pub fn password_reset(&self, to: &str, name: &str, token: &str, hours: i64) -> NewMail {
+        let link = format!("{}/password/reset/{token}", self.site_url);
+        Self::mail(
+            to,
+            "パスワードの再設定",
+            text(&PasswordReset {
+                site_url: &self.site_url,
+                name,
+                link: &link,
+                hours,
+            }),
+        )
+    }
+
+    pub fn invitation(
+        &self,
+        to: &str,
+        name: &str,
+        inviter: &str,
+        company: &str,
+        token: &str,
+        hours: i64,
+    ) -> NewMail {
+        let link = format!("{}/invitation/{token}", self.site_url);
+        Self::mail(
+            to,
+            "アカウントへのご招待",
+            text(&Invitation {
+                site_url: &self.site_url,
+                name,
+                inviter,
+                company,
+                link: &link,
+                hours,
+            }),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_confirmation_mail_carries_the_link_and_its_lifetime() {
+        let c = Composer::new("https://navi.example.jp/");
+        let m = c.confirm_email("taro@example.co.jp", "山田 太郎", "tok123", 24);
+        assert_eq!(
+            m.subject,
+            "【ビジネスチャンス・ナビ】メールアドレスの確認のお願い"
+        );
+        assert!(m.body_text.starts_with("山田 太郎 様\n"));
+        assert!(
+            m.body_text
+                .contains("https://navi.example.jp/apply/confirm/tok123\n")
+        );
+        assert!(m.body_text.contains("24 時間"));
+        assert!(m.body_text.contains("ビジネスチャンス・ナビ運営事務局"));
+    }
+
+    #[test]
+    fn a_rejection_gives_the_reason_and_no_sign_in_link() {
+        let c = Composer::new("https://navi.example.jp");
+        let m = c.review_result(
+            "a@example.jp",
+            "山田",
+            "株式会社テスト",
+            Outcome::Rejected,
+            Some("所在地を確認できませんでした。"),
+        );
+        assert!(
+            m.body_text
+                .contains("【理由】\n所在地を確認できませんでした。")
+        );
+        assert!(!m.body_text.contains("/login"));
+        let m = c.review_result(
+            "a@example.jp",
+            "山田",
+            "株式会社テスト",
+            Outcome::Approved,
+            None,
+        );
+        assert!(m.body_text.contains("https://navi.example.jp/login"));
+        assert!(!m.body_text.contains("【理由】"));
+    }
+}
