@@ -14,6 +14,7 @@ use store::DatabaseTarget;
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATA_DIR: &str = "./data";
 pub const DATABASE_FILE: &str = "chance-navi.db";
+pub const DEFAULT_MAIL_FROM: &str = "ビジネスチャンス・ナビ <no-reply@localhost>";
 
 /// Settings every subcommand reads, so that `chance-navi <anything> --data-dir D`
 /// works on the same installation as `chance-navi serve --data-dir D`.
@@ -62,6 +63,37 @@ pub struct CommonArgs {
         value_name = "FORMAT"
     )]
     pub log_format: Option<LogFormat>,
+
+    /// The address people reach the portal at, used in links in mail; https
+    /// also marks cookies Secure [default: http://<listen address>]
+    #[arg(
+        long,
+        global = true,
+        env = "CHANCE_NAVI_PUBLIC_URL",
+        value_name = "URL"
+    )]
+    pub public_url: Option<String>,
+
+    /// SMTP server for outgoing mail: smtp://user:password@host:port
+    /// (?tls=required for STARTTLS) or smtps://… [default: none — mail is
+    /// written as .eml files to <data-dir>/outbox]
+    #[arg(
+        long,
+        global = true,
+        env = "CHANCE_NAVI_SMTP_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub smtp_url: Option<String>,
+
+    /// Sender of the portal's mail [default: "ビジネスチャンス・ナビ <no-reply@localhost>"]
+    #[arg(
+        long,
+        global = true,
+        env = "CHANCE_NAVI_MAIL_FROM",
+        value_name = "MAILBOX"
+    )]
+    pub mail_from: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum, Deserialize)]
@@ -104,6 +136,9 @@ struct FileConfig {
     db_max_connections: Option<u32>,
     log: Option<String>,
     log_format: Option<LogFormat>,
+    public_url: Option<String>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
     #[serde(default)]
     serve: FileServe,
 }
@@ -125,6 +160,9 @@ pub struct Settings {
     pub db_max_connections: u32,
     pub log: String,
     pub log_format: LogFormat,
+    pub public_url: String,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
     pub serve: ServeSettings,
 }
 
@@ -168,7 +206,28 @@ impl Settings {
         if request_timeout_secs == 0 {
             bail!("request_timeout_secs must be at least 1");
         }
+        let public_url = common
+            .public_url
+            .clone()
+            .or(file.public_url)
+            .unwrap_or_else(|| format!("http://{listen}"))
+            .trim_end_matches('/')
+            .to_owned();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            bail!("public_url {public_url:?} must start with http:// or https://");
+        }
         Ok(Settings {
+            public_url,
+            smtp_url: common
+                .smtp_url
+                .clone()
+                .or(file.smtp_url)
+                .filter(|u| !u.trim().is_empty()),
+            mail_from: common
+                .mail_from
+                .clone()
+                .or(file.mail_from)
+                .unwrap_or_else(|| DEFAULT_MAIL_FROM.to_owned()),
             data_dir,
             database,
             db_max_connections: common
@@ -210,7 +269,18 @@ impl Settings {
         web::WebSettings {
             request_timeout: self.serve.request_timeout,
             max_body_bytes: self.serve.max_body_bytes,
+            secure_cookies: self.public_url.starts_with("https://"),
+            public_url: self.public_url.clone(),
         }
+    }
+
+    /// Mail goes over SMTP when configured, else to `<data-dir>/outbox`.
+    pub fn mailer(&self) -> Result<mail::Mailer> {
+        Ok(mail::Mailer::new(
+            self.smtp_url.as_deref(),
+            &self.mail_from,
+            &self.data_dir.join("outbox"),
+        )?)
     }
 }
 

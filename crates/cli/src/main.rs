@@ -21,6 +21,9 @@ The file takes the same names in snake_case, with serve's under [serve]:
 
     data_dir = \"/var/lib/chance-navi\"
     database_url = \"postgres://navi:secret@db:5432/navi\"
+    public_url = \"https://navi.example.jp\"
+    smtp_url = \"smtp://navi:secret@mail.example.jp:587?tls=required\"
+    mail_from = \"ビジネスチャンス・ナビ <no-reply@navi.example.jp>\"
     db_max_connections = 20
     log = \"info\"
     log_format = \"json\"

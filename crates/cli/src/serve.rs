@@ -21,7 +21,17 @@ pub async fn run(settings: Settings) -> Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", settings.serve.listen))?;
     let addr = listener.local_addr().context("listening address")?;
+    let mailer = settings.mailer()?;
     let state = web::AppState::new(store.clone(), settings.web());
+    let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
+    let mail_worker = tokio::spawn(mail::run_worker(
+        mailer,
+        store.clone(),
+        state.mail_wake.clone(),
+        std::time::Duration::from_secs(30),
+        crate::accounts::now_ms,
+        workers_stopped,
+    ));
     let app = web::app(state);
 
     let (stop, stopped) = oneshot::channel::<()>();
@@ -42,6 +52,7 @@ pub async fn run(settings: Settings) -> Result<()> {
 
     tokio::select! {
         result = &mut server => {
+            let _ = stop_workers.send(true);
             store.close().await;
             return result.context("server task")?.context("server stopped");
         }
@@ -60,6 +71,8 @@ pub async fn run(settings: Settings) -> Result<()> {
             server.abort();
         }
     }
+    let _ = stop_workers.send(true);
+    let _ = mail_worker.await;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

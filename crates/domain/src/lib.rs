@@ -10,6 +10,7 @@ pub mod password_hash;
 pub mod prefecture;
 pub mod role;
 pub mod text;
+pub mod time;
 
 pub use company::{CompanyAction, CompanyStatus, Dealings};
 pub use contact::{EmailAddress, Password, PhoneNumber, PostalCode};

@@ -50,6 +50,9 @@ impl StaffRole {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Role {
     Visitor,
+    /// A company user whose application was sent back for correction: may
+    /// sign in only to correct and resubmit it.
+    Applicant,
     ReceivingCompany,
     OrderingCompany,
     OrgStaff,
@@ -59,8 +62,9 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 8] = [
         Role::Visitor,
+        Role::Applicant,
         Role::ReceivingCompany,
         Role::OrderingCompany,
         Role::OrgStaff,
@@ -72,6 +76,7 @@ impl Role {
     pub fn label(self) -> &'static str {
         match self {
             Role::Visitor => "訪問者",
+            Role::Applicant => "申請者（修正待ち）",
             Role::ReceivingCompany => "受注企業",
             Role::OrderingCompany => "発注企業",
             Role::OrgStaff => "発注組織",

@@ -179,6 +179,21 @@ impl Composer {
         )
     }
 
+    /// Someone applied with an address that already has an account.
+    pub fn address_in_use(&self, to: &str) -> NewMail {
+        let body = format!(
+            "ビジネスチャンス・ナビの利用申請で、このメールアドレスが入力されましたが、\n\
+             このメールアドレスは既に登録されています。\n\n\
+             パスワードをお忘れの場合は、次のURLから再設定できます。\n\n\
+             {site}/password/forgot\n\n\
+             お心当たりのない場合は、このメールを破棄してください。\n\n\
+             ――――――――――――――――――――――――――――――\n\
+             ビジネスチャンス・ナビ運営事務局\n{site}/\n",
+            site = self.site_url
+        );
+        Self::mail(to, "このメールアドレスは登録済みです", body)
+    }
+
     pub fn password_reset(&self, to: &str, name: &str, token: &str, hours: i64) -> NewMail {
         let link = format!("{}/password/reset/{token}", self.site_url);
         Self::mail(

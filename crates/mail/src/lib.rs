@@ -4,6 +4,8 @@
 
 pub mod compose;
 
+pub use compose::{Composer, Outcome};
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;

@@ -18,6 +18,7 @@ use tokio::task::JoinHandle;
 pub use scraper::{Html, Selector};
 
 pub mod fixtures;
+pub mod people;
 pub mod smtp;
 
 pub use smtp::{ReceivedMail, SmtpSink};
@@ -160,13 +161,18 @@ fn unique_name() -> String {
 }
 
 /// The real server, with its middleware, on 127.0.0.1 and a free port.
+/// `client` keeps cookies, like a browser; `smtp` receives the portal's mail
+/// when the app was started with one.
 #[derive(Debug)]
 pub struct TestApp {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
     pub db: TestDb,
+    pub smtp: Option<SmtpSink>,
+    pub state: web::AppState,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
+    mail_stop: Option<tokio::sync::watch::Sender<bool>>,
 }
 
 impl TestApp {
@@ -180,33 +186,136 @@ impl TestApp {
     }
 
     /// The portal with other routes or settings (tests add routes that panic or dawdle).
+    /// The portal with a real SMTP server and the mail worker running.
+    pub async fn spawn_with_mail(backend: Backend) -> TestApp {
+        Self::start(backend, web::routes(), web::WebSettings::default(), true).await
+    }
+
     pub async fn spawn_with(
         backend: Backend,
         routes: Router<web::AppState>,
         settings: web::WebSettings,
     ) -> TestApp {
+        Self::start(backend, routes, settings, false).await
+    }
+
+    async fn start(
+        backend: Backend,
+        routes: Router<web::AppState>,
+        mut settings: web::WebSettings,
+        with_mail: bool,
+    ) -> TestApp {
         let db = TestDb::new(backend).await;
-        let state = web::AppState::new(db.store().clone(), settings);
-        let app = web::with_middleware(routes, state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind a free port");
         let addr = listener.local_addr().expect("local address");
+        settings.public_url = format!("http://{addr}");
+        let state = web::AppState::new(db.store().clone(), settings);
+        let (smtp, mail_stop) = if with_mail {
+            let sink = SmtpSink::start();
+            let mailer = mail::Mailer::new(
+                Some(&sink.url()),
+                "ビジネスチャンス・ナビ <no-reply@navi.example.jp>",
+                &db.data_dir().join("outbox"),
+            )
+            .expect("mailer");
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            tokio::spawn(mail::run_worker(
+                mailer,
+                db.store().clone(),
+                state.mail_wake.clone(),
+                std::time::Duration::from_millis(200),
+                web::auth::now_ms,
+                stopped,
+            ));
+            (Some(sink), Some(stop))
+        } else {
+            (None, None)
+        };
+        let app = web::with_middleware(routes, state.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(web::serve(listener, app, async {
             let _ = rx.await;
         }));
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("http client");
         TestApp {
             addr,
-            client,
+            client: Self::new_client(),
             db,
+            smtp,
+            state,
             shutdown: Some(tx),
             server: Some(server),
+            mail_stop,
         }
+    }
+
+    /// A new browser-like client: its own cookies, redirects not followed.
+    pub fn new_client() -> reqwest::Client {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .build()
+            .expect("http client")
+    }
+
+    /// Opens a form page with `client` and returns its CSRF token.
+    pub async fn csrf(&self, client: &reqwest::Client, path: &str) -> String {
+        let body = client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+            .text()
+            .await
+            .expect("body");
+        let html = Html::parse_document(&body);
+        attrs(&html, "form input[name=csrf_token]", "value")
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("no CSRF token on {path}"))
+    }
+
+    /// Opens `form_page`, then posts `fields` (with its CSRF token) to `action`.
+    pub async fn submit(
+        &self,
+        client: &reqwest::Client,
+        form_page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let csrf = self.csrf(client, form_page).await;
+        let mut body: Vec<(&str, &str)> = vec![("csrf_token", csrf.as_str())];
+        body.extend_from_slice(fields);
+        client
+            .post(self.url(action))
+            .form(&body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Signs `client` in through the login form; panics unless it succeeds.
+    pub async fn sign_in(&self, client: &reqwest::Client, email: &str, password: &str) {
+        let r = self
+            .submit(
+                client,
+                "/login",
+                "/login",
+                &[("email", email), ("password", password)],
+            )
+            .await;
+        assert_eq!(
+            r.status(),
+            303,
+            "sign-in of {email} failed: {}",
+            r.text().await.unwrap_or_default()
+        );
+    }
+
+    /// The SMTP server this app sends to.
+    pub fn smtp(&self) -> &SmtpSink {
+        self.smtp.as_ref().expect("started with spawn_with_mail")
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -231,6 +340,9 @@ impl TestApp {
 
     /// Asks the server to stop, as SIGTERM does, and waits until it has.
     pub async fn shutdown(mut self) {
+        if let Some(stop) = self.mail_stop.take() {
+            let _ = stop.send(true);
+        }
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

@@ -4,13 +4,12 @@
 
 use std::sync::LazyLock;
 
-use axum::Router;
 use axum::extract::Path;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::AppState;
+use crate::auth::{Guarded, PUBLIC};
 use crate::errors::WebError;
 
 const SITE_CSS: &str = include_str!("../static/site.css");
@@ -22,8 +21,8 @@ pub fn stylesheet_href() -> &'static str {
     &STYLESHEET_HREF
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/assets/{file}", get(asset))
+pub fn routes(g: Guarded) -> Guarded {
+    g.get("/assets/{file}", PUBLIC, get(asset))
 }
 
 async fn asset(Path(file): Path<String>) -> Result<Response, WebError> {

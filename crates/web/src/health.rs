@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Json, Response};
@@ -10,15 +9,15 @@ use axum::routing::get;
 use serde_json::json;
 
 use crate::AppState;
+use crate::auth::{Guarded, PUBLIC};
 
 /// How long readiness waits for the database before calling it unreachable.
 const READY_TIMEOUT: Duration = Duration::from_secs(2);
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
+pub fn routes(g: Guarded) -> Guarded {
+    g.get("/healthz", PUBLIC, get(healthz))
+        .get("/readyz", PUBLIC, get(readyz))
+        .get("/metrics", PUBLIC, get(metrics))
 }
 
 /// The process is alive and answering; says nothing about its dependencies.

@@ -21,12 +21,23 @@ pub struct NavLink {
 
 pub const SITE_NAME: &str = "ビジネスチャンス・ナビ";
 
+/// The signed-in user's part of the header: where their home is, and the
+/// sign-out button (a form, with its CSRF token).
+#[derive(Debug, Clone)]
+pub struct AccountNav {
+    pub name: String,
+    pub home_href: &'static str,
+    pub home_label: &'static str,
+    pub csrf: String,
+}
+
 /// What `base.html` needs from every page.
 #[derive(Debug)]
 pub struct Layout {
     /// The page's own title; the site name is appended.
     pub title: String,
     pub current: Option<NavItem>,
+    pub account: Option<AccountNav>,
 }
 
 impl Layout {
@@ -34,7 +45,27 @@ impl Layout {
         Layout {
             title: title.into(),
             current: None,
+            account: None,
         }
+    }
+
+    /// A page for `viewer`: signed-in users see their home and a sign-out button.
+    pub fn for_viewer(title: impl Into<String>, viewer: &crate::auth::Viewer) -> Self {
+        let mut layout = Self::new(title);
+        if let Some(user) = &viewer.user {
+            let staff = user.staff_role.is_some();
+            layout.account = Some(AccountNav {
+                name: user.name.clone(),
+                home_href: if staff { "/admin" } else { "/mypage" },
+                home_label: if staff {
+                    "管理画面"
+                } else {
+                    "マイページ"
+                },
+                csrf: viewer.csrf_token.clone(),
+            });
+        }
+        layout
     }
 
     pub fn current(mut self, item: NavItem) -> Self {
@@ -67,6 +98,7 @@ impl Layout {
             (NavItem::Login, "/login", "ログイン"),
         ]
         .into_iter()
+        .filter(|(item, _, _)| !(self.account.is_some() && *item == NavItem::Login))
         .map(|(item, href, label)| NavLink {
             href,
             label,

@@ -1,13 +1,18 @@
 //! The chance-navi web server: routes, pages and the middleware every request
 //! passes through. Handlers are thin; SQL lives in `store`, rules in `domain`.
 
+mod accounts;
+mod admin;
 mod assets;
+pub mod auth;
 mod errors;
+pub mod forms;
 mod health;
 mod home;
 mod layout;
 mod metrics;
 mod middleware;
+pub mod pages;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -27,6 +32,10 @@ pub struct WebSettings {
     pub request_timeout: Duration,
     /// Larger request bodies are refused with 413.
     pub max_body_bytes: usize,
+    /// The address people reach the portal at (links in mail), without a trailing slash.
+    pub public_url: String,
+    /// Cookies are marked Secure (the public URL is https).
+    pub secure_cookies: bool,
 }
 
 impl Default for WebSettings {
@@ -34,6 +43,8 @@ impl Default for WebSettings {
         Self {
             request_timeout: Duration::from_secs(30),
             max_body_bytes: 10 * 1024 * 1024,
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            secure_cookies: false,
         }
     }
 }
@@ -44,6 +55,9 @@ pub struct App {
     pub store: store::Store,
     pub settings: WebSettings,
     pub metrics: Metrics,
+    pub mail: mail::Composer,
+    /// Woken after mail is queued, so that the delivery worker sends it at once.
+    pub mail_wake: Arc<tokio::sync::Notify>,
 }
 
 /// The shared state as an extractor: `State(AppState)`.
@@ -61,18 +75,32 @@ impl AppState {
     pub fn new(store: store::Store, settings: WebSettings) -> Self {
         AppState(Arc::new(App {
             store,
+            mail: mail::Composer::new(&settings.public_url),
             settings,
             metrics: Metrics::new(),
+            mail_wake: Arc::new(tokio::sync::Notify::new()),
         }))
+    }
+
+    /// Tells the mail worker that something was queued.
+    pub fn mail_queued(&self) {
+        self.mail_wake.notify_one();
     }
 }
 
-/// Every route of the portal, before the middleware. Each feature folder adds its own.
+/// Every route of the portal with the roles it admits. Each feature folder adds its own.
+pub(crate) fn guarded_routes() -> auth::Guarded {
+    let g = auth::Guarded::new();
+    let g = home::routes(g);
+    let g = health::routes(g);
+    let g = accounts::routes(g);
+    let g = admin::routes(g);
+    assets::routes(g)
+}
+
+/// Every route of the portal, before the middleware.
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .merge(home::router())
-        .merge(health::router())
-        .merge(assets::router())
+    guarded_routes().into_parts().0
 }
 
 /// The portal: `routes()` wrapped in the middleware every request passes through.
@@ -91,7 +119,10 @@ pub async fn serve(
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

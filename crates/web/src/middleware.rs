@@ -1,6 +1,7 @@
 //! The layers every request passes through, outermost first:
 //! compression → security headers → tracing → metrics → error pages → CSRF
-//! origin check → panic catcher → timeout → body-size limit → the route.
+//! origin check → panic catcher → session (viewer) → timeout → body-size limit
+//! → the route's role guard → the route.
 
 use std::time::Duration;
 
@@ -18,7 +19,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::errors::{self, ErrorInfo, ErrorKind, WebError};
-use crate::{AppState, metrics};
+use crate::{AppState, auth, metrics};
 
 /// Only our own origin may supply scripts, styles, images, fonts and form targets;
 /// no page may be framed.
@@ -57,6 +58,10 @@ pub(crate) fn wrap(routes: Router<AppState>, state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(limit))
         .layer(RequestBodyLimitLayer::new(limit))
         .layer(axum_mw::from_fn_with_state(timeout, request_timeout))
+        .layer(axum_mw::from_fn_with_state(
+            state.clone(),
+            auth::load_viewer,
+        ))
         .layer(CatchPanicLayer::custom(on_panic))
         .layer(CsrfLayer::new())
         .layer(axum_mw::from_fn(error_pages))

@@ -31,12 +31,16 @@ fn notice(to: &str) -> NewMail {
 async fn delivers_over_smtp(backend: Backend) {
     let db = TestDb::new(backend).await;
     let sink = SmtpSink::start();
-    let mailer = Mailer::new(Some(&sink.url()), FROM, &db.data_dir().join("outbox")).expect("delivery step");
+    let mailer =
+        Mailer::new(Some(&sink.url()), FROM, &db.data_dir().join("outbox")).expect("delivery step");
     db.store()
         .enqueue_mail(&notice("taro@example.co.jp"), 1_000)
         .await
         .expect("delivery step");
-    let report = mailer.deliver_due(db.store(), 2_000).await.expect("delivery step");
+    let report = mailer
+        .deliver_due(db.store(), 2_000)
+        .await
+        .expect("delivery step");
     assert_eq!(report.sent, 1);
     let got = sink.wait_for(1, Duration::from_secs(5)).await;
     assert_eq!(got.len(), 1);
@@ -59,7 +63,14 @@ async fn delivers_over_smtp(backend: Backend) {
         Some("List-Unsubscribe=One-Click")
     );
     // Sent mail is not sent again.
-    assert_eq!(mailer.deliver_due(db.store(), 3_000).await.expect("delivery step").sent, 0);
+    assert_eq!(
+        mailer
+            .deliver_due(db.store(), 3_000)
+            .await
+            .expect("delivery step")
+            .sent,
+        0
+    );
 }
 
 #[tokio::test]

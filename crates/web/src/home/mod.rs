@@ -1,15 +1,15 @@
 //! The top page: what the portal is for, and where to go from here.
 
 use askama::Template;
-use axum::Router;
 use axum::response::Html;
 use axum::routing::get;
 
+use crate::WebError;
+use crate::auth::{Guarded, PUBLIC};
 use crate::layout::Layout;
-use crate::{AppState, WebError};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(home))
+pub fn routes(g: Guarded) -> Guarded {
+    g.get("/", PUBLIC, get(home))
 }
 
 struct Feature {

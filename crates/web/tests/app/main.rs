@@ -4,3 +4,4 @@ mod errors;
 mod frame;
 mod health;
 mod pages;
+mod roles;

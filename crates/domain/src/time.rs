@@ -1,0 +1,61 @@
+//! Times are stored as UTC milliseconds and shown in Japan Standard Time
+//! (UTC+9, no daylight saving), so the conversion is arithmetic.
+
+const JST_OFFSET_MS: i64 = 9 * 3600 * 1000;
+
+/// (year, month, day, hour, minute, second) in JST.
+pub fn jst_parts(ms: i64) -> (i64, u32, u32, u32, u32, u32) {
+    let local = ms + JST_OFFSET_MS;
+    let days = local.div_euclid(86_400_000);
+    let secs = local.rem_euclid(86_400_000) / 1000;
+    let (y, m, d) = civil_from_days(days);
+    (
+        y,
+        m,
+        d,
+        (secs / 3600) as u32,
+        (secs / 60 % 60) as u32,
+        (secs % 60) as u32,
+    )
+}
+
+/// "2026年11月26日 14:05" (JST).
+pub fn jst_datetime(ms: i64) -> String {
+    let (y, mo, d, h, mi, _) = jst_parts(ms);
+    format!("{y}年{mo}月{d}日 {h:02}:{mi:02}")
+}
+
+/// "2026年11月26日" (JST).
+pub fn jst_date(ms: i64) -> String {
+    let (y, mo, d, ..) = jst_parts(ms);
+    format!("{y}年{mo}月{d}日")
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_instants_are_shown_in_japan_time() {
+        assert_eq!(jst_datetime(0), "1970年1月1日 09:00");
+        // 2026-11-26T04:26:59Z is 13:26 in Tokyo.
+        assert_eq!(jst_datetime(1_795_667_219_000), "2026年11月26日 13:26");
+        // 2024-02-29T15:00:00Z is already 1 March in Tokyo.
+        assert_eq!(jst_date(1_709_218_800_000), "2024年3月1日");
+        assert_eq!(jst_parts(1_709_218_799_000).2, 29);
+    }
+}

@@ -1,0 +1,46 @@
+//! Accounts: applying, confirming, signing in and out, passwords, マイページ.
+
+mod apply;
+mod mypage;
+mod password;
+mod profile_form;
+mod signin;
+
+use axum::routing::{get, post};
+
+use crate::auth::{APPLICANT, COMPANY, Guarded, PUBLIC, SIGNED_IN};
+
+pub use mypage::INVITATION_HOURS;
+
+pub fn routes(g: Guarded) -> Guarded {
+    g.get("/login", PUBLIC, get(signin::form))
+        .post("/login", PUBLIC, post(signin::submit))
+        .post("/logout", SIGNED_IN, post(signin::logout))
+        .get("/apply", PUBLIC, get(apply::form))
+        .post("/apply", PUBLIC, post(apply::submit))
+        .get("/apply/confirm/{token}", PUBLIC, get(apply::confirm_form))
+        .post("/apply/confirm/{token}", PUBLIC, post(apply::confirm))
+        .get("/password/forgot", PUBLIC, get(password::forgot_form))
+        .post("/password/forgot", PUBLIC, post(password::forgot))
+        .get("/password/reset/{token}", PUBLIC, get(password::reset_form))
+        .post("/password/reset/{token}", PUBLIC, post(password::reset))
+        .get(
+            "/invitation/{token}",
+            PUBLIC,
+            get(password::invitation_form),
+        )
+        .post("/invitation/{token}", PUBLIC, post(password::invitation))
+        .get("/account/password", SIGNED_IN, get(password::change_form))
+        .post("/account/password", SIGNED_IN, post(password::change))
+        .get("/mypage", COMPANY, get(mypage::home))
+        .get("/mypage/company", COMPANY, get(mypage::company_form))
+        .post("/mypage/company", COMPANY, post(mypage::company_save))
+        .get("/mypage/users", COMPANY, get(mypage::users))
+        .post("/mypage/users", COMPANY, post(mypage::invite))
+        .get(
+            "/mypage/application",
+            APPLICANT,
+            get(mypage::correction_form),
+        )
+        .post("/mypage/application", APPLICANT, post(mypage::resubmit))
+}

@@ -1,0 +1,341 @@
+//! マイページ: a company user's home, the company's profile, colleagues, and
+//! — for an application sent back — its correction.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::{EmailAddress, Prefecture};
+use serde::Deserialize;
+use store::{Company, NewUser, StoreError};
+
+use super::profile_form::{Choices, Mode, company_fields, parse_company};
+use crate::auth::{self, Viewer};
+use crate::forms::{Errors, Field, FormData, Kind, required_text};
+use crate::layout::Layout;
+use crate::pages::{FormPage, render};
+use crate::{AppState, ErrorKind, WebError};
+
+/// How long an invitation link works.
+pub const INVITATION_HOURS: i64 = 72;
+
+#[derive(Debug, Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+fn notice(done: Option<&str>) -> Option<&'static str> {
+    match done? {
+        "password" => Some("パスワードを変更しました。"),
+        "company" => Some("会社情報を保存しました。"),
+        "invited" => Some("招待メールを送信しました。"),
+        _ => None,
+    }
+}
+
+async fn own_company(state: &AppState, viewer: &Viewer) -> Result<Company, WebError> {
+    let company_id = viewer.user()?.company_id.ok_or_else(|| {
+        WebError::new(ErrorKind::Forbidden, "企業の利用者だけが使えるページです。")
+    })?;
+    state
+        .store
+        .company(company_id)
+        .await?
+        .ok_or_else(WebError::not_found)
+}
+
+#[derive(Template)]
+#[template(path = "mypage.html")]
+struct MyPage {
+    layout: Layout,
+    notice: Option<&'static str>,
+    company: Company,
+    dealings: &'static str,
+    prefecture: &'static str,
+    postal: String,
+    user_name: String,
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<Done>,
+) -> Result<Response, WebError> {
+    let company = own_company(&state, &viewer).await?;
+    let dealings = match (company.orders, company.receives) {
+        (true, true) => "発注・受注",
+        (true, false) => "発注",
+        _ => "受注",
+    };
+    let prefecture = u8::try_from(company.prefecture_code)
+        .ok()
+        .and_then(Prefecture::from_code)
+        .map_or("", Prefecture::name);
+    let postal = domain::PostalCode::parse(&company.postal_code)
+        .map_or_else(|_| company.postal_code.clone(), |p| p.to_string());
+    render(
+        &MyPage {
+            layout: Layout::for_viewer("マイページ", &viewer),
+            notice: notice(q.done.as_deref()),
+            dealings,
+            prefecture,
+            postal,
+            user_name: viewer.user()?.name.clone(),
+            company,
+        },
+        StatusCode::OK,
+    )
+}
+
+fn company_page(
+    viewer: &Viewer,
+    choices: &Choices,
+    form: Option<&FormData>,
+    company: &Company,
+) -> FormPage {
+    FormPage::new(
+        Layout::for_viewer("会社情報の変更", viewer),
+        "/mypage/company",
+        &viewer.csrf_token,
+        company_fields(choices, form, Some(company), Mode::Profile),
+        "保存する",
+    )
+    .intro(format!("{}（法人番号 {}）", company.name, company.corporate_number.as_deref().unwrap_or("なし")))
+    .intro("会社名や法人番号を変更する場合は、運営事務局による確認が必要です。運営事務局までお問い合わせください。")
+}
+
+pub async fn company_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Response, WebError> {
+    let company = own_company(&state, &viewer).await?;
+    let choices = Choices::load(&state.store).await?;
+    company_page(&viewer, &choices, None, &company).respond()
+}
+
+pub async fn company_save(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    form: FormData,
+) -> Result<Response, WebError> {
+    form.check_csrf(&viewer)?;
+    let company = own_company(&state, &viewer).await?;
+    let choices = Choices::load(&state.store).await?;
+    let mut errors = Errors::default();
+    let Some(profile) = parse_company(&form, &mut errors, Mode::Profile, Some(&company), &choices)
+    else {
+        return company_page(&viewer, &choices, Some(&form), &company)
+            .with_errors(&errors)
+            .respond();
+    };
+    state
+        .store
+        .update_company_profile(company.id, &profile, auth::now_ms())
+        .await?;
+    Ok(Redirect::to("/mypage?done=company").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "mypage_users.html")]
+struct UsersPage {
+    layout: Layout,
+    notice: Option<&'static str>,
+    company_name: String,
+    users: Vec<(String, String, &'static str)>,
+    hours: i64,
+    summary: Vec<(String, String)>,
+    csrf: String,
+    fields: Vec<Field>,
+}
+
+async fn users_page(
+    state: &AppState,
+    viewer: &Viewer,
+    form: Option<&FormData>,
+    errors: &Errors,
+    done: Option<&str>,
+) -> Result<Response, WebError> {
+    let company = own_company(state, viewer).await?;
+    let users = state
+        .store
+        .company_users(company.id)
+        .await?
+        .into_iter()
+        .map(|u| {
+            let st = if u.email_confirmed {
+                "利用中"
+            } else {
+                "招待中（未設定）"
+            };
+            (u.name, u.email, st)
+        })
+        .collect();
+    let v = |n: &str| form.map_or_else(String::new, |f| f.get(n).to_owned());
+    let mut sets = vec![crate::forms::FieldSet::new(
+        None,
+        vec![
+            Field::new("name", "氏名", Kind::Text)
+                .required()
+                .value(v("name")),
+            Field::new("email", "メールアドレス", Kind::Email)
+                .required()
+                .value(v("email")),
+        ],
+    )];
+    let summary = errors.apply(&mut sets);
+    let status = if summary.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render(
+        &UsersPage {
+            layout: Layout::for_viewer("利用者の管理", viewer),
+            notice: notice(done),
+            company_name: company.name,
+            users,
+            hours: INVITATION_HOURS,
+            summary,
+            csrf: viewer.csrf_token.clone(),
+            fields: sets.remove(0).fields,
+        },
+        status,
+    )
+}
+
+pub async fn users(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<Done>,
+) -> Result<Response, WebError> {
+    users_page(&state, &viewer, None, &Errors::default(), q.done.as_deref()).await
+}
+
+pub async fn invite(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    form: FormData,
+) -> Result<Response, WebError> {
+    form.check_csrf(&viewer)?;
+    let company = own_company(&state, &viewer).await?;
+    let inviter = viewer.user()?.name.clone();
+    let mut errors = Errors::default();
+    let name = required_text(&mut errors, &form, "name", "氏名", 50);
+    let email = errors.take("email", EmailAddress::parse(form.get("email")));
+    let Some(email) = email.filter(|_| errors.is_empty()) else {
+        return users_page(&state, &viewer, Some(&form), &errors, None).await;
+    };
+    let token = auth::random_token();
+    let now = auth::now_ms();
+    let mail = state.mail.invitation(
+        email.as_str(),
+        &name,
+        &inviter,
+        &company.name,
+        &token,
+        INVITATION_HOURS,
+    );
+    let user = NewUser {
+        email,
+        name,
+        // Nothing verifies against this until the invitation sets a password.
+        password_hash: "!invited".to_owned(),
+    };
+    match state
+        .store
+        .invite_user(
+            company.id,
+            &user,
+            &domain::audit::token_hash(&token),
+            now + INVITATION_HOURS * 3600 * 1000,
+            &mail,
+            now,
+        )
+        .await
+    {
+        Ok(_) => {}
+        Err(StoreError::Conflict { .. }) => {
+            errors.add("email", "このメールアドレスは既に登録されています。");
+            return users_page(&state, &viewer, Some(&form), &errors, None).await;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    state.mail_queued();
+    Ok(Redirect::to("/mypage/users?done=invited").into_response())
+}
+
+fn correction_page(
+    viewer: &Viewer,
+    choices: &Choices,
+    form: Option<&FormData>,
+    company: &Company,
+) -> FormPage {
+    let mut page = FormPage::new(
+        Layout::for_viewer("利用申請の修正", viewer),
+        "/mypage/application",
+        &viewer.csrf_token,
+        company_fields(choices, form, Some(company), Mode::Application),
+        "修正して再申請する",
+    )
+    .intro(
+        "運営事務局から、申請内容の修正をお願いしています。内容を修正して、再申請してください。",
+    );
+    if let Some(reason) = &company.status_reason {
+        page = page.intro(format!("修正をお願いする点：{reason}"));
+    }
+    page
+}
+
+pub async fn correction_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Response, WebError> {
+    let company = own_company(&state, &viewer).await?;
+    let choices = Choices::load(&state.store).await?;
+    correction_page(&viewer, &choices, None, &company).respond()
+}
+
+pub async fn resubmit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    form: FormData,
+) -> Result<Response, WebError> {
+    form.check_csrf(&viewer)?;
+    let company = own_company(&state, &viewer).await?;
+    let choices = Choices::load(&state.store).await?;
+    let mut errors = Errors::default();
+    let Some(profile) = parse_company(&form, &mut errors, Mode::Application, None, &choices) else {
+        return correction_page(&viewer, &choices, Some(&form), &company)
+            .with_errors(&errors)
+            .respond();
+    };
+    match state
+        .store
+        .resubmit_application(company.id, &profile, auth::now_ms())
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::Conflict { .. }) => {
+            errors.add(
+                "corporate_number",
+                "この法人番号の企業は既に登録されています。",
+            );
+            return correction_page(&viewer, &choices, Some(&form), &company)
+                .with_errors(&errors)
+                .respond();
+        }
+        Err(StoreError::Stale) => {
+            return Err(WebError::new(
+                ErrorKind::BadRequest,
+                "この申請は修正待ちではありません。",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    crate::pages::MessagePage::new(
+        Layout::for_viewer("再申請を受け付けました", &viewer),
+        &["修正した内容で再申請しました。審査の結果はメールでお知らせします。"],
+    )
+    .link("/", "トップページへ戻る")
+    .respond(StatusCode::OK)
+}

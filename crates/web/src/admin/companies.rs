@@ -1,0 +1,333 @@
+//! 利用企業の審査: the queue, one application, and the decision.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::{CompanyAction, CompanyStatus, Prefecture};
+use mail::Outcome;
+use serde::Deserialize;
+use store::{Company, Review, StoreError};
+
+use super::actor;
+use crate::auth::{self, ClientIp, Viewer};
+use crate::forms::FormData;
+use crate::layout::Layout;
+use crate::pages::render;
+use crate::{AppState, ErrorKind, WebError};
+
+const TABS: [CompanyStatus; 6] = [
+    CompanyStatus::InReview,
+    CompanyStatus::Returned,
+    CompanyStatus::EmailUnconfirmed,
+    CompanyStatus::Approved,
+    CompanyStatus::Suspended,
+    CompanyStatus::Rejected,
+];
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    status: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "admin_companies.html")]
+struct ListPage {
+    layout: Layout,
+    tabs: Vec<(&'static str, &'static str, bool)>,
+    status_label: &'static str,
+    companies: Vec<(i64, String, String, String, String)>,
+}
+
+fn prefecture_name(code: i64) -> &'static str {
+    u8::try_from(code)
+        .ok()
+        .and_then(Prefecture::from_code)
+        .map_or("", Prefecture::name)
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    let status = q
+        .status
+        .as_deref()
+        .and_then(CompanyStatus::parse)
+        .unwrap_or(CompanyStatus::InReview);
+    let companies = state
+        .store
+        .companies_with_status(status, 200, 0)
+        .await?
+        .into_iter()
+        .map(|c| {
+            (
+                c.id,
+                c.name.clone(),
+                c.corporate_number
+                    .clone()
+                    .unwrap_or_else(|| "（個人事業主）".into()),
+                format!("{}{}", prefecture_name(c.prefecture_code), c.address),
+                domain::time::jst_date(c.created_at),
+            )
+        })
+        .collect();
+    render(
+        &ListPage {
+            layout: Layout::for_viewer("利用企業の審査", &viewer),
+            tabs: TABS
+                .iter()
+                .map(|t| (t.as_str(), t.label(), *t == status))
+                .collect(),
+            status_label: status.label(),
+            companies,
+        },
+        StatusCode::OK,
+    )
+}
+
+#[derive(Template)]
+#[template(path = "admin_company.html")]
+struct CompanyPage {
+    layout: Layout,
+    notice: Option<&'static str>,
+    company: Company,
+    facts: Vec<(&'static str, String)>,
+    users: Vec<(String, String)>,
+    actions: Vec<(&'static str, &'static str)>,
+    csrf: String,
+    reason: String,
+    error: Option<String>,
+}
+
+/// The decisions open in each status.
+fn actions_for(status: CompanyStatus) -> Vec<(&'static str, &'static str)> {
+    match status {
+        CompanyStatus::InReview => vec![
+            ("approve", "承認する"),
+            ("return", "差し戻す"),
+            ("reject", "否認する"),
+        ],
+        CompanyStatus::Approved => vec![("suspend", "利用を停止する")],
+        CompanyStatus::Suspended => vec![("reinstate", "利用を再開する")],
+        _ => Vec::new(),
+    }
+}
+
+fn parse_action(s: &str) -> Option<CompanyAction> {
+    Some(match s {
+        "approve" => CompanyAction::Approve,
+        "return" => CompanyAction::Return,
+        "reject" => CompanyAction::Reject,
+        "suspend" => CompanyAction::Suspend,
+        "reinstate" => CompanyAction::Reinstate,
+        _ => return None,
+    })
+}
+
+async fn company_page(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    reason: &str,
+    error: Option<String>,
+    notice: Option<&'static str>,
+) -> Result<Response, WebError> {
+    let company = state
+        .store
+        .company(id)
+        .await?
+        .ok_or_else(WebError::not_found)?;
+    let users = state
+        .store
+        .company_users(id)
+        .await?
+        .into_iter()
+        .map(|u| (u.name, u.email))
+        .collect();
+    let yen = |n: Option<i64>| n.map_or_else(|| "—".to_owned(), |n| format!("{n}円"));
+    let facts = vec![
+        ("状態", company.status.label().to_owned()),
+        (
+            "差し戻し・否認・停止の理由",
+            company.status_reason.clone().unwrap_or_else(|| "—".into()),
+        ),
+        (
+            "法人番号",
+            company
+                .corporate_number
+                .clone()
+                .unwrap_or_else(|| "（個人事業主）".into()),
+        ),
+        ("フリガナ", company.name_kana.clone()),
+        ("代表者", company.representative.clone()),
+        (
+            "所在地",
+            format!(
+                "〒{} {}{}",
+                company.postal_code,
+                prefecture_name(company.prefecture_code),
+                company.address
+            ),
+        ),
+        ("電話番号", company.phone.clone()),
+        (
+            "ウェブサイト",
+            company.website.clone().unwrap_or_else(|| "—".into()),
+        ),
+        ("業種", company.industry_division.clone()),
+        ("資本金", yen(company.capital_yen)),
+        (
+            "従業員数",
+            company
+                .employees
+                .map_or_else(|| "—".into(), |n| format!("{n}人")),
+        ),
+        (
+            "設立年",
+            company
+                .founded_year
+                .map_or_else(|| "—".into(), |n| format!("{n}年")),
+        ),
+        (
+            "ご利用の目的",
+            match (company.orders, company.receives) {
+                (true, true) => "発注・受注".into(),
+                (true, false) => "発注".into(),
+                _ => "受注".into(),
+            },
+        ),
+        ("事業内容", company.description.clone()),
+        ("キーワード", company.keywords.clone()),
+        ("申請日時", domain::time::jst_datetime(company.created_at)),
+    ];
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render(
+        &CompanyPage {
+            layout: Layout::for_viewer(company.name.clone(), viewer),
+            notice,
+            actions: actions_for(company.status),
+            facts,
+            users,
+            csrf: viewer.csrf_token.clone(),
+            reason: reason.to_owned(),
+            error,
+            company,
+        },
+        status,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ShowQuery {
+    done: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
+) -> Result<Response, WebError> {
+    let notice = q
+        .done
+        .is_some()
+        .then_some("審査の結果を保存し、申請者にメールでお知らせしました。");
+    company_page(&state, &viewer, id, "", None, notice).await
+}
+
+pub async fn review(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    form.check_csrf(&viewer)?;
+    let action = parse_action(form.get("action"))
+        .ok_or_else(|| WebError::new(ErrorKind::BadRequest, "審査の操作を選んでください。"))?;
+    let seen = CompanyStatus::parse(form.get("seen")).ok_or_else(|| {
+        WebError::new(
+            ErrorKind::BadRequest,
+            "画面を開き直してから、もう一度操作してください。",
+        )
+    })?;
+    let reason = domain::text::normalize(form.get("reason"));
+    let needs_reason = matches!(
+        action,
+        CompanyAction::Reject | CompanyAction::Return | CompanyAction::Suspend
+    );
+    if needs_reason && reason.is_empty() {
+        return company_page(
+            &state,
+            &viewer,
+            id,
+            &reason,
+            Some("否認・差し戻し・利用停止には理由を入力してください。".into()),
+            None,
+        )
+        .await;
+    }
+    if reason.chars().count() > 1000 {
+        return company_page(
+            &state,
+            &viewer,
+            id,
+            &reason,
+            Some("理由は1,000文字以内で入力してください。".into()),
+            None,
+        )
+        .await;
+    }
+    let company = state
+        .store
+        .company(id)
+        .await?
+        .ok_or_else(WebError::not_found)?;
+    let users = state.store.company_users(id).await?;
+    let first = users.first().ok_or_else(WebError::not_found)?;
+    let outcome = match action {
+        CompanyAction::Approve => Outcome::Approved,
+        CompanyAction::Reject => Outcome::Rejected,
+        CompanyAction::Return => Outcome::Returned,
+        CompanyAction::Suspend => Outcome::Suspended,
+        _ => Outcome::Reinstated,
+    };
+    let reason_opt = (!reason.is_empty()).then_some(reason.as_str());
+    let mail = state.mail.review_result(
+        &first.email,
+        &first.name,
+        &company.name,
+        outcome,
+        reason_opt,
+    );
+    let result = state
+        .store
+        .review_company(
+            &Review {
+                company_id: id,
+                seen,
+                action,
+                reason: reason_opt,
+                mail: Some(&mail),
+            },
+            &actor(&viewer, &ip)?,
+            auth::now_ms(),
+        )
+        .await;
+    match result {
+        Ok(_) => {
+            state.mail_queued();
+            Ok(Redirect::to(&format!("/admin/companies/{id}?done=1")).into_response())
+        }
+        Err(StoreError::Stale | StoreError::Invalid(_)) => {
+            company_page(&state, &viewer, id, &reason, Some("この申請は、ほかの職員が先に審査したか、状態が変わっています。内容を確認してください。".into()), None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,105 @@
+//! The administration area: the review queue, masters, staff, audit log.
+
+mod audit;
+mod companies;
+mod masters;
+mod staff;
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use domain::StaffRole;
+
+use crate::WebError;
+use crate::auth::{ADMIN, AUDITORS, Guarded, PORTAL_STAFF, REVIEWERS, Viewer};
+use crate::layout::Layout;
+use crate::pages::render;
+
+pub fn routes(g: Guarded) -> Guarded {
+    g.get("/admin", PORTAL_STAFF, get(home))
+        .get("/admin/companies", REVIEWERS, get(companies::list))
+        .get("/admin/companies/{id}", REVIEWERS, get(companies::show))
+        .post(
+            "/admin/companies/{id}/review",
+            REVIEWERS,
+            post(companies::review),
+        )
+        .get("/admin/masters/{master}", ADMIN, get(masters::list))
+        .post("/admin/masters/{master}", ADMIN, post(masters::add))
+        .post("/admin/masters/{master}/{id}", ADMIN, post(masters::update))
+        .get("/admin/staff", ADMIN, get(staff::form))
+        .post("/admin/staff", ADMIN, post(staff::create))
+        .get("/admin/audit", AUDITORS, get(audit::list))
+}
+
+#[derive(Template)]
+#[template(path = "admin_home.html")]
+struct Home {
+    layout: Layout,
+    user_name: String,
+    role_label: &'static str,
+    items: Vec<(&'static str, &'static str, &'static str)>,
+}
+
+async fn home(viewer: Viewer) -> Result<Response, WebError> {
+    let user = viewer.user()?;
+    let role = user.staff_role.unwrap_or(StaffRole::Operator);
+    let mut items = Vec::new();
+    if matches!(role, StaffRole::Admin | StaffRole::Operator) {
+        items.push((
+            "/admin/companies?status=in_review",
+            "利用企業の審査",
+            "利用申請を審査し、承認・否認・差し戻しを行います。",
+        ));
+    }
+    if role == StaffRole::Admin {
+        items.push((
+            "/admin/masters/member_organizations",
+            "加盟団体マスタ",
+            "利用申請で選べる加盟団体を管理します。",
+        ));
+        items.push((
+            "/admin/masters/registration_triggers",
+            "登録のきっかけマスタ",
+            "利用申請で選べる「このサイトを知ったきっかけ」を管理します。",
+        ));
+        items.push((
+            "/admin/staff",
+            "発注組織の職員",
+            "発注組織の職員のアカウントを作成します。",
+        ));
+    }
+    if matches!(role, StaffRole::Admin | StaffRole::Ops) {
+        items.push((
+            "/admin/audit",
+            "監査ログ",
+            "職員の操作、ログイン、個人情報の出力の記録を確認します。",
+        ));
+    }
+    items.push((
+        "/account/password",
+        "パスワードの変更",
+        "ご自身のパスワードを変更します。",
+    ));
+    render(
+        &Home {
+            layout: Layout::for_viewer("管理画面", &viewer),
+            user_name: user.name.clone(),
+            role_label: role.label(),
+            items,
+        },
+        StatusCode::OK,
+    )
+}
+
+/// The acting staff member, for the audit log.
+pub(crate) fn actor(viewer: &Viewer, ip: &str) -> Result<store::Actor, WebError> {
+    let user = viewer.user()?;
+    let role = user.staff_role.map_or("", StaffRole::label);
+    Ok(store::Actor {
+        user_id: Some(user.id),
+        label: format!("{role} {}", user.name),
+        ip: Some(ip.to_owned()),
+    })
+}

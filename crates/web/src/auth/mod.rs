@@ -1,0 +1,297 @@
+//! Who is asking: sessions (in the database, so any node serves any request),
+//! the roles each route admits, and CSRF tokens for every form.
+
+mod guard;
+
+use std::collections::BTreeSet;
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use domain::Role;
+use domain::audit::token_hash;
+use store::User;
+
+pub use guard::encode as encode_query;
+pub use guard::{
+    ADMIN, APPLICANT, AUDITORS, COMPANY, Guarded, PORTAL_STAFF, PUBLIC, REVIEWERS, RouteSpec,
+    SIGNED_IN, route_table,
+};
+
+use crate::{AppState, ErrorKind, WebError};
+
+pub const SESSION_COOKIE: &str = "cn_session";
+pub const CSRF_COOKIE: &str = "cn_csrf";
+/// A session ends after this long without a request.
+pub const SESSION_IDLE_MS: i64 = 2 * 3600 * 1000;
+/// The expiry is written back at most this often, not on every request.
+const TOUCH_EVERY_MS: i64 = 5 * 60 * 1000;
+
+/// 32 random bytes from the operating system, URL-safe base64 without padding.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    if getrandom::fill(&mut bytes).is_err() {
+        // Without an OS RNG nothing here can be secure; refuse to go on.
+        panic!("the operating system's random number generator is unavailable");
+    }
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(43);
+    for chunk in bytes.chunks(3) {
+        let n =
+            chunk.iter().fold(0u32, |acc, b| (acc << 8) | u32::from(*b)) << (8 * (3 - chunk.len()));
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+        }
+    }
+    out
+}
+
+/// Compares secrets in time that does not depend on where they differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// The person behind a request: signed in or not, their roles, and the CSRF
+/// token their forms must carry.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub user: Option<User>,
+    /// The hash of the session id, when signed in.
+    pub session_hash: Option<String>,
+    pub roles: BTreeSet<Role>,
+    pub csrf_token: String,
+    /// A CSRF cookie to set on the response (first visit of a visitor).
+    new_csrf_cookie: bool,
+}
+
+impl Viewer {
+    pub fn is_signed_in(&self) -> bool {
+        self.user.is_some()
+    }
+
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// The signed-in user; routes guarded against visitors can rely on it.
+    pub fn user(&self) -> Result<&User, WebError> {
+        self.user
+            .as_ref()
+            .ok_or_else(|| WebError::new(ErrorKind::Forbidden, "ログインしてください。"))
+    }
+
+    /// Checks a submitted CSRF token.
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), WebError> {
+        if same_secret(submitted, &self.csrf_token) {
+            Ok(())
+        } else {
+            Err(WebError::new(
+                ErrorKind::Forbidden,
+                "フォームの有効期限が切れたか、別の画面から送信されました。ページを開き直してから、もう一度送信してください。",
+            ))
+        }
+    }
+}
+
+/// Staff, users of approved companies, and applicants asked to correct their
+/// application may be signed in; anyone else's session ends.
+pub fn may_hold_session(u: &User) -> bool {
+    u.active
+        && (u.staff_role.is_some()
+            || u.company_status
+                .is_some_and(|s| s.may_sign_in() || s == domain::CompanyStatus::Returned))
+}
+
+/// The roles a user holds. A company that both orders and receives holds both.
+pub fn roles_of(user: Option<&User>) -> BTreeSet<Role> {
+    let mut roles = BTreeSet::new();
+    match user {
+        None => {
+            roles.insert(Role::Visitor);
+        }
+        Some(u) => {
+            if let Some(staff) = u.staff_role {
+                roles.insert(Role::from(staff));
+            } else if u.company_status == Some(domain::CompanyStatus::Returned) {
+                roles.insert(Role::Applicant);
+            } else if u.company_status.is_some_and(|s| s.may_sign_in()) {
+                if u.company_receives {
+                    roles.insert(Role::ReceivingCompany);
+                }
+                if u.company_orders {
+                    roles.insert(Role::OrderingCompany);
+                }
+            }
+        }
+    }
+    roles
+}
+
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Path=/, Secure behind TLS.
+pub fn set_cookie(name: &str, value: &str, max_age_secs: Option<i64>, secure: bool) -> HeaderValue {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(age) = max_age_secs {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if secure {
+        c.push_str("; Secure");
+    }
+    HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalid=; Max-Age=0"))
+}
+
+/// Loads the session (if any) into a `Viewer` for the handlers, slides its
+/// expiry, and gives a visitor a CSRF cookie on first sight.
+pub(crate) async fn load_viewer(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let now = now_ms();
+    let mut viewer = Viewer {
+        user: None,
+        session_hash: None,
+        roles: BTreeSet::new(),
+        csrf_token: String::new(),
+        new_csrf_cookie: false,
+    };
+    let mut clear_session = false;
+    if let Some(id) = cookie(req.headers(), SESSION_COOKIE) {
+        let hash = token_hash(id);
+        match state.store.session(&hash, now).await {
+            Ok(Some(session)) if may_hold_session(&session.user) => {
+                if now - session.last_seen_at > TOUCH_EVERY_MS
+                    && let Err(e) = state
+                        .store
+                        .touch_session(&hash, now, now + SESSION_IDLE_MS)
+                        .await
+                {
+                    tracing::warn!(error = %e, "session could not be extended");
+                }
+                viewer.csrf_token = session.csrf_token;
+                viewer.user = Some(session.user);
+                viewer.session_hash = Some(hash);
+            }
+            Ok(Some(_)) => {
+                // The company was suspended or the user disabled meanwhile.
+                let _ = state.store.delete_session(&hash).await;
+                clear_session = true;
+            }
+            Ok(None) => clear_session = true,
+            Err(e) => tracing::warn!(error = %e, "session could not be read"),
+        }
+    }
+    if viewer.user.is_none() {
+        match cookie(req.headers(), CSRF_COOKIE).filter(|t| t.len() == 43) {
+            Some(t) => viewer.csrf_token = t.to_owned(),
+            None => {
+                viewer.csrf_token = random_token();
+                viewer.new_csrf_cookie = true;
+            }
+        }
+    }
+    viewer.roles = roles_of(viewer.user.as_ref());
+    let new_csrf = viewer.new_csrf_cookie.then(|| viewer.csrf_token.clone());
+    req.extensions_mut().insert(viewer);
+    let mut response = next.run(req).await;
+    let secure = state.settings.secure_cookies;
+    if let Some(token) = new_csrf {
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(CSRF_COOKIE, &token, None, secure),
+        );
+    }
+    if clear_session && !response.headers().contains_key(header::SET_COOKIE) {
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(SESSION_COOKIE, "", Some(0), secure),
+        );
+    }
+    response
+}
+
+/// The client's address as the server saw it (the proxy's, behind one).
+#[derive(Debug, Clone)]
+pub struct ClientIp(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string()),
+        ))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Viewer {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Viewer>()
+            .cloned()
+            .ok_or_else(|| WebError::internal(std::io::Error::other("viewer middleware missing")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_43_url_safe_characters_and_differ() {
+        let a = random_token();
+        let b = random_token();
+        assert_eq!(a.len(), 43);
+        assert!(
+            a.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+        );
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn secrets_compare_by_content() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "abcd"));
+    }
+
+    #[test]
+    fn cookies_are_found_by_name() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; cn_session=xyz; b=2"),
+        );
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("xyz"));
+        assert_eq!(cookie(&h, "c"), None);
+    }
+}

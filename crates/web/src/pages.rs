@@ -1,0 +1,115 @@
+//! Page types every feature uses: a form page and a message page.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::WebError;
+use crate::forms::Kind;
+use crate::forms::{Errors, FieldSet};
+use crate::layout::Layout;
+
+/// Renders a template as an HTML response with `status`.
+pub fn render(page: &impl Template, status: StatusCode) -> Result<Response, WebError> {
+    let html = page.render().map_err(WebError::internal)?;
+    Ok((status, Html(html)).into_response())
+}
+
+/// A page with one form.
+#[derive(Debug, Template)]
+#[template(path = "form.html")]
+pub struct FormPage {
+    pub layout: Layout,
+    pub heading: String,
+    pub intro: Vec<String>,
+    pub summary: Vec<(String, String)>,
+    pub action: String,
+    pub csrf: String,
+    pub hidden: Vec<(String, String)>,
+    pub sets: Vec<FieldSet>,
+    pub submit: String,
+    pub links: Vec<(String, String)>,
+}
+
+impl FormPage {
+    pub fn new(
+        layout: Layout,
+        action: impl Into<String>,
+        csrf: &str,
+        sets: Vec<FieldSet>,
+        submit: &str,
+    ) -> Self {
+        FormPage {
+            heading: layout.title.clone(),
+            layout,
+            intro: Vec::new(),
+            summary: Vec::new(),
+            action: action.into(),
+            csrf: csrf.to_owned(),
+            hidden: Vec::new(),
+            sets,
+            submit: submit.to_owned(),
+            links: Vec::new(),
+        }
+    }
+
+    pub fn intro(mut self, p: impl Into<String>) -> Self {
+        self.intro.push(p.into());
+        self
+    }
+
+    pub fn link(mut self, href: impl Into<String>, text: impl Into<String>) -> Self {
+        self.links.push((href.into(), text.into()));
+        self
+    }
+
+    pub fn hidden(mut self, name: &str, value: &str) -> Self {
+        self.hidden.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Shows the form again with `errors` beside their fields (422).
+    pub fn with_errors(mut self, errors: &Errors) -> Self {
+        self.summary = errors.apply(&mut self.sets);
+        self
+    }
+
+    pub fn respond(self) -> Result<Response, WebError> {
+        let status = if self.summary.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        render(&self, status)
+    }
+}
+
+/// A page that says something happened and where to go next.
+#[derive(Debug, Template)]
+#[template(path = "message.html")]
+pub struct MessagePage {
+    pub layout: Layout,
+    pub heading: String,
+    pub paragraphs: Vec<String>,
+    pub links: Vec<(String, String)>,
+}
+
+impl MessagePage {
+    pub fn new(layout: Layout, paragraphs: &[&str]) -> Self {
+        MessagePage {
+            heading: layout.title.clone(),
+            layout,
+            paragraphs: paragraphs.iter().map(|p| (*p).to_owned()).collect(),
+            links: Vec::new(),
+        }
+    }
+
+    pub fn link(mut self, href: impl Into<String>, text: impl Into<String>) -> Self {
+        self.links.push((href.into(), text.into()));
+        self
+    }
+
+    pub fn respond(self, status: StatusCode) -> Result<Response, WebError> {
+        render(&self, status)
+    }
+}

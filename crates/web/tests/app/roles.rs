@@ -1,0 +1,179 @@
+//! Every route, with every role: admitted where it belongs, refused elsewhere.
+//! New routes join this test by being declared through `Guarded`.
+
+use std::collections::BTreeMap;
+
+use domain::Role;
+use testkit::TestApp;
+use testkit::people::{person, session};
+
+use Role::*;
+
+const ALL: &[Role] = &Role::ALL;
+const SIGNED_IN: &[Role] = &[
+    Applicant,
+    ReceivingCompany,
+    OrderingCompany,
+    OrgStaff,
+    Operator,
+    Admin,
+    Ops,
+];
+const COMPANY: &[Role] = &[ReceivingCompany, OrderingCompany];
+
+/// Who belongs where: the policy, written out here independently of the code
+/// that declares it, so that a route opened too widely fails this test. A new
+/// route must be added here.
+const POLICY: &[(&str, &str, &[Role])] = &[
+    ("GET", "/", ALL),
+    ("GET", "/healthz", ALL),
+    ("GET", "/readyz", ALL),
+    ("GET", "/metrics", ALL),
+    ("GET", "/assets/{file}", ALL),
+    ("GET", "/login", ALL),
+    ("POST", "/login", ALL),
+    ("POST", "/logout", SIGNED_IN),
+    ("GET", "/apply", ALL),
+    ("POST", "/apply", ALL),
+    ("GET", "/apply/confirm/{token}", ALL),
+    ("POST", "/apply/confirm/{token}", ALL),
+    ("GET", "/password/forgot", ALL),
+    ("POST", "/password/forgot", ALL),
+    ("GET", "/password/reset/{token}", ALL),
+    ("POST", "/password/reset/{token}", ALL),
+    ("GET", "/invitation/{token}", ALL),
+    ("POST", "/invitation/{token}", ALL),
+    ("GET", "/account/password", SIGNED_IN),
+    ("POST", "/account/password", SIGNED_IN),
+    ("GET", "/mypage", COMPANY),
+    ("GET", "/mypage/company", COMPANY),
+    ("POST", "/mypage/company", COMPANY),
+    ("GET", "/mypage/users", COMPANY),
+    ("POST", "/mypage/users", COMPANY),
+    ("GET", "/mypage/application", &[Applicant]),
+    ("POST", "/mypage/application", &[Applicant]),
+    ("GET", "/admin", &[Operator, Admin, Ops]),
+    ("GET", "/admin/companies", &[Operator, Admin]),
+    ("GET", "/admin/companies/{id}", &[Operator, Admin]),
+    ("POST", "/admin/companies/{id}/review", &[Operator, Admin]),
+    ("GET", "/admin/masters/{master}", &[Admin]),
+    ("POST", "/admin/masters/{master}", &[Admin]),
+    ("POST", "/admin/masters/{master}/{id}", &[Admin]),
+    ("GET", "/admin/staff", &[Admin]),
+    ("POST", "/admin/staff", &[Admin]),
+    ("GET", "/admin/audit", &[Admin, Ops]),
+];
+
+#[test]
+fn every_route_is_in_the_policy_and_declares_what_the_policy_says() {
+    let table = web::auth::route_table();
+    for spec in &table {
+        let expected = POLICY
+            .iter()
+            .find(|(m, p, _)| *m == spec.method.as_str() && *p == spec.path)
+            .unwrap_or_else(|| {
+                panic!(
+                    "{} {} is not in the policy: add it to POLICY",
+                    spec.method, spec.path
+                )
+            });
+        let mut declared = spec.roles.to_vec();
+        let mut wanted = expected.2.to_vec();
+        declared.sort();
+        wanted.sort();
+        assert_eq!(declared, wanted, "{} {}", spec.method, spec.path);
+    }
+    assert_eq!(
+        table.len(),
+        POLICY.len(),
+        "the policy lists a route that does not exist"
+    );
+}
+
+/// A concrete path for a route template.
+fn fill(path: &str) -> String {
+    path.replace("{id}", "1")
+        .replace("{token}", "no-such-token")
+        .replace("{master}", "member_organizations")
+        .replace("{file}", "site-0.css")
+}
+
+#[tokio::test]
+async fn every_route_admits_exactly_the_roles_it_declares() {
+    let app = TestApp::spawn().await;
+    let store = app.db.store();
+    let mut users = BTreeMap::new();
+    for (n, role) in Role::ALL.iter().enumerate() {
+        users.insert(*role, person(store, *role, n as u32).await);
+    }
+    let table = web::auth::route_table();
+    assert!(
+        table.len() > 30,
+        "the table lists the portal's routes ({})",
+        table.len()
+    );
+    let mut failures = Vec::new();
+    for spec in &table {
+        for role in Role::ALL {
+            // A fresh session each time: some routes (sign-out) end it.
+            let s = session(store, users[&role]).await;
+            let url = app.url(&fill(spec.path));
+            let request = app
+                .client
+                .request(spec.method.clone(), &url)
+                .header("cookie", &s.cookie);
+            let request = if spec.method == axum::http::Method::POST {
+                request.form(&[("csrf_token", s.csrf.as_str())])
+            } else {
+                request
+            };
+            let response = request.send().await.expect("request");
+            let status = response.status().as_u16();
+            let to_login = response
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .is_some_and(|l| l.starts_with("/login"));
+            let refused = status == 403 || (status == 303 && to_login);
+            let admitted = POLICY
+                .iter()
+                .find(|(m, p, _)| *m == spec.method.as_str() && *p == spec.path)
+                .is_some_and(|(_, _, roles)| roles.contains(&role));
+            if admitted == refused {
+                failures.push(format!(
+                    "{} {} as {role:?}: status {status}{} but the policy {} this role",
+                    spec.method,
+                    spec.path,
+                    if to_login { " (to sign-in)" } else { "" },
+                    if admitted { "admits" } else { "refuses" }
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn staff_pages_are_never_public() {
+    for spec in web::auth::route_table() {
+        if spec.path.starts_with("/admin") {
+            assert!(
+                !spec.roles.contains(&Role::Visitor),
+                "{} is open to visitors",
+                spec.path
+            );
+            assert!(
+                !spec.roles.contains(&Role::ReceivingCompany),
+                "{} is open to companies",
+                spec.path
+            );
+        }
+        if spec.path.starts_with("/mypage") {
+            assert!(
+                !spec.roles.contains(&Role::Visitor),
+                "{} is open to visitors",
+                spec.path
+            );
+        }
+    }
+}
