@@ -1,5 +1,6 @@
 //! The web crate's integration tests: the real server over a real database.
 
+mod accounts;
 mod errors;
 mod frame;
 mod health;
