@@ -125,6 +125,10 @@ pub struct ServeArgs {
     /// Seconds to let requests in flight finish after SIGTERM or SIGINT [default: 30]
     #[arg(long, env = "CHANCE_NAVI_SHUTDOWN_GRACE_SECS", value_name = "SECS")]
     pub shutdown_grace_secs: Option<u64>,
+
+    /// Load the demo data first (as `chance-navi demo` does) and print who can sign in
+    #[arg(long)]
+    pub demo: bool,
 }
 
 /// The optional TOML file. Unknown keys are refused, so that a typo is not ignored.

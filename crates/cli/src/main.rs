@@ -3,6 +3,7 @@
 mod accounts;
 mod bench;
 mod config;
+mod demo;
 mod serve;
 
 use std::io::{IsTerminal, Write};
@@ -56,6 +57,9 @@ enum Command {
     Serve(ServeArgs),
     /// Bring the database schema up to date, then exit
     Migrate,
+    /// Load the demo data (staff in every role, companies at every stage of
+    /// review) unless it is there, and print who can sign in
+    Demo,
     /// Create users from the command line (the first administrator, for one)
     User(accounts::UserArgs),
     /// Check the audit log
@@ -87,12 +91,22 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Serve(args) => {
             let settings = Settings::resolve(&cli.common, &args)?;
             init_logging(&settings)?;
-            serve::run(settings).await
+            serve::run(settings, args.demo).await
         }
         Command::Migrate => {
             let settings = Settings::resolve(&cli.common, &ServeArgs::default())?;
             init_logging(&settings)?;
             migrate(&settings).await
+        }
+        Command::Demo => {
+            let settings = Settings::resolve(&cli.common, &ServeArgs::default())?;
+            init_logging(&settings)?;
+            let store = store::Store::connect(&settings.database, &settings.pool()).await?;
+            store.migrate().await?;
+            let logins = demo::seed(&store, accounts::now_ms()).await?;
+            store.close().await;
+            demo::print(&logins, &settings.public_url);
+            Ok(())
         }
         Command::User(args) => {
             let settings = Settings::resolve(&cli.common, &ServeArgs::default())?;

@@ -8,7 +8,7 @@ use tokio::sync::oneshot;
 
 use crate::config::Settings;
 
-pub async fn run(settings: Settings) -> Result<()> {
+pub async fn run(settings: Settings, demo: bool) -> Result<()> {
     // Before anything else, so that a signal arriving during start-up is not
     // met by the default action (an abrupt exit).
     let signals = Signals::install()?;
@@ -49,6 +49,10 @@ pub async fn run(settings: Settings) -> Result<()> {
     writeln!(out, "chance-navi listening on http://{addr}")?;
     out.flush()?;
     drop(out);
+    if demo {
+        let logins = crate::demo::seed(&store, crate::accounts::now_ms()).await?;
+        crate::demo::print(&logins, &settings.public_url);
+    }
 
     tokio::select! {
         result = &mut server => {

@@ -180,6 +180,19 @@ impl Store {
         Ok(())
     }
 
+    /// Marks unsent mail to addresses at `domain` as failed, so that it is
+    /// never delivered (demo data uses a domain of its own).
+    pub async fn discard_pending_mail_to_domain(&self, domain: &str) -> Result<u64> {
+        Ok(sqlx::query(
+            "UPDATE mail_outbox SET status = 'failed', last_error = 'discarded: demo data'
+              WHERE status = 'pending' AND to_addr LIKE $1",
+        )
+        .bind(format!("%@{domain}"))
+        .execute(self.pool())
+        .await?
+        .rows_affected())
+    }
+
     /// Every message to `to`, oldest first (for tests and the admin area).
     pub async fn mail_to(&self, to: &str) -> Result<Vec<OutboxMail>> {
         let rows = sqlx::query(&format!(

@@ -126,7 +126,14 @@ async fn a_company_applies_is_approved_signs_in_invites_and_edits(backend: Backe
     let href = attrs(&queue, "table a", "href");
     assert_eq!(texts(&queue, "table a"), ["株式会社チャンス精機"]);
     let detail = href[0].clone();
-    let (_, company_page) = html(operator.get(app.url(&detail)).send().await.expect("journey step")).await;
+    let (_, company_page) = html(
+        operator
+            .get(app.url(&detail))
+            .send()
+            .await
+            .expect("journey step"),
+    )
+    .await;
     let facts = texts(&company_page, ".facts dd");
     assert!(facts.contains(&"7000012050002".to_owned()), "{facts:?}");
     assert!(
@@ -151,7 +158,14 @@ async fn a_company_applies_is_approved_signs_in_invites_and_edits(backend: Backe
 
     // The applicant signs in and sees the company.
     app.sign_in(&applicant, email, "Sumida2026!").await;
-    let (status, mypage) = html(applicant.get(app.url("/mypage")).send().await.expect("journey step")).await;
+    let (status, mypage) = html(
+        applicant
+            .get(app.url("/mypage"))
+            .send()
+            .await
+            .expect("journey step"),
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(texts(&mypage, "main h2")[0], "株式会社チャンス精機");
     assert!(texts(&mypage, ".facts dd").contains(&"発注・受注".to_owned()));
@@ -186,7 +200,14 @@ async fn a_company_applies_is_approved_signs_in_invites_and_edits(backend: Backe
     app.sign_in(&colleague, "jiro@chance-seiki.example.jp", "Jiro-2026-navi")
         .await;
     // The invitation link works once.
-    let (status, _) = html(colleague.get(app.url(&invitation)).send().await.expect("journey step")).await;
+    let (status, _) = html(
+        colleague
+            .get(app.url(&invitation))
+            .send()
+            .await
+            .expect("journey step"),
+    )
+    .await;
     assert_eq!(status, 410);
 
     // Edits the profile; the legal name stays.
@@ -228,7 +249,12 @@ async fn a_company_applies_is_approved_signs_in_invites_and_edits(backend: Backe
     assert_eq!(company[0].name, "株式会社チャンス精機");
 
     // Every staff step is in the audit log, and the chain holds.
-    let v = app.db.store().verify_audit_chain().await.expect("journey step");
+    let v = app
+        .db
+        .store()
+        .verify_audit_chain()
+        .await
+        .expect("journey step");
     assert_eq!(v.first_broken, None);
 }
 

@@ -1,0 +1,309 @@
+//! Demo data: staff in every role and companies at every stage of review, so
+//! that a fresh installation shows the portal at work. Seeding twice adds nothing.
+
+use anyhow::{Context, Result, anyhow};
+use domain::{
+    CompanyAction, CompanyStatus, CorporateNumber, Dealings, EmailAddress, Password, PhoneNumber,
+    PostalCode, Prefecture, StaffRole,
+};
+use store::{Actor, CompanyProfile, NewApplication, NewMail, NewUser, Review, Store};
+
+/// Everyone in the demo signs in with this password.
+pub const DEMO_PASSWORD: &str = "Demo-Navi-2026";
+const DOMAIN: &str = "demo.chance-navi.jp";
+
+struct DemoCompany {
+    name: &'static str,
+    kana: &'static str,
+    prefecture: u8,
+    address: &'static str,
+    industry: &'static str,
+    description: &'static str,
+    keywords: &'static str,
+    orders: bool,
+    receives: bool,
+    status: CompanyStatus,
+    user: &'static str,
+}
+
+const COMPANIES: &[DemoCompany] = &[
+    DemoCompany {
+        name: "株式会社丸の内精工",
+        kana: "マルノウチセイコウ",
+        prefecture: 13,
+        address: "千代田区丸の内二丁目7番3号",
+        industry: "26",
+        description: "半導体製造装置向けの精密部品を、試作から量産まで一貫して製造しています。",
+        keywords: "精密加工 治具 試作 量産",
+        orders: false,
+        receives: true,
+        status: CompanyStatus::Approved,
+        user: "marunouchi",
+    },
+    DemoCompany {
+        name: "有限会社隅田川印刷",
+        kana: "スミダガワインサツ",
+        prefecture: 13,
+        address: "墨田区両国三丁目21番5号",
+        industry: "15",
+        description: "官公庁の報告書、パンフレット、ポスターの印刷・製本を行っています。",
+        keywords: "印刷 製本 デザイン パンフレット",
+        orders: false,
+        receives: true,
+        status: CompanyStatus::Approved,
+        user: "sumidagawa",
+    },
+    DemoCompany {
+        name: "多摩クリーンサービス株式会社",
+        kana: "タマクリーンサービス",
+        prefecture: 13,
+        address: "立川市曙町二丁目8番18号",
+        industry: "92",
+        description: "庁舎・学校の清掃、設備の保守点検、警備を請け負っています。",
+        keywords: "清掃 警備 設備保守 ビルメンテナンス",
+        orders: true,
+        receives: true,
+        status: CompanyStatus::Approved,
+        user: "tamaclean",
+    },
+    DemoCompany {
+        name: "株式会社八王子ソフトウェア",
+        kana: "ハチオウジソフトウェア",
+        prefecture: 13,
+        address: "八王子市明神町四丁目7番14号",
+        industry: "39",
+        description: "自治体向けの業務システムの開発と保守を行っています。",
+        keywords: "システム開発 保守 クラウド",
+        orders: true,
+        receives: false,
+        status: CompanyStatus::Approved,
+        user: "hachioji",
+    },
+    DemoCompany {
+        name: "城南ビル管理株式会社",
+        kana: "ジョウナンビルカンリ",
+        prefecture: 13,
+        address: "品川区大崎一丁目6番1号",
+        industry: "69",
+        description: "オフィスビルの管理・運営を行っています。",
+        keywords: "ビル管理 不動産",
+        orders: false,
+        receives: true,
+        status: CompanyStatus::InReview,
+        user: "jonan",
+    },
+    DemoCompany {
+        name: "横浜港湾運輸株式会社",
+        kana: "ヨコハマコウワンウンユ",
+        prefecture: 14,
+        address: "横浜市中区海岸通一丁目1番",
+        industry: "44",
+        description: "港湾地区の貨物輸送と倉庫保管を行っています。",
+        keywords: "運送 倉庫 物流",
+        orders: false,
+        receives: true,
+        status: CompanyStatus::InReview,
+        user: "yokohama",
+    },
+    DemoCompany {
+        name: "さいたま電設工業株式会社",
+        kana: "サイタマデンセツコウギョウ",
+        prefecture: 11,
+        address: "さいたま市大宮区桜木町一丁目10番",
+        industry: "08",
+        description: "公共施設の電気設備工事を行っています。",
+        keywords: "電気工事 設備工事 照明 LED",
+        orders: false,
+        receives: true,
+        status: CompanyStatus::InReview,
+        user: "saitama",
+    },
+    DemoCompany {
+        name: "千葉グリーン造園",
+        kana: "チバグリーンゾウエン",
+        prefecture: 12,
+        address: "千葉市中央区富士見二丁目3番1号",
+        industry: "06",
+        description: "公園の植栽管理と造園工事を行う個人事業です。",
+        keywords: "造園 植栽 公園管理",
+        orders: false,
+        receives: true,
+        status: CompanyStatus::Returned,
+        user: "chibagreen",
+    },
+    DemoCompany {
+        name: "株式会社新宿翻訳センター",
+        kana: "シンジュクホンヤクセンター",
+        prefecture: 13,
+        address: "新宿区西新宿二丁目4番1号",
+        industry: "72",
+        description: "行政文書の翻訳・通訳を行っています。",
+        keywords: "翻訳 通訳 多言語",
+        orders: false,
+        receives: true,
+        status: CompanyStatus::EmailUnconfirmed,
+        user: "shinjuku",
+    },
+];
+
+const STAFF: &[(StaffRole, &str, &str)] = &[
+    (StaffRole::Admin, "admin", "管理 太郎"),
+    (StaffRole::Operator, "operator", "運営 花子"),
+    (StaffRole::Ops, "ops", "保守 次郎"),
+    (StaffRole::OrgStaff, "orgstaff", "調達 三郎"),
+];
+
+/// One line of the sign-in table printed after seeding.
+pub struct Login {
+    pub who: String,
+    pub email: String,
+}
+
+fn email(local: &str) -> Result<EmailAddress> {
+    EmailAddress::parse(&format!("{local}@{DOMAIN}")).map_err(|e| anyhow!("demo address: {e}"))
+}
+
+fn corporate_number(n: usize) -> Result<Option<CorporateNumber>> {
+    let base = format!("{:012}", 301_001_000_000u64 + n as u64 * 7919);
+    let digits: Vec<u8> = base.bytes().map(|b| b - b'0').collect();
+    let check = domain::corporate_number::check_digit(&digits);
+    Ok(Some(
+        CorporateNumber::parse(&format!("{check}{base}"))
+            .map_err(|e| anyhow!("demo 法人番号: {e}"))?,
+    ))
+}
+
+/// Seeds the demo data unless it is there already; returns who can sign in.
+pub async fn seed(store: &Store, now: i64) -> Result<Vec<Login>> {
+    let hash =
+        domain::password_hash::hash(&Password::parse(DEMO_PASSWORD).map_err(|e| anyhow!(e))?)
+            .map_err(|e| anyhow!(e))?;
+    let actor = Actor::cli("demo");
+    let mut logins = Vec::new();
+    let fresh = store.user_by_email(&email("admin")?).await?.is_none();
+    for (role, local, name) in STAFF {
+        let address = email(local)?;
+        if fresh {
+            let org = if *role == StaffRole::OrgStaff {
+                let org = store
+                    .ordering_organizations()
+                    .await?
+                    .first()
+                    .map(|o| o.id)
+                    .context("no ordering organisation")?;
+                let dept = store.contract_departments(org).await?.first().map(|d| d.id);
+                Some((org, dept))
+            } else {
+                None
+            };
+            let user = NewUser {
+                email: address.clone(),
+                name: (*name).to_owned(),
+                password_hash: hash.clone(),
+            };
+            store.create_staff(&user, *role, org, &actor, now).await?;
+        }
+        logins.push(Login {
+            who: format!("{}（{name}）", role.label()),
+            email: address.to_string(),
+        });
+    }
+    for (n, c) in COMPANIES.iter().enumerate() {
+        let address = email(c.user)?;
+        if fresh {
+            let sole = c.kana == "チバグリーンゾウエン";
+            let profile = CompanyProfile {
+                corporate_number: if sole { None } else { corporate_number(n)? },
+                sole_proprietor: sole,
+                name: c.name.to_owned(),
+                name_kana: c.kana.to_owned(),
+                representative: "代表 一郎".to_owned(),
+                prefecture: Prefecture::from_code(c.prefecture).context("prefecture")?,
+                postal_code: PostalCode::parse("1000005").map_err(|e| anyhow!(e))?,
+                address: c.address.to_owned(),
+                phone: PhoneNumber::parse(&format!("03-5000-{:04}", 1000 + n))
+                    .map_err(|e| anyhow!(e))?,
+                website: Some(format!("https://{}.example.jp/", c.user)),
+                industry_division: c.industry.to_owned(),
+                capital_yen: Some(10_000_000 * (n as i64 + 1)),
+                employees: Some(12 + 9 * n as i64),
+                founded_year: Some(1960 + 5 * n as i64),
+                description: c.description.to_owned(),
+                keywords: c.keywords.to_owned(),
+                member_organization_ids: vec![1 + (n as i64 % 3)],
+                registration_trigger_id: Some(1 + (n as i64 % 4)),
+                mail_magazine: n % 2 == 0,
+                dealings: Dealings::new(c.orders, c.receives).map_err(|e| anyhow!(e))?,
+            };
+            let user = NewUser {
+                email: address.clone(),
+                name: format!("{} 担当", c.name),
+                password_hash: hash.clone(),
+            };
+            let token = format!("demo-confirm-{n}");
+            let token_hash = domain::audit::token_hash(&token);
+            // Demo mail stays in the outbox's record but is never delivered.
+            let mail = NewMail {
+                to: address.to_string(),
+                subject: "（デモ）".into(),
+                body_text: String::new(),
+                ..NewMail::default()
+            };
+            let (company_id, _) = store
+                .create_application(
+                    &NewApplication {
+                        profile: &profile,
+                        user: &user,
+                        confirmation_token_hash: &token_hash,
+                        token_expires_at: now + 86_400_000,
+                        mail: &mail,
+                    },
+                    now,
+                )
+                .await?;
+            if c.status != CompanyStatus::EmailUnconfirmed {
+                store.confirm_email(&token_hash, None, now).await?;
+            }
+            let action = match c.status {
+                CompanyStatus::Approved => Some((CompanyAction::Approve, None)),
+                CompanyStatus::Returned => Some((
+                    CompanyAction::Return,
+                    Some("所在地を番地まで入力してください。"),
+                )),
+                _ => None,
+            };
+            if let Some((action, reason)) = action {
+                store
+                    .review_company(
+                        &Review {
+                            company_id,
+                            seen: CompanyStatus::InReview,
+                            action,
+                            reason,
+                            mail: None,
+                        },
+                        &actor,
+                        now,
+                    )
+                    .await?;
+            }
+        }
+        logins.push(Login {
+            who: format!("{}（{}）", c.name, c.status.label()),
+            email: address.to_string(),
+        });
+    }
+    if fresh {
+        // The demo's placeholder mails are not for delivery.
+        store.discard_pending_mail_to_domain(DOMAIN).await?;
+    }
+    Ok(logins)
+}
+
+/// The sign-in table, for the terminal.
+pub fn print(logins: &[Login], url: &str) {
+    println!("demo data is ready at {url} — every account's password is {DEMO_PASSWORD}");
+    for l in logins {
+        println!("  {:<44} {}", l.email, l.who);
+    }
+}
