@@ -1,7 +1,8 @@
 // Shared by the browser tests: start the real chance-navi binary on a free
 // port over a temporary data directory, and launch Debian's Chromium headless.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -21,15 +22,29 @@ export const VIEWPORTS = {
   mobile: { width: 375, height: 740 },
 };
 
-/** Starts `chance-navi serve` on 127.0.0.1:0; resolves to { base, stop }. */
-export async function startServer() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'chance-navi-browser-'));
+function cleanEnv() {
   const env = { ...process.env };
   for (const key of Object.keys(env)) {
     if (key.startsWith('CHANCE_NAVI_') || key === 'DATABASE_URL') delete env[key];
   }
-  const child = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--log', 'warn'], {
-    env,
+  return env;
+}
+
+/** Runs `chance-navi ARGS…` to completion, with `input` on standard input. */
+export function runCli(args, input = '') {
+  const r = spawnSync(BIN, args, { env: cleanEnv(), input, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`chance-navi ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+/**
+ * Starts `chance-navi serve` on 127.0.0.1:0 over a new data directory (or
+ * `dataDir`), with `extraArgs`; resolves to { base, dataDir, stop }.
+ */
+export async function startServer({ extraArgs = [], dataDir } = {}) {
+  dataDir ??= mkdtempSync(join(tmpdir(), 'chance-navi-browser-'));
+  const child = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--log', 'warn', ...extraArgs], {
+    env: cleanEnv(),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const base = await new Promise((ok, fail) => {
@@ -43,11 +58,60 @@ export async function startServer() {
   child.removeAllListeners('exit');
   return {
     base,
+    dataDir,
     async stop() {
       const exited = new Promise((ok) => child.once('exit', ok));
       child.kill('SIGTERM');
       await exited;
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The test SMTP server of the Rust harness (aiosmtpd); resolves to { url, messages(), stop }. */
+export async function startSmtp() {
+  const dir = mkdtempSync(join(tmpdir(), 'chance-navi-smtp-'));
+  const port = await new Promise((ok) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const p = srv.address().port;
+      srv.close(() => ok(p));
+    });
+  });
+  const python = process.env.CHANCE_NAVI_TEST_PYTHON ?? 'python3';
+  const script = resolve(here, '../../crates/testkit/smtp_sink.py');
+  const child = spawn(python, [script, String(port), join(dir, 'mail')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((ok, fail) => {
+    child.once('exit', (code) => fail(new Error(`the SMTP server exited (${code}); is aiosmtpd installed?`)));
+    createInterface({ input: child.stdout }).once('line', (line) =>
+      line.trim() === 'ready' ? ok() : fail(new Error(line)),
+    );
+  });
+  child.removeAllListeners('exit');
+  const messages = () => {
+    const folder = join(dir, 'mail');
+    if (!existsSync(folder)) return [];
+    return readdirSync(folder)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((f) => JSON.parse(readFileSync(join(folder, f), 'utf8')));
+  };
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    messages,
+    /** Waits for a message to `to` whose subject contains `subject`; returns its first link. */
+    async link(to, subject) {
+      for (let i = 0; i < 200; i += 1) {
+        const m = messages().find((x) => x.to.includes(to) && x.subject.includes(subject));
+        if (m) return m.text.match(/https?:\/\/\S+/)[0];
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`no mail "${subject}" to ${to}: ${JSON.stringify(messages().map((m) => [m.to, m.subject]))}`);
+    },
+    async stop() {
+      const exited = new Promise((ok) => child.once('exit', ok));
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

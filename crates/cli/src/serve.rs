@@ -22,7 +22,12 @@ pub async fn run(settings: Settings, demo: bool) -> Result<()> {
         .with_context(|| format!("cannot listen on {}", settings.serve.listen))?;
     let addr = listener.local_addr().context("listening address")?;
     let mailer = settings.mailer()?;
-    let state = web::AppState::new(store.clone(), settings.web());
+    let mut web_settings = settings.web();
+    if web_settings.public_url == format!("http://{}", settings.serve.listen) {
+        // The default public URL follows the port actually bound (port 0 picks one).
+        web_settings.public_url = format!("http://{addr}");
+    }
+    let state = web::AppState::new(store.clone(), web_settings);
     let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
     let mail_worker = tokio::spawn(mail::run_worker(
         mailer,

@@ -101,6 +101,19 @@ struct CompanyPage {
     error: Option<String>,
 }
 
+/// 12345678 → "12,345,678".
+fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
 /// The decisions open in each status.
 fn actions_for(status: CompanyStatus) -> Vec<(&'static str, &'static str)> {
     match status {
@@ -146,7 +159,19 @@ async fn company_page(
         .into_iter()
         .map(|u| (u.name, u.email))
         .collect();
-    let yen = |n: Option<i64>| n.map_or_else(|| "—".to_owned(), |n| format!("{n}円"));
+    let yen = |n: Option<i64>| n.map_or_else(|| "—".to_owned(), |n| format!("{}円", thousands(n)));
+    let industry = state
+        .store
+        .industry_divisions()
+        .await?
+        .into_iter()
+        .find(|d| d.code == company.industry_division)
+        .map_or_else(
+            || company.industry_division.clone(),
+            |d| format!("{} {}（{}）", d.code, d.name, d.section_name),
+        );
+    let postal = domain::PostalCode::parse(&company.postal_code)
+        .map_or_else(|_| company.postal_code.clone(), |p| p.to_string());
     let facts = vec![
         ("状態", company.status.label().to_owned()),
         (
@@ -165,8 +190,7 @@ async fn company_page(
         (
             "所在地",
             format!(
-                "〒{} {}{}",
-                company.postal_code,
+                "〒{postal} {}{}",
                 prefecture_name(company.prefecture_code),
                 company.address
             ),
@@ -176,7 +200,7 @@ async fn company_page(
             "ウェブサイト",
             company.website.clone().unwrap_or_else(|| "—".into()),
         ),
-        ("業種", company.industry_division.clone()),
+        ("業種", industry),
         ("資本金", yen(company.capital_yen)),
         (
             "従業員数",
@@ -329,5 +353,16 @@ pub async fn review(
             company_page(&state, &viewer, id, &reason, Some("この申請は、ほかの職員が先に審査したか、状態が変わっています。内容を確認してください。".into()), None).await
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn amounts_get_thousands_separators() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(50_000_000), "50,000,000");
+        assert_eq!(super::thousands(-1234), "-1,234");
     }
 }

@@ -137,7 +137,7 @@ async fn a_company_applies_is_approved_signs_in_invites_and_edits(backend: Backe
     let facts = texts(&company_page, ".facts dd");
     assert!(facts.contains(&"7000012050002".to_owned()), "{facts:?}");
     assert!(
-        facts.iter().any(|f| f.contains("〒1300012")),
+        facts.iter().any(|f| f.contains("〒130-0012")),
         "postal code normalised: {facts:?}"
     );
     assert!(
