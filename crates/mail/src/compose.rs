@@ -194,6 +194,41 @@ impl Composer {
         Self::mail(to, "このメールアドレスは登録済みです", body)
     }
 
+    /// The outcome of a requested change of legal name or 法人番号.
+    pub fn legal_change_result(
+        &self,
+        to: &str,
+        name: &str,
+        company: &str,
+        approved: bool,
+        reason: Option<&str>,
+    ) -> NewMail {
+        let (subject, body) = if approved {
+            (
+                "会社名・法人番号の変更を反映しました",
+                format!(
+                    "{name} 様\n\nお申し込みいただいた会社名・法人番号の変更を確認し、登録内容に反映しました。\n新しい登録名：{company}\n"
+                ),
+            )
+        } else {
+            (
+                "会社名・法人番号の変更について",
+                format!(
+                    "{name} 様\n\nお申し込みいただいた会社名・法人番号の変更は、反映を見送りました。\n\n【理由】\n{}\n\nご不明な点は、運営事務局までお問い合わせください。\n",
+                    reason.unwrap_or("—")
+                ),
+            )
+        };
+        Self::mail(
+            to,
+            subject,
+            format!(
+                "{body}\n――――――――――――――――――――――――――――――\nビジネスチャンス・ナビ運営事務局\n{}/\n",
+                self.site_url
+            ),
+        )
+    }
+
     pub fn password_reset(&self, to: &str, name: &str, token: &str, hours: i64) -> NewMail {
         let link = format!("{}/password/reset/{token}", self.site_url);
         Self::mail(

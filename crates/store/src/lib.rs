@@ -8,6 +8,7 @@
 mod audit;
 mod companies;
 mod leases;
+mod legal;
 mod masters;
 mod migrate;
 mod outbox;
@@ -23,6 +24,7 @@ use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditVerification, NewAuditEntry};
 pub use companies::{Company, CompanyProfile, NewApplication, Review};
 pub use leases::Lease;
+pub use legal::LegalChange;
 pub use masters::{
     ContractDepartment, IndustryDivision, MasterItem, OrderingOrganization, SimpleMaster,
 };

@@ -600,3 +600,119 @@ on_both_engines!(staff_are_created_confirmed_and_audited, |store| {
         Some(dept)
     );
 });
+
+on_both_engines!(
+    a_legal_change_waits_for_review_and_is_applied_or_refused,
+    |store| {
+        let (company_id, user_id) = apply(&store, 1, "taro").await;
+        let new_number = testkit::fixtures::corporate_number(77);
+        store
+            .request_legal_change(
+                company_id,
+                "株式会社新社名",
+                "シンシャメイ",
+                Some(new_number),
+                user_id,
+                2_000,
+            )
+            .await
+            .unwrap();
+        // A second request replaces the first.
+        let id = store
+            .request_legal_change(
+                company_id,
+                "株式会社新社名2",
+                "シンシャメイ",
+                Some(new_number),
+                user_id,
+                3_000,
+            )
+            .await
+            .unwrap();
+        let pending = store
+            .pending_legal_change(company_id)
+            .await
+            .unwrap()
+            .expect("pending");
+        assert_eq!(
+            (pending.id, pending.proposed_name.as_str()),
+            (id, "株式会社新社名2")
+        );
+        assert_eq!(store.pending_legal_changes().await.unwrap().len(), 1);
+        // Until reviewed, the company keeps its name.
+        assert_eq!(
+            store.company(company_id).await.unwrap().unwrap().name,
+            "株式会社テスト精工1"
+        );
+        store
+            .review_legal_change(id, true, None, None, &operator(), 4_000)
+            .await
+            .unwrap();
+        let company = store.company(company_id).await.unwrap().unwrap();
+        assert_eq!(company.name, "株式会社新社名2");
+        assert_eq!(company.corporate_number, Some(new_number.to_string()));
+        assert!(
+            store
+                .pending_legal_change(company_id)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(matches!(
+            store
+                .review_legal_change(id, true, None, None, &operator(), 5_000)
+                .await,
+            Err(StoreError::Stale)
+        ));
+
+        // Refused: nothing changes. Another company's 法人番号: a conflict, nothing half-applied.
+        let (other, other_user) = apply(&store, 2, "jiro").await;
+        let refused = store
+            .request_legal_change(other, "変更案", "ヘンコウアン", None, other_user, 6_000)
+            .await
+            .unwrap();
+        store
+            .review_legal_change(
+                refused,
+                false,
+                Some("登記簿で確認できません"),
+                None,
+                &operator(),
+                7_000,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            store.company(other).await.unwrap().unwrap().name,
+            "株式会社テスト精工2"
+        );
+        let clash = store
+            .request_legal_change(
+                other,
+                "変更案",
+                "ヘンコウアン",
+                Some(new_number),
+                other_user,
+                8_000,
+            )
+            .await
+            .unwrap();
+        let err = store
+            .review_legal_change(clash, true, None, None, &operator(), 9_000)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::Conflict {
+                    field: "corporate_number"
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(
+            store.pending_legal_change(other).await.unwrap().is_some(),
+            "still pending after the conflict"
+        );
+    }
+);

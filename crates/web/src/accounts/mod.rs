@@ -35,6 +35,12 @@ pub fn routes(g: Guarded) -> Guarded {
         .get("/mypage", COMPANY, get(mypage::home))
         .get("/mypage/company", COMPANY, get(mypage::company_form))
         .post("/mypage/company", COMPANY, post(mypage::company_save))
+        .get("/mypage/company/legal", COMPANY, get(mypage::legal_form))
+        .post(
+            "/mypage/company/legal",
+            COMPANY,
+            post(mypage::legal_request),
+        )
         .get("/mypage/users", COMPANY, get(mypage::users))
         .post("/mypage/users", COMPANY, post(mypage::invite))
         .get(

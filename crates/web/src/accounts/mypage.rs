@@ -29,6 +29,9 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
         "password" => Some("パスワードを変更しました。"),
         "company" => Some("会社情報を保存しました。"),
         "invited" => Some("招待メールを送信しました。"),
+        "legal" => Some(
+            "会社名・法人番号の変更を申請しました。運営事務局の確認後、メールでお知らせします。",
+        ),
         _ => None,
     }
 }
@@ -100,8 +103,15 @@ fn company_page(
         company_fields(choices, form, Some(company), Mode::Profile),
         "保存する",
     )
-    .intro(format!("{}（法人番号 {}）", company.name, company.corporate_number.as_deref().unwrap_or("なし")))
-    .intro("会社名や法人番号を変更する場合は、運営事務局による確認が必要です。運営事務局までお問い合わせください。")
+    .intro(format!(
+        "{}（法人番号 {}）",
+        company.name,
+        company.corporate_number.as_deref().unwrap_or("なし")
+    ))
+    .link(
+        "/mypage/company/legal",
+        "会社名・法人番号の変更を申請する（運営事務局の確認が必要です）",
+    )
 }
 
 pub async fn company_form(
@@ -338,4 +348,103 @@ pub async fn resubmit(
     )
     .link("/", "トップページへ戻る")
     .respond(StatusCode::OK)
+}
+
+fn legal_page(
+    viewer: &Viewer,
+    form: Option<&FormData>,
+    company: &Company,
+    pending: Option<&store::LegalChange>,
+) -> FormPage {
+    let v = |name: &str, stored: String| form.map_or(stored, |f| f.get(name).to_owned());
+    let sole = form.map_or(company.sole_proprietor, |f| f.checked("sole_proprietor"));
+    let sets = vec![crate::forms::FieldSet::new(
+        None,
+        vec![
+            Field::new("corporate_number", "法人番号", Kind::Text)
+                .hint("13桁の数字です。個人事業主の方は空欄のまま「個人事業主です」を選んでください。")
+                .value(v("corporate_number", company.corporate_number.clone().unwrap_or_default())),
+            Field::new("sole_proprietor", "個人事業主です（法人番号がありません）", Kind::Checkbox)
+                .value(if sole { "1" } else { "" }),
+            Field::new("name", "会社名（屋号）", Kind::Text).required().value(v("name", company.name.clone())),
+            Field::new("name_kana", "会社名のフリガナ", Kind::Text)
+                .required()
+                .hint("全角カタカナで入力してください。")
+                .value(v("name_kana", company.name_kana.clone())),
+        ],
+    )];
+    let mut page = FormPage::new(
+        Layout::for_viewer("会社名・法人番号の変更", viewer),
+        "/mypage/company/legal",
+        &viewer.csrf_token,
+        sets,
+        "変更を申請する",
+    )
+    .intro("会社名・フリガナ・法人番号の変更は、運営事務局が確認してから反映します。確認の結果はメールでお知らせします。それまでは現在の登録内容のままご利用いただけます。");
+    if let Some(p) = pending {
+        page = page.intro(format!(
+            "確認待ちの申請があります：{}（{}）、法人番号 {}。新しく申請すると、この申請は取り下げられます。",
+            p.proposed_name,
+            p.proposed_name_kana,
+            p.proposed_corporate_number.as_deref().unwrap_or("なし")
+        ));
+    }
+    page.link("/mypage", "マイページへ戻る")
+}
+
+pub async fn legal_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Response, WebError> {
+    let company = own_company(&state, &viewer).await?;
+    let pending = state.store.pending_legal_change(company.id).await?;
+    legal_page(&viewer, None, &company, pending.as_ref()).respond()
+}
+
+pub async fn legal_request(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    form: FormData,
+) -> Result<Response, WebError> {
+    form.check_csrf(&viewer)?;
+    let company = own_company(&state, &viewer).await?;
+    let mut errors = Errors::default();
+    let sole = form.checked("sole_proprietor");
+    let raw = form.get("corporate_number").trim();
+    let number = if raw.is_empty() {
+        if !sole {
+            errors.add(
+                "corporate_number",
+                "法人番号を入力してください。個人事業主の方は「個人事業主です」を選んでください。",
+            );
+        }
+        None
+    } else {
+        errors.take("corporate_number", domain::CorporateNumber::parse(raw))
+    };
+    let name = required_text(&mut errors, &form, "name", "会社名", 100);
+    let kana = domain::text::normalize(form.get("name_kana"));
+    if kana.is_empty() {
+        errors.add("name_kana", "会社名のフリガナを入力してください。");
+    } else if !domain::text::is_katakana_reading(&kana) {
+        errors.add("name_kana", "フリガナは全角カタカナで入力してください。");
+    }
+    let unchanged = name == company.name
+        && kana == company.name_kana
+        && number.map(|n| n.to_string()) == company.corporate_number;
+    if errors.is_empty() && unchanged {
+        errors.add("name", "現在の登録内容から変わっていません。");
+    }
+    if !errors.is_empty() {
+        let pending = state.store.pending_legal_change(company.id).await?;
+        return legal_page(&viewer, Some(&form), &company, pending.as_ref())
+            .with_errors(&errors)
+            .respond();
+    }
+    let user_id = viewer.user()?.id;
+    state
+        .store
+        .request_legal_change(company.id, &name, &kana, number, user_id, auth::now_ms())
+        .await?;
+    Ok(Redirect::to("/mypage?done=legal").into_response())
 }

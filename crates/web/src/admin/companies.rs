@@ -16,6 +16,9 @@ use crate::layout::Layout;
 use crate::pages::render;
 use crate::{AppState, ErrorKind, WebError};
 
+/// The queue of requested changes of legal name or 法人番号.
+const LEGAL_TAB: &str = "legal_change";
+
 const TABS: [CompanyStatus; 6] = [
     CompanyStatus::InReview,
     CompanyStatus::Returned,
@@ -51,15 +54,29 @@ pub async fn list(
     viewer: Viewer,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, WebError> {
+    let legal_tab = q.status.as_deref() == Some(LEGAL_TAB);
     let status = q
         .status
         .as_deref()
         .and_then(CompanyStatus::parse)
         .unwrap_or(CompanyStatus::InReview);
-    let companies = state
-        .store
-        .companies_with_status(status, 200, 0)
-        .await?
+    let rows = if legal_tab {
+        let mut rows = Vec::new();
+        for change in state.store.pending_legal_changes().await? {
+            if let Some(c) = state.store.company(change.company_id).await? {
+                rows.push(c);
+            }
+        }
+        rows
+    } else {
+        state.store.companies_with_status(status, 200, 0).await?
+    };
+    let mut tabs: Vec<(&'static str, &'static str, bool)> = TABS
+        .iter()
+        .map(|t| (t.as_str(), t.label(), !legal_tab && *t == status))
+        .collect();
+    tabs.insert(1, (LEGAL_TAB, "会社名・法人番号の変更申請", legal_tab));
+    let companies = rows
         .into_iter()
         .map(|c| {
             (
@@ -91,6 +108,9 @@ pub async fn list(
 #[template(path = "admin_company.html")]
 struct CompanyPage {
     layout: Layout,
+    legal_requested: String,
+    legal: Option<store::LegalChange>,
+    legal_error: Option<String>,
     notice: Option<&'static str>,
     company: Company,
     facts: Vec<(&'static str, String)>,
@@ -147,11 +167,25 @@ async fn company_page(
     error: Option<String>,
     notice: Option<&'static str>,
 ) -> Result<Response, WebError> {
+    company_page_with(state, viewer, id, reason, error, None, notice).await
+}
+
+/// The company, its users, a pending change of legal identity, and the review forms.
+async fn company_page_with(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    reason: &str,
+    error: Option<String>,
+    legal_error: Option<String>,
+    notice: Option<&'static str>,
+) -> Result<Response, WebError> {
     let company = state
         .store
         .company(id)
         .await?
         .ok_or_else(WebError::not_found)?;
+    let legal = state.store.pending_legal_change(id).await?;
     let users = state
         .store
         .company_users(id)
@@ -226,7 +260,7 @@ async fn company_page(
         ("キーワード", company.keywords.clone()),
         ("申請日時", domain::time::jst_datetime(company.created_at)),
     ];
-    let status = if error.is_some() {
+    let status = if error.is_some() || legal_error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
@@ -234,6 +268,12 @@ async fn company_page(
     render(
         &CompanyPage {
             layout: Layout::for_viewer(company.name.clone(), viewer),
+            legal_requested: legal
+                .as_ref()
+                .map(|l| domain::time::jst_datetime(l.requested_at))
+                .unwrap_or_default(),
+            legal,
+            legal_error,
             notice,
             actions: actions_for(company.status),
             facts,
@@ -351,6 +391,74 @@ pub async fn review(
         }
         Err(StoreError::Stale | StoreError::Invalid(_)) => {
             company_page(&state, &viewer, id, &reason, Some("この申請は、ほかの職員が先に審査したか、状態が変わっています。内容を確認してください。".into()), None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Applies or refuses a requested change of legal name or 法人番号.
+pub async fn review_legal(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    form.check_csrf(&viewer)?;
+    let approve = match form.get("action") {
+        "approve" => true,
+        "reject" => false,
+        _ => {
+            return Err(WebError::new(
+                ErrorKind::BadRequest,
+                "審査の操作を選んでください。",
+            ));
+        }
+    };
+    let reason = domain::text::normalize(form.get("legal_reason"));
+    let fail = |message: &str| {
+        let message = message.to_owned();
+        let state = state.clone();
+        let viewer = viewer.clone();
+        async move { company_page_with(&state, &viewer, id, "", None, Some(message), None).await }
+    };
+    if !approve && reason.is_empty() {
+        return fail("反映を見送る理由を入力してください。").await;
+    }
+    let Some(change) = state.store.pending_legal_change(id).await? else {
+        return fail("確認待ちの変更申請はありません。").await;
+    };
+    let users = state.store.company_users(id).await?;
+    let first = users.first().ok_or_else(WebError::not_found)?;
+    let reason_opt = (!reason.is_empty()).then_some(reason.as_str());
+    let mail = state.mail.legal_change_result(
+        &first.email,
+        &first.name,
+        &change.proposed_name,
+        approve,
+        reason_opt,
+    );
+    match state
+        .store
+        .review_legal_change(
+            change.id,
+            approve,
+            reason_opt,
+            Some(&mail),
+            &actor(&viewer, &ip)?,
+            auth::now_ms(),
+        )
+        .await
+    {
+        Ok(()) => {
+            state.mail_queued();
+            Ok(Redirect::to(&format!("/admin/companies/{id}?done=1")).into_response())
+        }
+        Err(StoreError::Conflict { .. }) => {
+            fail("新しい法人番号は、ほかの企業が既に登録しています。反映できません。").await
+        }
+        Err(StoreError::Stale) => {
+            fail("この変更申請は、既に審査されたか取り下げられています。").await
         }
         Err(e) => Err(e.into()),
     }

@@ -25,6 +25,11 @@ pub fn routes(g: Guarded) -> Guarded {
             REVIEWERS,
             post(companies::review),
         )
+        .post(
+            "/admin/companies/{id}/legal",
+            REVIEWERS,
+            post(companies::review_legal),
+        )
         .get("/admin/masters/{master}", ADMIN, get(masters::list))
         .post("/admin/masters/{master}", ADMIN, post(masters::add))
         .post("/admin/masters/{master}/{id}", ADMIN, post(masters::update))

@@ -558,3 +558,101 @@ async fn a_password_reset_link_is_mailed_works_once_and_signs_out_elsewhere() {
         "no mail for the unknown address"
     );
 }
+
+#[tokio::test]
+async fn a_change_of_legal_name_goes_back_to_review_and_is_applied_when_approved() {
+    let app = TestApp::spawn_with_mail(Backend::Sqlite).await;
+    let store = app.db.store();
+    let id = person(store, Role::ReceivingCompany, 1).await.unwrap();
+    let user = store.user(id).await.unwrap().unwrap();
+    let company_id = user.company_id.unwrap();
+    let client = TestApp::new_client();
+    app.sign_in(&client, &user.email, PASSWORD).await;
+    let number = testkit::fixtures::corporate_number(4242).to_string();
+    // A wrong check digit is refused beside the field.
+    let bad = app
+        .submit(
+            &client,
+            "/mypage/company/legal",
+            "/mypage/company/legal",
+            &[
+                ("corporate_number", "1234567890123"),
+                ("name", "株式会社新名称"),
+                ("name_kana", "シンメイショウ"),
+            ],
+        )
+        .await;
+    let (status, page) = html(bad).await;
+    assert_eq!(status, 422);
+    assert!(texts(&page, "#f-corporate_number-error")[0].contains("チェックデジット"));
+    let r = app
+        .submit(
+            &client,
+            "/mypage/company/legal",
+            "/mypage/company/legal",
+            &[
+                ("corporate_number", number.as_str()),
+                ("name", "株式会社新名称"),
+                ("name_kana", "シンメイショウ"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        store.company(company_id).await.unwrap().unwrap().name,
+        "株式会社テスト精工1001",
+        "unchanged until reviewed"
+    );
+
+    let operator_id = person(store, Role::Operator, 2).await.unwrap();
+    let operator_email = store.user(operator_id).await.unwrap().unwrap().email;
+    let operator = TestApp::new_client();
+    app.sign_in(&operator, &operator_email, PASSWORD).await;
+    let (_, queue) = html(
+        operator
+            .get(app.url("/admin/companies?status=legal_change"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(texts(&queue, "table a"), ["株式会社テスト精工1001"]);
+    let detail = format!("/admin/companies/{company_id}");
+    let (_, page) = html(operator.get(app.url(&detail)).send().await.unwrap()).await;
+    assert!(
+        texts(&page, ".facts dd")
+            .iter()
+            .any(|f| f.contains("→ 株式会社新名称"))
+    );
+    // Refusing needs a reason.
+    let r = app
+        .submit(
+            &operator,
+            &detail,
+            &format!("{detail}/legal"),
+            &[("action", "reject"), ("legal_reason", "")],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let r = app
+        .submit(
+            &operator,
+            &detail,
+            &format!("{detail}/legal"),
+            &[("action", "approve"), ("legal_reason", "")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let company = store.company(company_id).await.unwrap().unwrap();
+    assert_eq!(company.name, "株式会社新名称");
+    assert_eq!(company.corporate_number.as_deref(), Some(number.as_str()));
+    link_in_mail_subject(&app, &user.email, "変更を反映しました", 2).await;
+    let log = store
+        .audit_entries(&store::AuditFilter {
+            action_prefix: Some("company.legal_change".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(log.len(), 1);
+}
