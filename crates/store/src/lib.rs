@@ -26,7 +26,8 @@ pub use companies::{Company, CompanyProfile, NewApplication, Review};
 pub use leases::Lease;
 pub use legal::LegalChange;
 pub use masters::{
-    ContractDepartment, IndustryDivision, MasterItem, OrderingOrganization, SimpleMaster,
+    ContractDepartment, IndustryDivision, IndustryEntry, MasterItem, OrderingOrganization,
+    SimpleMaster,
 };
 pub use migrate::{MigrationReport, migration_files};
 pub use outbox::{NewMail, OutboxMail};

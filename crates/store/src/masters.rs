@@ -241,3 +241,243 @@ impl Store {
             .collect()
     }
 }
+
+/// A JSIC section or division as the administrator edits it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndustryEntry {
+    pub code: String,
+    /// The section a division belongs to; `None` for a section.
+    pub section_code: Option<String>,
+    pub name: String,
+    pub active: bool,
+}
+
+impl Store {
+    /// Runs `work` and, when it changed something, appends `entry`, in one transaction.
+    async fn audited<F>(&self, entry: &NewAuditEntry<'_>, work: F) -> Result<bool>
+    where
+        F: for<'c> FnOnce(
+            &'c mut sqlx::AnyConnection,
+        ) -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = Result<bool>> + Send + 'c>,
+        >,
+    {
+        let mut tx = self.pool().begin().await?;
+        if !work(&mut tx).await? {
+            return Ok(false);
+        }
+        audit::append(&mut tx, entry).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Every section and division, inactive ones included, in classification order.
+    pub async fn industry_entries(&self) -> Result<Vec<IndustryEntry>> {
+        let rows = sqlx::query(
+            "SELECT code, NULL AS section_code, name, active, sort_order, 0 AS level, code AS section_key
+               FROM industry_sections
+             UNION ALL
+             SELECT d.code, d.section_code, d.name, d.active, d.sort_order, 1 AS level, d.section_code AS section_key
+               FROM industry_divisions d
+             ORDER BY section_key, level, sort_order",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(IndustryEntry {
+                    code: r.try_get("code")?,
+                    section_code: r.try_get("section_code")?,
+                    name: r.try_get("name")?,
+                    active: r.try_get::<i32, _>("active")? == 1,
+                })
+            })
+            .collect()
+    }
+
+    /// Renames or switches a section or division on or off.
+    pub async fn update_industry(
+        &self,
+        entry: &IndustryEntry,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<bool> {
+        let table = if entry.section_code.is_some() {
+            "industry_divisions"
+        } else {
+            "industry_sections"
+        };
+        let detail = format!("name={} active={}", entry.name, entry.active);
+        let sql = format!("UPDATE {table} SET name = $2, active = $3 WHERE code = $1");
+        let (code, name, active) = (
+            entry.code.clone(),
+            entry.name.clone(),
+            i32::from(entry.active),
+        );
+        self.audited(
+            &NewAuditEntry {
+                at: now,
+                actor,
+                action: "master.update",
+                target_type: table,
+                target_id: &entry.code,
+                detail: &detail,
+            },
+            move |conn| {
+                Box::pin(async move {
+                    let done = sqlx::query(&sql)
+                        .bind(code)
+                        .bind(name)
+                        .bind(active)
+                        .execute(&mut *conn)
+                        .await?;
+                    Ok(done.rows_affected() == 1)
+                })
+            },
+        )
+        .await
+    }
+
+    pub async fn ordering_organization(&self, id: i64) -> Result<Option<OrderingOrganization>> {
+        Ok(self
+            .ordering_organizations()
+            .await?
+            .into_iter()
+            .find(|o| o.id == id))
+    }
+
+    /// Adds an ordering organisation; its name must be new.
+    pub async fn add_ordering_organization(
+        &self,
+        name: &str,
+        name_kana: &str,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<i64> {
+        let mut tx = self.pool().begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO ordering_organizations (name, name_kana, active) VALUES ($1, $2, 1) RETURNING id",
+        )
+        .bind(name)
+        .bind(name_kana)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| conflict(e, &[("name", "name")]))?;
+        let detail = format!("name={name}");
+        audit::append(
+            &mut tx,
+            &NewAuditEntry {
+                at: now,
+                actor,
+                action: "master.add",
+                target_type: "ordering_organizations",
+                target_id: &id.to_string(),
+                detail: &detail,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn update_ordering_organization(
+        &self,
+        org: &OrderingOrganization,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<bool> {
+        let detail = format!("name={} active={}", org.name, org.active);
+        let (id, name, kana, active) = (
+            org.id,
+            org.name.clone(),
+            org.name_kana.clone(),
+            i32::from(org.active),
+        );
+        self.audited(&NewAuditEntry { at: now, actor, action: "master.update", target_type: "ordering_organizations", target_id: &org.id.to_string(), detail: &detail }, move |conn| {
+            Box::pin(async move {
+                let done = sqlx::query("UPDATE ordering_organizations SET name = $2, name_kana = $3, active = $4 WHERE id = $1")
+                    .bind(id)
+                    .bind(name)
+                    .bind(kana)
+                    .bind(active)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(|e| conflict(e, &[("name", "name")]))?;
+                Ok(done.rows_affected() == 1)
+            })
+        })
+        .await
+    }
+
+    /// Adds a contract department (契約部署); its code must be new within the organisation.
+    pub async fn add_contract_department(
+        &self,
+        organization_id: i64,
+        code: &str,
+        name: &str,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<i64> {
+        let mut tx = self.pool().begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO contract_departments (organization_id, code, name, active) VALUES ($1, $2, $3, 1) RETURNING id",
+        )
+        .bind(organization_id)
+        .bind(code)
+        .bind(name)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| conflict(e, &[("code", "code"), ("contract_departments", "code")]))?;
+        let detail = format!("organization={organization_id} code={code} name={name}");
+        audit::append(
+            &mut tx,
+            &NewAuditEntry {
+                at: now,
+                actor,
+                action: "master.add",
+                target_type: "contract_departments",
+                target_id: &id.to_string(),
+                detail: &detail,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn update_contract_department(
+        &self,
+        dept: &ContractDepartment,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<bool> {
+        let detail = format!(
+            "code={} name={} active={}",
+            dept.code, dept.name, dept.active
+        );
+        let (id, org, code, name, active) = (
+            dept.id,
+            dept.organization_id,
+            dept.code.clone(),
+            dept.name.clone(),
+            i32::from(dept.active),
+        );
+        self.audited(&NewAuditEntry { at: now, actor, action: "master.update", target_type: "contract_departments", target_id: &dept.id.to_string(), detail: &detail }, move |conn| {
+            Box::pin(async move {
+                let done = sqlx::query(
+                    "UPDATE contract_departments SET code = $3, name = $4, active = $5 WHERE id = $1 AND organization_id = $2",
+                )
+                .bind(id)
+                .bind(org)
+                .bind(code)
+                .bind(name)
+                .bind(active)
+                .execute(&mut *conn)
+                .await
+                .map_err(|e| conflict(e, &[("code", "code"), ("contract_departments", "code")]))?;
+                Ok(done.rows_affected() == 1)
+            })
+        })
+        .await
+    }
+}

@@ -94,3 +94,104 @@ on_both_engines!(
         assert_eq!(log.len(), 2);
     }
 );
+
+on_both_engines!(
+    ordering_organisations_and_their_contract_departments_are_edited_and_audited,
+    |store| {
+        let admin = Actor::cli("test");
+        let org = store
+            .add_ordering_organization("東京都水道局", "トウキョウトスイドウキョク", &admin, 1_000)
+            .await
+            .unwrap();
+        assert!(matches!(
+            store
+                .add_ordering_organization("東京都水道局", "x", &admin, 1_000)
+                .await,
+            Err(StoreError::Conflict { field: "name" })
+        ));
+        let dept = store
+            .add_contract_department(org, "W01", "総務部 契約課", &admin, 1_000)
+            .await
+            .unwrap();
+        assert!(matches!(
+            store
+                .add_contract_department(org, "W01", "重複", &admin, 1_000)
+                .await,
+            Err(StoreError::Conflict { field: "code" })
+        ));
+        let mut d = store.contract_departments(org).await.unwrap()[0].clone();
+        assert_eq!(d.id, dept);
+        d.name = "経理部 契約課".into();
+        d.active = false;
+        assert!(
+            store
+                .update_contract_department(&d, &admin, 2_000)
+                .await
+                .unwrap()
+        );
+        assert_eq!(store.contract_departments(org).await.unwrap()[0], d);
+        let mut o = store.ordering_organization(org).await.unwrap().unwrap();
+        o.active = false;
+        assert!(
+            store
+                .update_ordering_organization(&o, &admin, 3_000)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .ordering_organization(org)
+                .await
+                .unwrap()
+                .unwrap()
+                .active
+        );
+        let log = store
+            .audit_entries(&store::AuditFilter {
+                action_prefix: Some("master.".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(log.len(), 4);
+    }
+);
+
+on_both_engines!(industries_are_renamed_and_retired, |store| {
+    let admin = Actor::cli("test");
+    let entries = store.industry_entries().await.unwrap();
+    assert_eq!(entries.len(), 20 + 99);
+    assert_eq!(
+        (entries[0].code.as_str(), entries[0].section_code.as_deref()),
+        ("A", None)
+    );
+    assert_eq!(entries[1].section_code.as_deref(), Some("A"));
+    let mut printing = entries.iter().find(|e| e.code == "15").unwrap().clone();
+    printing.active = false;
+    assert!(
+        store
+            .update_industry(&printing, &admin, 1_000)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .industry_divisions()
+            .await
+            .unwrap()
+            .iter()
+            .any(|d| d.code == "15")
+    );
+    let mut section = entries[0].clone();
+    section.name = "農業・林業".into();
+    assert!(
+        store
+            .update_industry(&section, &admin, 1_000)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.industry_divisions().await.unwrap()[0].section_name,
+        "農業・林業"
+    );
+});

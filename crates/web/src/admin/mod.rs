@@ -2,7 +2,9 @@
 
 mod audit;
 mod companies;
+mod industries;
 mod masters;
+mod organizations;
 mod staff;
 
 use askama::Template;
@@ -33,6 +35,26 @@ pub fn routes(g: Guarded) -> Guarded {
         .get("/admin/masters/{master}", ADMIN, get(masters::list))
         .post("/admin/masters/{master}", ADMIN, post(masters::add))
         .post("/admin/masters/{master}/{id}", ADMIN, post(masters::update))
+        .get("/admin/organizations", ADMIN, get(organizations::list))
+        .post("/admin/organizations", ADMIN, post(organizations::add))
+        .get("/admin/organizations/{id}", ADMIN, get(organizations::show))
+        .post(
+            "/admin/organizations/{id}",
+            ADMIN,
+            post(organizations::update),
+        )
+        .post(
+            "/admin/organizations/{id}/departments",
+            ADMIN,
+            post(organizations::add_department),
+        )
+        .post(
+            "/admin/organizations/{id}/departments/{dept}",
+            ADMIN,
+            post(organizations::update_department),
+        )
+        .get("/admin/industries", ADMIN, get(industries::list))
+        .post("/admin/industries/{code}", ADMIN, post(industries::update))
         .get("/admin/staff", ADMIN, get(staff::form))
         .post("/admin/staff", ADMIN, post(staff::create))
         .get("/admin/audit", AUDITORS, get(audit::list))

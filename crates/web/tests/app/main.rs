@@ -1,6 +1,7 @@
 //! The web crate's integration tests: the real server over a real database.
 
 mod accounts;
+mod admin;
 mod errors;
 mod frame;
 mod health;

@@ -62,6 +62,18 @@ const POLICY: &[(&str, &str, &[Role])] = &[
     ("GET", "/admin/masters/{master}", &[Admin]),
     ("POST", "/admin/masters/{master}", &[Admin]),
     ("POST", "/admin/masters/{master}/{id}", &[Admin]),
+    ("GET", "/admin/organizations", &[Admin]),
+    ("POST", "/admin/organizations", &[Admin]),
+    ("GET", "/admin/organizations/{id}", &[Admin]),
+    ("POST", "/admin/organizations/{id}", &[Admin]),
+    ("POST", "/admin/organizations/{id}/departments", &[Admin]),
+    (
+        "POST",
+        "/admin/organizations/{id}/departments/{dept}",
+        &[Admin],
+    ),
+    ("GET", "/admin/industries", &[Admin]),
+    ("POST", "/admin/industries/{code}", &[Admin]),
     ("GET", "/admin/staff", &[Admin]),
     ("POST", "/admin/staff", &[Admin]),
     ("GET", "/admin/audit", &[Admin, Ops]),
@@ -99,6 +111,8 @@ fn fill(path: &str) -> String {
         .replace("{token}", "no-such-token")
         .replace("{master}", "member_organizations")
         .replace("{file}", "site-0.css")
+        .replace("{dept}", "1")
+        .replace("{code}", "15")
 }
 
 #[tokio::test]
