@@ -59,7 +59,7 @@ enum AuditCommand {
 pub async fn user(args: UserArgs, settings: &Settings) -> Result<()> {
     let UserCommand::Create { role, email, name } = args.command;
     let email = EmailAddress::parse(&email).map_err(|e| anyhow!("--email: {e}"))?;
-    let name = domain::text::normalize(&name);
+    let name = domain::text::tidy(&name);
     if name.is_empty() {
         bail!("--name: the name is empty");
     }

@@ -11,6 +11,13 @@ pub fn normalize(input: &str) -> String {
     nfkc.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Display text as typed, tidied: trimmed, with runs of whitespace (the
+/// ideographic space included) collapsed to one space. Unlike `normalize` it
+/// keeps full-width punctuation such as （）, which Japanese names use.
+pub fn tidy(input: &str) -> String {
+    input.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// The characters people type for a hyphen in numbers: ASCII, full-width,
 /// Unicode dashes, the minus sign and the katakana prolonged sound mark.
 pub fn is_hyphen_like(c: char) -> bool {
@@ -54,6 +61,14 @@ mod tests {
             "ABC 123 株式会社"
         );
         assert_eq!(normalize("ｶﾌﾞｼｷｶﾞｲｼｬ"), "カブシキガイシャ");
+    }
+
+    #[test]
+    fn tidy_keeps_full_width_punctuation() {
+        assert_eq!(
+            tidy("　株式会社テスト（東京）　 本社 "),
+            "株式会社テスト（東京） 本社"
+        );
     }
 
     #[test]

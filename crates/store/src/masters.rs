@@ -481,3 +481,51 @@ impl Store {
         .await
     }
 }
+
+impl Store {
+    /// Renames a prefecture (the JIS X 0401 code stays).
+    pub async fn rename_prefecture(
+        &self,
+        code: i64,
+        name: &str,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<bool> {
+        let detail = format!("name={name}");
+        let target = code.to_string();
+        let name = name.to_owned();
+        self.audited(
+            &NewAuditEntry {
+                at: now,
+                actor,
+                action: "master.update",
+                target_type: "prefectures",
+                target_id: &target,
+                detail: &detail,
+            },
+            move |conn| {
+                Box::pin(async move {
+                    let done = sqlx::query("UPDATE prefectures SET name = $2 WHERE code = $1")
+                        .bind(code)
+                        .bind(name)
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(|e| conflict(e, &[("name", "name")]))?;
+                    Ok(done.rows_affected() == 1)
+                })
+            },
+        )
+        .await
+    }
+
+    /// A prefecture's name as the master has it.
+    pub async fn prefecture_name(&self, code: i64) -> Result<String> {
+        Ok(
+            sqlx::query_scalar("SELECT name FROM prefectures WHERE code = $1")
+                .bind(code)
+                .fetch_optional(self.pool())
+                .await?
+                .unwrap_or_default(),
+        )
+    }
+}

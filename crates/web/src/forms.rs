@@ -253,7 +253,7 @@ pub fn required_text(
     label: &str,
     max: usize,
 ) -> String {
-    let v = domain::text::normalize(form.get(name));
+    let v = domain::text::tidy(form.get(name));
     if v.is_empty() {
         errors.add(name, format!("{label}を入力してください。"));
     } else if v.chars().count() > max {

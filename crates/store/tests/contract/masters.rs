@@ -195,3 +195,26 @@ on_both_engines!(industries_are_renamed_and_retired, |store| {
         "農業・林業"
     );
 });
+
+on_both_engines!(a_prefecture_is_renamed_under_its_code, |store| {
+    let admin = Actor::cli("test");
+    assert!(
+        store
+            .rename_prefecture(13, "東京都（テスト）", &admin, 1_000)
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.prefecture_name(13).await.unwrap(), "東京都（テスト）");
+    assert!(matches!(
+        store
+            .rename_prefecture(14, "東京都（テスト）", &admin, 1_000)
+            .await,
+        Err(StoreError::Conflict { field: "name" })
+    ));
+    assert!(
+        !store
+            .rename_prefecture(99, "なし", &admin, 1_000)
+            .await
+            .unwrap()
+    );
+});

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::{EmailAddress, Prefecture};
+use domain::EmailAddress;
 use serde::Deserialize;
 use store::{Company, NewUser, StoreError};
 
@@ -54,7 +54,7 @@ struct MyPage {
     notice: Option<&'static str>,
     company: Company,
     dealings: &'static str,
-    prefecture: &'static str,
+    prefecture: String,
     postal: String,
     user_name: String,
 }
@@ -70,10 +70,7 @@ pub async fn home(
         (true, false) => "発注",
         _ => "受注",
     };
-    let prefecture = u8::try_from(company.prefecture_code)
-        .ok()
-        .and_then(Prefecture::from_code)
-        .map_or("", Prefecture::name);
+    let prefecture = state.store.prefecture_name(company.prefecture_code).await?;
     let postal = domain::PostalCode::parse(&company.postal_code)
         .map_or_else(|_| company.postal_code.clone(), |p| p.to_string());
     render(

@@ -4,7 +4,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::{CompanyAction, CompanyStatus, Prefecture};
+use domain::{CompanyAction, CompanyStatus};
 use mail::Outcome;
 use serde::Deserialize;
 use store::{Company, Review, StoreError};
@@ -42,13 +42,6 @@ struct ListPage {
     companies: Vec<(i64, String, String, String, String)>,
 }
 
-fn prefecture_name(code: i64) -> &'static str {
-    u8::try_from(code)
-        .ok()
-        .and_then(Prefecture::from_code)
-        .map_or("", Prefecture::name)
-}
-
 pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -76,6 +69,9 @@ pub async fn list(
         .map(|t| (t.as_str(), t.label(), !legal_tab && *t == status))
         .collect();
     tabs.insert(1, (LEGAL_TAB, "会社名・法人番号の変更申請", legal_tab));
+    let prefectures: std::collections::HashMap<i64, String> =
+        state.store.prefectures().await?.into_iter().collect();
+    let prefecture_name = |code: i64| prefectures.get(&code).map_or("", String::as_str);
     let companies = rows
         .into_iter()
         .map(|c| {
@@ -186,6 +182,7 @@ async fn company_page_with(
         .await?
         .ok_or_else(WebError::not_found)?;
     let legal = state.store.pending_legal_change(id).await?;
+    let prefecture = state.store.prefecture_name(company.prefecture_code).await?;
     let users = state
         .store
         .company_users(id)
@@ -223,11 +220,7 @@ async fn company_page_with(
         ("代表者", company.representative.clone()),
         (
             "所在地",
-            format!(
-                "〒{postal} {}{}",
-                prefecture_name(company.prefecture_code),
-                company.address
-            ),
+            format!("〒{postal} {}{}", prefecture, company.address),
         ),
         ("電話番号", company.phone.clone()),
         (
@@ -321,7 +314,7 @@ pub async fn review(
             "画面を開き直してから、もう一度操作してください。",
         )
     })?;
-    let reason = domain::text::normalize(form.get("reason"));
+    let reason = domain::text::tidy(form.get("reason"));
     let needs_reason = matches!(
         action,
         CompanyAction::Reject | CompanyAction::Return | CompanyAction::Suspend
@@ -415,7 +408,7 @@ pub async fn review_legal(
             ));
         }
     };
-    let reason = domain::text::normalize(form.get("legal_reason"));
+    let reason = domain::text::tidy(form.get("legal_reason"));
     let fail = |message: &str| {
         let message = message.to_owned();
         let state = state.clone();

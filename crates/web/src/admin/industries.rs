@@ -64,7 +64,7 @@ pub async fn update(
     else {
         return Err(WebError::not_found());
     };
-    let name = domain::text::normalize(form.get("name"));
+    let name = domain::text::tidy(form.get("name"));
     if name.is_empty() || name.chars().count() > 100 {
         return page(
             &state,
@@ -80,4 +80,77 @@ pub async fn update(
         .update_industry(&entry, &actor(&viewer, &ip)?, auth::now_ms())
         .await?;
     Ok(Redirect::to("/admin/industries").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "admin_prefectures.html")]
+struct PrefecturesPage {
+    layout: Layout,
+    prefectures: Vec<(i64, String)>,
+    csrf: String,
+    error: Option<String>,
+}
+
+async fn prefectures_page(
+    state: &AppState,
+    viewer: &Viewer,
+    error: Option<String>,
+) -> Result<Response, WebError> {
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render(
+        &PrefecturesPage {
+            layout: Layout::for_viewer("都道府県マスタ", viewer),
+            prefectures: state.store.prefectures().await?,
+            csrf: viewer.csrf_token.clone(),
+            error,
+        },
+        status,
+    )
+}
+
+pub async fn prefectures(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Response, WebError> {
+    prefectures_page(&state, &viewer, None).await
+}
+
+pub async fn rename_prefecture(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ClientIp(ip): ClientIp,
+    Path(code): Path<i64>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    form.check_csrf(&viewer)?;
+    let name = domain::text::tidy(form.get("name"));
+    if name.is_empty() || name.chars().count() > 20 {
+        return prefectures_page(
+            &state,
+            &viewer,
+            Some("都道府県名を20文字以内で入力してください。".into()),
+        )
+        .await;
+    }
+    match state
+        .store
+        .rename_prefecture(code, &name, &actor(&viewer, &ip)?, auth::now_ms())
+        .await
+    {
+        Ok(true) => Ok(Redirect::to("/admin/prefectures").into_response()),
+        Ok(false) => Err(WebError::not_found()),
+        Err(store::StoreError::Conflict { .. }) => {
+            prefectures_page(
+                &state,
+                &viewer,
+                Some(format!("「{name}」は別の都道府県の名称です。")),
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -66,7 +66,7 @@ pub async fn list(
 }
 
 fn valid_name(form: &FormData) -> Result<String, String> {
-    let name = domain::text::normalize(form.get("name"));
+    let name = domain::text::tidy(form.get("name"));
     if name.is_empty() {
         return Err("名称を入力してください。".into());
     }

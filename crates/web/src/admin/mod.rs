@@ -54,6 +54,12 @@ pub fn routes(g: Guarded) -> Guarded {
             post(organizations::update_department),
         )
         .get("/admin/industries", ADMIN, get(industries::list))
+        .get("/admin/prefectures", ADMIN, get(industries::prefectures))
+        .post(
+            "/admin/prefectures/{code}",
+            ADMIN,
+            post(industries::rename_prefecture),
+        )
         .post("/admin/industries/{code}", ADMIN, post(industries::update))
         .get("/admin/staff", ADMIN, get(staff::form))
         .post("/admin/staff", ADMIN, post(staff::create))
@@ -90,6 +96,11 @@ async fn home(viewer: Viewer) -> Result<Response, WebError> {
             "/admin/masters/registration_triggers",
             "登録のきっかけマスタ",
             "利用申請で選べる「このサイトを知ったきっかけ」を管理します。",
+        ));
+        items.push((
+            "/admin/prefectures",
+            "都道府県マスタ",
+            "都道府県の表示名を管理します（コードは JIS X 0401）。",
         ));
         items.push((
             "/admin/staff",

@@ -59,7 +59,7 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Respo
 
 /// Name and reading, checked; the message to show otherwise.
 fn names(form: &FormData) -> Result<(String, String), String> {
-    let name = domain::text::normalize(form.get("name"));
+    let name = domain::text::tidy(form.get("name"));
     let kana = domain::text::normalize(form.get("name_kana"));
     if name.is_empty() || name.chars().count() > 100 {
         return Err("名称を100文字以内で入力してください。".into());
@@ -186,7 +186,7 @@ pub async fn update(
 
 fn department(form: &FormData) -> Result<(String, String), String> {
     let code = domain::text::normalize(form.get("code"));
-    let name = domain::text::normalize(form.get("name"));
+    let name = domain::text::tidy(form.get("name"));
     if code.is_empty()
         || code.chars().count() > 20
         || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')

@@ -144,3 +144,29 @@ async fn an_administrator_retires_a_registration_trigger_and_it_leaves_the_appli
             .any(|o| o.starts_with("15："))
     );
 }
+
+#[tokio::test]
+async fn an_administrator_renames_a_prefecture_and_the_forms_follow() {
+    let app = TestApp::spawn().await;
+    let admin = admin_client(&app).await;
+    let r = app
+        .submit(
+            &admin,
+            "/admin/prefectures",
+            "/admin/prefectures/13",
+            &[("name", "東京都（本社）")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let (_, apply) = app.page("/apply").await;
+    assert!(texts(&apply, "#f-prefecture option").contains(&"東京都（本社）".to_owned()));
+    let clash = app
+        .submit(
+            &admin,
+            "/admin/prefectures",
+            "/admin/prefectures/14",
+            &[("name", "東京都（本社）")],
+        )
+        .await;
+    assert_eq!(clash.status(), 422);
+}

@@ -74,6 +74,8 @@ const POLICY: &[(&str, &str, &[Role])] = &[
     ),
     ("GET", "/admin/industries", &[Admin]),
     ("POST", "/admin/industries/{code}", &[Admin]),
+    ("GET", "/admin/prefectures", &[Admin]),
+    ("POST", "/admin/prefectures/{code}", &[Admin]),
     ("GET", "/admin/staff", &[Admin]),
     ("POST", "/admin/staff", &[Admin]),
     ("GET", "/admin/audit", &[Admin, Ops]),
