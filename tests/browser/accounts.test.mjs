@@ -3,42 +3,57 @@
 // colleague who sets a password, and edits the profile. Every page visited is
 // checked with axe-core (no serious or critical violation).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { axeViolations, describe, launchBrowser, runCli, startServer, startSmtp } from './harness.mjs';
 
-let smtp;
-let server;
 let chromium;
 const OPERATOR = { email: 'operator@navi.example.jp', password: 'Operator-2026!' };
 const APPLICANT = { email: 'hanako@chance-seiki.example.jp', password: 'Sumida-2026!' };
 const COLLEAGUE = { email: 'jiro@chance-seiki.example.jp', password: 'Jiro-navi-2026' };
 
 before(async () => {
-  smtp = await startSmtp();
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const dataDir = mkdtempSync(join(tmpdir(), 'chance-navi-browser-'));
-  runCli(
-    ['user', 'create', '--data-dir', dataDir, '--role', 'operator', '--email', OPERATOR.email, '--name', '運営 花子'],
-    `${OPERATOR.password}\n`,
-  );
-  server = await startServer({ dataDir, extraArgs: ['--smtp-url', smtp.url] });
   chromium = await launchBrowser();
 });
 
 after(async () => {
   await chromium?.close();
-  await server?.stop();
-  await smtp?.stop();
 });
+
+/**
+ * The portal on a new data directory, on SQLite or on a new database of the
+ * test PostgreSQL server, with an operator created through the command line.
+ */
+async function portal(engine) {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dataDir = mkdtempSync(join(tmpdir(), 'chance-navi-browser-'));
+  let db = [];
+  if (engine === 'postgres') {
+    const pg = process.env.CHANCE_NAVI_TEST_PG_URL;
+    assert.ok(pg, 'CHANCE_NAVI_TEST_PG_URL is not set: run scripts/test, which starts a throwaway PostgreSQL');
+    const base = pg.replace(/\/$/, '');
+    const name = `cn_browser_${process.pid}_${Date.now()}`;
+    const created = spawnSync('psql', [`${base}/postgres`, '-qc', `CREATE DATABASE ${name}`], { encoding: 'utf8' });
+    assert.equal(created.status, 0, `cannot create a test database with psql: ${created.stderr}`);
+    db = ['--database-url', `${base}/${name}`];
+  }
+  runCli(
+    ['user', 'create', '--data-dir', dataDir, ...db, '--role', 'operator', '--email', OPERATOR.email, '--name', '運営 花子'],
+    `${OPERATOR.password}\n`,
+  );
+  const smtp = await startSmtp();
+  const server = await startServer({ dataDir, extraArgs: ['--smtp-url', smtp.url, ...db] });
+  return { server, smtp };
+}
 
 async function checkA11y(page, where) {
   const blocking = (await axeViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
   assert.equal(blocking.length, 0, `${where}:\n${describe(blocking)}`);
 }
 
-async function signIn(page, who) {
+async function signIn(server, page, who) {
   await page.goto(`${server.base}/login`);
   await checkA11y(page, 'login');
   await page.locator('#f-email').fill(who.email);
@@ -46,7 +61,19 @@ async function signIn(page, who) {
   await page.getByRole('button', { name: 'ログイン', exact: true }).click();
 }
 
-test('a company applies, is approved, signs in, invites a colleague and edits its profile', async () => {
+for (const engine of ['sqlite', 'postgres']) {
+  test(`a company applies, is approved, signs in, invites a colleague and edits its profile (${engine})`, async () => {
+    const { server, smtp } = await portal(engine);
+    try {
+      await journey(server, smtp);
+    } finally {
+      await server.stop();
+      await smtp.stop();
+    }
+  });
+}
+
+async function journey(server, smtp) {
   const applicant = await (await chromium.browser.newContext({ locale: 'ja-JP' })).newPage();
 
   // An empty application shows what is missing, beside each field and in a summary.
@@ -83,7 +110,7 @@ test('a company applies, is approved, signs in, invites a colleague and edits it
 
   // The operator approves the application.
   const operator = await (await chromium.browser.newContext({ locale: 'ja-JP' })).newPage();
-  await signIn(operator, OPERATOR);
+  await signIn(server, operator, OPERATOR);
   assert.equal(await operator.locator('h1').textContent(), '管理画面');
   await checkA11y(operator, 'admin');
   await operator.getByRole('link', { name: '利用企業の審査' }).click();
@@ -95,7 +122,7 @@ test('a company applies, is approved, signs in, invites a colleague and edits it
   await smtp.link(APPLICANT.email, '承認しました');
 
   // The applicant signs in and invites a colleague.
-  await signIn(applicant, APPLICANT);
+  await signIn(server, applicant, APPLICANT);
   assert.equal(await applicant.locator('h1').textContent(), 'マイページ');
   await checkA11y(applicant, 'mypage');
   await applicant.getByRole('link', { name: /利用者の管理/ }).click();
@@ -112,7 +139,7 @@ test('a company applies, is approved, signs in, invites a colleague and edits it
   await colleague.locator('#f-password').fill(COLLEAGUE.password);
   await colleague.locator('#f-password_confirm').fill(COLLEAGUE.password);
   await colleague.getByRole('button', { name: 'パスワードを設定する' }).click();
-  await signIn(colleague, COLLEAGUE);
+  await signIn(server, colleague, COLLEAGUE);
   assert.equal(await colleague.locator('h1').textContent(), 'マイページ');
 
   // The colleague edits the profile.
@@ -126,4 +153,4 @@ test('a company applies, is approved, signs in, invites a colleague and edits it
   await colleague.getByRole('button', { name: 'ログアウト' }).click();
   await colleague.goto(`${server.base}/mypage`);
   assert.match(colleague.url(), /\/login\?next=/);
-});
+}
