@@ -1,5 +1,6 @@
-//! Migrations, embedded in the binary: one folder per engine, kept in step
-//! (same file names; a test proves the migrated schemas agree).
+//! Migrations, embedded in the binary: one folder per engine for schema, kept
+//! in step (same file names; a test proves the migrated schemas agree), and
+//! `common/` for SQL both engines run as it is (seed data).
 
 use std::borrow::Cow;
 
@@ -20,6 +21,19 @@ struct Step {
     postgres: &'static str,
 }
 
+/// A migration whose SQL is the same on both engines (data, not schema).
+macro_rules! common_step {
+    ($version:literal, $file:literal, $description:literal) => {
+        Step {
+            version: $version,
+            file: $file,
+            description: $description,
+            sqlite: include_str!(concat!("../migrations/common/", $file)),
+            postgres: include_str!(concat!("../migrations/common/", $file)),
+        }
+    };
+}
+
 macro_rules! step {
     ($version:literal, $file:literal, $description:literal) => {
         Step {
@@ -36,7 +50,7 @@ macro_rules! step {
 const STEPS: &[Step] = &[
     step!(1, "0001_foundation.sql", "foundation"),
     step!(2, "0002_accounts.sql", "accounts"),
-    step!(3, "0003_master_seed.sql", "master seed"),
+    common_step!(3, "0003_master_seed.sql", "master seed"),
 ];
 
 /// The file names this crate embeds, for the test that no file on disk is forgotten.

@@ -9,6 +9,15 @@ use crate::forms::Kind;
 use crate::forms::{Errors, FieldSet};
 use crate::layout::Layout;
 
+/// 422 when the page shows an error the user must fix, 200 otherwise.
+pub fn status_for(has_error: bool) -> StatusCode {
+    if has_error {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    }
+}
+
 /// Renders a template as an HTML response with `status`.
 pub fn render(page: &impl Template, status: StatusCode) -> Result<Response, WebError> {
     let html = page.render().map_err(WebError::internal)?;
@@ -75,12 +84,7 @@ impl FormPage {
     }
 
     pub fn respond(self) -> Result<Response, WebError> {
-        let status = if self.summary.is_empty() {
-            StatusCode::OK
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
-        };
-        render(&self, status)
+        render(&self, status_for(!self.summary.is_empty()))
     }
 }
 

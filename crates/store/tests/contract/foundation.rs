@@ -152,7 +152,7 @@ async fn both_engines_migrate_to_the_same_tables_and_columns() {
 }
 
 #[test]
-fn every_migration_file_exists_for_both_engines_and_is_embedded() {
+fn every_migration_file_exists_for_both_engines_or_in_common_and_is_embedded() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
     let list = |engine: &str| {
         let mut names: Vec<String> = std::fs::read_dir(dir.join(engine))
@@ -166,8 +166,21 @@ fn every_migration_file_exists_for_both_engines_and_is_embedded() {
         .into_iter()
         .map(String::from)
         .collect();
-    assert_eq!(list("sqlite"), embedded);
-    assert_eq!(list("postgres"), embedded);
+    let common = list("common");
+    let with_common = |engine: &str| {
+        let mut all = list(engine);
+        all.extend(common.iter().cloned());
+        all.sort();
+        all
+    };
+    assert_eq!(with_common("sqlite"), embedded);
+    assert_eq!(with_common("postgres"), embedded);
+    for c in &common {
+        assert!(
+            !list("sqlite").contains(c),
+            "{c} is both common and per engine"
+        );
+    }
 }
 
 #[tokio::test]

@@ -253,11 +253,7 @@ async fn company_page_with(
         ("キーワード", company.keywords.clone()),
         ("申請日時", domain::time::jst_datetime(company.created_at)),
     ];
-    let status = if error.is_some() || legal_error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = crate::pages::status_for(error.is_some() || legal_error.is_some());
     render(
         &CompanyPage {
             layout: Layout::for_viewer(company.name.clone(), viewer),

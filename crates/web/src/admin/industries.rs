@@ -2,7 +2,6 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use store::IndustryEntry;
 
@@ -27,11 +26,7 @@ async fn page(
     viewer: &Viewer,
     error: Option<String>,
 ) -> Result<Response, WebError> {
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = crate::pages::status_for(error.is_some());
     render(
         &Page {
             layout: Layout::for_viewer("業種マスタ", viewer),
@@ -96,11 +91,7 @@ async fn prefectures_page(
     viewer: &Viewer,
     error: Option<String>,
 ) -> Result<Response, WebError> {
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = crate::pages::status_for(error.is_some());
     render(
         &PrefecturesPage {
             layout: Layout::for_viewer("都道府県マスタ", viewer),

@@ -2,7 +2,6 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use store::{MasterItem, SimpleMaster, StoreError};
 
@@ -39,11 +38,7 @@ async fn page(
     error: Option<String>,
 ) -> Result<Response, WebError> {
     let (m, title) = master(name)?;
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = crate::pages::status_for(error.is_some());
     render(
         &MastersPage {
             layout: Layout::for_viewer(title, viewer),

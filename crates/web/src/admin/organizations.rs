@@ -2,7 +2,6 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use store::{ContractDepartment, OrderingOrganization, StoreError};
 
@@ -35,11 +34,7 @@ async fn list_page(
         let n = state.store.contract_departments(org.id).await?.len();
         orgs.push((org, n));
     }
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = crate::pages::status_for(error.is_some());
     render(
         &ListPage {
             layout: Layout::for_viewer("発注組織・契約部署マスタ", viewer),
@@ -121,11 +116,7 @@ async fn org_page(
         .ordering_organization(id)
         .await?
         .ok_or_else(WebError::not_found)?;
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = crate::pages::status_for(error.is_some());
     render(
         &OrgPage {
             layout: Layout::for_viewer(org.name.clone(), viewer),
