@@ -37,6 +37,7 @@ pub async fn run(settings: Settings, demo: bool) -> Result<()> {
         crate::accounts::now_ms,
         workers_stopped,
     ));
+    let housekeeping = tokio::spawn(housekeeping(store.clone(), stop_workers.subscribe()));
     let app = web::app(state);
 
     let (stop, stopped) = oneshot::channel::<()>();
@@ -82,6 +83,7 @@ pub async fn run(settings: Settings, demo: bool) -> Result<()> {
     }
     let _ = stop_workers.send(true);
     let _ = mail_worker.await;
+    let _ = housekeeping.await;
     store.close().await;
     tracing::info!("stopped");
     Ok(())
@@ -123,6 +125,24 @@ impl Signals {
                 .await
                 .context("cannot listen for Ctrl-C")?;
             Ok("Ctrl-C")
+        }
+    }
+}
+
+/// Every ten minutes: expired sessions and old sign-in attempts go. Each node
+/// may do it; the deletes are idempotent.
+async fn housekeeping(store: store::Store, mut stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        let now = crate::accounts::now_ms();
+        if let Err(e) = store.purge_expired_sessions(now).await {
+            tracing::warn!(error = %e, "expired sessions could not be purged");
+        }
+        if let Err(e) = store.purge_sign_in_attempts(now - 24 * 3600 * 1000).await {
+            tracing::warn!(error = %e, "old sign-in attempts could not be purged");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(600)) => {}
+            _ = stop.changed() => return,
         }
     }
 }

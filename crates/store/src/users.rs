@@ -497,6 +497,15 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets sign-in attempts older than `before` (they only matter for throttling).
+    pub async fn purge_sign_in_attempts(&self, before: i64) -> Result<u64> {
+        Ok(sqlx::query("DELETE FROM sign_in_attempts WHERE at < $1")
+            .bind(before)
+            .execute(self.pool())
+            .await?
+            .rows_affected())
+    }
+
     /// Failed attempts since `since` for the address and from the IP.
     pub async fn failed_sign_ins_since(
         &self,

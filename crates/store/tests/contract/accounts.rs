@@ -716,3 +716,22 @@ on_both_engines!(
         );
     }
 );
+
+on_both_engines!(old_sign_in_attempts_are_purged, |store| {
+    store
+        .record_sign_in("a@example.jp", "192.0.2.1", None, false, 1_000)
+        .await
+        .unwrap();
+    store
+        .record_sign_in("a@example.jp", "192.0.2.1", None, false, 5_000)
+        .await
+        .unwrap();
+    assert_eq!(store.purge_sign_in_attempts(2_000).await.unwrap(), 1);
+    assert_eq!(
+        store
+            .failed_sign_ins_since("a@example.jp", "192.0.2.1", 0)
+            .await
+            .unwrap(),
+        (1, 1)
+    );
+});

@@ -214,8 +214,16 @@ pub(crate) async fn load_viewer(
     }
     viewer.roles = roles_of(viewer.user.as_ref());
     let new_csrf = viewer.new_csrf_cookie.then(|| viewer.csrf_token.clone());
+    let signed_in = viewer.is_signed_in();
     req.extensions_mut().insert(viewer);
     let mut response = next.run(req).await;
+    if signed_in && !response.headers().contains_key(header::CACHE_CONTROL) {
+        // Pages for a signed-in user hold their data: no cache may keep them.
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+    }
     let secure = state.settings.secure_cookies;
     if let Some(token) = new_csrf {
         response.headers_mut().append(

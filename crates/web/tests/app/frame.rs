@@ -61,3 +61,32 @@ async fn shutdown_lets_requests_in_flight_finish() {
     // New connections are no longer accepted.
     assert!(app.client.get(app.url("/healthz")).send().await.is_err());
 }
+
+#[tokio::test]
+async fn pages_for_a_signed_in_user_are_never_cached_and_https_gets_hsts() {
+    let app = TestApp::spawn().await;
+    let id = testkit::people::person(app.db.store(), domain::Role::ReceivingCompany, 1)
+        .await
+        .unwrap();
+    let s = testkit::people::session(app.db.store(), Some(id)).await;
+    let r = app
+        .client
+        .get(app.url("/mypage"))
+        .header("cookie", &s.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "private, no-store");
+    assert!(
+        !r.headers().contains_key("strict-transport-security"),
+        "plain http"
+    );
+    let settings = web::WebSettings {
+        secure_cookies: true,
+        ..Default::default()
+    };
+    let tls = TestApp::spawn_with(Backend::Sqlite, web::routes(), settings).await;
+    let r = tls.get("/").await;
+    assert_eq!(r.headers()["strict-transport-security"], "max-age=31536000");
+}
