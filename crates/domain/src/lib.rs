@@ -3,6 +3,7 @@
 //! because its message is shown beside the form field.
 
 pub mod audit;
+pub mod case;
 pub mod company;
 pub mod contact;
 pub mod corporate_number;
@@ -11,7 +12,9 @@ pub mod prefecture;
 pub mod role;
 pub mod text;
 pub mod time;
+pub mod wareki;
 
+pub use case::{CaseKind, CaseStatus, Category, Procedure};
 pub use company::{CompanyAction, CompanyStatus, Dealings};
 pub use contact::{EmailAddress, Password, PhoneNumber, PostalCode};
 pub use corporate_number::CorporateNumber;

@@ -31,6 +31,32 @@ pub fn jst_date(ms: i64) -> String {
     format!("{y}年{mo}月{d}日")
 }
 
+/// "2026年1月15日（令和8年）" (JST), the form case pages use.
+pub fn jst_date_with_era(ms: i64) -> String {
+    let (y, mo, d, ..) = jst_parts(ms);
+    match crate::wareki::year_label(y, mo, d) {
+        Some(era) => format!("{y}年{mo}月{d}日（{era}）"),
+        None => format!("{y}年{mo}月{d}日"),
+    }
+}
+
+/// JST (year, month, day, hour, minute) → UTC milliseconds.
+pub fn jst_to_ms(y: i64, m: u32, d: u32, hour: u32, minute: u32) -> i64 {
+    let days = days_from_civil(y, m, d);
+    days * 86_400_000 + i64::from(hour) * 3_600_000 + i64::from(minute) * 60_000 - JST_OFFSET_MS
+}
+
+/// A proleptic Gregorian date to days since 1970-01-01 (H. Hinnant's algorithm).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm).
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
@@ -57,5 +83,30 @@ mod tests {
         // 2024-02-29T15:00:00Z is already 1 March in Tokyo.
         assert_eq!(jst_date(1_709_218_800_000), "2024年3月1日");
         assert_eq!(jst_parts(1_709_218_799_000).2, 29);
+    }
+
+    #[test]
+    fn case_dates_show_the_era_beside_them() {
+        assert_eq!(
+            jst_date_with_era(jst_to_ms(2026, 1, 15, 17, 0)),
+            "2026年1月15日（令和8年）"
+        );
+        assert_eq!(
+            jst_date_with_era(jst_to_ms(2019, 5, 1, 0, 0)),
+            "2019年5月1日（令和元年）"
+        );
+    }
+
+    #[test]
+    fn jst_times_convert_to_utc_and_back() {
+        assert_eq!(jst_to_ms(1970, 1, 1, 9, 0), 0);
+        for (y, m, d, h, mi) in [
+            (2026, 11, 26, 13, 26),
+            (2024, 2, 29, 23, 59),
+            (2000, 3, 1, 0, 0),
+        ] {
+            let (y2, m2, d2, h2, mi2, _) = jst_parts(jst_to_ms(y, m, d, h, mi));
+            assert_eq!((y2, m2, d2, h2, mi2), (y, m, d, h, mi));
+        }
     }
 }

@@ -1,0 +1,185 @@
+//! One case model for every kind of opportunity (案件): its kind, category,
+//! procedure and status, with their stored names and Japanese labels.
+
+use crate::Invalid;
+
+macro_rules! labelled_enum {
+    ($(#[$m:meta])* $name:ident, $what:literal { $($(#[$vm:meta])* $variant:ident = ($code:literal, $label:literal)),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $($(#[$vm])* $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The name stored in the database and used in URLs and the API.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $code),+
+                }
+            }
+
+            /// The Japanese label shown to people.
+            pub fn label(self) -> &'static str {
+                match self {
+                    $($name::$variant => $label),+
+                }
+            }
+
+            /// Reads a stored name or a Japanese label.
+            pub fn parse(s: &str) -> Result<$name, Invalid> {
+                let s = s.trim();
+                $name::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str() == s || v.label() == s)
+                    .ok_or_else(|| Invalid::new(format!("{}「{}」は使えません。", $what, s)))
+            }
+        }
+    };
+}
+
+labelled_enum!(
+    /// Where a case comes from and what can be done with it.
+    CaseKind, "案件の種類" {
+        /// Public tenders imported from outside sources, shown with a link (掲載のみ).
+        PublicTender = ("public_tender", "官公需・入札情報"),
+        /// Tenders run here end to end (電子調達案件).
+        ETender = ("e_tender", "電子調達案件"),
+        /// Orders posted by ordering companies (民間発注案件).
+        PrivateOrder = ("private_order", "民間発注案件"),
+        /// Technical needs posted by ordering companies (技術ニーズ).
+        TechnicalNeed = ("technical_need", "技術ニーズ"),
+    }
+);
+
+labelled_enum!(
+    /// 物品・役務・工事・その他.
+    Category, "種別" {
+        Goods = ("goods", "物品"),
+        Services = ("services", "役務"),
+        Construction = ("construction", "工事"),
+        Other = ("other", "その他"),
+    }
+);
+
+labelled_enum!(
+    /// How the contract is awarded.
+    Procedure, "入札・契約方式" {
+        OpenCompetitive = ("open_competitive", "一般競争入札"),
+        DesignatedCompetitive = ("designated_competitive", "指名競争入札"),
+        QuotationComparison = ("quotation_comparison", "見積合わせ"),
+        Proposal = ("proposal", "公募型プロポーザル"),
+        NegotiatedContract = ("negotiated_contract", "随意契約"),
+        Other = ("other", "その他"),
+    }
+);
+
+labelled_enum!(
+    /// Where a case stands.
+    CaseStatus, "案件の状態" {
+        /// Being written by its author; not public.
+        Draft = ("draft", "下書き"),
+        /// Submitted for the administrator's review; not public.
+        InReview = ("in_review", "審査中"),
+        /// Sent back by the reviewer with a comment; not public.
+        Returned = ("returned", "差し戻し"),
+        Open = ("open", "募集中"),
+        Closed = ("closed", "締切"),
+        Awarded = ("awarded", "決定済み"),
+        Cancelled = ("cancelled", "中止"),
+    }
+);
+
+impl CaseStatus {
+    /// Whether visitors may see the case.
+    pub fn is_public(self) -> bool {
+        matches!(
+            self,
+            CaseStatus::Open | CaseStatus::Closed | CaseStatus::Awarded | CaseStatus::Cancelled
+        )
+    }
+}
+
+impl Category {
+    /// 官公需情報ポータルサイト's Category code: 1 物品, 2 工事, 3 役務.
+    pub fn from_kkj_code(code: &str) -> Option<Category> {
+        match code.trim() {
+            "1" => Some(Category::Goods),
+            "2" => Some(Category::Construction),
+            "3" => Some(Category::Services),
+            other => Category::parse(other).ok(),
+        }
+    }
+}
+
+/// "あと3日", "あと5時間", "あと12分", or "締切済み", from now to a deadline (ms).
+pub fn time_left(now_ms: i64, deadline_ms: i64) -> String {
+    let left = deadline_ms - now_ms;
+    if left <= 0 {
+        return "締切済み".to_owned();
+    }
+    let minutes = left / 60_000;
+    if minutes < 60 {
+        format!("あと{}分", minutes.max(1))
+    } else if minutes < 48 * 60 {
+        format!("あと{}時間", minutes / 60)
+    } else {
+        format!("あと{}日", minutes / (24 * 60))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_value_round_trips_through_its_name_and_its_label() {
+        for k in CaseKind::ALL {
+            assert_eq!(CaseKind::parse(k.as_str()).unwrap(), *k);
+            assert_eq!(CaseKind::parse(k.label()).unwrap(), *k);
+        }
+        for p in Procedure::ALL {
+            assert_eq!(Procedure::parse(p.label()).unwrap(), *p);
+        }
+        for s in CaseStatus::ALL {
+            assert_eq!(CaseStatus::parse(s.as_str()).unwrap(), *s);
+        }
+        assert!(
+            Category::parse("食品")
+                .unwrap_err()
+                .message()
+                .contains("種別")
+        );
+    }
+
+    #[test]
+    fn kkj_category_codes_map_to_categories() {
+        assert_eq!(Category::from_kkj_code("1"), Some(Category::Goods));
+        assert_eq!(Category::from_kkj_code("2"), Some(Category::Construction));
+        assert_eq!(Category::from_kkj_code("3"), Some(Category::Services));
+        assert_eq!(Category::from_kkj_code("役務"), Some(Category::Services));
+        assert_eq!(Category::from_kkj_code("9"), None);
+    }
+
+    #[test]
+    fn only_reviewed_cases_are_public() {
+        assert!(!CaseStatus::Draft.is_public());
+        assert!(!CaseStatus::InReview.is_public());
+        assert!(!CaseStatus::Returned.is_public());
+        assert!(CaseStatus::Open.is_public());
+    }
+
+    #[test]
+    fn time_left_is_said_in_the_largest_sensible_unit() {
+        let h = 3_600_000;
+        assert_eq!(time_left(0, 30 * 60_000), "あと30分");
+        assert_eq!(time_left(0, 10_000), "あと1分");
+        assert_eq!(time_left(0, 5 * h), "あと5時間");
+        assert_eq!(time_left(0, 47 * h), "あと47時間");
+        assert_eq!(time_left(0, 72 * h), "あと3日");
+        assert_eq!(time_left(5, 5), "締切済み");
+    }
+}
