@@ -6,6 +6,7 @@
 //! (see `docs/decisions/0001-storage-two-engines.md`). No other crate holds SQL.
 
 mod audit;
+mod cases;
 mod companies;
 mod leases;
 mod legal;
@@ -22,6 +23,7 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditVerification, NewAuditEntry};
+pub use cases::{Case, NewCase, Upserted};
 pub use companies::{Company, CompanyProfile, NewApplication, Review};
 pub use leases::Lease;
 pub use legal::LegalChange;

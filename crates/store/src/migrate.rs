@@ -51,6 +51,7 @@ const STEPS: &[Step] = &[
     step!(1, "0001_foundation.sql", "foundation"),
     step!(2, "0002_accounts.sql", "accounts"),
     common_step!(3, "0003_master_seed.sql", "master seed"),
+    step!(4, "0004_cases.sql", "cases"),
 ];
 
 /// The file names this crate embeds, for the test that no file on disk is forgotten.

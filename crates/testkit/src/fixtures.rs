@@ -58,3 +58,33 @@ pub fn mail_to(to: &EmailAddress, subject: &str) -> NewMail {
         ..NewMail::default()
     }
 }
+
+/// A public tender from the national portal, numbered so that keys differ.
+pub fn case(n: u32) -> store::NewCase {
+    use domain::{CaseKind, CaseStatus, Category, Procedure};
+    store::NewCase {
+        kind: CaseKind::PublicTender,
+        title: format!("庁舎清掃業務委託（その{n}）"),
+        description: "本庁舎及び分庁舎の日常清掃、定期清掃を行う。履行期間は令和8年4月1日から令和9年3月31日まで。".to_owned(),
+        category: Category::Services,
+        procedure: Procedure::OpenCompetitive,
+        organization_name: "東京都総務局".to_owned(),
+        organization_id: None,
+        company_id: None,
+        contract_department_id: None,
+        prefecture_code: Some(13),
+        municipality_code: Some("130001".to_owned()),
+        municipality_name: Some("東京都".to_owned()),
+        qualification_grade: Some("B".to_owned()),
+        published_at: Some(1_790_000_000_000),
+        application_deadline: Some(1_791_000_000_000),
+        submission_deadline: Some(1_792_000_000_000),
+        opening_at: Some(1_792_100_000_000),
+        status: CaseStatus::Open,
+        source: "kkj".to_owned(),
+        source_key: format!("kkj-{n}"),
+        source_url: Some(format!("https://www.kkj.go.jp/d/?D={n}")),
+        documents: vec![("入札説明書".to_owned(), format!("https://www.kkj.go.jp/doc/{n}.pdf"))],
+        created_by: None,
+    }
+}

@@ -1,0 +1,352 @@
+//! Cases of every kind, written once per (source, source key): an unchanged
+//! record changes nothing, a changed one gets a new change sequence number, and
+//! search indexes follow that sequence.
+
+use domain::{CaseKind, CaseStatus, Category, Procedure};
+use sqlx::{AnyConnection, Row};
+
+use crate::{Result, Store, StoreError};
+
+/// A case as an importer or a form hands it over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCase {
+    pub kind: CaseKind,
+    pub title: String,
+    pub description: String,
+    pub category: Category,
+    pub procedure: Procedure,
+    pub organization_name: String,
+    pub organization_id: Option<i64>,
+    pub company_id: Option<i64>,
+    pub contract_department_id: Option<i64>,
+    pub prefecture_code: Option<i64>,
+    pub municipality_code: Option<String>,
+    pub municipality_name: Option<String>,
+    pub qualification_grade: Option<String>,
+    pub published_at: Option<i64>,
+    pub application_deadline: Option<i64>,
+    pub submission_deadline: Option<i64>,
+    pub opening_at: Option<i64>,
+    pub status: CaseStatus,
+    /// Where the record comes from: "kkj", "tokyo", "tokyo_municipal", "ocds", "portal".
+    pub source: String,
+    /// The record's stable id at its source.
+    pub source_key: String,
+    pub source_url: Option<String>,
+    /// (title, URL) of each document, in order.
+    pub documents: Vec<(String, String)>,
+    pub created_by: Option<i64>,
+}
+
+/// A stored case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Case {
+    pub id: i64,
+    pub fields: NewCase,
+    pub change_seq: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// What a write did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upserted {
+    Inserted(i64),
+    Updated(i64),
+    Unchanged(i64),
+}
+
+impl Upserted {
+    pub fn id(self) -> i64 {
+        match self {
+            Upserted::Inserted(id) | Upserted::Updated(id) | Upserted::Unchanged(id) => id,
+        }
+    }
+}
+
+impl NewCase {
+    /// A digest of everything stored, so that re-importing an unchanged record is a no-op.
+    pub fn content_hash(&self) -> String {
+        let mut s = String::new();
+        let mut field = |v: &str| {
+            s.push_str(&v.len().to_string());
+            s.push(':');
+            s.push_str(v);
+        };
+        let opt_i = |v: Option<i64>| v.map_or_else(String::new, |n| n.to_string());
+        let opt_s = |v: &Option<String>| v.clone().unwrap_or_default();
+        for v in [
+            self.kind.as_str().to_owned(),
+            self.title.clone(),
+            self.description.clone(),
+            self.category.as_str().to_owned(),
+            self.procedure.as_str().to_owned(),
+            self.organization_name.clone(),
+            opt_i(self.organization_id),
+            opt_i(self.company_id),
+            opt_i(self.contract_department_id),
+            opt_i(self.prefecture_code),
+            opt_s(&self.municipality_code),
+            opt_s(&self.municipality_name),
+            opt_s(&self.qualification_grade),
+            opt_i(self.published_at),
+            opt_i(self.application_deadline),
+            opt_i(self.submission_deadline),
+            opt_i(self.opening_at),
+            self.status.as_str().to_owned(),
+            opt_s(&self.source_url),
+        ] {
+            field(&v);
+        }
+        for (title, url) in &self.documents {
+            field(title);
+            field(url);
+        }
+        domain::audit::token_hash(&s)
+    }
+}
+
+const COLUMNS: &str = "id, kind, title, description, category, procedure, organization_name,
+    organization_id, company_id, contract_department_id, prefecture_code, municipality_code,
+    municipality_name, qualification_grade, published_at, application_deadline,
+    submission_deadline, opening_at, status, source, source_key, source_url, created_by,
+    change_seq, created_at, updated_at";
+
+fn parse<T>(r: std::result::Result<T, domain::Invalid>) -> Result<T> {
+    r.map_err(|e| StoreError::Invalid(e.to_string()))
+}
+
+fn case(row: &sqlx::any::AnyRow) -> Result<Case> {
+    let kind: String = row.try_get("kind")?;
+    let category: String = row.try_get("category")?;
+    let procedure: String = row.try_get("procedure")?;
+    let status: String = row.try_get("status")?;
+    Ok(Case {
+        id: row.try_get("id")?,
+        fields: NewCase {
+            kind: parse(CaseKind::parse(&kind))?,
+            title: row.try_get("title")?,
+            description: row.try_get("description")?,
+            category: parse(Category::parse(&category))?,
+            procedure: parse(Procedure::parse(&procedure))?,
+            organization_name: row.try_get("organization_name")?,
+            organization_id: row.try_get("organization_id")?,
+            company_id: row.try_get("company_id")?,
+            contract_department_id: row.try_get("contract_department_id")?,
+            prefecture_code: row.try_get("prefecture_code")?,
+            municipality_code: row.try_get("municipality_code")?,
+            municipality_name: row.try_get("municipality_name")?,
+            qualification_grade: row.try_get("qualification_grade")?,
+            published_at: row.try_get("published_at")?,
+            application_deadline: row.try_get("application_deadline")?,
+            submission_deadline: row.try_get("submission_deadline")?,
+            opening_at: row.try_get("opening_at")?,
+            status: parse(CaseStatus::parse(&status))?,
+            source: row.try_get("source")?,
+            source_key: row.try_get("source_key")?,
+            source_url: row.try_get("source_url")?,
+            documents: Vec::new(),
+            created_by: row.try_get("created_by")?,
+        },
+        change_seq: row.try_get("change_seq")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+async fn documents(conn: &mut AnyConnection, case_id: i64) -> Result<Vec<(String, String)>> {
+    let rows =
+        sqlx::query("SELECT title, url FROM case_documents WHERE case_id = $1 ORDER BY sort_order")
+            .bind(case_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("title")?, r.try_get("url")?)))
+        .collect()
+}
+
+async fn write(
+    conn: &mut AnyConnection,
+    existing: Option<i64>,
+    c: &NewCase,
+    hash: &str,
+    seq: i64,
+    now: i64,
+) -> Result<i64> {
+    let sql = match existing {
+        None => {
+            "INSERT INTO cases (kind, title, description, category, procedure, organization_name,
+                organization_id, company_id, contract_department_id, prefecture_code, municipality_code,
+                municipality_name, qualification_grade, published_at, application_deadline,
+                submission_deadline, opening_at, status, source, source_key, source_url, content_hash,
+                created_by, change_seq, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+                     $19, $20, $21, $22, $23, $24, $25, $25)
+             RETURNING id"
+        }
+        Some(_) => {
+            "UPDATE cases SET kind = $1, title = $2, description = $3, category = $4, procedure = $5,
+                organization_name = $6, organization_id = $7, company_id = $8, contract_department_id = $9,
+                prefecture_code = $10, municipality_code = $11, municipality_name = $12,
+                qualification_grade = $13, published_at = $14, application_deadline = $15,
+                submission_deadline = $16, opening_at = $17, status = $18, source = $19,
+                source_key = $20, source_url = $21, content_hash = $22, created_by = COALESCE(created_by, $23),
+                change_seq = $24, updated_at = $25
+              WHERE id = $26
+             RETURNING id"
+        }
+    };
+    let q = bind_fields(sqlx::query_scalar(sql), c, hash, seq, now);
+    let q = match existing {
+        Some(id) => q.bind(id),
+        None => q,
+    };
+    let id: i64 = q.fetch_one(&mut *conn).await?;
+    sqlx::query("DELETE FROM case_documents WHERE case_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    for (i, (title, url)) in c.documents.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO case_documents (case_id, title, url, sort_order) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(title)
+        .bind(url)
+        .bind(i as i64)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(id)
+}
+
+type CaseQuery<'q> = sqlx::query::QueryScalar<'q, sqlx::Any, i64, sqlx::any::AnyArguments<'q>>;
+
+/// Binds $1…$25 of both the INSERT and the UPDATE, in column order.
+fn bind_fields<'q>(
+    q: CaseQuery<'q>,
+    c: &'q NewCase,
+    hash: &'q str,
+    seq: i64,
+    now: i64,
+) -> CaseQuery<'q> {
+    q.bind(c.kind.as_str())
+        .bind(&c.title)
+        .bind(&c.description)
+        .bind(c.category.as_str())
+        .bind(c.procedure.as_str())
+        .bind(&c.organization_name)
+        .bind(c.organization_id)
+        .bind(c.company_id)
+        .bind(c.contract_department_id)
+        .bind(c.prefecture_code)
+        .bind(c.municipality_code.as_deref())
+        .bind(c.municipality_name.as_deref())
+        .bind(c.qualification_grade.as_deref())
+        .bind(c.published_at)
+        .bind(c.application_deadline)
+        .bind(c.submission_deadline)
+        .bind(c.opening_at)
+        .bind(c.status.as_str())
+        .bind(&c.source)
+        .bind(&c.source_key)
+        .bind(c.source_url.as_deref())
+        .bind(hash)
+        .bind(c.created_by)
+        .bind(seq)
+        .bind(now)
+}
+
+impl Store {
+    /// Writes one case; see `upsert_cases`.
+    pub async fn upsert_case(&self, c: &NewCase, now: i64) -> Result<Upserted> {
+        Ok(self.upsert_cases(std::slice::from_ref(c), now).await?[0])
+    }
+
+    /// Writes a batch in one transaction, keyed by (source, source key). All
+    /// changed cases of the batch share one new change sequence number; an
+    /// unchanged record is left alone.
+    pub async fn upsert_cases(&self, batch: &[NewCase], now: i64) -> Result<Vec<Upserted>> {
+        let mut tx = self.pool().begin().await?;
+        // Taking the head row first serialises case writers on both engines,
+        // so sequence numbers are handed out in commit order.
+        let seq: i64 = sqlx::query_scalar(
+            "UPDATE case_change_head SET seq = seq + 1 WHERE id = 1 RETURNING seq",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        let mut results = Vec::with_capacity(batch.len());
+        for c in batch {
+            let hash = c.content_hash();
+            let found = sqlx::query(
+                "SELECT id, content_hash FROM cases WHERE source = $1 AND source_key = $2",
+            )
+            .bind(&c.source)
+            .bind(&c.source_key)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let result = match found {
+                Some(row) => {
+                    let id: i64 = row.try_get("id")?;
+                    let old: String = row.try_get("content_hash")?;
+                    if old == hash {
+                        Upserted::Unchanged(id)
+                    } else {
+                        Upserted::Updated(write(&mut tx, Some(id), c, &hash, seq, now).await?)
+                    }
+                }
+                None => Upserted::Inserted(write(&mut tx, None, c, &hash, seq, now).await?),
+            };
+            results.push(result);
+        }
+        if results.iter().all(|r| matches!(r, Upserted::Unchanged(_))) {
+            // Nothing changed: give the sequence number back.
+            tx.rollback().await?;
+        } else {
+            tx.commit().await?;
+        }
+        Ok(results)
+    }
+
+    /// One case with its documents.
+    pub async fn case(&self, id: i64) -> Result<Option<Case>> {
+        let mut conn = self.pool().acquire().await?;
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM cases WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let mut c = case(&row)?;
+        c.fields.documents = documents(&mut conn, id).await?;
+        Ok(Some(c))
+    }
+
+    /// Cases changed after sequence number `after`, oldest change first, at
+    /// most `limit` (documents not loaded). A follower keeps the largest
+    /// `change_seq` it has seen and asks again.
+    pub async fn cases_changed_since(&self, after: i64, limit: i64) -> Result<Vec<Case>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM cases WHERE change_seq > $1 ORDER BY change_seq, id LIMIT $2"
+        ))
+        .bind(after)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(case).collect()
+    }
+
+    /// The newest change sequence number handed out.
+    pub async fn latest_case_seq(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT seq FROM case_change_head WHERE id = 1")
+                .fetch_one(self.pool())
+                .await?,
+        )
+    }
+
+    pub async fn count_cases(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM cases")
+            .fetch_one(self.pool())
+            .await?)
+    }
+}
