@@ -4,6 +4,7 @@ mod accounts;
 mod bench;
 mod config;
 mod demo;
+mod index;
 mod serve;
 
 use std::io::{IsTerminal, Write};
@@ -64,6 +65,8 @@ enum Command {
     User(accounts::UserArgs),
     /// Check the audit log
     Audit(accounts::AuditArgs),
+    /// Manage the search index (derived from the database)
+    Index(index::IndexArgs),
     /// Measure the portal's speed (results belong in docs/benchmarks.md)
     Bench(bench::BenchArgs),
 }
@@ -117,6 +120,11 @@ async fn run(cli: Cli) -> Result<()> {
             let settings = Settings::resolve(&cli.common, &ServeArgs::default())?;
             init_logging(&settings)?;
             accounts::audit(args, &settings).await
+        }
+        Command::Index(args) => {
+            let settings = Settings::resolve(&cli.common, &ServeArgs::default())?;
+            init_logging(&settings)?;
+            index::run(args, &settings).await
         }
         Command::Bench(args) => bench::run(args, &cli.common).await,
     }

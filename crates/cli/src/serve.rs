@@ -27,7 +27,12 @@ pub async fn run(settings: Settings, demo: bool) -> Result<()> {
         // The default public URL follows the port actually bound (port 0 picks one).
         web_settings.public_url = format!("http://{addr}");
     }
-    let state = web::AppState::new(store.clone(), web_settings);
+    let index = std::sync::Arc::new(
+        search::SearchIndex::open_or_create(&settings.data_dir.join("index")).context(
+            "cannot open the search index (is another chance-navi using this data directory?)",
+        )?,
+    );
+    let state = web::AppState::new(store.clone(), web_settings, index.clone());
     let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
     let mail_worker = tokio::spawn(mail::run_worker(
         mailer,
@@ -38,6 +43,13 @@ pub async fn run(settings: Settings, demo: bool) -> Result<()> {
         workers_stopped,
     ));
     let housekeeping = tokio::spawn(housekeeping(store.clone(), stop_workers.subscribe()));
+    let follower = tokio::spawn(search::follow::run_follower(
+        store.clone(),
+        index,
+        state.cases_wake.clone(),
+        std::time::Duration::from_millis(500),
+        stop_workers.subscribe(),
+    ));
     let app = web::app(state);
 
     let (stop, stopped) = oneshot::channel::<()>();
@@ -84,6 +96,7 @@ pub async fn run(settings: Settings, demo: bool) -> Result<()> {
     let _ = stop_workers.send(true);
     let _ = mail_worker.await;
     let _ = housekeeping.await;
+    let _ = follower.await;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -4,6 +4,7 @@
 //! organisations and open/closed; results sort by newest, nearest deadline or
 //! relevance.
 
+pub mod follow;
 pub mod query;
 pub mod tokenizer;
 

@@ -335,6 +335,17 @@ impl Store {
         rows.iter().map(case).collect()
     }
 
+    /// Every case that carries change sequence number `seq`.
+    pub async fn cases_with_seq(&self, seq: i64) -> Result<Vec<Case>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM cases WHERE change_seq = $1 ORDER BY id"
+        ))
+        .bind(seq)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(case).collect()
+    }
+
     /// The newest change sequence number handed out.
     pub async fn latest_case_seq(&self) -> Result<i64> {
         Ok(

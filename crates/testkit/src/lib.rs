@@ -173,6 +173,7 @@ pub struct TestApp {
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
     mail_stop: Option<tokio::sync::watch::Sender<bool>>,
+    follow_stop: tokio::sync::watch::Sender<bool>,
 }
 
 impl TestApp {
@@ -211,7 +212,19 @@ impl TestApp {
             .expect("bind a free port");
         let addr = listener.local_addr().expect("local address");
         settings.public_url = format!("http://{addr}");
-        let state = web::AppState::new(db.store().clone(), settings);
+        let index = std::sync::Arc::new(
+            search::SearchIndex::open_or_create(&db.data_dir().join("index"))
+                .expect("search index"),
+        );
+        let state = web::AppState::new(db.store().clone(), settings, index.clone());
+        let (follow_stop, follow_stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(search::follow::run_follower(
+            db.store().clone(),
+            index,
+            state.cases_wake.clone(),
+            std::time::Duration::from_millis(50),
+            follow_stopped,
+        ));
         let (smtp, mail_stop) = if with_mail {
             let sink = SmtpSink::start();
             let mailer = mail::Mailer::new(
@@ -247,6 +260,7 @@ impl TestApp {
             shutdown: Some(tx),
             server: Some(server),
             mail_stop,
+            follow_stop,
         }
     }
 
@@ -313,6 +327,19 @@ impl TestApp {
         );
     }
 
+    /// Waits until the search index has caught up with every case written so far.
+    pub async fn indexed(&self) {
+        let target = self.db.store().latest_case_seq().await.expect("seq");
+        for _ in 0..200 {
+            if self.state.search.indexed_seq() >= target {
+                return;
+            }
+            self.state.cases_written();
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("the search index did not catch up with seq {target}");
+    }
+
     /// The SMTP server this app sends to.
     pub fn smtp(&self) -> &SmtpSink {
         self.smtp.as_ref().expect("started with spawn_with_mail")
@@ -343,6 +370,7 @@ impl TestApp {
         if let Some(stop) = self.mail_stop.take() {
             let _ = stop.send(true);
         }
+        let _ = self.follow_stop.send(true);
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

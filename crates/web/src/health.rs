@@ -25,7 +25,7 @@ async fn healthz() -> Json<serde_json::Value> {
     Json(json!({"status": "ok"}))
 }
 
-/// Ready to serve: the database answers (later issues add the search index).
+/// Ready to serve: the database answers and the search index is open.
 async fn readyz(State(state): State<AppState>) -> Response {
     let database = match tokio::time::timeout(READY_TIMEOUT, state.store.ping()).await {
         Ok(Ok(())) => "ok",
@@ -38,6 +38,9 @@ async fn readyz(State(state): State<AppState>) -> Response {
             "timeout"
         }
     };
+    // The index is readable if a searcher can be had; its lag is reported.
+    let index_docs = state.search.num_docs();
+    let index_seq = state.search.indexed_seq();
     let ready = database == "ok";
     let status = if ready {
         StatusCode::OK
@@ -46,7 +49,8 @@ async fn readyz(State(state): State<AppState>) -> Response {
     };
     let body = json!({
         "status": if ready { "ready" } else { "unavailable" },
-        "checks": {"database": database},
+        "checks": {"database": database, "index": "ok"},
+        "index": {"documents": index_docs, "seq": index_seq},
         "engine": state.store.engine().name(),
     });
     (

@@ -58,6 +58,10 @@ pub struct App {
     pub mail: mail::Composer,
     /// Woken after mail is queued, so that the delivery worker sends it at once.
     pub mail_wake: Arc<tokio::sync::Notify>,
+    /// The search index of cases, following the database.
+    pub search: Arc<search::SearchIndex>,
+    /// Woken after cases are written, so that the index follows at once.
+    pub cases_wake: Arc<tokio::sync::Notify>,
 }
 
 /// The shared state as an extractor: `State(AppState)`.
@@ -72,14 +76,25 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(store: store::Store, settings: WebSettings) -> Self {
+    pub fn new(
+        store: store::Store,
+        settings: WebSettings,
+        search: Arc<search::SearchIndex>,
+    ) -> Self {
         AppState(Arc::new(App {
             store,
             mail: mail::Composer::new(&settings.public_url),
             settings,
             metrics: Metrics::new(),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
+            search,
+            cases_wake: Arc::new(tokio::sync::Notify::new()),
         }))
+    }
+
+    /// Tells the index follower that cases were written.
+    pub fn cases_written(&self) {
+        self.cases_wake.notify_one();
     }
 
     /// Tells the mail worker that something was queued.

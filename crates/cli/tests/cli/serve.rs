@@ -105,3 +105,31 @@ fn bench_startup_prints_a_table_row_per_engine() {
     assert!(text.contains("| engine | runs | min ms |"), "{text}");
     assert!(text.contains("| sqlite (new file) | 2 |"), "{text}");
 }
+
+#[test]
+fn index_rebuild_builds_the_search_index_from_the_database() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().to_str().unwrap();
+    let out = run(&["index", "rebuild", "--data-dir", data]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("search index rebuilt: 0 cases read"),
+        "{text}"
+    );
+    assert!(tmp.path().join("index").is_dir());
+}
+
+#[test]
+fn readiness_reports_the_search_index() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Server::start(tmp.path(), None);
+    let (status, body) = get(&server.url("/readyz"));
+    assert_eq!(status, 200);
+    assert!(body.contains("\"index\":\"ok\""), "{body}");
+    assert!(server.terminate().success());
+}

@@ -1,5 +1,7 @@
 //! The index as a visitor uses it: Japanese words, exclusions, phrases,
-//! facets, open/closed, sorting and paging.
+//! facets, open/closed, sorting and paging; and the index following the database.
+
+mod follow;
 
 use domain::{CaseKind, CaseStatus, Category, Procedure};
 use proptest::prelude::*;
