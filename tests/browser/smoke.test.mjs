@@ -11,7 +11,7 @@ let chromium;
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  server = await startServer();
+  server = await startServer({ extraArgs: ['--demo'] });
   chromium = await launchBrowser();
 });
 
@@ -23,6 +23,7 @@ after(async () => {
 const PAGES = [
   { name: 'top', path: '/', status: 200, h1: '中小企業のビジネスチャンスを、ひとつの場所で。' },
   { name: '404', path: '/no-such-page', status: 404, h1: 'ページが見つかりません' },
+  { name: 'cases', path: '/cases?q=%E6%B8%85%E6%8E%83&status=open', status: 200, h1: '案件を探す' },
 ];
 
 for (const [width, viewport] of Object.entries(VIEWPORTS)) {

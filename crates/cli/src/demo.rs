@@ -8,6 +8,9 @@ use domain::{
 };
 use store::{Actor, CompanyProfile, NewApplication, NewMail, NewUser, Review, Store};
 
+/// How many cases the demo holds.
+pub const DEMO_CASES: usize = 3000;
+
 /// Everyone in the demo signs in with this password.
 pub const DEMO_PASSWORD: &str = "Demo-Navi-2026";
 const DOMAIN: &str = "demo.chance-navi.jp";
@@ -294,6 +297,20 @@ pub async fn seed(store: &Store, now: i64) -> Result<Vec<Login>> {
         });
     }
     if fresh {
+        // A few thousand cases of every kind; private orders and technical
+        // needs belong to the approved demo companies that order.
+        let mut ordering = Vec::new();
+        for c in store
+            .companies_with_status(CompanyStatus::Approved, 100, 0)
+            .await?
+        {
+            if c.orders {
+                ordering.push((c.id, c.name));
+            }
+        }
+        for chunk in crate::corpus::cases(DEMO_CASES, 2026, now, &ordering, "kkj").chunks(500) {
+            store.upsert_cases(chunk, now).await?;
+        }
         // The demo's placeholder mails are not for delivery.
         store.discard_pending_mail_to_domain(DOMAIN).await?;
     }
@@ -302,7 +319,9 @@ pub async fn seed(store: &Store, now: i64) -> Result<Vec<Login>> {
 
 /// The sign-in table, for the terminal.
 pub fn print(logins: &[Login], url: &str) {
-    println!("demo data is ready at {url} — every account's password is {DEMO_PASSWORD}");
+    println!(
+        "demo data is ready at {url} — {DEMO_CASES} cases; every account's password is {DEMO_PASSWORD}"
+    );
     for l in logins {
         println!("  {:<44} {}", l.email, l.who);
     }

@@ -3,6 +3,7 @@
 mod accounts;
 mod bench;
 mod config;
+mod corpus;
 mod demo;
 mod index;
 mod serve;

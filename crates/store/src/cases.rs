@@ -335,6 +335,29 @@ impl Store {
         rows.iter().map(case).collect()
     }
 
+    /// The cases with these ids, in the order of `ids` (missing ones left out).
+    pub async fn cases_by_ids(&self, ids: &[i64]) -> Result<Vec<Case>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT {COLUMNS} FROM cases WHERE id IN ({})",
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        let rows = q.fetch_all(self.pool()).await?;
+        let mut found: std::collections::HashMap<i64, Case> = rows
+            .iter()
+            .map(case)
+            .map(|c| c.map(|c| (c.id, c)))
+            .collect::<Result<_>>()?;
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+    }
+
     /// Every case that carries change sequence number `seq`.
     pub async fn cases_with_seq(&self, seq: i64) -> Result<Vec<Case>> {
         let rows = sqlx::query(&format!(

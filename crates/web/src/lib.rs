@@ -5,6 +5,7 @@ mod accounts;
 mod admin;
 mod assets;
 pub mod auth;
+pub mod cases;
 mod errors;
 pub mod forms;
 mod health;
@@ -110,6 +111,7 @@ pub(crate) fn guarded_routes() -> auth::Guarded {
     let g = health::routes(g);
     let g = accounts::routes(g);
     let g = admin::routes(g);
+    let g = cases::routes(g);
     assets::routes(g)
 }
 

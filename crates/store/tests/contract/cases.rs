@@ -113,3 +113,20 @@ on_both_engines!(concurrent_writers_get_distinct_sequence_numbers, |store| {
     assert_eq!(seqs.len(), 8, "one number per transaction");
     assert_eq!(store.latest_case_seq().await.unwrap(), 8);
 });
+
+on_both_engines!(cases_are_read_by_ids_in_the_order_asked, |store| {
+    let batch: Vec<_> = (1..=3).map(case).collect();
+    let ids: Vec<i64> = store
+        .upsert_cases(&batch, 1_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id())
+        .collect();
+    let got = store.cases_by_ids(&[ids[2], 999, ids[0]]).await.unwrap();
+    assert_eq!(
+        got.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [ids[2], ids[0]]
+    );
+    assert!(store.cases_by_ids(&[]).await.unwrap().is_empty());
+});

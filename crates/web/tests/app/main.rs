@@ -2,6 +2,7 @@
 
 mod accounts;
 mod admin;
+mod cases;
 mod errors;
 mod frame;
 mod health;

@@ -30,6 +30,8 @@ const POLICY: &[(&str, &str, &[Role])] = &[
     ("GET", "/readyz", ALL),
     ("GET", "/metrics", ALL),
     ("GET", "/assets/{file}", ALL),
+    ("GET", "/cases", ALL),
+    ("GET", "/cases/{id}", ALL),
     ("GET", "/login", ALL),
     ("POST", "/login", ALL),
     ("POST", "/logout", SIGNED_IN),

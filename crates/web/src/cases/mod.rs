@@ -1,0 +1,412 @@
+//! 案件を探す: the search page and each case's page.
+
+mod params;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use domain::{CaseKind, CaseStatus, Category, Procedure};
+use search::{OpenState, Sort};
+
+use crate::auth::{Guarded, PUBLIC, Viewer};
+use crate::layout::{Layout, NavItem};
+use crate::pages::render;
+use crate::{AppState, WebError};
+
+pub use params::parse as parse_params;
+
+pub fn routes(g: Guarded) -> Guarded {
+    g.get("/cases", PUBLIC, get(search_page))
+        .get("/cases/{id}", PUBLIC, get(case_page))
+}
+
+struct FacetOption {
+    value: String,
+    label: String,
+    count: Option<u64>,
+    checked: bool,
+}
+
+struct FacetGroup {
+    legend: &'static str,
+    name: &'static str,
+    input: &'static str,
+    options: Vec<FacetOption>,
+}
+
+struct Item {
+    id: i64,
+    title: String,
+    kind: &'static str,
+    category: &'static str,
+    organization: String,
+    region: String,
+    published: Option<String>,
+    deadline: Option<String>,
+    time_left: String,
+}
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct SearchPage {
+    layout: Layout,
+    text: String,
+    groups: Vec<FacetGroup>,
+    deadline_from: String,
+    deadline_to: String,
+    sorts: Vec<(&'static str, &'static str)>,
+    sort: &'static str,
+    total: usize,
+    first: usize,
+    items: Vec<Item>,
+    pages: Vec<(String, String, bool)>,
+}
+
+fn day_input(ms: Option<i64>) -> String {
+    ms.map(|ms| {
+        let (y, m, d, ..) = domain::time::jst_parts(ms);
+        format!("{y:04}-{m:02}-{d:02}")
+    })
+    .unwrap_or_default()
+}
+
+/// "2026年1月15日（令和8年） 17:00".
+pub fn when(ms: i64) -> String {
+    let (.., h, mi, _) = domain::time::jst_parts(ms);
+    format!("{} {h:02}:{mi:02}", domain::time::jst_date_with_era(ms))
+}
+
+async fn search_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let q = params::parse(&pairs)?;
+    let now = crate::auth::now_ms();
+    let result = state.search.search(&q, now).map_err(WebError::internal)?;
+    let cases = state.store.cases_by_ids(&result.ids).await?;
+    let prefectures = state.store.prefectures().await?;
+    let pref_name = |code: i64| {
+        prefectures
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map_or_else(String::new, |(_, n)| n.clone())
+    };
+    let items = cases
+        .into_iter()
+        .map(|c| {
+            let f = c.fields;
+            Item {
+                id: c.id,
+                kind: f.kind.label(),
+                category: f.category.label(),
+                region: [
+                    f.prefecture_code.map(pref_name).unwrap_or_default(),
+                    f.municipality_name.clone().unwrap_or_default(),
+                ]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" "),
+                organization: f.organization_name,
+                published: f.published_at.map(domain::time::jst_date_with_era),
+                deadline: f.submission_deadline.map(when),
+                time_left: f
+                    .submission_deadline
+                    .map(|d| domain::case::time_left(now, d))
+                    .unwrap_or_default(),
+                title: f.title,
+            }
+        })
+        .collect();
+
+    let counted = |list: &[(String, u64)], value: &str| {
+        list.iter().find(|(v, _)| v == value).map(|(_, n)| *n)
+    };
+    let f = &result.facets;
+    let mut groups = vec![
+        FacetGroup {
+            legend: "募集状況",
+            name: "status",
+            input: "radio",
+            options: vec![
+                FacetOption {
+                    value: String::new(),
+                    label: "すべて".into(),
+                    count: Some(f.open + f.closed),
+                    checked: q.state.is_none(),
+                },
+                FacetOption {
+                    value: "open".into(),
+                    label: "募集中".into(),
+                    count: Some(f.open),
+                    checked: q.state == Some(OpenState::Open),
+                },
+                FacetOption {
+                    value: "closed".into(),
+                    label: "締切・終了".into(),
+                    count: Some(f.closed),
+                    checked: q.state == Some(OpenState::Closed),
+                },
+            ],
+        },
+        FacetGroup {
+            legend: "案件の種類",
+            name: "kind",
+            input: "checkbox",
+            options: CaseKind::ALL
+                .iter()
+                .map(|k| FacetOption {
+                    value: k.as_str().into(),
+                    label: k.label().into(),
+                    count: counted(&f.kind, k.as_str()).or(Some(0)),
+                    checked: q.kinds.contains(k),
+                })
+                .collect(),
+        },
+        FacetGroup {
+            legend: "種別",
+            name: "category",
+            input: "checkbox",
+            options: Category::ALL
+                .iter()
+                .map(|k| FacetOption {
+                    value: k.as_str().into(),
+                    label: k.label().into(),
+                    count: counted(&f.category, k.as_str()).or(Some(0)),
+                    checked: q.categories.contains(k),
+                })
+                .collect(),
+        },
+        FacetGroup {
+            legend: "入札・契約方式",
+            name: "procedure",
+            input: "checkbox",
+            options: Procedure::ALL
+                .iter()
+                .map(|k| FacetOption {
+                    value: k.as_str().into(),
+                    label: k.label().into(),
+                    count: counted(&f.procedure, k.as_str()).or(Some(0)),
+                    checked: q.procedures.contains(k),
+                })
+                .collect(),
+        },
+    ];
+    // Regions and organisations: those with hits, and whatever is selected.
+    let mut regions: Vec<FacetOption> = f
+        .prefecture
+        .iter()
+        .filter_map(|(code, n)| code.parse::<i64>().ok().map(|c| (c, *n)))
+        .map(|(c, n)| FacetOption {
+            value: c.to_string(),
+            label: pref_name(c),
+            count: Some(n),
+            checked: q.prefectures.contains(&c),
+        })
+        .collect();
+    for c in &q.prefectures {
+        if !regions.iter().any(|o| o.value == c.to_string()) {
+            regions.push(FacetOption {
+                value: c.to_string(),
+                label: pref_name(*c),
+                count: Some(0),
+                checked: true,
+            });
+        }
+    }
+    groups.push(FacetGroup {
+        legend: "都道府県",
+        name: "prefecture",
+        input: "checkbox",
+        options: regions,
+    });
+    let mut orgs: Vec<FacetOption> = f
+        .organization
+        .iter()
+        .take(20)
+        .map(|(o, n)| FacetOption {
+            value: o.clone(),
+            label: o.clone(),
+            count: Some(*n),
+            checked: q.organizations.contains(o),
+        })
+        .collect();
+    for o in &q.organizations {
+        if !orgs.iter().any(|x| &x.value == o) {
+            orgs.push(FacetOption {
+                value: o.clone(),
+                label: o.clone(),
+                count: Some(0),
+                checked: true,
+            });
+        }
+    }
+    groups.push(FacetGroup {
+        legend: "発注機関",
+        name: "organization",
+        input: "checkbox",
+        options: orgs,
+    });
+
+    let per_page = q.per_page.max(1);
+    let page_count = result.total.div_ceil(per_page).min(params::MAX_PAGE);
+    let current = q.page + 1;
+    let mut pages = Vec::new();
+    if page_count > 1 {
+        if current > 1 {
+            pages.push((
+                "前へ".to_owned(),
+                format!("/cases?{}", params::to_query_string(&q, current - 1)),
+                false,
+            ));
+        }
+        let lo = current.saturating_sub(3).max(1);
+        let hi = (current + 3).min(page_count);
+        for p in lo..=hi {
+            pages.push((
+                p.to_string(),
+                format!("/cases?{}", params::to_query_string(&q, p)),
+                p == current,
+            ));
+        }
+        if current < page_count {
+            pages.push((
+                "次へ".to_owned(),
+                format!("/cases?{}", params::to_query_string(&q, current + 1)),
+                false,
+            ));
+        }
+    }
+    let mut layout = Layout::for_viewer("案件を探す", &viewer);
+    layout.current = Some(NavItem::Cases);
+    render(
+        &SearchPage {
+            layout,
+            text: q.text.clone(),
+            groups,
+            deadline_from: day_input(q.deadline_from),
+            deadline_to: day_input(q.deadline_to.map(|t| t - 86_400_000)),
+            sorts: vec![
+                ("newest", "新着順"),
+                ("deadline", "締切が近い順"),
+                ("relevance", "キーワードに合う順"),
+            ],
+            sort: match q.sort {
+                Sort::Newest => "newest",
+                Sort::Deadline => "deadline",
+                Sort::Relevance => "relevance",
+            },
+            total: result.total,
+            first: q.page * per_page + 1,
+            items,
+            pages,
+        },
+        StatusCode::OK,
+    )
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    layout: Layout,
+    title: String,
+    kind: &'static str,
+    status: &'static str,
+    facts: Vec<(&'static str, String)>,
+    description: String,
+    documents: Vec<(String, String)>,
+    source_url: Option<String>,
+    source_name: &'static str,
+}
+
+fn source_name(source: &str) -> &'static str {
+    match source {
+        "kkj" => "官公需情報ポータルサイト（中小企業庁）",
+        "tokyo" => "東京都電子調達システム（東京都財務局）",
+        "tokyo_municipal" => "東京電子自治体共同運営 電子調達サービス",
+        "ocds" => "公開された調達データ（OCDS）",
+        _ => "発注機関のサイト",
+    }
+}
+
+async fn case_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id: i64 = id.parse().map_err(|_| WebError::not_found())?;
+    let case = state
+        .store
+        .case(id)
+        .await?
+        .ok_or_else(WebError::not_found)?;
+    let f = case.fields;
+    if !f.status.is_public() {
+        return Err(WebError::not_found());
+    }
+    let now = crate::auth::now_ms();
+    let mut facts: Vec<(&'static str, String)> = vec![
+        ("種別", f.category.label().to_owned()),
+        ("入札・契約方式", f.procedure.label().to_owned()),
+        ("発注機関", f.organization_name.clone()),
+    ];
+    let region = [
+        match f.prefecture_code {
+            Some(c) => state.store.prefecture_name(c).await?,
+            None => String::new(),
+        },
+        f.municipality_name.clone().unwrap_or_default(),
+    ]
+    .into_iter()
+    .filter(|s| !s.is_empty())
+    .collect::<Vec<_>>()
+    .join(" ");
+    if !region.is_empty() {
+        facts.push(("地域", region));
+    }
+    if let Some(g) = &f.qualification_grade {
+        facts.push(("等級", g.clone()));
+    }
+    let dated = |label: &'static str, ms: Option<i64>, left: bool| {
+        ms.map(|ms| {
+            let mut v = when(ms);
+            if left && f.status == CaseStatus::Open {
+                v.push_str(&format!("（{}）", domain::case::time_left(now, ms)));
+            }
+            (label, v)
+        })
+    };
+    facts.extend(
+        [
+            dated("公告日", f.published_at, false),
+            dated("参加申請の締切", f.application_deadline, true),
+            dated("入札・提出の締切", f.submission_deadline, true),
+            dated("開札日時", f.opening_at, false),
+        ]
+        .into_iter()
+        .flatten(),
+    );
+    render(
+        &CasePage {
+            layout: Layout::for_viewer(f.title.clone(), &viewer),
+            title: f.title,
+            kind: f.kind.label(),
+            status: if f.status == CaseStatus::Open
+                && f.submission_deadline.is_some_and(|d| d <= now)
+            {
+                "締切"
+            } else {
+                f.status.label()
+            },
+            facts,
+            description: f.description,
+            documents: f.documents,
+            source_url: f.source_url,
+            source_name: source_name(&f.source),
+        },
+        StatusCode::OK,
+    )
+}

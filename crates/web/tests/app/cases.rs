@@ -1,0 +1,129 @@
+//! 案件を探す: finding cases by Japanese words and facets, and each case's page.
+
+use proptest::prelude::*;
+use testkit::{TestApp, attrs, texts};
+
+async fn app_with_cases() -> TestApp {
+    let app = TestApp::spawn().await;
+    let store = app.db.store();
+    let mut cases: Vec<store::NewCase> = (1..=3).map(testkit::fixtures::case).collect();
+    cases[1].title = "広報誌の印刷物製作".into();
+    cases[1].description = "広報誌の企画、編集、印刷及び製本を行う。".into();
+    cases[1].category = domain::Category::Goods;
+    cases[1].organization_name = "東京都生活文化局".into();
+    cases[2].title = "駐車場の清掃及び警備".into();
+    cases[2].prefecture_code = Some(14);
+    cases[2].organization_name = "横浜市".into();
+    let mut draft = testkit::fixtures::case(4);
+    draft.title = "下書きの清掃案件".into();
+    draft.status = domain::CaseStatus::Draft;
+    cases.push(draft);
+    store.upsert_cases(&cases, 1_000).await.expect("cases");
+    app.indexed().await;
+    app
+}
+
+#[tokio::test]
+async fn a_visitor_finds_cases_by_a_two_character_word_and_narrows_them() {
+    let app = app_with_cases().await;
+    let (status, page) = app.page("/cases?q=%E6%B8%85%E6%8E%83").await; // 清掃
+    assert_eq!(status, 200);
+    assert_eq!(texts(&page, "#results-title"), ["検索結果 2件"]);
+    let titles = texts(&page, ".result__title a");
+    assert!(
+        titles.contains(&"庁舎清掃業務委託（その1）".to_owned()),
+        "{titles:?}"
+    );
+    assert!(titles.contains(&"駐車場の清掃及び警備".to_owned()));
+    assert!(
+        !titles.iter().any(|t| t.contains("下書き")),
+        "drafts are not public"
+    );
+    // The prefecture facet counts, and narrowing keeps the words.
+    let prefectures = texts(&page, "fieldset:has(input[name=prefecture]) label");
+    assert!(
+        prefectures
+            .iter()
+            .any(|l| l.contains("神奈川県") && l.contains("（1）")),
+        "{prefectures:?}"
+    );
+    let (_, narrowed) = app.page("/cases?q=%E6%B8%85%E6%8E%83&prefecture=14").await;
+    assert_eq!(
+        texts(&narrowed, ".result__title a"),
+        ["駐車場の清掃及び警備"]
+    );
+    assert_eq!(
+        attrs(&narrowed, "input[name=prefecture][checked]", "value"),
+        ["14"]
+    );
+    assert_eq!(attrs(&narrowed, "#f-q", "value"), ["清掃"]);
+}
+
+#[tokio::test]
+async fn a_case_page_shows_dates_in_japan_time_with_the_era_and_links_out() {
+    let app = app_with_cases().await;
+    let (_, list) = app.page("/cases?q=%E5%8D%B0%E5%88%B7").await; // 印刷
+    let href = attrs(&list, ".result__title a", "href");
+    assert_eq!(href.len(), 1);
+    let (status, page) = app.page(&href[0]).await;
+    assert_eq!(status, 200);
+    assert_eq!(texts(&page, "h1"), ["広報誌の印刷物製作"]);
+    let facts = texts(&page, ".facts dd");
+    assert!(
+        facts
+            .iter()
+            .any(|f| f.contains("（令和") && f.contains("年）")),
+        "{facts:?}"
+    );
+    assert!(facts.contains(&"東京都生活文化局".to_owned()));
+    assert_eq!(
+        attrs(&page, "a.button", "href"),
+        ["https://www.kkj.go.jp/d/?D=2"]
+    );
+    assert!(
+        texts(&page, "main")
+            .join("")
+            .contains("官公需情報ポータルサイト")
+    );
+}
+
+#[tokio::test]
+async fn cases_that_are_not_public_or_do_not_exist_are_404() {
+    let app = app_with_cases().await;
+    let draft_id = app
+        .db
+        .store()
+        .cases_changed_since(0, 10)
+        .await
+        .unwrap()
+        .iter()
+        .find(|c| c.fields.source_key == "kkj-4")
+        .unwrap()
+        .id;
+    assert_eq!(app.get(&format!("/cases/{draft_id}")).await.status(), 404);
+    assert_eq!(app.get("/cases/999999").await.status(), 404);
+    assert_eq!(app.get("/cases/not-a-number").await.status(), 404);
+}
+
+#[tokio::test]
+async fn bad_search_parameters_get_a_clear_400() {
+    let app = app_with_cases().await;
+    let (status, page) = app.page("/cases?kind=spaceship").await;
+    assert_eq!(status, 400);
+    assert!(texts(&page, "main p")[0].contains("種類"));
+    let (status, _) = app.page("/cases?page=0").await;
+    assert_eq!(status, 400);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    #[test]
+    fn no_search_string_gets_a_server_error(q in "\\PC{0,300}|[\"\\- 　清掃印刷()*?]{0,40}") {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let app = TestApp::spawn().await;
+            let r = app.client.get(app.url("/cases")).query(&[("q", q.as_str())]).send().await.unwrap();
+            assert!(r.status() == 200 || r.status() == 400, "{} for {q:?}", r.status());
+        });
+    }
+}
