@@ -40,6 +40,12 @@ pub fn jst_date_with_era(ms: i64) -> String {
     }
 }
 
+/// "2026-01-15T17:00:00+09:00": RFC 3339 in Japan time, for the API and feeds.
+pub fn jst_rfc3339(ms: i64) -> String {
+    let (y, mo, d, h, mi, s) = jst_parts(ms);
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}+09:00")
+}
+
 /// JST (year, month, day, hour, minute) → UTC milliseconds.
 pub fn jst_to_ms(y: i64, m: u32, d: u32, hour: u32, minute: u32) -> i64 {
     let days = days_from_civil(y, m, d);
@@ -94,6 +100,14 @@ mod tests {
         assert_eq!(
             jst_date_with_era(jst_to_ms(2019, 5, 1, 0, 0)),
             "2019年5月1日（令和元年）"
+        );
+    }
+
+    #[test]
+    fn api_times_are_rfc3339_in_japan_time() {
+        assert_eq!(
+            jst_rfc3339(jst_to_ms(2026, 1, 15, 17, 0)),
+            "2026-01-15T17:00:00+09:00"
         );
     }
 

@@ -335,7 +335,8 @@ impl Store {
         rows.iter().map(case).collect()
     }
 
-    /// The cases with these ids, in the order of `ids` (missing ones left out).
+    /// The cases with these ids and their documents, in the order of `ids`
+    /// (missing ones left out).
     pub async fn cases_by_ids(&self, ids: &[i64]) -> Result<Vec<Case>> {
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -355,6 +356,23 @@ impl Store {
             .map(case)
             .map(|c| c.map(|c| (c.id, c)))
             .collect::<Result<_>>()?;
+        let sql = format!(
+            "SELECT case_id, title, url FROM case_documents WHERE case_id IN ({})
+              ORDER BY case_id, sort_order",
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        for row in q.fetch_all(self.pool()).await? {
+            let case_id: i64 = row.try_get("case_id")?;
+            if let Some(c) = found.get_mut(&case_id) {
+                c.fields
+                    .documents
+                    .push((row.try_get("title")?, row.try_get("url")?));
+            }
+        }
         Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
     }
 

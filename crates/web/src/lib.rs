@@ -3,6 +3,7 @@
 
 mod accounts;
 mod admin;
+mod api;
 mod assets;
 pub mod auth;
 pub mod cases;
@@ -112,6 +113,7 @@ pub(crate) fn guarded_routes() -> auth::Guarded {
     let g = accounts::routes(g);
     let g = admin::routes(g);
     let g = cases::routes(g);
+    let g = api::routes(g);
     assets::routes(g)
 }
 

@@ -129,4 +129,26 @@ on_both_engines!(cases_are_read_by_ids_in_the_order_asked, |store| {
         [ids[2], ids[0]]
     );
     assert!(store.cases_by_ids(&[]).await.unwrap().is_empty());
+    let many: Vec<_> = (10..=40).map(case).collect();
+    let many_ids: Vec<i64> = store
+        .upsert_cases(&many, 2_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id())
+        .collect();
+    let one = store.case(many_ids[5]).await.unwrap().unwrap();
+    assert_eq!(
+        one.fields.documents.len(),
+        1,
+        "stored: {:?}",
+        one.fields.documents
+    );
+    let got = store.cases_by_ids(&many_ids[5..25]).await.unwrap();
+    assert_eq!(got.len(), 20);
+    let counts: Vec<usize> = got.iter().map(|c| c.fields.documents.len()).collect();
+    assert!(
+        counts.iter().all(|n| *n == 1),
+        "every case has its document: {counts:?}"
+    );
 });

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod admin;
+mod api;
 mod cases;
 mod errors;
 mod frame;

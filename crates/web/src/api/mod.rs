@@ -1,0 +1,136 @@
+//! The JSON API under `/api/v1`, described by the OpenAPI document at
+//! `/api/v1/openapi.json`. Errors are `{"error": {"code": …, "message": …}}`
+//! (the error-page middleware writes them for every path under `/api/`).
+
+mod openapi;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::{Value, json};
+use store::Case;
+
+use crate::auth::{Guarded, PUBLIC};
+use crate::{AppState, WebError};
+
+pub fn routes(g: Guarded) -> Guarded {
+    g.get("/api/v1/cases", PUBLIC, get(list))
+        .get("/api/v1/cases/{id}", PUBLIC, get(one))
+        .get("/api/v1/openapi.json", PUBLIC, get(openapi::document))
+}
+
+fn time(ms: Option<i64>) -> Value {
+    ms.map_or(Value::Null, |ms| {
+        Value::String(domain::time::jst_rfc3339(ms))
+    })
+}
+
+fn case_json(state: &AppState, c: &Case, prefecture_name: Option<String>) -> Value {
+    let f = &c.fields;
+    json!({
+        "id": c.id,
+        "url": format!("{}/cases/{}", state.settings.public_url, c.id),
+        "kind": f.kind.as_str(),
+        "kind_label": f.kind.label(),
+        "title": f.title,
+        "description": f.description,
+        "category": f.category.as_str(),
+        "category_label": f.category.label(),
+        "procedure": f.procedure.as_str(),
+        "procedure_label": f.procedure.label(),
+        "organization": f.organization_name,
+        "prefecture": f.prefecture_code.map(|code| json!({"code": format!("{code:02}"), "name": prefecture_name})),
+        "municipality": f.municipality_name,
+        "qualification_grade": f.qualification_grade,
+        "published_at": time(f.published_at),
+        "application_deadline": time(f.application_deadline),
+        "submission_deadline": time(f.submission_deadline),
+        "opening_at": time(f.opening_at),
+        "status": f.status.as_str(),
+        "source": f.source,
+        "source_url": f.source_url,
+        "documents": f.documents.iter().map(|(title, url)| json!({"title": title, "url": url})).collect::<Vec<_>>(),
+    })
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let q = crate::cases::parse_params(&pairs)?;
+    let result = state
+        .search
+        .search(&q, crate::auth::now_ms())
+        .map_err(WebError::internal)?;
+    let prefectures = state.store.prefectures().await?;
+    let name = |code: i64| {
+        prefectures
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map(|(_, n)| n.clone())
+    };
+    let items: Vec<Value> = state
+        .store
+        .cases_by_ids(&result.ids)
+        .await?
+        .iter()
+        .map(|c| case_json(&state, c, c.fields.prefecture_code.and_then(name)))
+        .collect();
+    let label = |facet: &str, value: &str| -> String {
+        match facet {
+            "kind" => domain::CaseKind::parse(value)
+                .map(|k| k.label().to_owned())
+                .unwrap_or_default(),
+            "category" => domain::Category::parse(value)
+                .map(|k| k.label().to_owned())
+                .unwrap_or_default(),
+            "procedure" => domain::Procedure::parse(value)
+                .map(|k| k.label().to_owned())
+                .unwrap_or_default(),
+            "prefecture" => value.parse().ok().and_then(name).unwrap_or_default(),
+            "status" if value == "open" => "募集中".to_owned(),
+            "status" => "締切・終了".to_owned(),
+            _ => value.to_owned(),
+        }
+    };
+    let facets: serde_json::Map<String, Value> = search::facet_map(&result.facets)
+        .into_iter()
+        .map(|(facet, values)| {
+            let list: Vec<Value> = values
+                .iter()
+                .map(|(value, count)| json!({"value": value, "label": label(facet, value), "count": count}))
+                .collect();
+            (facet.to_owned(), Value::Array(list))
+        })
+        .collect();
+    Ok(Json(json!({
+        "total": result.total,
+        "page": q.page + 1,
+        "per_page": q.per_page,
+        "items": items,
+        "facets": facets,
+    }))
+    .into_response())
+}
+
+async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, WebError> {
+    let not_found = || {
+        WebError::new(
+            crate::ErrorKind::NotFound,
+            "指定された案件は見つかりません。",
+        )
+    };
+    let id: i64 = id.parse().map_err(|_| not_found())?;
+    let case = state
+        .store
+        .case(id)
+        .await?
+        .filter(|c| c.fields.status.is_public())
+        .ok_or_else(not_found)?;
+    let name = match case.fields.prefecture_code {
+        Some(code) => Some(state.store.prefecture_name(code).await?),
+        None => None,
+    };
+    Ok(Json(case_json(&state, &case, name)).into_response())
+}

@@ -1,0 +1,153 @@
+//! The JSON API answers what the page shows, and its OpenAPI document covers it.
+
+use testkit::{TestApp, attrs};
+
+async fn app_with_cases() -> TestApp {
+    let app = TestApp::spawn().await;
+    let mut cases: Vec<store::NewCase> = (1..=25).map(testkit::fixtures::case).collect();
+    cases[3].title = "広報誌の印刷物製作".into();
+    cases[3].description = "広報誌の印刷。".into();
+    cases[4].status = domain::CaseStatus::Draft;
+    app.db
+        .store()
+        .upsert_cases(&cases, 1_000)
+        .await
+        .expect("cases");
+    app.indexed().await;
+    app
+}
+
+#[tokio::test]
+async fn the_api_answers_the_same_search_as_the_page() {
+    let app = app_with_cases().await;
+    let query = "q=%E6%B8%85%E6%8E%83&prefecture=13&sort=deadline";
+    let body: serde_json::Value = app
+        .get(&format!("/api/v1/cases?{query}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        body["total"], 23,
+        "25 cases, one about printing, one a draft"
+    );
+    assert_eq!(body["page"], 1);
+    let items = body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 20);
+    let first = &items[0];
+    assert_eq!(first["kind"], "public_tender");
+    assert_eq!(first["category_label"], "役務");
+    assert_eq!(first["prefecture"]["code"], "13");
+    assert_eq!(first["prefecture"]["name"], "東京都");
+    assert!(
+        first["submission_deadline"]
+            .as_str()
+            .unwrap()
+            .ends_with("+09:00")
+    );
+    assert_eq!(first["documents"][0]["title"], "入札説明書", "{first}");
+    let facets = body["facets"].as_object().unwrap();
+    for key in [
+        "kind",
+        "category",
+        "procedure",
+        "prefecture",
+        "organization",
+        "status",
+    ] {
+        assert!(facets.contains_key(key), "{key}");
+    }
+    assert_eq!(facets["kind"][0]["label"], "官公需・入札情報");
+    // The page lists the same cases in the same order.
+    let (_, page) = app.page(&format!("/cases?{query}")).await;
+    let page_ids: Vec<String> = attrs(&page, ".result__title a", "href")
+        .into_iter()
+        .map(|h| h.trim_start_matches("/cases/").to_owned())
+        .collect();
+    let api_ids: Vec<String> = items.iter().map(|i| i["id"].to_string()).collect();
+    assert_eq!(page_ids, api_ids);
+}
+
+#[tokio::test]
+async fn one_case_by_id_and_a_json_404_for_the_rest() {
+    let app = app_with_cases().await;
+    let cases = app.db.store().cases_changed_since(0, 100).await.unwrap();
+    let public = cases.iter().find(|c| c.fields.status.is_public()).unwrap();
+    let draft = cases.iter().find(|c| !c.fields.status.is_public()).unwrap();
+    let body: serde_json::Value = app
+        .get(&format!("/api/v1/cases/{}", public.id))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["id"], public.id);
+    assert_eq!(body["url"], app.url(&format!("/cases/{}", public.id)));
+    for path in [
+        format!("/api/v1/cases/{}", draft.id),
+        "/api/v1/cases/nope".to_owned(),
+    ] {
+        let r = app.get(&path).await;
+        assert_eq!(r.status(), 404, "{path}");
+        let e: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(e["error"]["code"], "not_found");
+        assert!(e["error"]["message"].as_str().unwrap().contains("案件"));
+    }
+}
+
+#[tokio::test]
+async fn a_bad_parameter_is_a_json_400_with_a_japanese_message() {
+    let app = app_with_cases().await;
+    let r = app.get("/api/v1/cases?per_page=5000").await;
+    assert_eq!(r.status(), 400);
+    let e: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(e["error"]["code"], "bad_request");
+    assert!(e["error"]["message"].as_str().unwrap().contains("表示件数"));
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_api_route_and_parameter() {
+    let app = TestApp::spawn().await;
+    let doc: serde_json::Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    for spec in web::auth::route_table() {
+        if spec.path.starts_with("/api/v1/") && spec.path != "/api/v1/openapi.json" {
+            assert!(
+                paths.contains_key(spec.path),
+                "{} is not documented",
+                spec.path
+            );
+        }
+    }
+    let params: Vec<&str> = doc["paths"]["/api/v1/cases"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    for name in [
+        "q",
+        "kind",
+        "category",
+        "procedure",
+        "prefecture",
+        "organization",
+        "status",
+        "deadline_from",
+        "deadline_to",
+        "sort",
+        "page",
+        "per_page",
+    ] {
+        assert!(params.contains(&name), "{name} is not documented");
+    }
+    // Every $ref points at a schema that exists.
+    let text = doc.to_string();
+    for part in text.split("#/components/schemas/").skip(1) {
+        let name: String = part.chars().take_while(|c| c.is_alphanumeric()).collect();
+        assert!(
+            doc["components"]["schemas"].get(&name).is_some(),
+            "missing schema {name}"
+        );
+    }
+}
