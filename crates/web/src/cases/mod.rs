@@ -1,5 +1,6 @@
 //! 案件を探す: the search page and each case's page.
 
+mod feeds;
 mod params;
 
 use askama::Template;
@@ -19,7 +20,9 @@ pub use params::parse as parse_params;
 
 pub fn routes(g: Guarded) -> Guarded {
     g.get("/cases", PUBLIC, get(search_page))
+        .get("/cases/feed.atom", PUBLIC, get(feeds::feed))
         .get("/cases/{id}", PUBLIC, get(case_page))
+        .get("/cases/{id}/calendar.ics", PUBLIC, get(feeds::ics))
 }
 
 struct FacetOption {
@@ -60,6 +63,7 @@ struct SearchPage {
     sort: &'static str,
     total: usize,
     first: usize,
+    feed: String,
     items: Vec<Item>,
     pages: Vec<(String, String, bool)>,
 }
@@ -301,6 +305,14 @@ async fn search_page(
             },
             total: result.total,
             first: q.page * per_page + 1,
+            feed: {
+                let qs = params::to_query_string(&q, 1);
+                if qs.is_empty() {
+                    "/cases/feed.atom".to_owned()
+                } else {
+                    format!("/cases/feed.atom?{qs}")
+                }
+            },
             items,
             pages,
         },
@@ -320,6 +332,8 @@ struct CasePage {
     documents: Vec<(String, String)>,
     source_url: Option<String>,
     source_name: &'static str,
+    id: i64,
+    has_dates: bool,
 }
 
 fn source_name(source: &str) -> &'static str {
@@ -404,8 +418,12 @@ async fn case_page(
             facts,
             description: f.description,
             documents: f.documents,
+            has_dates: f.application_deadline.is_some()
+                || f.submission_deadline.is_some()
+                || f.opening_at.is_some(),
             source_url: f.source_url,
             source_name: source_name(&f.source),
+            id,
         },
         StatusCode::OK,
     )

@@ -127,3 +127,37 @@ proptest! {
         });
     }
 }
+
+#[tokio::test]
+async fn a_case_s_deadlines_download_as_a_calendar() {
+    let app = app_with_cases().await;
+    let (_, list) = app.page("/cases?q=%E5%8D%B0%E5%88%B7").await;
+    let href = attrs(&list, ".result__title a", "href").remove(0);
+    let (_, page) = app.page(&href).await;
+    let ics_href = attrs(&page, "a[download]", "href").remove(0);
+    let r = app.get(&ics_href).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "text/calendar; charset=utf-8");
+    let body = r.text().await.unwrap();
+    assert!(body.starts_with("BEGIN:VCALENDAR\r\n") && body.ends_with("END:VCALENDAR\r\n"));
+    assert_eq!(body.matches("BEGIN:VEVENT").count(), 3, "application, submission, opening");
+    let unfolded = body.replace("\r\n ", "");
+    assert!(unfolded.contains("SUMMARY:【入札・提出の締切】広報誌の印刷物製作"), "{unfolded}");
+    assert!(body.lines().all(|l| l.len() <= 76), "folded at 75 octets");
+}
+
+#[tokio::test]
+async fn any_search_is_an_atom_feed() {
+    let app = app_with_cases().await;
+    let (_, page) = app.page("/cases?q=%E6%B8%85%E6%8E%83").await;
+    let feed_href = attrs(&page, "a[type='application/atom+xml']", "href").remove(0);
+    assert!(feed_href.starts_with("/cases/feed.atom?q="), "{feed_href}");
+    let r = app.get(&feed_href).await;
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/atom+xml"));
+    let body = r.text().await.unwrap();
+    assert!(body.starts_with("<?xml"));
+    assert_eq!(body.matches("<entry>").count(), 2);
+    assert!(body.contains("<title>駐車場の清掃及び警備</title>"));
+    assert!(!body.contains("下書き"));
+}

@@ -32,6 +32,8 @@ const POLICY: &[(&str, &str, &[Role])] = &[
     ("GET", "/assets/{file}", ALL),
     ("GET", "/cases", ALL),
     ("GET", "/cases/{id}", ALL),
+    ("GET", "/cases/feed.atom", ALL),
+    ("GET", "/cases/{id}/calendar.ics", ALL),
     ("GET", "/api/v1/cases", ALL),
     ("GET", "/api/v1/cases/{id}", ALL),
     ("GET", "/api/v1/openapi.json", ALL),

@@ -1,0 +1,220 @@
+//! A case's deadlines as an iCalendar file (RFC 5545), and any search as an
+//! Atom feed (RFC 4287), so that people can follow both in their own tools.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use store::Case;
+
+use crate::{AppState, WebError};
+
+/// Escapes a text value for iCalendar.
+fn ics_text(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace(';', "\\;")
+        .replace(',', "\\,")
+        .replace("\r\n", "\\n")
+        .replace('\n', "\\n")
+}
+
+/// Folds a content line at 75 octets without splitting a character.
+fn fold(line: &str) -> String {
+    let mut out = String::new();
+    let mut width = 0;
+    for c in line.chars() {
+        let n = c.len_utf8();
+        if width + n > 75 {
+            out.push_str("\r\n ");
+            width = 1;
+        }
+        out.push(c);
+        width += n;
+    }
+    out.push_str("\r\n");
+    out
+}
+
+fn ics_time(ms: i64) -> String {
+    // UTC, as "20260115T080000Z".
+    let utc = ms - 9 * 3_600_000;
+    let (y, mo, d, h, mi, s) = domain::time::jst_parts(utc);
+    format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z")
+}
+
+/// The calendar of one case's dates.
+pub fn calendar(c: &Case, site: &str, now: i64) -> String {
+    let f = &c.fields;
+    let mut out = String::from(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//chance-navi//案件の締切//JA\r\nCALSCALE:GREGORIAN\r\n",
+    );
+    for (key, label, at) in [
+        ("application", "参加申請の締切", f.application_deadline),
+        ("submission", "入札・提出の締切", f.submission_deadline),
+        ("opening", "開札", f.opening_at),
+    ] {
+        let Some(at) = at else { continue };
+        let url = format!("{site}/cases/{}", c.id);
+        for line in [
+            "BEGIN:VEVENT".to_owned(),
+            format!("UID:case-{}-{key}@chance-navi", c.id),
+            format!("DTSTAMP:{}", ics_time(now)),
+            format!("DTSTART:{}", ics_time(at)),
+            format!("DTEND:{}", ics_time(at)),
+            format!("SUMMARY:{}", ics_text(&format!("【{label}】{}", f.title))),
+            format!(
+                "DESCRIPTION:{}",
+                ics_text(&format!("{}\n{url}", f.organization_name))
+            ),
+            format!("URL:{url}"),
+            "BEGIN:VALARM".to_owned(),
+            "ACTION:DISPLAY".to_owned(),
+            "TRIGGER:-P1D".to_owned(),
+            format!(
+                "DESCRIPTION:{}",
+                ics_text(&format!("明日は{label}です：{}", f.title))
+            ),
+            "END:VALARM".to_owned(),
+            "END:VEVENT".to_owned(),
+        ] {
+            out.push_str(&fold(&line));
+        }
+    }
+    out.push_str("END:VCALENDAR\r\n");
+    out
+}
+
+pub async fn ics(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id: i64 = id.parse().map_err(|_| WebError::not_found())?;
+    let case = state
+        .store
+        .case(id)
+        .await?
+        .filter(|c| c.fields.status.is_public())
+        .ok_or_else(WebError::not_found)?;
+    let body = calendar(&case, &state.settings.public_url, crate::auth::now_ms());
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/calendar; charset=utf-8"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&format!("attachment; filename=\"case-{id}.ics\""))
+                    .map_err(WebError::internal)?,
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+fn xml(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .collect::<String>()
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The Atom feed of a search's newest cases.
+pub fn atom(cases: &[Case], site: &str, self_href: &str, now: i64) -> String {
+    let updated = cases.iter().map(|c| c.updated_at).max().unwrap_or(now);
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"ja\">\n\
+         <title>ビジネスチャンス・ナビ 新着案件</title>\n<id>{}</id>\n<updated>{}</updated>\n\
+         <link rel=\"self\" href=\"{}\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+        xml(&format!("{site}{self_href}")),
+        domain::time::jst_rfc3339(updated),
+        xml(&format!("{site}{self_href}")),
+        xml(&format!(
+            "{site}{}",
+            self_href.replacen("/cases/feed.atom", "/cases", 1)
+        )),
+    );
+    for c in cases {
+        let f = &c.fields;
+        let url = format!("{site}/cases/{}", c.id);
+        let deadline = f
+            .submission_deadline
+            .map(|d| format!("締切：{}　", super::when(d)))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "<entry>\n<title>{}</title>\n<id>{}</id>\n<link href=\"{}\"/>\n<updated>{}</updated>\n\
+             <author><name>{}</name></author>\n<category term=\"{}\" label=\"{}\"/>\n<summary>{}</summary>\n</entry>\n",
+            xml(&f.title),
+            xml(&url),
+            xml(&url),
+            domain::time::jst_rfc3339(c.updated_at.max(f.published_at.unwrap_or(0))),
+            xml(if f.organization_name.is_empty() { "ビジネスチャンス・ナビ" } else { &f.organization_name }),
+            f.kind.as_str(),
+            f.kind.label(),
+            xml(&format!("{deadline}{}", f.description.chars().take(200).collect::<String>())),
+        ));
+    }
+    out.push_str("</feed>\n");
+    out
+}
+
+pub async fn feed(
+    State(state): State<AppState>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let mut q = super::params::parse(&pairs)?;
+    q.sort = search::Sort::Newest;
+    q.page = 0;
+    q.per_page = 50;
+    let now = crate::auth::now_ms();
+    let result = state.search.search(&q, now).map_err(WebError::internal)?;
+    let cases = state.store.cases_by_ids(&result.ids).await?;
+    let query = super::params::to_query_string(&q, 1)
+        .replace("&per_page=50", "")
+        .replace("per_page=50", "");
+    let self_href = if query.is_empty() {
+        "/cases/feed.atom".to_owned()
+    } else {
+        format!("/cases/feed.atom?{query}")
+    };
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/atom+xml; charset=utf-8"),
+        )],
+        atom(&cases, &state.settings.public_url, &self_href, now),
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_fold_at_75_octets_without_splitting_characters() {
+        let line = format!("SUMMARY:{}", "清".repeat(40));
+        let folded = fold(&line);
+        for part in folded.split("\r\n").filter(|p| !p.is_empty()) {
+            assert!(part.len() <= 75, "{} octets", part.len());
+        }
+        assert_eq!(folded.replace("\r\n ", "").trim_end(), line);
+    }
+
+    #[test]
+    fn text_values_are_escaped() {
+        assert_eq!(ics_text("a,b;c\\d\ne"), "a\\,b\\;c\\\\d\\ne");
+        assert_eq!(xml("<a & \"b\">\u{1}"), "&lt;a &amp; &quot;b&quot;&gt;");
+    }
+
+    #[test]
+    fn times_are_written_in_utc() {
+        assert_eq!(
+            ics_time(domain::time::jst_to_ms(2026, 1, 15, 17, 0)),
+            "20260115T080000Z"
+        );
+    }
+}
