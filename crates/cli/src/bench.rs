@@ -27,6 +27,17 @@ enum BenchKind {
         #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
         runs: u32,
     },
+    /// Build a synthetic corpus of N cases, index it, and time a fixed mix of
+    /// queries on the search index and, in the same run, on SQLite FTS5
+    /// (trigram) and on a plain LIKE scan. Prints a Markdown table.
+    Search {
+        /// Cases in the corpus
+        #[arg(long, default_value_t = 100_000)]
+        cases: usize,
+        /// Times each query is run per engine (LIKE at most 5 times above 100,000 cases)
+        #[arg(long, default_value_t = 30)]
+        reps: usize,
+    },
 }
 
 pub async fn run(args: BenchArgs, common: &CommonArgs) -> Result<()> {
@@ -37,6 +48,7 @@ pub async fn run(args: BenchArgs, common: &CommonArgs) -> Result<()> {
                 .await
                 .context("benchmark task")?
         }
+        BenchKind::Search { cases, reps } => crate::bench_search::run(cases, reps).await,
     }
 }
 

@@ -180,9 +180,11 @@ pub fn cases(
             let deadline = published + (7 + rng.below(40) as i64) * DAY + 17 * 3_600_000;
             let company = (matches!(kind, CaseKind::PrivateOrder | CaseKind::TechnicalNeed)).then(|| rng.pick(companies).clone());
             let organization_name = company.as_ref().map_or_else(|| org.to_owned(), |(_, name)| name.clone());
+            // One case in ten thousand mentions a rare technology, for the benchmark's rare word.
+            let rare = if i % 10_000 == 5 { "水素燃料電池の実証にも対応すること。" } else { "" };
             let description = format!(
                 "{organization_name}が発注する「{title}」の案件です。履行場所は{place}、履行期間は契約締結日から令和9年3月31日まで。\
-                 入札参加資格は{}等級以上とし、仕様書に定める条件を満たすこと。詳細は入札説明書を確認してください。",
+                 入札参加資格は{}等級以上とし、仕様書に定める条件を満たすこと。{rare}詳細は入札説明書を確認してください。",
                 rng.pick(GRADES)
             );
             NewCase {

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod bench;
+mod bench_search;
 mod config;
 mod corpus;
 mod demo;

@@ -43,7 +43,9 @@ pub type Result<T, E = SearchError> = std::result::Result<T, E>;
 /// Bytes the writer may buffer before it flushes a segment.
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
 /// A case without a deadline sorts after every case with one.
-const NO_DEADLINE: i64 = i64::MAX;
+/// (Year 9999: far from i64::MAX, whose neighbourhood overflows tantivy 0.27's
+/// fast-field range arithmetic.)
+const NO_DEADLINE: i64 = 253_402_300_800_000;
 
 #[derive(Debug, Clone, Copy)]
 struct Fields {
@@ -442,6 +444,25 @@ impl SearchIndex {
         ]))
     }
 
+    /// Closed, said positively: not 募集中, or past the deadline. (A range
+    /// query under an exclusion is seeked backwards, which tantivy 0.27's
+    /// fast-field range set does not allow.)
+    fn closed_query(&self, now: i64) -> Box<dyn Query> {
+        let not_open: Vec<String> = CaseStatus::ALL
+            .iter()
+            .filter(|s| s.is_public() && **s != CaseStatus::Open)
+            .map(|s| s.as_str().to_owned())
+            .collect();
+        let mut should: Vec<(Occur, Box<dyn Query>)> = vec![(
+            Occur::Should,
+            self.deadline_range(Bound::Unbounded, Bound::Included(now)),
+        )];
+        if let Some(q) = self.facet_any(facet::STATUS, not_open.into_iter()) {
+            should.push((Occur::Should, q));
+        }
+        Box::new(BooleanQuery::new(should))
+    }
+
     fn combine(mut clauses: Vec<(Occur, Box<dyn Query>)>) -> Box<dyn Query> {
         if !clauses
             .iter()
@@ -461,7 +482,7 @@ impl SearchIndex {
                 base.iter().map(|(o, c)| (*o, c.box_clone())).collect();
             match state {
                 Some(OpenState::Open) => clauses.push((Occur::Must, self.open_query(now))),
-                Some(OpenState::Closed) => clauses.push((Occur::MustNot, self.open_query(now))),
+                Some(OpenState::Closed) => clauses.push((Occur::Must, self.closed_query(now))),
                 None => {}
             }
             Self::combine(clauses)

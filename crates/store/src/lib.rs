@@ -13,6 +13,7 @@ mod legal;
 mod masters;
 mod migrate;
 mod outbox;
+mod peer;
 mod schema;
 mod target;
 mod users;
@@ -33,6 +34,7 @@ pub use masters::{
 };
 pub use migrate::{MigrationReport, migration_files};
 pub use outbox::{NewMail, OutboxMail};
+pub use peer::{Peer, PeerQuery, PeerRow};
 pub use schema::{ColumnInfo, SchemaDescription};
 pub use target::{DatabaseTarget, Engine, TargetError};
 pub use users::{NewUser, Session, TokenPurpose, User};

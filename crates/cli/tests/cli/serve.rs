@@ -133,3 +133,31 @@ fn readiness_reports_the_search_index() {
     assert!(body.contains("\"index\":\"ok\""), "{body}");
     assert!(server.terminate().success());
 }
+
+#[test]
+fn bench_search_answers_every_query_alike_on_all_three_engines() {
+    let out = run(&["bench", "search", "--cases", "3000", "--reps", "1"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .filter(|l| l.starts_with("| tantivy") || l.starts_with("| SQLite"))
+        .map(|l| l.split('|').map(str::trim).collect())
+        .collect();
+    assert_eq!(rows.len(), 21, "{text}");
+    // The same query finds the same number of cases on every engine.
+    for class in rows.iter().take(7) {
+        let same: Vec<&str> = rows
+            .iter()
+            .filter(|r| r[3] == class[3])
+            .map(|r| r[7])
+            .collect();
+        assert_eq!(same.len(), 3);
+        assert!(same.iter().all(|h| *h == same[0]), "{}: {same:?}", class[3]);
+    }
+    assert!(text.contains("resident memory"));
+}

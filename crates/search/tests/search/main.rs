@@ -286,3 +286,40 @@ proptest! {
         prop_assert!(r.is_ok(), "{r:?}");
     }
 }
+
+#[test]
+fn open_and_closed_counts_hold_on_a_larger_index() {
+    let index = SearchIndex::in_memory().expect("index");
+    let cases: Vec<Case> = (1..=3000)
+        .map(|i| {
+            case(i, "庁舎清掃業務委託", |c| {
+                c.submission_deadline = Some(NOW + (i % 7 - 3) * DAY)
+            })
+        })
+        .collect();
+    index.apply(&cases).expect("apply");
+    index.commit(1).expect("commit");
+    let r = index
+        .search(
+            &CaseQuery {
+                text: "清掃".into(),
+                per_page: 10,
+                ..Default::default()
+            },
+            NOW,
+        )
+        .expect("search");
+    assert_eq!(r.total, 3000);
+    assert_eq!(r.facets.open + r.facets.closed, 3000);
+    let closed = index
+        .search(
+            &CaseQuery {
+                state: Some(OpenState::Closed),
+                per_page: 10,
+                ..Default::default()
+            },
+            NOW,
+        )
+        .expect("closed");
+    assert_eq!(closed.total as u64, r.facets.closed);
+}

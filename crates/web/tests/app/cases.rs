@@ -140,9 +140,16 @@ async fn a_case_s_deadlines_download_as_a_calendar() {
     assert_eq!(r.headers()["content-type"], "text/calendar; charset=utf-8");
     let body = r.text().await.unwrap();
     assert!(body.starts_with("BEGIN:VCALENDAR\r\n") && body.ends_with("END:VCALENDAR\r\n"));
-    assert_eq!(body.matches("BEGIN:VEVENT").count(), 3, "application, submission, opening");
+    assert_eq!(
+        body.matches("BEGIN:VEVENT").count(),
+        3,
+        "application, submission, opening"
+    );
     let unfolded = body.replace("\r\n ", "");
-    assert!(unfolded.contains("SUMMARY:【入札・提出の締切】広報誌の印刷物製作"), "{unfolded}");
+    assert!(
+        unfolded.contains("SUMMARY:【入札・提出の締切】広報誌の印刷物製作"),
+        "{unfolded}"
+    );
     assert!(body.lines().all(|l| l.len() <= 76), "folded at 75 octets");
 }
 
@@ -154,7 +161,12 @@ async fn any_search_is_an_atom_feed() {
     assert!(feed_href.starts_with("/cases/feed.atom?q="), "{feed_href}");
     let r = app.get(&feed_href).await;
     assert_eq!(r.status(), 200);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/atom+xml"));
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/atom+xml")
+    );
     let body = r.text().await.unwrap();
     assert!(body.starts_with("<?xml"));
     assert_eq!(body.matches("<entry>").count(), 2);
