@@ -56,6 +56,8 @@ struct Fields {
     facets: Field,
     published: Field,
     deadline: Field,
+    /// 1 when the status is 募集中; with the deadline it decides open/closed.
+    open: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -75,6 +77,7 @@ fn schema() -> (Schema, Fields) {
         facets: b.add_facet_field("facets", tantivy::schema::FacetOptions::default()),
         published: b.add_i64_field("published", FAST),
         deadline: b.add_i64_field("deadline", INDEXED | FAST),
+        open: b.add_u64_field("open", FAST),
     };
     (b.build(), fields)
 }
@@ -285,6 +288,7 @@ impl SearchIndex {
         }
         doc.add_i64(f.published, x.published_at.unwrap_or(c.created_at));
         doc.add_i64(f.deadline, x.submission_deadline.unwrap_or(NO_DEADLINE));
+        doc.add_u64(f.open, u64::from(x.status == CaseStatus::Open));
         doc
     }
 
@@ -505,8 +509,9 @@ impl SearchIndex {
         let mut multi = MultiCollector::new();
         let count_handle = multi.add_collector(Count);
         let facet_handle = multi.add_collector(facets);
+        let open_handle = multi.add_collector(OpenClosed { now });
         let relevance = q.sort == Sort::Relevance && !query::parse(&q.text).required.is_empty();
-        let (fruits, docs): (_, Vec<DocAddress>) = if relevance {
+        let (mut fruits, docs): (_, Vec<DocAddress>) = if relevance {
             let handle = multi.add_collector(top.order_by_score());
             let mut fruits = searcher.search(query.as_ref(), &multi)?;
             let hits = handle.extract(&mut fruits);
@@ -524,7 +529,8 @@ impl SearchIndex {
             let hits = handle.extract(&mut fruits);
             (fruits, hits.into_iter().map(|(_, d)| d).collect())
         };
-        self.finish(fruits, count_handle, facet_handle, docs, q, &with_state)
+        let (open, closed) = open_handle.extract(&mut fruits);
+        self.finish(fruits, count_handle, facet_handle, docs, (open, closed))
     }
 
     /// Reads the page's ids, the total and the facet counts out of a search.
@@ -534,8 +540,7 @@ impl SearchIndex {
         count: tantivy::collector::FruitHandle<usize>,
         facet_handle: tantivy::collector::FruitHandle<tantivy::collector::FacetCounts>,
         docs: Vec<DocAddress>,
-        q: &CaseQuery,
-        with_state: &dyn Fn(Option<OpenState>) -> Box<dyn Query>,
+        (open, closed): (u64, u64),
     ) -> Result<SearchResult> {
         let searcher = self.reader.searcher();
         let total = count.extract(&mut fruits);
@@ -558,12 +563,6 @@ impl SearchIndex {
                 ids.push(id);
             }
         }
-        let state_count = |state| -> Result<u64> {
-            if q.state.is_some_and(|s| s != state) {
-                return Ok(0);
-            }
-            Ok(searcher.search(with_state(Some(state)).as_ref(), &Count)? as u64)
-        };
         let facets = Facets {
             kind: list(facet::KIND),
             category: list(facet::CATEGORY),
@@ -574,8 +573,8 @@ impl SearchIndex {
                 .map(|(o, n)| (o.replace('／', "/"), n))
                 .take(50)
                 .collect(),
-            open: state_count(OpenState::Open)?,
-            closed: state_count(OpenState::Closed)?,
+            open,
+            closed,
         };
         Ok(SearchResult { total, ids, facets })
     }
@@ -605,4 +604,64 @@ pub fn facet_map(f: &Facets) -> BTreeMap<&'static str, Vec<(String, u64)>> {
             vec![("open".to_owned(), f.open), ("closed".to_owned(), f.closed)],
         ),
     ])
+}
+
+/// Counts the matches that are open (募集中 and before the deadline) and
+/// closed, in the same pass as the search.
+struct OpenClosed {
+    now: i64,
+}
+
+struct OpenClosedSegment {
+    now: i64,
+    deadline: tantivy::columnar::Column<i64>,
+    open_flag: tantivy::columnar::Column<u64>,
+    open: u64,
+    closed: u64,
+}
+
+impl tantivy::collector::Collector for OpenClosed {
+    type Fruit = (u64, u64);
+    type Child = OpenClosedSegment;
+
+    fn for_segment(
+        &self,
+        _segment: tantivy::SegmentOrdinal,
+        reader: &tantivy::SegmentReader,
+    ) -> tantivy::Result<OpenClosedSegment> {
+        Ok(OpenClosedSegment {
+            now: self.now,
+            deadline: reader.fast_fields().i64("deadline")?,
+            open_flag: reader.fast_fields().u64("open")?,
+            open: 0,
+            closed: 0,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<(u64, u64)>) -> tantivy::Result<(u64, u64)> {
+        Ok(fruits
+            .into_iter()
+            .fold((0, 0), |(o, c), (o2, c2)| (o + o2, c + c2)))
+    }
+}
+
+impl tantivy::collector::SegmentCollector for OpenClosedSegment {
+    type Fruit = (u64, u64);
+
+    fn collect(&mut self, doc: tantivy::DocId, _score: tantivy::Score) {
+        let deadline = self.deadline.first(doc).unwrap_or(NO_DEADLINE);
+        if self.open_flag.first(doc) == Some(1) && deadline > self.now {
+            self.open += 1;
+        } else {
+            self.closed += 1;
+        }
+    }
+
+    fn harvest(self) -> (u64, u64) {
+        (self.open, self.closed)
+    }
 }
