@@ -15,7 +15,7 @@ use std::sync::Mutex;
 
 use domain::{CaseKind, CaseStatus, Category, Procedure};
 use store::Case;
-use tantivy::collector::{Count, MultiCollector, TopDocs};
+use tantivy::collector::{Count, FacetCollector, MultiCollector, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, Occur, PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery,
 };
@@ -58,12 +58,6 @@ struct Fields {
     deadline: Field,
     /// 1 when the status is 募集中; with the deadline it decides open/closed.
     open: Field,
-    // Facet values as fast fields, counted in the search's own pass (`FacetCounter`).
-    kind_code: Field,
-    category_code: Field,
-    procedure_code: Field,
-    prefecture_code: Field,
-    organization_exact: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -84,11 +78,6 @@ fn schema() -> (Schema, Fields) {
         published: b.add_i64_field("published", FAST),
         deadline: b.add_i64_field("deadline", INDEXED | FAST),
         open: b.add_u64_field("open", FAST),
-        kind_code: b.add_u64_field("kind_code", FAST),
-        category_code: b.add_u64_field("category_code", FAST),
-        procedure_code: b.add_u64_field("procedure_code", FAST),
-        prefecture_code: b.add_u64_field("prefecture_code", FAST),
-        organization_exact: b.add_text_field("organization_exact", tantivy::schema::STRING | FAST),
     };
     (b.build(), fields)
 }
@@ -300,16 +289,6 @@ impl SearchIndex {
         doc.add_i64(f.published, x.published_at.unwrap_or(c.created_at));
         doc.add_i64(f.deadline, x.submission_deadline.unwrap_or(NO_DEADLINE));
         doc.add_u64(f.open, u64::from(x.status == CaseStatus::Open));
-        doc.add_u64(f.kind_code, position(CaseKind::ALL, &x.kind));
-        doc.add_u64(f.category_code, position(Category::ALL, &x.category));
-        doc.add_u64(f.procedure_code, position(Procedure::ALL, &x.procedure));
-        doc.add_u64(
-            f.prefecture_code,
-            x.prefecture_code
-                .and_then(|p| u64::try_from(p).ok())
-                .unwrap_or(0),
-        );
-        doc.add_text(f.organization_exact, &x.organization_name);
         doc
     }
 
@@ -517,9 +496,20 @@ impl SearchIndex {
         let offset = q.page.saturating_mul(per_page).min(10_000);
         let top = TopDocs::with_limit(per_page).and_offset(offset);
 
+        let mut facets = FacetCollector::for_field("facets");
+        for root in [
+            facet::KIND,
+            facet::CATEGORY,
+            facet::PROCEDURE,
+            facet::PREFECTURE,
+            facet::ORGANIZATION,
+        ] {
+            facets.add_facet(root);
+        }
         let mut multi = MultiCollector::new();
         let count_handle = multi.add_collector(Count);
-        let facet_handle = multi.add_collector(FacetCounter { now });
+        let facet_handle = multi.add_collector(facets);
+        let open_handle = multi.add_collector(OpenClosed { now });
         let relevance = q.sort == Sort::Relevance && !query::parse(&q.text).required.is_empty();
         let (mut fruits, docs): (_, Vec<DocAddress>) = if relevance {
             let handle = multi.add_collector(top.order_by_score());
@@ -539,8 +529,8 @@ impl SearchIndex {
             let hits = handle.extract(&mut fruits);
             (fruits, hits.into_iter().map(|(_, d)| d).collect())
         };
-        let counts = facet_handle.extract(&mut fruits);
-        self.finish(fruits, count_handle, counts, docs)
+        let (open, closed) = open_handle.extract(&mut fruits);
+        self.finish(fruits, count_handle, facet_handle, docs, (open, closed))
     }
 
     /// Reads the page's ids, the total and the facet counts out of a search.
@@ -548,25 +538,24 @@ impl SearchIndex {
         &self,
         mut fruits: tantivy::collector::MultiFruit,
         count: tantivy::collector::FruitHandle<usize>,
-        counts: Counted,
+        facet_handle: tantivy::collector::FruitHandle<tantivy::collector::FacetCounts>,
         docs: Vec<DocAddress>,
+        (open, closed): (u64, u64),
     ) -> Result<SearchResult> {
         let searcher = self.reader.searcher();
         let total = count.extract(&mut fruits);
-        let list = |names: Vec<(String, u64)>| -> Vec<(String, u64)> {
-            let mut v: Vec<(String, u64)> = names.into_iter().filter(|(_, n)| *n > 0).collect();
+        let counts = facet_handle.extract(&mut fruits);
+        let list = |root: &str| -> Vec<(String, u64)> {
+            let mut v: Vec<(String, u64)> = counts
+                .get(root)
+                .map(|(facet, n)| {
+                    let path = facet.to_path_string();
+                    (path.rsplit('/').next().unwrap_or_default().to_owned(), n)
+                })
+                .collect();
             v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             v
         };
-        let named = |all: &[&'static str], n: &[u64]| -> Vec<(String, u64)> {
-            all.iter()
-                .zip(n)
-                .map(|(name, c)| ((*name).to_owned(), *c))
-                .collect()
-        };
-        let kinds: Vec<&str> = CaseKind::ALL.iter().map(|k| k.as_str()).collect();
-        let categories: Vec<&str> = Category::ALL.iter().map(|k| k.as_str()).collect();
-        let procedures: Vec<&str> = Procedure::ALL.iter().map(|k| k.as_str()).collect();
         let mut ids = Vec::with_capacity(docs.len());
         for d in docs {
             let doc: TantivyDocument = searcher.doc(d)?;
@@ -575,21 +564,17 @@ impl SearchIndex {
             }
         }
         let facets = Facets {
-            kind: list(named(&kinds, &counts.kind)),
-            category: list(named(&categories, &counts.category)),
-            procedure: list(named(&procedures, &counts.procedure)),
-            prefecture: list(
-                counts
-                    .prefecture
-                    .iter()
-                    .enumerate()
-                    .skip(1)
-                    .map(|(code, n)| (format!("{code:02}"), *n))
-                    .collect(),
-            ),
-            organization: list(counts.organization).into_iter().take(50).collect(),
-            open: counts.open,
-            closed: counts.closed,
+            kind: list(facet::KIND),
+            category: list(facet::CATEGORY),
+            procedure: list(facet::PROCEDURE),
+            prefecture: list(facet::PREFECTURE),
+            organization: list(facet::ORGANIZATION)
+                .into_iter()
+                .map(|(o, n)| (o.replace('／', "/"), n))
+                .take(50)
+                .collect(),
+            open,
+            closed,
         };
         Ok(SearchResult { total, ids, facets })
     }
@@ -621,69 +606,35 @@ pub fn facet_map(f: &Facets) -> BTreeMap<&'static str, Vec<(String, u64)>> {
     ])
 }
 
-fn position<T: PartialEq>(all: &[T], v: &T) -> u64 {
-    all.iter().position(|x| x == v).unwrap_or(0) as u64
+/// Counts the matches that are open (募集中 and before the deadline) and
+/// closed, in the same pass as the search.
+struct OpenClosed {
+    now: i64,
 }
 
-/// Facet counts of one search, by value.
-#[derive(Debug, Default)]
-struct Counted {
-    kind: Vec<u64>,
-    category: Vec<u64>,
-    procedure: Vec<u64>,
-    /// Indexed by JIS code (0: none).
-    prefecture: Vec<u64>,
-    organization: Vec<(String, u64)>,
+struct OpenClosedSegment {
+    now: i64,
+    deadline: tantivy::columnar::Column<i64>,
+    open_flag: tantivy::columnar::Column<u64>,
     open: u64,
     closed: u64,
 }
 
-/// Counts every facet, and open/closed, in the search's own pass, from fast
-/// fields (one read per match and facet).
-struct FacetCounter {
-    now: i64,
-}
-
-struct FacetSegment {
-    now: i64,
-    deadline: tantivy::columnar::Column<i64>,
-    open_flag: tantivy::columnar::Column<u64>,
-    kind: tantivy::columnar::Column<u64>,
-    category: tantivy::columnar::Column<u64>,
-    procedure: tantivy::columnar::Column<u64>,
-    prefecture: tantivy::columnar::Column<u64>,
-    organization: Option<tantivy::columnar::StrColumn>,
-    counts: Counted,
-    org_ords: std::collections::HashMap<u64, u64>,
-}
-
-impl tantivy::collector::Collector for FacetCounter {
-    type Fruit = Counted;
-    type Child = FacetSegment;
+impl tantivy::collector::Collector for OpenClosed {
+    type Fruit = (u64, u64);
+    type Child = OpenClosedSegment;
 
     fn for_segment(
         &self,
         _segment: tantivy::SegmentOrdinal,
         reader: &tantivy::SegmentReader,
-    ) -> tantivy::Result<FacetSegment> {
-        let ff = reader.fast_fields();
-        Ok(FacetSegment {
+    ) -> tantivy::Result<OpenClosedSegment> {
+        Ok(OpenClosedSegment {
             now: self.now,
-            deadline: ff.i64("deadline")?,
-            open_flag: ff.u64("open")?,
-            kind: ff.u64("kind_code")?,
-            category: ff.u64("category_code")?,
-            procedure: ff.u64("procedure_code")?,
-            prefecture: ff.u64("prefecture_code")?,
-            organization: ff.str("organization_exact")?,
-            counts: Counted {
-                kind: vec![0; CaseKind::ALL.len()],
-                category: vec![0; Category::ALL.len()],
-                procedure: vec![0; Procedure::ALL.len()],
-                prefecture: vec![0; 48],
-                ..Counted::default()
-            },
-            org_ords: std::collections::HashMap::new(),
+            deadline: reader.fast_fields().i64("deadline")?,
+            open_flag: reader.fast_fields().u64("open")?,
+            open: 0,
+            closed: 0,
         })
     }
 
@@ -691,68 +642,26 @@ impl tantivy::collector::Collector for FacetCounter {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<Counted>) -> tantivy::Result<Counted> {
-        let mut all = Counted {
-            kind: vec![0; CaseKind::ALL.len()],
-            category: vec![0; Category::ALL.len()],
-            procedure: vec![0; Procedure::ALL.len()],
-            prefecture: vec![0; 48],
-            ..Counted::default()
-        };
-        let mut orgs: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
-        for f in fruits {
-            let add = |a: &mut Vec<u64>, b: &[u64]| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-            add(&mut all.kind, &f.kind);
-            add(&mut all.category, &f.category);
-            add(&mut all.procedure, &f.procedure);
-            add(&mut all.prefecture, &f.prefecture);
-            for (o, n) in f.organization {
-                *orgs.entry(o).or_default() += n;
-            }
-            all.open += f.open;
-            all.closed += f.closed;
-        }
-        all.organization = orgs.into_iter().collect();
-        Ok(all)
+    fn merge_fruits(&self, fruits: Vec<(u64, u64)>) -> tantivy::Result<(u64, u64)> {
+        Ok(fruits
+            .into_iter()
+            .fold((0, 0), |(o, c), (o2, c2)| (o + o2, c + c2)))
     }
 }
 
-impl tantivy::collector::SegmentCollector for FacetSegment {
-    type Fruit = Counted;
+impl tantivy::collector::SegmentCollector for OpenClosedSegment {
+    type Fruit = (u64, u64);
 
     fn collect(&mut self, doc: tantivy::DocId, _score: tantivy::Score) {
-        let bump = |v: &mut Vec<u64>, i: Option<u64>| {
-            if let Some(slot) = i.and_then(|i| v.get_mut(i as usize)) {
-                *slot += 1;
-            }
-        };
-        bump(&mut self.counts.kind, self.kind.first(doc));
-        bump(&mut self.counts.category, self.category.first(doc));
-        bump(&mut self.counts.procedure, self.procedure.first(doc));
-        bump(&mut self.counts.prefecture, self.prefecture.first(doc));
-        if let Some(org) = &self.organization
-            && let Some(ord) = org.ords().first(doc)
-        {
-            *self.org_ords.entry(ord).or_default() += 1;
-        }
         let deadline = self.deadline.first(doc).unwrap_or(NO_DEADLINE);
         if self.open_flag.first(doc) == Some(1) && deadline > self.now {
-            self.counts.open += 1;
+            self.open += 1;
         } else {
-            self.counts.closed += 1;
+            self.closed += 1;
         }
     }
 
-    fn harvest(mut self) -> Counted {
-        if let Some(org) = &self.organization {
-            let mut name = String::new();
-            for (ord, n) in self.org_ords {
-                name.clear();
-                if org.ord_to_str(ord, &mut name).unwrap_or(false) && !name.is_empty() {
-                    self.counts.organization.push((name.clone(), n));
-                }
-            }
-        }
-        self.counts
+    fn harvest(self) -> (u64, u64) {
+        (self.open, self.closed)
     }
 }
