@@ -94,32 +94,19 @@ impl Store {
         actor: &Actor,
         now: i64,
     ) -> Result<i64> {
-        let mut tx = self.pool().begin().await?;
         let sql = format!(
             "INSERT INTO {t} (name, sort_order, active)
              VALUES ($1, (SELECT COALESCE(MAX(sort_order), 0) + 1 FROM {t}), 1) RETURNING id",
             t = master.table()
         );
-        let id: i64 = sqlx::query_scalar(&sql)
-            .bind(name)
-            .fetch_one(&mut *tx)
+        let change = Change {
+            table: master.table(),
+            detail: &format!("name={name}"),
+            actor,
+            now,
+        };
+        self.insert_audited(sqlx::query_scalar(&sql).bind(name), NAME_TAKEN, &change)
             .await
-            .map_err(|e| conflict(e, &[("name", "name")]))?;
-        let detail = format!("name={name}");
-        audit::append(
-            &mut tx,
-            &NewAuditEntry {
-                at: now,
-                actor,
-                action: "master.add",
-                target_type: master.table(),
-                target_id: &id.to_string(),
-                detail: &detail,
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(id)
     }
 
     /// Renames, reorders or switches an entry on or off. Entries are never
@@ -131,40 +118,27 @@ impl Store {
         actor: &Actor,
         now: i64,
     ) -> Result<bool> {
-        let mut tx = self.pool().begin().await?;
         let sql = format!(
             "UPDATE {} SET name = $2, sort_order = $3, active = $4 WHERE id = $1",
             master.table()
         );
-        let done = sqlx::query(&sql)
-            .bind(item.id)
-            .bind(&item.name)
-            .bind(item.sort_order)
-            .bind(i32::from(item.active))
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| conflict(e, &[("name", "name")]))?;
-        if done.rows_affected() == 0 {
-            return Ok(false);
-        }
         let detail = format!(
             "name={} sort_order={} active={}",
             item.name, item.sort_order, item.active
         );
-        audit::append(
-            &mut tx,
-            &NewAuditEntry {
-                at: now,
-                actor,
-                action: "master.update",
-                target_type: master.table(),
-                target_id: &item.id.to_string(),
-                detail: &detail,
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(true)
+        let change = Change {
+            table: master.table(),
+            detail: &detail,
+            actor,
+            now,
+        };
+        let q = sqlx::query(&sql)
+            .bind(item.id)
+            .bind(&item.name)
+            .bind(item.sort_order)
+            .bind(i32::from(item.active));
+        self.update_audited(q, NAME_TAKEN, &item.id.to_string(), &change)
+            .await
     }
 
     /// Every prefecture, by JIS X 0401 code.
@@ -253,24 +227,6 @@ pub struct IndustryEntry {
 }
 
 impl Store {
-    /// Runs `work` and, when it changed something, appends `entry`, in one transaction.
-    async fn audited<F>(&self, entry: &NewAuditEntry<'_>, work: F) -> Result<bool>
-    where
-        F: for<'c> FnOnce(
-            &'c mut sqlx::AnyConnection,
-        ) -> std::pin::Pin<
-            Box<dyn std::future::Future<Output = Result<bool>> + Send + 'c>,
-        >,
-    {
-        let mut tx = self.pool().begin().await?;
-        if !work(&mut tx).await? {
-            return Ok(false);
-        }
-        audit::append(&mut tx, entry).await?;
-        tx.commit().await?;
-        Ok(true)
-    }
-
     /// Every section and division, inactive ones included, in classification order.
     pub async fn industry_entries(&self) -> Result<Vec<IndustryEntry>> {
         let rows = sqlx::query(
@@ -307,35 +263,19 @@ impl Store {
         } else {
             "industry_sections"
         };
-        let detail = format!("name={} active={}", entry.name, entry.active);
         let sql = format!("UPDATE {table} SET name = $2, active = $3 WHERE code = $1");
-        let (code, name, active) = (
-            entry.code.clone(),
-            entry.name.clone(),
-            i32::from(entry.active),
-        );
-        self.audited(
-            &NewAuditEntry {
-                at: now,
-                actor,
-                action: "master.update",
-                target_type: table,
-                target_id: &entry.code,
-                detail: &detail,
-            },
-            move |conn| {
-                Box::pin(async move {
-                    let done = sqlx::query(&sql)
-                        .bind(code)
-                        .bind(name)
-                        .bind(active)
-                        .execute(&mut *conn)
-                        .await?;
-                    Ok(done.rows_affected() == 1)
-                })
-            },
-        )
-        .await
+        let detail = format!("name={} active={}", entry.name, entry.active);
+        let change = Change {
+            table,
+            detail: &detail,
+            actor,
+            now,
+        };
+        let q = sqlx::query(&sql)
+            .bind(&entry.code)
+            .bind(&entry.name)
+            .bind(i32::from(entry.active));
+        self.update_audited(q, &[], &entry.code, &change).await
     }
 
     pub async fn ordering_organization(&self, id: i64) -> Result<Option<OrderingOrganization>> {
@@ -354,30 +294,18 @@ impl Store {
         actor: &Actor,
         now: i64,
     ) -> Result<i64> {
-        let mut tx = self.pool().begin().await?;
-        let id: i64 = sqlx::query_scalar(
+        let change = Change {
+            table: "ordering_organizations",
+            detail: &format!("name={name}"),
+            actor,
+            now,
+        };
+        let q = sqlx::query_scalar(
             "INSERT INTO ordering_organizations (name, name_kana, active) VALUES ($1, $2, 1) RETURNING id",
         )
         .bind(name)
-        .bind(name_kana)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| conflict(e, &[("name", "name")]))?;
-        let detail = format!("name={name}");
-        audit::append(
-            &mut tx,
-            &NewAuditEntry {
-                at: now,
-                actor,
-                action: "master.add",
-                target_type: "ordering_organizations",
-                target_id: &id.to_string(),
-                detail: &detail,
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(id)
+        .bind(name_kana);
+        self.insert_audited(q, NAME_TAKEN, &change).await
     }
 
     pub async fn update_ordering_organization(
@@ -387,26 +315,19 @@ impl Store {
         now: i64,
     ) -> Result<bool> {
         let detail = format!("name={} active={}", org.name, org.active);
-        let (id, name, kana, active) = (
-            org.id,
-            org.name.clone(),
-            org.name_kana.clone(),
-            i32::from(org.active),
-        );
-        self.audited(&NewAuditEntry { at: now, actor, action: "master.update", target_type: "ordering_organizations", target_id: &org.id.to_string(), detail: &detail }, move |conn| {
-            Box::pin(async move {
-                let done = sqlx::query("UPDATE ordering_organizations SET name = $2, name_kana = $3, active = $4 WHERE id = $1")
-                    .bind(id)
-                    .bind(name)
-                    .bind(kana)
-                    .bind(active)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(|e| conflict(e, &[("name", "name")]))?;
-                Ok(done.rows_affected() == 1)
-            })
-        })
-        .await
+        let change = Change {
+            table: "ordering_organizations",
+            detail: &detail,
+            actor,
+            now,
+        };
+        let q = sqlx::query("UPDATE ordering_organizations SET name = $2, name_kana = $3, active = $4 WHERE id = $1")
+            .bind(org.id)
+            .bind(&org.name)
+            .bind(&org.name_kana)
+            .bind(i32::from(org.active));
+        self.update_audited(q, NAME_TAKEN, &org.id.to_string(), &change)
+            .await
     }
 
     /// Adds a contract department (契約部署); its code must be new within the organisation.
@@ -418,31 +339,20 @@ impl Store {
         actor: &Actor,
         now: i64,
     ) -> Result<i64> {
-        let mut tx = self.pool().begin().await?;
-        let id: i64 = sqlx::query_scalar(
+        let detail = format!("organization={organization_id} code={code} name={name}");
+        let change = Change {
+            table: "contract_departments",
+            detail: &detail,
+            actor,
+            now,
+        };
+        let q = sqlx::query_scalar(
             "INSERT INTO contract_departments (organization_id, code, name, active) VALUES ($1, $2, $3, 1) RETURNING id",
         )
         .bind(organization_id)
         .bind(code)
-        .bind(name)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| conflict(e, &[("code", "code"), ("contract_departments", "code")]))?;
-        let detail = format!("organization={organization_id} code={code} name={name}");
-        audit::append(
-            &mut tx,
-            &NewAuditEntry {
-                at: now,
-                actor,
-                action: "master.add",
-                target_type: "contract_departments",
-                target_id: &id.to_string(),
-                detail: &detail,
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(id)
+        .bind(name);
+        self.insert_audited(q, CODE_TAKEN, &change).await
     }
 
     pub async fn update_contract_department(
@@ -455,30 +365,22 @@ impl Store {
             "code={} name={} active={}",
             dept.code, dept.name, dept.active
         );
-        let (id, org, code, name, active) = (
-            dept.id,
-            dept.organization_id,
-            dept.code.clone(),
-            dept.name.clone(),
-            i32::from(dept.active),
-        );
-        self.audited(&NewAuditEntry { at: now, actor, action: "master.update", target_type: "contract_departments", target_id: &dept.id.to_string(), detail: &detail }, move |conn| {
-            Box::pin(async move {
-                let done = sqlx::query(
-                    "UPDATE contract_departments SET code = $3, name = $4, active = $5 WHERE id = $1 AND organization_id = $2",
-                )
-                .bind(id)
-                .bind(org)
-                .bind(code)
-                .bind(name)
-                .bind(active)
-                .execute(&mut *conn)
-                .await
-                .map_err(|e| conflict(e, &[("code", "code"), ("contract_departments", "code")]))?;
-                Ok(done.rows_affected() == 1)
-            })
-        })
-        .await
+        let change = Change {
+            table: "contract_departments",
+            detail: &detail,
+            actor,
+            now,
+        };
+        let q = sqlx::query(
+            "UPDATE contract_departments SET code = $3, name = $4, active = $5 WHERE id = $1 AND organization_id = $2",
+        )
+        .bind(dept.id)
+        .bind(dept.organization_id)
+        .bind(&dept.code)
+        .bind(&dept.name)
+        .bind(i32::from(dept.active));
+        self.update_audited(q, CODE_TAKEN, &dept.id.to_string(), &change)
+            .await
     }
 }
 
@@ -491,31 +393,17 @@ impl Store {
         actor: &Actor,
         now: i64,
     ) -> Result<bool> {
-        let detail = format!("name={name}");
-        let target = code.to_string();
-        let name = name.to_owned();
-        self.audited(
-            &NewAuditEntry {
-                at: now,
-                actor,
-                action: "master.update",
-                target_type: "prefectures",
-                target_id: &target,
-                detail: &detail,
-            },
-            move |conn| {
-                Box::pin(async move {
-                    let done = sqlx::query("UPDATE prefectures SET name = $2 WHERE code = $1")
-                        .bind(code)
-                        .bind(name)
-                        .execute(&mut *conn)
-                        .await
-                        .map_err(|e| conflict(e, &[("name", "name")]))?;
-                    Ok(done.rows_affected() == 1)
-                })
-            },
-        )
-        .await
+        let change = Change {
+            table: "prefectures",
+            detail: &format!("name={name}"),
+            actor,
+            now,
+        };
+        let q = sqlx::query("UPDATE prefectures SET name = $2 WHERE code = $1")
+            .bind(code)
+            .bind(name);
+        self.update_audited(q, NAME_TAKEN, &code.to_string(), &change)
+            .await
     }
 
     /// A prefecture's name as the master has it.
@@ -527,5 +415,77 @@ impl Store {
                 .await?
                 .unwrap_or_default(),
         )
+    }
+}
+
+/// A unique name or code taken, as `conflict` reports it.
+const NAME_TAKEN: &[(&str, &str)] = &[("name", "name")];
+const CODE_TAKEN: &[(&str, &str)] = &[("code", "code"), ("contract_departments", "code")];
+
+/// What a change to a master is, for its audit entry.
+struct Change<'a> {
+    table: &'a str,
+    detail: &'a str,
+    actor: &'a Actor,
+    now: i64,
+}
+
+type Insert<'q> = sqlx::query::QueryScalar<'q, sqlx::Any, i64, sqlx::any::AnyArguments<'q>>;
+type Update<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+impl Store {
+    /// Runs an `INSERT … RETURNING id` and records it (`master.add`), in one transaction.
+    async fn insert_audited(
+        &self,
+        q: Insert<'_>,
+        conflicts: &[(&str, &'static str)],
+        c: &Change<'_>,
+    ) -> Result<i64> {
+        let mut tx = self.pool().begin().await?;
+        let id = q
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| conflict(e, conflicts))?;
+        let entry = NewAuditEntry {
+            at: c.now,
+            actor: c.actor,
+            action: "master.add",
+            target_type: c.table,
+            target_id: &id.to_string(),
+            detail: c.detail,
+        };
+        audit::append(&mut tx, &entry).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Runs an `UPDATE` and, when it touched a row, records it (`master.update`),
+    /// in one transaction. False when no row matched.
+    async fn update_audited(
+        &self,
+        q: Update<'_>,
+        conflicts: &[(&str, &'static str)],
+        target_id: &str,
+        c: &Change<'_>,
+    ) -> Result<bool> {
+        let mut tx = self.pool().begin().await?;
+        let done = q
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| conflict(e, conflicts))?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        let entry = NewAuditEntry {
+            at: c.now,
+            actor: c.actor,
+            action: "master.update",
+            target_type: c.table,
+            target_id,
+            detail: c.detail,
+        };
+        audit::append(&mut tx, &entry).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }
