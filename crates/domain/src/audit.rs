@@ -45,7 +45,12 @@ pub fn entry_hash(prev_hash: &str, f: &AuditFields<'_>) -> String {
 
 /// SHA-256 of a secret token, for storing tokens and session ids without the tokens themselves.
 pub fn token_hash(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
+    sha256_hex(token.as_bytes())
+}
+
+/// SHA-256 of any bytes, lowercase hex (files, sealed contents).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
 }
 
 fn hex(bytes: &[u8]) -> String {

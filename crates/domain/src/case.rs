@@ -93,7 +93,28 @@ labelled_enum!(
     }
 );
 
+labelled_enum!(
+    /// Where a receiving company's entry (受注エントリー) stands.
+    EntryStatus, "エントリーの状態" {
+        Submitted = ("submitted", "エントリー済み"),
+        Chosen = ("chosen", "選定"),
+        NotChosen = ("not_chosen", "見送り"),
+    }
+);
+
+impl CaseKind {
+    /// Kinds that ordering companies post and receiving companies enter.
+    pub fn takes_entries(self) -> bool {
+        matches!(self, CaseKind::PrivateOrder | CaseKind::TechnicalNeed)
+    }
+}
+
 impl CaseStatus {
+    /// Whether its author may still edit it: before review or after it came back.
+    pub fn is_editable(self) -> bool {
+        matches!(self, CaseStatus::Draft | CaseStatus::Returned)
+    }
+
     /// Whether visitors may see the case.
     pub fn is_public(self) -> bool {
         matches!(

@@ -12,9 +12,10 @@ pub mod prefecture;
 pub mod role;
 pub mod text;
 pub mod time;
+pub mod upload;
 pub mod wareki;
 
-pub use case::{CaseKind, CaseStatus, Category, Procedure};
+pub use case::{CaseKind, CaseStatus, Category, EntryStatus, Procedure};
 pub use company::{CompanyAction, CompanyStatus, Dealings};
 pub use contact::{EmailAddress, Password, PhoneNumber, PostalCode};
 pub use corporate_number::CorporateNumber;

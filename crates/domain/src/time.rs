@@ -52,6 +52,58 @@ pub fn jst_to_ms(y: i64, m: u32, d: u32, hour: u32, minute: u32) -> i64 {
     days * 86_400_000 + i64::from(hour) * 3_600_000 + i64::from(minute) * 60_000 - JST_OFFSET_MS
 }
 
+/// Reads a date and time in JST as people and browsers write it:
+/// "2026-12-01T17:00" (what `<input type="datetime-local">` sends),
+/// "2026/12/01 17:00", full-width digits, or a date alone (then `default_hour`:00).
+pub fn parse_jst_datetime(input: &str, default_hour: u32) -> Option<i64> {
+    let s = crate::text::normalize(input);
+    let s = s.trim();
+    let (date, time) = match s.split_once(['T', ' ']) {
+        Some((d, t)) => (d, Some(t.trim())),
+        None => (s, None),
+    };
+    let mut parts = date.split(['-', '/']);
+    let y: i64 = parts.next()?.parse().ok()?;
+    let m: u32 = parts.next()?.parse().ok()?;
+    let d: u32 = parts.next()?.parse().ok()?;
+    if parts.next().is_some() || !(1900..=2200).contains(&y) || !is_valid_date(y, m, d) {
+        return None;
+    }
+    let (hour, minute) = match time {
+        None => (default_hour, 0),
+        Some(t) => {
+            let mut hm = t.split(':');
+            let h: u32 = hm.next()?.parse().ok()?;
+            let mi: u32 = hm.next()?.parse().ok()?;
+            // Seconds, if a browser sends them, are accepted and dropped.
+            if hm.next().is_some_and(|sec| sec.parse::<u32>().is_err()) || h > 23 || mi > 59 {
+                return None;
+            }
+            (h, mi)
+        }
+    };
+    Some(jst_to_ms(y, m, d, hour, minute))
+}
+
+/// "2026-12-01T17:00" in JST: the value an `<input type="datetime-local">` shows.
+pub fn jst_input_value(ms: i64) -> String {
+    let (y, mo, d, h, mi, _) = jst_parts(ms);
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}")
+}
+
+/// Whether (y, m, d) is a day of the Gregorian calendar.
+pub fn is_valid_date(y: i64, m: u32, d: u32) -> bool {
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&d)
+}
+
 /// A proleptic Gregorian date to days since 1970-01-01 (H. Hinnant's algorithm).
 fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
@@ -121,6 +173,29 @@ mod tests {
         ] {
             let (y2, m2, d2, h2, mi2, _) = jst_parts(jst_to_ms(y, m, d, h, mi));
             assert_eq!((y2, m2, d2, h2, mi2), (y, m, d, h, mi));
+        }
+    }
+
+    #[test]
+    fn datetimes_are_read_in_japan_time_in_the_forms_people_type() {
+        let five_pm = jst_to_ms(2026, 12, 1, 17, 0);
+        assert_eq!(parse_jst_datetime("2026-12-01T17:00", 0), Some(five_pm));
+        assert_eq!(
+            parse_jst_datetime("２０２６/１２/０１ １７:００", 0),
+            Some(five_pm)
+        );
+        assert_eq!(parse_jst_datetime("2026-12-01T17:00:00", 0), Some(five_pm));
+        assert_eq!(parse_jst_datetime("2026-12-01", 17), Some(five_pm));
+        assert_eq!(jst_input_value(five_pm), "2026-12-01T17:00");
+        for bad in [
+            "",
+            "2026-02-30",
+            "2026-12-01T24:00",
+            "明日",
+            "2026-12-01T17",
+            "1-1-1",
+        ] {
+            assert_eq!(parse_jst_datetime(bad, 0), None, "{bad}");
         }
     }
 }

@@ -106,7 +106,8 @@ impl NewCase {
     }
 }
 
-const COLUMNS: &str = "id, kind, title, description, category, procedure, organization_name,
+pub(crate) const COLUMNS: &str =
+    "id, kind, title, description, category, procedure, organization_name,
     organization_id, company_id, contract_department_id, prefecture_code, municipality_code,
     municipality_name, qualification_grade, published_at, application_deadline,
     submission_deadline, opening_at, status, source, source_key, source_url, created_by,
@@ -116,7 +117,7 @@ fn parse<T>(r: std::result::Result<T, domain::Invalid>) -> Result<T> {
     r.map_err(|e| StoreError::Invalid(e.to_string()))
 }
 
-fn case(row: &sqlx::any::AnyRow) -> Result<Case> {
+pub(crate) fn case(row: &sqlx::any::AnyRow) -> Result<Case> {
     let kind: String = row.try_get("kind")?;
     let category: String = row.try_get("category")?;
     let procedure: String = row.try_get("procedure")?;
@@ -154,7 +155,10 @@ fn case(row: &sqlx::any::AnyRow) -> Result<Case> {
     })
 }
 
-async fn documents(conn: &mut AnyConnection, case_id: i64) -> Result<Vec<(String, String)>> {
+pub(crate) async fn documents(
+    conn: &mut AnyConnection,
+    case_id: i64,
+) -> Result<Vec<(String, String)>> {
     let rows =
         sqlx::query("SELECT title, url FROM case_documents WHERE case_id = $1 ORDER BY sort_order")
             .bind(case_id)
@@ -165,7 +169,7 @@ async fn documents(conn: &mut AnyConnection, case_id: i64) -> Result<Vec<(String
         .collect()
 }
 
-async fn write(
+pub(crate) async fn write(
     conn: &mut AnyConnection,
     existing: Option<i64>,
     c: &NewCase,
@@ -220,6 +224,29 @@ async fn write(
     Ok(id)
 }
 
+/// Takes the next change sequence number. Taking the head row first
+/// serialises case writers on both engines, so numbers are handed out in
+/// commit order.
+pub(crate) async fn next_seq(conn: &mut AnyConnection) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("UPDATE case_change_head SET seq = seq + 1 WHERE id = 1 RETURNING seq")
+            .fetch_one(&mut *conn)
+            .await?,
+    )
+}
+
+/// Loads a case with its documents inside a transaction.
+pub(crate) async fn load(conn: &mut AnyConnection, id: i64) -> Result<Option<Case>> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM cases WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let mut c = case(&row)?;
+    c.fields.documents = documents(conn, id).await?;
+    Ok(Some(c))
+}
+
 type CaseQuery<'q> = sqlx::query::QueryScalar<'q, sqlx::Any, i64, sqlx::any::AnyArguments<'q>>;
 
 /// Binds $1…$25 of both the INSERT and the UPDATE, in column order.
@@ -270,11 +297,7 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         // Taking the head row first serialises case writers on both engines,
         // so sequence numbers are handed out in commit order.
-        let seq: i64 = sqlx::query_scalar(
-            "UPDATE case_change_head SET seq = seq + 1 WHERE id = 1 RETURNING seq",
-        )
-        .fetch_one(&mut *tx)
-        .await?;
+        let seq = next_seq(&mut tx).await?;
         let mut results = Vec::with_capacity(batch.len());
         for c in batch {
             let hash = c.content_hash();
@@ -311,14 +334,7 @@ impl Store {
     /// One case with its documents.
     pub async fn case(&self, id: i64) -> Result<Option<Case>> {
         let mut conn = self.pool().acquire().await?;
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM cases WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
-        let Some(row) = row else { return Ok(None) };
-        let mut c = case(&row)?;
-        c.fields.documents = documents(&mut conn, id).await?;
-        Ok(Some(c))
+        load(&mut conn, id).await
     }
 
     /// Cases changed after sequence number `after`, oldest change first, at

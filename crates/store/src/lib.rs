@@ -12,6 +12,7 @@ mod leases;
 mod legal;
 mod masters;
 mod migrate;
+mod orders;
 mod outbox;
 mod peer;
 mod schema;
@@ -33,6 +34,10 @@ pub use masters::{
     SimpleMaster,
 };
 pub use migrate::{MigrationReport, migration_files};
+pub use orders::{
+    Entry, EntryMessage, FileMeta, NewFile, NewMessage, OrderDecision, PORTAL_SOURCE, SaveOrder,
+    StoredFile, accepts_entries, entry_deadline,
+};
 pub use outbox::{NewMail, OutboxMail};
 pub use peer::{Peer, PeerQuery, PeerRow};
 pub use schema::{ColumnInfo, SchemaDescription};

@@ -52,6 +52,7 @@ const STEPS: &[Step] = &[
     step!(2, "0002_accounts.sql", "accounts"),
     common_step!(3, "0003_master_seed.sql", "master seed"),
     step!(4, "0004_cases.sql", "cases"),
+    step!(5, "0005_orders.sql", "private orders, entries and files"),
 ];
 
 /// The file names this crate embeds, for the test that no file on disk is forgotten.

@@ -88,3 +88,34 @@ pub fn case(n: u32) -> store::NewCase {
         created_by: None,
     }
 }
+
+/// A private order as an ordering company types it (a draft), numbered.
+pub fn order(n: u32) -> store::NewCase {
+    use domain::{CaseKind, CaseStatus, Category, Procedure};
+    store::NewCase {
+        kind: CaseKind::PrivateOrder,
+        title: format!("工場内設備の定期点検（その{n}）"),
+        description: "工場内の空調設備と受変電設備の定期点検を依頼します。".to_owned(),
+        category: Category::Services,
+        procedure: Procedure::QuotationComparison,
+        organization_name: String::new(),
+        organization_id: None,
+        company_id: None,
+        contract_department_id: None,
+        prefecture_code: Some(13),
+        municipality_code: None,
+        municipality_name: Some("港区".to_owned()),
+        qualification_grade: None,
+        published_at: None,
+        // Far in the future, so that entries are open whatever the clock says.
+        application_deadline: Some(4_000_000_000_000),
+        submission_deadline: None,
+        opening_at: None,
+        status: CaseStatus::Draft,
+        source: String::new(),
+        source_key: String::new(),
+        source_url: None,
+        documents: Vec::new(),
+        created_by: None,
+    }
+}

@@ -38,4 +38,5 @@ mod audit;
 mod cases;
 mod foundation;
 mod masters;
+mod orders;
 mod outbox;
