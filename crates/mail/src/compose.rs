@@ -61,6 +61,42 @@ struct Invitation<'a> {
     hours: i64,
 }
 
+#[derive(Template)]
+#[template(path = "case_notice.txt", escape = "none")]
+struct CaseNotice<'a> {
+    site_url: &'a str,
+    name: &'a str,
+    lead: &'a str,
+    case_title: &'a str,
+    quote: Option<(&'a str, &'a str)>,
+    next_step: &'a str,
+    link: &'a str,
+}
+
+/// What happened to a private order or technical need, or to an entry for
+/// one, that someone is told about by mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseEvent<'a> {
+    /// To the ordering company: the case was approved and is public.
+    Published,
+    /// To the ordering company: the case was returned with the reviewer's comment.
+    Returned { comment: &'a str },
+    /// To reviewers: a case was submitted for review.
+    Submitted { company: &'a str },
+    /// To the ordering company: a receiving company entered.
+    EntryReceived { company: &'a str, message: &'a str },
+    /// To the receiving company: its entry was received.
+    EntrySent,
+    /// To the other side of an entry: a new message.
+    Message { from: &'a str, message: &'a str },
+    /// To the receiving company: it was chosen as the partner.
+    Chosen { company: &'a str },
+    /// To a receiving company that was not chosen.
+    NotChosen { company: &'a str },
+    /// To the ordering company: its choice was recorded.
+    ChoiceMade { company: &'a str },
+}
+
 /// The outcome of a review, as the applicant is told it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -229,6 +265,109 @@ impl Composer {
         )
     }
 
+    /// A mail about a private order or technical need (or an entry for one);
+    /// `path` is the page to open, e.g. "/mypage/orders/12".
+    pub fn case_event(
+        &self,
+        to: &str,
+        name: &str,
+        case_title: &str,
+        event: CaseEvent<'_>,
+        path: &str,
+    ) -> NewMail {
+        let lead: String;
+        let (subject, quote, next) = match event {
+            CaseEvent::Published => {
+                lead = "ご登録の案件を審査し、公開しました。受注企業からのエントリーは、マイページでご確認いただけます。".into();
+                (
+                    "案件を公開しました",
+                    None,
+                    "案件の状況は次のURLからご確認ください。",
+                )
+            }
+            CaseEvent::Returned { comment } => {
+                lead = "ご登録の案件について、内容の修正をお願いすることになりました。".into();
+                (
+                    "案件の修正のお願い",
+                    Some(("運営事務局からのコメント", comment)),
+                    "次のURLからログインして、案件を修正のうえ、再度審査に提出してください。",
+                )
+            }
+            CaseEvent::Submitted { company } => {
+                lead = format!("{company} から案件の審査の依頼がありました。");
+                ("案件の審査依頼", None, "次のURLから審査してください。")
+            }
+            CaseEvent::EntryReceived { company, message } => {
+                lead = format!("ご登録の案件に、{company} からエントリーがありました。");
+                (
+                    "案件にエントリーがありました",
+                    Some(("メッセージ", message)),
+                    "エントリーの内容の確認と返信は、次のURLから行えます。",
+                )
+            }
+            CaseEvent::EntrySent => {
+                lead = "次の案件へのエントリーを受け付けました。発注企業からの連絡は、メールとマイページでお知らせします。".into();
+                (
+                    "エントリーを受け付けました",
+                    None,
+                    "エントリーの内容は次のURLからご確認いただけます。",
+                )
+            }
+            CaseEvent::Message { from, message } => {
+                lead = format!("{from} からメッセージが届きました。");
+                (
+                    "エントリーへのメッセージが届きました",
+                    Some(("メッセージ", message)),
+                    "返信は次のURLから行えます。",
+                )
+            }
+            CaseEvent::Chosen { company } => {
+                lead = format!(
+                    "{company} が、次の案件の取引先として貴社を選定しました。今後の進め方は、発注企業と直接ご相談ください。"
+                );
+                (
+                    "取引先に選定されました",
+                    None,
+                    "やり取りの内容は次のURLからご確認いただけます。",
+                )
+            }
+            CaseEvent::NotChosen { company } => {
+                lead = format!(
+                    "{company} の次の案件は、他の企業が取引先に選定されました。このたびはエントリーいただき、ありがとうございました。"
+                );
+                (
+                    "エントリーの結果のお知らせ",
+                    None,
+                    "エントリーの内容は次のURLからご確認いただけます。",
+                )
+            }
+            CaseEvent::ChoiceMade { company } => {
+                lead = format!(
+                    "次の案件の取引先として {company} を選定したことを記録し、エントリーしたすべての企業にお知らせしました。"
+                );
+                (
+                    "取引先の選定を記録しました",
+                    None,
+                    "案件の状況は次のURLからご確認ください。",
+                )
+            }
+        };
+        let link = format!("{}{path}", self.site_url);
+        Self::mail(
+            to,
+            subject,
+            text(&CaseNotice {
+                site_url: &self.site_url,
+                name,
+                lead: &lead,
+                case_title,
+                quote,
+                next_step: next,
+                link: &link,
+            }),
+        )
+    }
+
     pub fn password_reset(&self, to: &str, name: &str, token: &str, hours: i64) -> NewMail {
         let link = format!("{}/password/reset/{token}", self.site_url);
         Self::mail(
@@ -313,5 +452,38 @@ mod tests {
         );
         assert!(m.body_text.contains("https://navi.example.jp/login"));
         assert!(!m.body_text.contains("【理由】"));
+    }
+
+    #[test]
+    fn an_entry_mail_names_the_company_quotes_the_message_and_links_the_page() {
+        let c = Composer::new("https://navi.example.jp");
+        let m = c.case_event(
+            "o@example.jp",
+            "発注 花子",
+            "工場内設備の定期点検",
+            CaseEvent::EntryReceived {
+                company: "株式会社受注",
+                message: "ぜひ担当させてください。",
+            },
+            "/mypage/entries/7",
+        );
+        assert_eq!(
+            m.subject,
+            "【ビジネスチャンス・ナビ】案件にエントリーがありました"
+        );
+        assert!(m.body_text.starts_with("発注 花子 様\n"));
+        assert!(
+            m.body_text
+                .contains("株式会社受注 からエントリーがありました")
+        );
+        assert!(m.body_text.contains("■ 案件名\n工場内設備の定期点検\n"));
+        assert!(
+            m.body_text
+                .contains("■ メッセージ\nぜひ担当させてください。\n")
+        );
+        assert!(
+            m.body_text
+                .contains("https://navi.example.jp/mypage/entries/7\n")
+        );
     }
 }

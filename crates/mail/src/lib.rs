@@ -4,7 +4,7 @@
 
 pub mod compose;
 
-pub use compose::{Composer, Outcome};
+pub use compose::{CaseEvent, Composer, Outcome};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

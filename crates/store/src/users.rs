@@ -193,6 +193,22 @@ impl Store {
         rows.iter().map(user).collect()
     }
 
+    /// Active portal staff holding one of `roles` (to tell them of work waiting).
+    pub async fn active_staff(&self, roles: &[StaffRole]) -> Result<Vec<User>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} {USER_FROM} WHERE u.staff_role IS NOT NULL AND u.active = 1 ORDER BY u.id"
+        ))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(user)
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .filter(|u| u.staff_role.is_some_and(|r| roles.contains(&r)))
+            .collect())
+    }
+
     /// Creates a staff user (from the command line or the admin area) and records it.
     pub async fn create_staff(
         &self,

@@ -309,6 +309,34 @@ impl TestApp {
             .expect("request")
     }
 
+    /// Like `submit`, as `multipart/form-data` with `files` as (field, file name, bytes).
+    pub async fn submit_multipart(
+        &self,
+        client: &reqwest::Client,
+        form_page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> reqwest::Response {
+        let csrf = self.csrf(client, form_page).await;
+        let mut form = reqwest::multipart::Form::new().text("csrf_token", csrf);
+        for (name, value) in fields {
+            form = form.text(name.to_string(), value.to_string());
+        }
+        for (field, file_name, bytes) in files {
+            form = form.part(
+                field.to_string(),
+                reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(file_name.to_string()),
+            );
+        }
+        client
+            .post(self.url(action))
+            .multipart(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
     /// Signs `client` in through the login form; panics unless it succeeds.
     pub async fn sign_in(&self, client: &reqwest::Client, email: &str, password: &str) {
         let r = self

@@ -10,9 +10,19 @@ use axum::extract::{FromRequest, Request};
 use crate::auth::Viewer;
 use crate::{ErrorKind, WebError};
 
-/// A submitted form, as name/value pairs in order (a name may repeat).
+/// A submitted form, as name/value pairs in order (a name may repeat), and
+/// for a `multipart/form-data` form the files it carried.
 #[derive(Debug, Clone, Default)]
-pub struct FormData(Vec<(String, String)>);
+pub struct FormData(Vec<(String, String)>, Vec<Upload>);
+
+/// A file as the browser sent it, not yet checked.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The form field it came in.
+    pub field: String,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
 
 impl FormData {
     /// The first value of `name`, or "".
@@ -35,6 +45,11 @@ impl FormData {
         !self.get(name).is_empty()
     }
 
+    /// The files sent in field `name` (empty file inputs left out).
+    pub fn files(&self, name: &str) -> Vec<&Upload> {
+        self.1.iter().filter(|u| u.field == name).collect()
+    }
+
     /// Checks the CSRF token the form carries against the viewer's.
     pub fn check_csrf(&self, viewer: &Viewer) -> Result<(), WebError> {
         viewer.check_csrf(self.get("csrf_token"))
@@ -45,6 +60,14 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
     type Rejection = WebError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let multipart = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if multipart {
+            return read_multipart(req, state).await;
+        }
         let Form(pairs) = Form::<Vec<(String, String)>>::from_request(req, state)
             .await
             .map_err(|_| {
@@ -53,8 +76,87 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
                     "送信された内容を読み取れませんでした。ページを開き直してから、もう一度送信してください。",
                 )
             })?;
-        Ok(FormData(pairs))
+        Ok(FormData(pairs, Vec::new()))
     }
+}
+
+fn unreadable() -> WebError {
+    WebError::new(
+        ErrorKind::BadRequest,
+        "送信された内容を読み取れませんでした。ページを開き直してから、もう一度送信してください。",
+    )
+}
+
+/// Reads a `multipart/form-data` body: text fields as pairs, files as uploads.
+/// A body over the size limit is 413, anything malformed 400.
+async fn read_multipart<S: Send + Sync>(req: Request, state: &S) -> Result<FormData, WebError> {
+    let mut parts = axum::extract::Multipart::from_request(req, state)
+        .await
+        .map_err(|_| unreadable())?;
+    let failed = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            WebError::new(
+                ErrorKind::PayloadTooLarge,
+                "添付ファイルが大きすぎます。合計の大きさを小さくして、もう一度送信してください。",
+            )
+        } else {
+            unreadable()
+        }
+    };
+    let mut form = FormData::default();
+    while let Some(field) = parts.next_field().await.map_err(failed)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        match field.file_name().map(str::to_owned) {
+            Some(file_name) => {
+                let bytes = field.bytes().await.map_err(failed)?;
+                // A file input left empty still sends a part with no name.
+                if !file_name.is_empty() || !bytes.is_empty() {
+                    form.1.push(Upload {
+                        field: name,
+                        file_name,
+                        bytes: bytes.to_vec(),
+                    });
+                }
+            }
+            None => {
+                let text = field.text().await.map_err(failed)?;
+                form.0.push((name, text));
+            }
+        }
+    }
+    Ok(form)
+}
+
+/// Checks the files sent in `name`: each by `domain::upload::check`, at most
+/// `domain::upload::MAX_FILES`; errors go to the field.
+pub fn checked_files(
+    errors: &mut Errors,
+    form: &FormData,
+    name: &'static str,
+) -> Vec<store::NewFile> {
+    let uploads = form.files(name);
+    if uploads.len() > domain::upload::MAX_FILES {
+        errors.add(
+            name,
+            format!(
+                "添付できるファイルは{}個までです。",
+                domain::upload::MAX_FILES
+            ),
+        );
+        return Vec::new();
+    }
+    let mut files = Vec::new();
+    for u in uploads {
+        match domain::upload::check(&u.file_name, &u.bytes) {
+            Ok(c) => files.push(store::NewFile {
+                name: c.name,
+                content_type: c.content_type.to_owned(),
+                bytes: u.bytes.clone(),
+            }),
+            Err(e) => errors.add(name, e.message()),
+        }
+    }
+    files
 }
 
 /// What kind of control a field is.
@@ -75,6 +177,10 @@ pub enum Kind {
     Radios(Vec<(String, String)>),
     /// A single yes/no box; `label` is its text.
     Checkbox,
+    /// A date and time (JST), typed or picked.
+    DateTime,
+    /// Files to attach (several); the form is sent as multipart.
+    Files,
 }
 
 /// One field of a form.
@@ -138,6 +244,7 @@ impl Field {
             Kind::Password => "password",
             Kind::Tel => "tel",
             Kind::Url => "url",
+            Kind::DateTime => "datetime-local",
             Kind::Number => "text",
             _ => "text",
         }
@@ -150,7 +257,13 @@ impl Field {
     pub fn is_input(&self) -> bool {
         matches!(
             self.kind,
-            Kind::Text | Kind::Email | Kind::Password | Kind::Tel | Kind::Url | Kind::Number
+            Kind::Text
+                | Kind::Email
+                | Kind::Password
+                | Kind::Tel
+                | Kind::Url
+                | Kind::Number
+                | Kind::DateTime
         )
     }
 
@@ -262,6 +375,28 @@ pub fn required_text(
     v
 }
 
+/// An optional date and time in JST (a date alone means `default_hour`:00).
+pub fn optional_datetime(
+    errors: &mut Errors,
+    form: &FormData,
+    name: &'static str,
+    label: &str,
+    default_hour: u32,
+) -> Option<i64> {
+    let raw = form.get(name).trim();
+    if raw.is_empty() {
+        return None;
+    }
+    let parsed = domain::time::parse_jst_datetime(raw, default_hour);
+    if parsed.is_none() {
+        errors.add(
+            name,
+            format!("{label}は「2026-12-01 17:00」の形で入力してください。"),
+        );
+    }
+    parsed
+}
+
 /// Optional text, trimmed; too long is an error.
 pub fn optional_text(
     errors: &mut Errors,
@@ -328,10 +463,10 @@ mod tests {
 
     #[test]
     fn numbers_accept_full_width_digits_and_commas() {
-        let form = FormData(vec![
-            ("n".into(), "１,０００".into()),
-            ("m".into(), "-5".into()),
-        ]);
+        let form = FormData(
+            vec![("n".into(), "１,０００".into()), ("m".into(), "-5".into())],
+            Vec::new(),
+        );
         let mut e = Errors::default();
         assert_eq!(
             optional_number(&mut e, &form, "n", "資本金", i64::MAX),

@@ -14,6 +14,7 @@ mod home;
 mod layout;
 mod metrics;
 mod middleware;
+mod orders;
 pub mod pages;
 
 use std::future::Future;
@@ -113,6 +114,7 @@ pub(crate) fn guarded_routes() -> auth::Guarded {
     let g = accounts::routes(g);
     let g = admin::routes(g);
     let g = cases::routes(g);
+    let g = orders::routes(g);
     let g = api::routes(g);
     assets::routes(g)
 }

@@ -37,6 +37,8 @@ pub struct FormPage {
     pub hidden: Vec<(String, String)>,
     pub sets: Vec<FieldSet>,
     pub submit: String,
+    /// Several submit buttons, sent as `intent`: (value, label, primary).
+    pub buttons: Vec<(String, String, bool)>,
     pub links: Vec<(String, String)>,
 }
 
@@ -58,6 +60,7 @@ impl FormPage {
             hidden: Vec::new(),
             sets,
             submit: submit.to_owned(),
+            buttons: Vec::new(),
             links: Vec::new(),
         }
     }
@@ -70,6 +73,21 @@ impl FormPage {
     pub fn link(mut self, href: impl Into<String>, text: impl Into<String>) -> Self {
         self.links.push((href.into(), text.into()));
         self
+    }
+
+    /// Adds a submit button sending `intent=value`; the first primary one is the default.
+    pub fn button(mut self, value: &str, label: &str, primary: bool) -> Self {
+        self.buttons
+            .push((value.to_owned(), label.to_owned(), primary));
+        self
+    }
+
+    /// Whether the form carries files (sent as multipart).
+    pub fn is_multipart(&self) -> bool {
+        self.sets
+            .iter()
+            .flat_map(|s| &s.fields)
+            .any(|f| f.kind == Kind::Files)
     }
 
     pub fn hidden(mut self, name: &str, value: &str) -> Self {

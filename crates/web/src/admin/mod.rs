@@ -85,6 +85,11 @@ async fn home(viewer: Viewer) -> Result<Response, WebError> {
             "利用企業の審査",
             "利用申請を審査し、承認・否認・差し戻しを行います。",
         ));
+        items.push((
+            "/admin/orders",
+            "発注企業の案件の審査",
+            "発注企業が登録した民間発注案件・技術ニーズを審査し、公開または差し戻します。",
+        ));
     }
     if role == StaffRole::Admin {
         items.push((

@@ -334,6 +334,7 @@ struct CasePage {
     source_name: &'static str,
     id: i64,
     has_dates: bool,
+    entry: EntryPanel,
 }
 
 fn source_name(source: &str) -> &'static str {
@@ -344,6 +345,125 @@ fn source_name(source: &str) -> &'static str {
         "ocds" => "公開された調達データ（OCDS）",
         _ => "発注機関のサイト",
     }
+}
+
+/// The facts a case page lists, in order, worded for the case's kind, with
+/// the time left until each deadline while the case is open.
+pub async fn facts_of(
+    state: &AppState,
+    f: &store::NewCase,
+    now: i64,
+) -> Result<Vec<(&'static str, String)>, WebError> {
+    let company_case = f.kind.takes_entries();
+    let mut facts: Vec<(&'static str, String)> = vec![
+        ("種別", f.category.label().to_owned()),
+        ("入札・契約方式", f.procedure.label().to_owned()),
+        (
+            if company_case {
+                "発注企業"
+            } else {
+                "発注機関"
+            },
+            f.organization_name.clone(),
+        ),
+    ];
+    let region = [
+        match f.prefecture_code {
+            Some(c) => state.store.prefecture_name(c).await?,
+            None => String::new(),
+        },
+        f.municipality_name.clone().unwrap_or_default(),
+    ]
+    .into_iter()
+    .filter(|s| !s.is_empty())
+    .collect::<Vec<_>>()
+    .join(" ");
+    if !region.is_empty() {
+        facts.push(("地域", region));
+    }
+    if let Some(g) = f.qualification_grade.as_ref().filter(|g| !g.is_empty()) {
+        facts.push((
+            if company_case {
+                "参加の条件"
+            } else {
+                "等級"
+            },
+            g.clone(),
+        ));
+    }
+    let dated = |label: &'static str, ms: Option<i64>, left: bool| {
+        ms.map(|ms| {
+            let mut v = when(ms);
+            if left && f.status == CaseStatus::Open {
+                v.push_str(&format!("（{}）", domain::case::time_left(now, ms)));
+            }
+            (label, v)
+        })
+    };
+    let (application, submission) = if company_case {
+        ("エントリーの締切", "見積書等の提出期限")
+    } else {
+        ("参加申請の締切", "入札・提出の締切")
+    };
+    facts.extend(
+        [
+            dated("公告日", f.published_at, false),
+            dated(application, f.application_deadline, true),
+            dated(submission, f.submission_deadline, true),
+            dated("開札日時", f.opening_at, false),
+        ]
+        .into_iter()
+        .flatten(),
+    );
+    Ok(facts)
+}
+
+/// What the case page offers about entries (private orders and technical needs).
+enum EntryPanel {
+    None,
+    /// Entries are closed or the case was decided.
+    Closed,
+    /// A visitor: sign in first.
+    SignIn,
+    /// A receiving company that may enter.
+    Enter,
+    /// The viewer's company already entered.
+    Entered(i64),
+    /// The viewer's company posted the case.
+    Own,
+    /// Signed in, but not as a receiving company.
+    NotReceiving,
+}
+
+async fn entry_panel(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    f: &store::NewCase,
+    now: i64,
+) -> Result<EntryPanel, WebError> {
+    if !f.kind.takes_entries() {
+        return Ok(EntryPanel::None);
+    }
+    let company = viewer.user.as_ref().and_then(|u| u.company_id);
+    if company.is_some() && company == f.company_id {
+        return Ok(EntryPanel::Own);
+    }
+    if let Some(c) = company
+        && let Some(e) = state.store.entry_of(id, c).await?
+    {
+        return Ok(EntryPanel::Entered(e.id));
+    }
+    if !store::accepts_entries(f, now) {
+        return Ok(EntryPanel::Closed);
+    }
+    Ok(if !viewer.is_signed_in() {
+        EntryPanel::SignIn
+    } else if viewer.has(domain::Role::ReceivingCompany) {
+        EntryPanel::Enter
+    } else {
+        EntryPanel::NotReceiving
+    })
 }
 
 async fn case_page(
@@ -362,47 +482,8 @@ async fn case_page(
         return Err(WebError::not_found());
     }
     let now = crate::auth::now_ms();
-    let mut facts: Vec<(&'static str, String)> = vec![
-        ("種別", f.category.label().to_owned()),
-        ("入札・契約方式", f.procedure.label().to_owned()),
-        ("発注機関", f.organization_name.clone()),
-    ];
-    let region = [
-        match f.prefecture_code {
-            Some(c) => state.store.prefecture_name(c).await?,
-            None => String::new(),
-        },
-        f.municipality_name.clone().unwrap_or_default(),
-    ]
-    .into_iter()
-    .filter(|s| !s.is_empty())
-    .collect::<Vec<_>>()
-    .join(" ");
-    if !region.is_empty() {
-        facts.push(("地域", region));
-    }
-    if let Some(g) = &f.qualification_grade {
-        facts.push(("等級", g.clone()));
-    }
-    let dated = |label: &'static str, ms: Option<i64>, left: bool| {
-        ms.map(|ms| {
-            let mut v = when(ms);
-            if left && f.status == CaseStatus::Open {
-                v.push_str(&format!("（{}）", domain::case::time_left(now, ms)));
-            }
-            (label, v)
-        })
-    };
-    facts.extend(
-        [
-            dated("公告日", f.published_at, false),
-            dated("参加申請の締切", f.application_deadline, true),
-            dated("入札・提出の締切", f.submission_deadline, true),
-            dated("開札日時", f.opening_at, false),
-        ]
-        .into_iter()
-        .flatten(),
-    );
+    let facts = facts_of(&state, &f, now).await?;
+    let entry = entry_panel(&state, &viewer, id, &f, now).await?;
     render(
         &CasePage {
             layout: Layout::for_viewer(f.title.clone(), &viewer),
@@ -424,6 +505,7 @@ async fn case_page(
             source_url: f.source_url,
             source_name: source_name(&f.source),
             id,
+            entry,
         },
         StatusCode::OK,
     )

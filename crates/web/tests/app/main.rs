@@ -7,5 +7,6 @@ mod cases;
 mod errors;
 mod frame;
 mod health;
+mod orders;
 mod pages;
 mod roles;

@@ -86,6 +86,23 @@ const POLICY: &[(&str, &str, &[Role])] = &[
     ("GET", "/admin/staff", &[Admin]),
     ("POST", "/admin/staff", &[Admin]),
     ("GET", "/admin/audit", &[Admin, Ops]),
+    ("GET", "/mypage/orders", &[OrderingCompany]),
+    ("GET", "/mypage/orders/new", &[OrderingCompany]),
+    ("POST", "/mypage/orders", &[OrderingCompany]),
+    ("GET", "/mypage/orders/{id}", &[OrderingCompany]),
+    ("GET", "/mypage/orders/{id}/edit", &[OrderingCompany]),
+    ("POST", "/mypage/orders/{id}", &[OrderingCompany]),
+    ("POST", "/mypage/orders/{id}/submit", &[OrderingCompany]),
+    ("GET", "/cases/{id}/entry", &[ReceivingCompany]),
+    ("POST", "/cases/{id}/entry", &[ReceivingCompany]),
+    ("GET", "/mypage/entries", &[ReceivingCompany]),
+    ("GET", "/mypage/entries/{id}", COMPANY),
+    ("POST", "/mypage/entries/{id}/messages", COMPANY),
+    ("POST", "/mypage/entries/{id}/choose", &[OrderingCompany]),
+    ("GET", "/admin/orders", &[Operator, Admin]),
+    ("GET", "/admin/orders/{id}", &[Operator, Admin]),
+    ("POST", "/admin/orders/{id}/review", &[Operator, Admin]),
+    ("GET", "/files/{id}", ALL),
 ];
 
 #[test]
