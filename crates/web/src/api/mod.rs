@@ -50,7 +50,11 @@ fn case_json(state: &AppState, c: &Case, prefecture_name: Option<String>) -> Val
         "status": f.status.as_str(),
         "source": f.source,
         "source_url": f.source_url,
-        "documents": f.documents.iter().map(|(title, url)| json!({"title": title, "url": url})).collect::<Vec<_>>(),
+        // Uploaded documents are site paths; the API gives every link whole.
+        "documents": f.documents.iter().map(|(title, url)| {
+            let url = if url.starts_with('/') { format!("{}{url}", state.settings.public_url) } else { url.clone() };
+            json!({"title": title, "url": url})
+        }).collect::<Vec<_>>(),
     })
 }
 

@@ -198,6 +198,14 @@ async fn a_private_order_goes_from_draft_to_a_chosen_partner(backend: Backend) {
     assert_eq!(status, 200);
     assert!(public.html().contains("全12台"));
     assert_eq!(app.get(&document).await.status(), 200, "public document");
+    let api: serde_json::Value = app
+        .get(&format!("/api/v1/cases/{id}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(api["documents"][0]["url"], app.url(&document), "{api}");
+    assert_eq!(api["kind"], "private_order", "{api}");
     let (_, found) = app.page("/cases?q=空調&kind=private_order").await;
     assert!(
         attrs(&found, ".result a", "href").contains(&format!("/cases/{id}")),
