@@ -311,10 +311,104 @@ pub async fn seed(store: &Store, now: i64) -> Result<Vec<Login>> {
         for chunk in crate::corpus::cases(DEMO_CASES, 2026, now, &ordering, "kkj").chunks(500) {
             store.upsert_cases(chunk, now).await?;
         }
+        seed_order_flow(store, now).await?;
         // The demo's placeholder mails are not for delivery.
         store.discard_pending_mail_to_domain(DOMAIN).await?;
     }
     Ok(logins)
+}
+
+/// A private order waiting for review, and an entry with a reply on an open
+/// one, so that the review queue and the entry pages have something to show.
+async fn seed_order_flow(store: &Store, now: i64) -> Result<()> {
+    let user_of = |local: &'static str| async move {
+        store
+            .user_by_email(&email(local)?)
+            .await?
+            .context("demo user")
+    };
+    let orderer = user_of("tamaclean").await?;
+    let receiver = user_of("marunouchi").await?;
+    let (Some(ordering), Some(receiving)) = (orderer.company_id, receiver.company_id) else {
+        return Ok(());
+    };
+    let fields = store::NewCase {
+        kind: domain::CaseKind::PrivateOrder,
+        title: "事務所移転に伴うオフィス家具の搬出・搬入".into(),
+        description: "本社事務所の移転に伴い、机・椅子・書庫など約80点の搬出、運搬、搬入と設置をお願いします。\n移転予定日：土日の2日間".into(),
+        category: domain::Category::Services,
+        procedure: domain::Procedure::QuotationComparison,
+        organization_name: String::new(),
+        organization_id: None,
+        company_id: None,
+        contract_department_id: None,
+        prefecture_code: Some(13),
+        municipality_code: None,
+        municipality_name: Some("八王子市".into()),
+        qualification_grade: None,
+        published_at: None,
+        application_deadline: Some(now + 21 * 86_400_000),
+        submission_deadline: Some(now + 28 * 86_400_000),
+        opening_at: None,
+        status: domain::CaseStatus::Draft,
+        source: String::new(),
+        source_key: String::new(),
+        source_url: None,
+        documents: Vec::new(),
+        created_by: None,
+    };
+    store
+        .save_order(
+            &store::SaveOrder {
+                case_id: None,
+                company_id: ordering,
+                user_id: orderer.id,
+                fields,
+                new_files: &[],
+                remove_files: &[],
+                submit: true,
+            },
+            now,
+        )
+        .await?;
+    let open = store
+        .orders_of_company(ordering)
+        .await?
+        .into_iter()
+        .map(|(c, _)| c)
+        .find(|c| store::accepts_entries(&c.fields, now));
+    if let Some(case) = open {
+        let entry = store
+            .create_entry(
+                case.id,
+                receiving,
+                &store::NewMessage {
+                    from_orderer: false,
+                    user_id: receiver.id,
+                    author_name: &receiver.name,
+                    body: "同様の案件を多数担当してきました。ぜひお見積りさせてください。",
+                    files: &[],
+                },
+                &[],
+                now,
+            )
+            .await?;
+        store
+            .post_entry_message(
+                entry,
+                &store::NewMessage {
+                    from_orderer: true,
+                    user_id: orderer.id,
+                    author_name: &orderer.name,
+                    body: "ありがとうございます。概算の見積書をお送りください。",
+                    files: &[],
+                },
+                &[],
+                now,
+            )
+            .await?;
+    }
+    Ok(())
 }
 
 /// The sign-in table, for the terminal.
