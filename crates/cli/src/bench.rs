@@ -37,6 +37,10 @@ enum BenchKind {
         /// Times each query is run per engine (LIKE at most 5 times above 100,000 cases)
         #[arg(long, default_value_t = 30)]
         reps: usize,
+        /// Measure the index only, without the peers (for quick iterations;
+        /// recorded results include the peers)
+        #[arg(long)]
+        no_peers: bool,
     },
 }
 
@@ -48,7 +52,11 @@ pub async fn run(args: BenchArgs, common: &CommonArgs) -> Result<()> {
                 .await
                 .context("benchmark task")?
         }
-        BenchKind::Search { cases, reps } => crate::bench_search::run(cases, reps).await,
+        BenchKind::Search {
+            cases,
+            reps,
+            no_peers,
+        } => crate::bench_search::run(cases, reps, !no_peers).await,
     }
 }
 

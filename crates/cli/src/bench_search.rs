@@ -92,7 +92,7 @@ fn corpus(n: usize, now: i64) -> Vec<store::NewCase> {
     crate::corpus::cases(n, 42, now, &[(0, "株式会社ベンチ発注".to_owned())], "kkj")
 }
 
-pub async fn run(n: usize, reps: usize) -> Result<()> {
+pub async fn run(n: usize, reps: usize, peers: bool) -> Result<()> {
     let now = crate::accounts::now_ms();
     let dir = std::env::temp_dir().join(format!("chance-navi-bench-search-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -153,6 +153,10 @@ pub async fn run(n: usize, reps: usize) -> Result<()> {
     }
     let rss = rss_mib();
     drop(index);
+    if !peers {
+        let _ = std::fs::remove_dir_all(&dir);
+        return Ok(());
+    }
 
     // The peers, in one SQLite file.
     let started = Instant::now();

@@ -5,8 +5,9 @@
 //! relevance.
 
 pub mod follow;
+mod page;
 pub mod query;
-pub mod tokenizer;
+mod tokenizer;
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
@@ -15,7 +16,7 @@ use std::sync::Mutex;
 
 use domain::{CaseKind, CaseStatus, Category, Procedure};
 use store::Case;
-use tantivy::collector::{Count, FacetCollector, MultiCollector, TopDocs};
+use tantivy::collector::{MultiCollector, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, Occur, PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery,
 };
@@ -24,9 +25,7 @@ use tantivy::schema::{
     Value,
 };
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{
-    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term,
-};
+use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 pub use query::{ParsedQuery, parse};
 
@@ -58,6 +57,9 @@ struct Fields {
     deadline: Field,
     /// 1 when the status is 募集中; with the deadline it decides open/closed.
     open: Field,
+    /// The facet values again as single-valued fast fields (`page::FACET_FIELDS`),
+    /// counted a block at a time; "" where a case has none.
+    facet_values: [Field; 5],
 }
 
 fn schema() -> (Schema, Fields) {
@@ -78,6 +80,7 @@ fn schema() -> (Schema, Fields) {
         published: b.add_i64_field("published", FAST),
         deadline: b.add_i64_field("deadline", INDEXED | FAST),
         open: b.add_u64_field("open", FAST),
+        facet_values: page::FACET_FIELDS.map(|name| b.add_text_field(name, FAST)),
     };
     (b.build(), fields)
 }
@@ -201,7 +204,13 @@ impl SearchIndex {
         Self::with_index(Index::create_in_ram(schema), fields)
     }
 
-    fn with_index(index: Index, fields: Fields) -> Result<SearchIndex> {
+    fn with_index(mut index: Index, fields: Fields) -> Result<SearchIndex> {
+        // Segments are searched in parallel, one thread per core (at most 4):
+        // a query over a million hits uses the machine, not one core of it.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        if threads > 1 {
+            index.set_multithread_executor(threads)?;
+        }
         index.tokenizers().register(
             tokenizer::NAME,
             TextAnalyzer::from(tokenizer::BigramTokenizer),
@@ -289,6 +298,19 @@ impl SearchIndex {
         doc.add_i64(f.published, x.published_at.unwrap_or(c.created_at));
         doc.add_i64(f.deadline, x.submission_deadline.unwrap_or(NO_DEADLINE));
         doc.add_u64(f.open, u64::from(x.status == CaseStatus::Open));
+        let prefecture = x
+            .prefecture_code
+            .map(|p| format!("{p:02}"))
+            .unwrap_or_default();
+        for (field, value) in f.facet_values.iter().zip([
+            x.kind.as_str(),
+            x.category.as_str(),
+            x.procedure.as_str(),
+            prefecture.as_str(),
+            x.organization_name.as_str(),
+        ]) {
+            doc.add_text(*field, value);
+        }
         doc
     }
 
@@ -496,66 +518,44 @@ impl SearchIndex {
         let offset = q.page.saturating_mul(per_page).min(10_000);
         let top = TopDocs::with_limit(per_page).and_offset(offset);
 
-        let mut facets = FacetCollector::for_field("facets");
-        for root in [
-            facet::KIND,
-            facet::CATEGORY,
-            facet::PROCEDURE,
-            facet::PREFECTURE,
-            facet::ORGANIZATION,
-        ] {
-            facets.add_facet(root);
-        }
-        let mut multi = MultiCollector::new();
-        let count_handle = multi.add_collector(Count);
-        let facet_handle = multi.add_collector(facets);
-        let open_handle = multi.add_collector(OpenClosed { now });
         let relevance = q.sort == Sort::Relevance && !query::parse(&q.text).required.is_empty();
-        let (mut fruits, docs): (_, Vec<DocAddress>) = if relevance {
-            let handle = multi.add_collector(top.order_by_score());
-            let mut fruits = searcher.search(query.as_ref(), &multi)?;
-            let hits = handle.extract(&mut fruits);
-            (fruits, hits.into_iter().map(|(_, d)| d).collect())
-        } else if q.sort == Sort::Deadline {
-            let handle =
-                multi.add_collector(top.order_by_fast_field::<i64>("deadline", Order::Asc));
-            let mut fruits = searcher.search(query.as_ref(), &multi)?;
-            let hits = handle.extract(&mut fruits);
-            (fruits, hits.into_iter().map(|(_, d)| d).collect())
-        } else {
-            let handle =
-                multi.add_collector(top.order_by_fast_field::<i64>("published", Order::Desc));
-            let mut fruits = searcher.search(query.as_ref(), &multi)?;
-            let hits = handle.extract(&mut fruits);
-            (fruits, hits.into_iter().map(|(_, d)| d).collect())
+        let order = match q.sort {
+            _ if relevance => None,
+            Sort::Deadline => Some(page::DateOrder::DeadlineAsc),
+            _ => Some(page::DateOrder::PublishedDesc),
         };
-        let (open, closed) = open_handle.extract(&mut fruits);
-        self.finish(fruits, count_handle, facet_handle, docs, (open, closed))
+        let mut multi = MultiCollector::new();
+        let page_handle = multi.add_collector(page::PageCollector {
+            now,
+            order,
+            keep: offset + per_page,
+        });
+        let score_handle = relevance.then(|| multi.add_collector(top.order_by_score()));
+        let mut fruits = searcher.search(query.as_ref(), &multi)?;
+        let page = page_handle.extract(&mut fruits);
+        let docs: Vec<DocAddress> = match score_handle {
+            Some(handle) => handle
+                .extract(&mut fruits)
+                .into_iter()
+                .map(|(_, d)| d)
+                .collect(),
+            None => page.top.iter().skip(offset).map(|(_, d)| *d).collect(),
+        };
+        self.finish(page, docs)
     }
 
     /// Reads the page's ids, the total and the facet counts out of a search.
-    fn finish(
-        &self,
-        mut fruits: tantivy::collector::MultiFruit,
-        count: tantivy::collector::FruitHandle<usize>,
-        facet_handle: tantivy::collector::FruitHandle<tantivy::collector::FacetCounts>,
-        docs: Vec<DocAddress>,
-        (open, closed): (u64, u64),
-    ) -> Result<SearchResult> {
+    fn finish(&self, page: page::PageFruit, docs: Vec<DocAddress>) -> Result<SearchResult> {
         let searcher = self.reader.searcher();
-        let total = count.extract(&mut fruits);
-        let counts = facet_handle.extract(&mut fruits);
-        let list = |root: &str| -> Vec<(String, u64)> {
+        let (total, open, closed) = (page.total, page.open, page.closed);
+        let [kind, category, procedure, prefecture, organization] = page.facets.map(|counts| {
             let mut v: Vec<(String, u64)> = counts
-                .get(root)
-                .map(|(facet, n)| {
-                    let path = facet.to_path_string();
-                    (path.rsplit('/').next().unwrap_or_default().to_owned(), n)
-                })
+                .into_iter()
+                .filter(|(value, _)| !value.is_empty())
                 .collect();
             v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             v
-        };
+        });
         let mut ids = Vec::with_capacity(docs.len());
         for d in docs {
             let doc: TantivyDocument = searcher.doc(d)?;
@@ -564,15 +564,11 @@ impl SearchIndex {
             }
         }
         let facets = Facets {
-            kind: list(facet::KIND),
-            category: list(facet::CATEGORY),
-            procedure: list(facet::PROCEDURE),
-            prefecture: list(facet::PREFECTURE),
-            organization: list(facet::ORGANIZATION)
-                .into_iter()
-                .map(|(o, n)| (o.replace('／', "/"), n))
-                .take(50)
-                .collect(),
+            kind,
+            category,
+            procedure,
+            prefecture,
+            organization: organization.into_iter().take(50).collect(),
             open,
             closed,
         };
@@ -604,64 +600,4 @@ pub fn facet_map(f: &Facets) -> BTreeMap<&'static str, Vec<(String, u64)>> {
             vec![("open".to_owned(), f.open), ("closed".to_owned(), f.closed)],
         ),
     ])
-}
-
-/// Counts the matches that are open (募集中 and before the deadline) and
-/// closed, in the same pass as the search.
-struct OpenClosed {
-    now: i64,
-}
-
-struct OpenClosedSegment {
-    now: i64,
-    deadline: tantivy::columnar::Column<i64>,
-    open_flag: tantivy::columnar::Column<u64>,
-    open: u64,
-    closed: u64,
-}
-
-impl tantivy::collector::Collector for OpenClosed {
-    type Fruit = (u64, u64);
-    type Child = OpenClosedSegment;
-
-    fn for_segment(
-        &self,
-        _segment: tantivy::SegmentOrdinal,
-        reader: &tantivy::SegmentReader,
-    ) -> tantivy::Result<OpenClosedSegment> {
-        Ok(OpenClosedSegment {
-            now: self.now,
-            deadline: reader.fast_fields().i64("deadline")?,
-            open_flag: reader.fast_fields().u64("open")?,
-            open: 0,
-            closed: 0,
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(&self, fruits: Vec<(u64, u64)>) -> tantivy::Result<(u64, u64)> {
-        Ok(fruits
-            .into_iter()
-            .fold((0, 0), |(o, c), (o2, c2)| (o + o2, c + c2)))
-    }
-}
-
-impl tantivy::collector::SegmentCollector for OpenClosedSegment {
-    type Fruit = (u64, u64);
-
-    fn collect(&mut self, doc: tantivy::DocId, _score: tantivy::Score) {
-        let deadline = self.deadline.first(doc).unwrap_or(NO_DEADLINE);
-        if self.open_flag.first(doc) == Some(1) && deadline > self.now {
-            self.open += 1;
-        } else {
-            self.closed += 1;
-        }
-    }
-
-    fn harvest(self) -> (u64, u64) {
-        (self.open, self.closed)
-    }
 }

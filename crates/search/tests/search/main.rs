@@ -323,3 +323,121 @@ fn open_and_closed_counts_hold_on_a_larger_index() {
         .expect("closed");
     assert_eq!(closed.total as u64, r.facets.closed);
 }
+
+/// One case of a random corpus: (kind, category, procedure, prefecture,
+/// organisation, status, published day, deadline day).
+type Spec = (
+    usize,
+    usize,
+    usize,
+    Option<i64>,
+    usize,
+    usize,
+    i64,
+    Option<i64>,
+);
+
+const ORGS: [&str; 4] = ["東京都総務局", "横浜市", "株式会社ベンチ発注", ""];
+const STATUSES: [CaseStatus; 4] = [
+    CaseStatus::Open,
+    CaseStatus::Closed,
+    CaseStatus::Awarded,
+    CaseStatus::Draft,
+];
+
+fn spec_case(id: i64, s: &Spec) -> Case {
+    case(id, "庁舎清掃業務委託", |c| {
+        c.kind = CaseKind::ALL[s.0];
+        c.category = Category::ALL[s.1];
+        c.procedure = Procedure::ALL[s.2];
+        c.prefecture_code = s.3;
+        c.organization_name = ORGS[s.4].to_owned();
+        c.status = STATUSES[s.5];
+        c.published_at = Some(NOW + s.6 * DAY);
+        c.submission_deadline = s.7.map(|d| NOW + d * DAY);
+    })
+}
+
+fn spec() -> impl Strategy<Value = Spec> {
+    (
+        0..CaseKind::ALL.len(),
+        0..Category::ALL.len(),
+        0..Procedure::ALL.len(),
+        prop::option::of(prop::sample::select(vec![13i64, 14, 27])),
+        0..ORGS.len(),
+        0..STATUSES.len(),
+        -5i64..5,
+        prop::option::of(-3i64..3),
+    )
+}
+
+fn counted(cases: &[&Case], value: impl Fn(&Case) -> String) -> Vec<(String, u64)> {
+    let mut m = std::collections::BTreeMap::new();
+    for c in cases {
+        let v = value(c);
+        if !v.is_empty() {
+            *m.entry(v).or_insert(0u64) += 1;
+        }
+    }
+    let mut v: Vec<(String, u64)> = m.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// The index's totals, facet counts, open/closed split and pages agree
+    /// with counting the same cases by hand, over several segments.
+    #[test]
+    fn counts_and_pages_agree_with_counting_by_hand(
+        specs in prop::collection::vec(spec(), 1..120),
+        category in prop::option::of(0..Category::ALL.len()),
+        by_deadline in any::<bool>(),
+        page in 0usize..3,
+    ) {
+        let index = SearchIndex::in_memory().expect("index");
+        let cases: Vec<Case> = specs.iter().enumerate().map(|(i, s)| spec_case(i as i64 + 1, s)).collect();
+        // Three commits: three segments, searched in parallel.
+        for (n, chunk) in cases.chunks(cases.len().div_ceil(3)).enumerate() {
+            index.apply(chunk).expect("apply");
+            index.commit(n as i64 + 1).expect("commit");
+        }
+        let q = CaseQuery {
+            categories: category.map(|c| Category::ALL[c]).into_iter().collect(),
+            sort: if by_deadline { Sort::Deadline } else { Sort::Newest },
+            page,
+            per_page: 7,
+            ..CaseQuery::default()
+        };
+        let r = index.search(&q, NOW).expect("search");
+        let mut hits: Vec<&Case> = cases
+            .iter()
+            .filter(|c| c.fields.status.is_public())
+            .filter(|c| category.is_none_or(|k| c.fields.category == Category::ALL[k]))
+            .collect();
+        prop_assert_eq!(r.total, hits.len());
+        prop_assert_eq!(r.facets.kind.clone(), counted(&hits, |c| c.fields.kind.as_str().to_owned()));
+        prop_assert_eq!(r.facets.category.clone(), counted(&hits, |c| c.fields.category.as_str().to_owned()));
+        prop_assert_eq!(r.facets.procedure.clone(), counted(&hits, |c| c.fields.procedure.as_str().to_owned()));
+        prop_assert_eq!(
+            r.facets.prefecture.clone(),
+            counted(&hits, |c| c.fields.prefecture_code.map(|p| format!("{p:02}")).unwrap_or_default())
+        );
+        prop_assert_eq!(r.facets.organization.clone(), counted(&hits, |c| c.fields.organization_name.clone()));
+        let open = hits
+            .iter()
+            .filter(|c| c.fields.status == CaseStatus::Open && c.fields.submission_deadline.is_none_or(|d| d > NOW))
+            .count() as u64;
+        prop_assert_eq!((r.facets.open, r.facets.closed), (open, hits.len() as u64 - open));
+        // Newest first, or nearest deadline first with none last; equal
+        // dates by case id (higher first for newest, lower for deadlines).
+        if by_deadline {
+            hits.sort_by_key(|c| (c.fields.submission_deadline.unwrap_or(i64::MAX), c.id));
+        } else {
+            hits.sort_by_key(|c| std::cmp::Reverse((c.fields.published_at, c.id)));
+        }
+        let expected: Vec<i64> = hits.iter().skip(page * 7).take(7).map(|c| c.id).collect();
+        prop_assert_eq!(r.ids, expected);
+    }
+}
