@@ -42,6 +42,17 @@ enum BenchKind {
         #[arg(long)]
         no_peers: bool,
     },
+    /// Load N cases into a new SQLite database, start `chance-navi serve` on
+    /// it, let the node build its index, then time the search mix over HTTP
+    /// and read the server's resident memory from /proc.
+    Serve {
+        /// Cases in the corpus
+        #[arg(long, default_value_t = 100_000)]
+        cases: usize,
+        /// Requests per query class
+        #[arg(long, default_value_t = 30)]
+        reps: usize,
+    },
 }
 
 pub async fn run(args: BenchArgs, common: &CommonArgs) -> Result<()> {
@@ -57,6 +68,7 @@ pub async fn run(args: BenchArgs, common: &CommonArgs) -> Result<()> {
             reps,
             no_peers,
         } => crate::bench_search::run(cases, reps, !no_peers).await,
+        BenchKind::Serve { cases, reps } => crate::bench_serve::run(cases, reps).await,
     }
 }
 
@@ -94,7 +106,8 @@ fn startup(runs: u32, common: &CommonArgs) -> Result<()> {
     Ok(())
 }
 
-struct Killed(Child);
+/// A child process killed when dropped.
+pub(crate) struct Killed(pub Child);
 
 impl Drop for Killed {
     fn drop(&mut self) {
@@ -109,6 +122,24 @@ fn time_one_start(
     url: Option<&str>,
 ) -> Result<Duration> {
     let start = Instant::now();
+    let (_child, addr) = spawn_server(exe, dir, url)?;
+    let deadline = start + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if readyz(addr).unwrap_or(false) {
+            return Ok(start.elapsed());
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    bail!("the server at {addr} was not ready within 30 s")
+}
+
+/// Starts `chance-navi serve` on a free port with `dir` as its data folder
+/// (and `url` as its database, if given); returns it and where it listens.
+pub(crate) fn spawn_server(
+    exe: &std::path::Path,
+    dir: &std::path::Path,
+    url: Option<&str>,
+) -> Result<(Killed, SocketAddr)> {
     let mut cmd = Command::new(exe);
     cmd.args([
         "serve",
@@ -139,22 +170,28 @@ fn time_one_start(
         .next()
         .and_then(|a| a.parse().ok())
         .with_context(|| format!("the server did not say where it listens: {line:?}"))?;
-    let deadline = start + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if readyz(addr).unwrap_or(false) {
-            return Ok(start.elapsed());
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    bail!("the server at {addr} was not ready within 30 s")
+    Ok((child, addr))
 }
 
-/// `GET /readyz` over a plain socket: true on 200.
-fn readyz(addr: SocketAddr) -> std::io::Result<bool> {
+/// `GET path` over a plain socket (HTTP/1.1, connection closed): the status
+/// and the body.
+pub(crate) fn http_get(addr: SocketAddr, path: &str) -> std::io::Result<(u16, String)> {
     let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(1))?;
-    s.set_read_timeout(Some(Duration::from_secs(5)))?;
-    s.write_all(b"GET /readyz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
-    let mut head = [0u8; 12];
-    s.read_exact(&mut head)?;
-    Ok(head.starts_with(b"HTTP/1.1 200"))
+    s.set_read_timeout(Some(Duration::from_secs(30)))?;
+    s.write_all(
+        format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").as_bytes(),
+    )?;
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw)?;
+    let text = String::from_utf8_lossy(&raw);
+    let status = text.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map_or(String::new(), |(_, b)| b.to_owned());
+    Ok((status, body))
+}
+
+/// `GET /readyz`: true on 200.
+fn readyz(addr: SocketAddr) -> std::io::Result<bool> {
+    Ok(http_get(addr, "/readyz")?.0 == 200)
 }

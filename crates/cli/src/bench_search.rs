@@ -9,15 +9,15 @@ use search::{CaseQuery, OpenState, SearchIndex};
 use store::{Case, DatabaseTarget, Peer, PeerQuery, PeerRow, PoolSettings, Store};
 
 /// A query class of the fixed mix.
-struct Class {
-    name: &'static str,
-    words: &'static [&'static str],
-    category: Option<Category>,
-    prefecture: Option<i64>,
-    open: bool,
+pub(crate) struct Class {
+    pub name: &'static str,
+    pub words: &'static [&'static str],
+    pub category: Option<Category>,
+    pub prefecture: Option<i64>,
+    pub open: bool,
 }
 
-const CLASSES: &[Class] = &[
+pub(crate) const CLASSES: &[Class] = &[
     Class {
         name: "2-character word (清掃)",
         words: &["清掃"],
@@ -82,13 +82,13 @@ fn rss_mib() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-fn percentiles(mut d: Vec<Duration>) -> (f64, f64, f64) {
+pub(crate) fn percentiles(mut d: Vec<Duration>) -> (f64, f64, f64) {
     d.sort();
     let at = |q: f64| d[((d.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1000.0;
     (at(0.5), at(0.95), at(0.99))
 }
 
-fn corpus(n: usize, now: i64) -> Vec<store::NewCase> {
+pub(crate) fn corpus(n: usize, now: i64) -> Vec<store::NewCase> {
     crate::corpus::cases(n, 42, now, &[(0, "株式会社ベンチ発注".to_owned())], "kkj")
 }
 

@@ -3,6 +3,7 @@
 mod accounts;
 mod bench;
 mod bench_search;
+mod bench_serve;
 mod config;
 mod corpus;
 mod demo;

@@ -95,6 +95,8 @@ pub enum CaseEvent<'a> {
     NotChosen { company: &'a str },
     /// To the ordering company: its choice was recorded.
     ChoiceMade { company: &'a str },
+    /// To an entrant: the ordering company called the case off.
+    Cancelled { company: &'a str },
 }
 
 /// The outcome of a review, as the applicant is told it.
@@ -337,6 +339,16 @@ impl Composer {
                 );
                 (
                     "エントリーの結果のお知らせ",
+                    None,
+                    "エントリーの内容は次のURLからご確認いただけます。",
+                )
+            }
+            CaseEvent::Cancelled { company } => {
+                lead = format!(
+                    "{company} は、次の案件の募集を中止しました。このたびはエントリーいただき、ありがとうございました。"
+                );
+                (
+                    "案件の中止のお知らせ",
                     None,
                     "エントリーの内容は次のURLからご確認いただけます。",
                 )

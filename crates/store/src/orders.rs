@@ -575,6 +575,51 @@ impl Store {
         Ok(id)
     }
 
+    /// The ordering company calls off its own public case (中止): the case
+    /// becomes 中止, every entry still waiting is not chosen, and `mails` are
+    /// queued, in one transaction. `Stale` when the case is not the company's
+    /// or is no longer open or closed.
+    pub async fn cancel_order(
+        &self,
+        case_id: i64,
+        company_id: i64,
+        mails: &[NewMail],
+        now: i64,
+    ) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        let seq = cases::next_seq(&mut tx).await?;
+        let mut c = cases::load(&mut tx, case_id)
+            .await?
+            .ok_or(StoreError::Stale)?;
+        if c.fields.company_id != Some(company_id)
+            || !matches!(c.fields.status, CaseStatus::Open | CaseStatus::Closed)
+        {
+            return Err(StoreError::Stale);
+        }
+        sqlx::query(
+            "UPDATE case_entries SET status = $2, updated_at = $3 WHERE case_id = $1 AND status = $4",
+        )
+        .bind(case_id)
+        .bind(EntryStatus::NotChosen.as_str())
+        .bind(now)
+        .bind(EntryStatus::Submitted.as_str())
+        .execute(&mut *tx)
+        .await?;
+        c.fields.status = CaseStatus::Cancelled;
+        cases::write(
+            &mut tx,
+            Some(case_id),
+            &c.fields,
+            &c.fields.content_hash(),
+            seq,
+            now,
+        )
+        .await?;
+        enqueue_all(&mut tx, mails, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The ordering company chooses one entry as its partner: that entry is
     /// chosen, every other one not chosen, and the case becomes 決定済み;
     /// `mails` are queued, all in one transaction. `Stale` when the case was

@@ -161,3 +161,48 @@ fn bench_search_answers_every_query_alike_on_all_three_engines() {
     }
     assert!(text.contains("resident memory"));
 }
+
+#[test]
+fn bench_serve_measures_a_running_node_over_http_and_agrees_with_the_index() {
+    let served = run(&["bench", "serve", "--cases", "600", "--reps", "1"]);
+    assert!(
+        served.status.success(),
+        "{}",
+        String::from_utf8_lossy(&served.stderr)
+    );
+    let served = String::from_utf8(served.stdout).unwrap();
+    assert!(served.contains("| after the queries |"), "{served}");
+    let direct = run(&[
+        "bench",
+        "search",
+        "--cases",
+        "600",
+        "--reps",
+        "1",
+        "--no-peers",
+    ]);
+    let direct = String::from_utf8(direct.stdout).unwrap();
+    // The last column of each query row: the hits.
+    let hits = |text: &str, row: &dyn Fn(&str) -> bool| -> Vec<String> {
+        text.lines()
+            .filter(|l| row(l))
+            .map(|l| {
+                l.trim_end_matches(" |")
+                    .rsplit("| ")
+                    .next()
+                    .unwrap_or("")
+                    .to_owned()
+            })
+            .collect()
+    };
+    let over_http = hits(&served, &|l| {
+        l.starts_with("| ")
+            && l.contains(" (")
+            && !l.starts_with("| query")
+            && !l.starts_with("| server")
+    });
+    let in_index = hits(&direct, &|l| l.starts_with("| tantivy"));
+    assert_eq!(over_http.len(), 7, "{served}");
+    // The node answers the mix with the hit counts the index alone gives.
+    assert_eq!(over_http, in_index, "{served}\n{direct}");
+}

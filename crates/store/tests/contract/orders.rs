@@ -356,3 +356,51 @@ on_both_engines!(no_entry_after_the_deadline, |store| {
     ));
     assert!(store.entries_for_case(case_id).await.unwrap().is_empty());
 });
+
+on_both_engines!(
+    a_cancelled_order_takes_no_entries_and_tells_its_entrants,
+    |store| {
+        let (orderer, ordering) = company_of(&store, Role::OrderingCompany, 1).await;
+        let (other_user, other) = company_of(&store, Role::OrderingCompany, 2).await;
+        let (a_user, a) = company_of(&store, Role::ReceivingCompany, 3).await;
+        let case_id = published(&store, orderer, ordering).await;
+        let entry = store
+            .create_entry(case_id, a, &message(a_user, "エントリー", &[]), &[], 100)
+            .await
+            .unwrap();
+        assert!(
+            matches!(
+                store.cancel_order(case_id, other, &[], 110).await,
+                Err(StoreError::Stale)
+            ),
+            "only its own company may call it off ({other_user})"
+        );
+        let notice = [mail_to(&testkit::fixtures::email("entrant"), "中止")];
+        store
+            .cancel_order(case_id, ordering, &notice, 120)
+            .await
+            .unwrap();
+        let c = store.case(case_id).await.unwrap().unwrap();
+        assert_eq!(c.fields.status, CaseStatus::Cancelled);
+        assert_eq!(
+            store.entry(entry).await.unwrap().unwrap().status,
+            EntryStatus::NotChosen
+        );
+        assert!(matches!(
+            store.choose_entry(case_id, entry, &[], 130).await,
+            Err(StoreError::Stale)
+        ));
+        assert!(matches!(
+            store.cancel_order(case_id, ordering, &[], 140).await,
+            Err(StoreError::Stale)
+        ));
+        assert_eq!(
+            store
+                .mail_to(&testkit::fixtures::email("entrant").to_string())
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+);

@@ -31,6 +31,9 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
         "submitted" => Some(
             "審査に提出しました。運営事務局が確認し、公開または修正のお願いをメールでお知らせします。",
         ),
+        "cancelled" => {
+            Some("募集を中止しました。エントリーしていた企業にはメールでお知らせしました。")
+        }
         "chosen" => Some(
             "取引先の選定を記録しました。エントリーしたすべての企業にメールでお知らせしました。",
         ),
@@ -585,6 +588,58 @@ pub async fn submit(
     state.cases_written();
     tell_reviewers(&state, &company, case.id, &case.fields.title).await?;
     Ok(Redirect::to(&format!("/mypage/orders/{}?done=submitted", case.id)).into_response())
+}
+
+/// The company calls off its public case; entrants still waiting are told.
+pub async fn cancel(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    form.check_csrf(&viewer)?;
+    let (_, company) = own_company(&state, &viewer).await?;
+    let case = own_case(&state, &company, &id).await?;
+    let mut mails = Vec::new();
+    for entry in state.store.entries_for_case(case.id).await? {
+        if entry.status != domain::EntryStatus::Submitted {
+            continue;
+        }
+        let path = format!("/mypage/entries/{}", entry.id);
+        mails.extend(
+            super::mail_company(&state, entry.company_id, |to, name| {
+                state.mail.case_event(
+                    to,
+                    name,
+                    &case.fields.title,
+                    CaseEvent::Cancelled {
+                        company: &company.name,
+                    },
+                    &path,
+                )
+            })
+            .await?,
+        );
+    }
+    match state
+        .store
+        .cancel_order(case.id, company.id, &mails, crate::auth::now_ms())
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::Stale) => {
+            return MessagePage::new(
+                Layout::for_viewer("この案件は中止できません", &viewer),
+                &["公開中でない案件や、取引先を選定済みの案件は中止できません。"],
+            )
+            .link(format!("/mypage/orders/{}", case.id), "案件のページに戻る")
+            .respond(StatusCode::CONFLICT);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    state.cases_written();
+    state.mail_queued();
+    Ok(Redirect::to(&format!("/mypage/orders/{}?done=cancelled", case.id)).into_response())
 }
 
 #[derive(Template)]

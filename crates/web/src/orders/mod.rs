@@ -27,6 +27,7 @@ pub fn routes(g: Guarded) -> Guarded {
         .get("/mypage/orders/{id}/edit", ORDERING, get(form::edit_form))
         .post("/mypage/orders/{id}", ORDERING, post(form::update))
         .post("/mypage/orders/{id}/submit", ORDERING, post(form::submit))
+        .post("/mypage/orders/{id}/cancel", ORDERING, post(form::cancel))
         .get("/cases/{id}/entry", RECEIVING, get(entries::entry_form))
         .post("/cases/{id}/entry", RECEIVING, post(entries::enter))
         .get("/mypage/entries", RECEIVING, get(entries::list))

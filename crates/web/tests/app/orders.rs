@@ -391,3 +391,62 @@ async fn bad_orders_and_bad_files_are_refused_with_reasons_and_nothing_is_saved(
     assert_eq!(r.status(), 403);
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_ordering_company_calls_off_its_case_and_the_entrant_is_told() {
+    let app = TestApp::spawn_with_mail(Backend::Sqlite).await;
+    let (orderer, _) = signed_in(&app, Role::OrderingCompany, 1).await;
+    let (operator, _) = signed_in(&app, Role::Operator, 2).await;
+    let (a, a_email) = signed_in(&app, Role::ReceivingCompany, 3).await;
+    let r = app
+        .submit_multipart(
+            &orderer,
+            "/mypage/orders/new",
+            "/mypage/orders",
+            &order_fields("submit", "2099-12-01T17:00"),
+            &[],
+        )
+        .await;
+    let case_path = location(&r).replace("?done=submitted", "");
+    let id = case_path.rsplit('/').next().expect("id").to_owned();
+    let review = format!("/admin/orders/{id}");
+    let r = app
+        .submit(
+            &operator,
+            &review,
+            &format!("{review}/review"),
+            &[("decision", "approve")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let entry_form = format!("/cases/{id}/entry");
+    let r = app
+        .submit_multipart(
+            &a,
+            &entry_form,
+            &entry_form,
+            &[("body", "対応できます。")],
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+
+    let r = app
+        .submit(&orderer, &case_path, &format!("{case_path}/cancel"), &[])
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(
+        mail(&app, &a_email, "案件の中止のお知らせ")
+            .await
+            .contains("募集を中止しました")
+    );
+    let (_, page) = app.page(&format!("/cases/{id}")).await;
+    assert!(texts(&page, ".badge--plain").contains(&"中止".to_owned()));
+    assert!(page.html().contains("エントリーの受付は終了しました"));
+    // Twice is refused, plainly.
+    let r = app
+        .submit(&orderer, &case_path, &format!("{case_path}/cancel"), &[])
+        .await;
+    assert_eq!(r.status(), 409);
+    app.shutdown().await;
+}

@@ -93,6 +93,7 @@ const POLICY: &[(&str, &str, &[Role])] = &[
     ("GET", "/mypage/orders/{id}/edit", &[OrderingCompany]),
     ("POST", "/mypage/orders/{id}", &[OrderingCompany]),
     ("POST", "/mypage/orders/{id}/submit", &[OrderingCompany]),
+    ("POST", "/mypage/orders/{id}/cancel", &[OrderingCompany]),
     ("GET", "/cases/{id}/entry", &[ReceivingCompany]),
     ("POST", "/cases/{id}/entry", &[ReceivingCompany]),
     ("GET", "/mypage/entries", &[ReceivingCompany]),
