@@ -7,6 +7,7 @@ mod bench_serve;
 mod config;
 mod corpus;
 mod demo;
+mod import_cmd;
 mod index;
 mod serve;
 
@@ -70,6 +71,8 @@ enum Command {
     Audit(accounts::AuditArgs),
     /// Manage the search index (derived from the database)
     Index(index::IndexArgs),
+    /// Import public tenders from outside sources
+    Import(import_cmd::ImportArgs),
     /// Measure the portal's speed (results belong in docs/benchmarks.md)
     Bench(bench::BenchArgs),
 }
@@ -128,6 +131,11 @@ async fn run(cli: Cli) -> Result<()> {
             let settings = Settings::resolve(&cli.common, &ServeArgs::default())?;
             init_logging(&settings)?;
             index::run(args, &settings).await
+        }
+        Command::Import(args) => {
+            let settings = Settings::resolve(&cli.common, &ServeArgs::default())?;
+            init_logging(&settings)?;
+            import_cmd::run(args, &settings).await
         }
         Command::Bench(args) => bench::run(args, &cli.common).await,
     }

@@ -106,6 +106,92 @@ impl NewCase {
     }
 }
 
+/// One field of a case that an amendment changed, as people read it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldChange {
+    pub field: &'static str,
+    pub before: String,
+    pub after: String,
+}
+
+/// What differs between two versions of a case, field by field.
+pub fn changes(old: &NewCase, new: &NewCase) -> Vec<FieldChange> {
+    let date = |v: Option<i64>| v.map(domain::time::jst_datetime).unwrap_or_default();
+    let num = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let docs = |c: &NewCase| {
+        c.documents
+            .iter()
+            .map(|(t, u)| format!("{t} <{u}>"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let pairs: [(&'static str, String, String); 17] = [
+        ("件名", old.title.clone(), new.title.clone()),
+        ("概要", old.description.clone(), new.description.clone()),
+        ("種類", old.kind.label().into(), new.kind.label().into()),
+        (
+            "種別",
+            old.category.label().into(),
+            new.category.label().into(),
+        ),
+        (
+            "入札・契約方式",
+            old.procedure.label().into(),
+            new.procedure.label().into(),
+        ),
+        (
+            "発注機関",
+            old.organization_name.clone(),
+            new.organization_name.clone(),
+        ),
+        (
+            "契約部署",
+            num(old.contract_department_id),
+            num(new.contract_department_id),
+        ),
+        (
+            "都道府県",
+            num(old.prefecture_code),
+            num(new.prefecture_code),
+        ),
+        (
+            "市区町村",
+            text(&old.municipality_name),
+            text(&new.municipality_name),
+        ),
+        (
+            "等級",
+            text(&old.qualification_grade),
+            text(&new.qualification_grade),
+        ),
+        ("公告日", date(old.published_at), date(new.published_at)),
+        (
+            "参加申請の締切",
+            date(old.application_deadline),
+            date(new.application_deadline),
+        ),
+        (
+            "入札・提出の締切",
+            date(old.submission_deadline),
+            date(new.submission_deadline),
+        ),
+        ("開札日時", date(old.opening_at), date(new.opening_at)),
+        ("状態", old.status.label().into(), new.status.label().into()),
+        ("掲載元のURL", text(&old.source_url), text(&new.source_url)),
+        ("資料", docs(old), docs(new)),
+    ];
+    pairs
+        .into_iter()
+        .filter(|(_, a, b)| a != b)
+        .map(|(field, before, after)| FieldChange {
+            field,
+            before,
+            after,
+        })
+        .collect()
+}
+
 pub(crate) const COLUMNS: &str =
     "id, kind, title, description, category, procedure, organization_name,
     organization_id, company_id, contract_department_id, prefecture_code, municipality_code,
@@ -294,6 +380,17 @@ impl Store {
     /// changed cases of the batch share one new change sequence number; an
     /// unchanged record is left alone.
     pub async fn upsert_cases(&self, batch: &[NewCase], now: i64) -> Result<Vec<Upserted>> {
+        self.upsert_with_history(None, batch, now).await
+    }
+
+    /// Like `upsert_cases`, and every amendment is kept in the case's history
+    /// (what changed, before and after), attributed to import run `run`.
+    pub async fn upsert_with_history(
+        &self,
+        run: Option<i64>,
+        batch: &[NewCase],
+        now: i64,
+    ) -> Result<Vec<Upserted>> {
         let mut tx = self.pool().begin().await?;
         // Taking the head row first serialises case writers on both engines,
         // so sequence numbers are handed out in commit order.
@@ -315,6 +412,21 @@ impl Store {
                     if old == hash {
                         Upserted::Unchanged(id)
                     } else {
+                        if let Some(before) = load(&mut tx, id).await? {
+                            let diff = changes(&before.fields, c);
+                            if !diff.is_empty() {
+                                sqlx::query(
+                                    "INSERT INTO case_history (case_id, run_id, changed_at, changes)
+                                     VALUES ($1, $2, $3, $4)",
+                                )
+                                .bind(id)
+                                .bind(run)
+                                .bind(now)
+                                .bind(serde_json::to_string(&diff).unwrap_or_default())
+                                .execute(&mut *tx)
+                                .await?;
+                            }
+                        }
                         Upserted::Updated(write(&mut tx, Some(id), c, &hash, seq, now).await?)
                     }
                 }
@@ -410,6 +522,29 @@ impl Store {
                 .fetch_one(self.pool())
                 .await?,
         )
+    }
+
+    /// A case's amendments, newest first: (when, import run, changes).
+    pub async fn case_history(
+        &self,
+        case_id: i64,
+    ) -> Result<Vec<(i64, Option<i64>, Vec<serde_json::Value>)>> {
+        let rows = sqlx::query(
+            "SELECT changed_at, run_id, changes FROM case_history WHERE case_id = $1 ORDER BY id DESC",
+        )
+        .bind(case_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let changes: String = r.try_get("changes")?;
+                Ok((
+                    r.try_get("changed_at")?,
+                    r.try_get("run_id")?,
+                    serde_json::from_str(&changes).unwrap_or_default(),
+                ))
+            })
+            .collect()
     }
 
     pub async fn count_cases(&self) -> Result<i64> {

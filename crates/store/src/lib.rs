@@ -8,6 +8,7 @@
 mod audit;
 mod cases;
 mod companies;
+mod imports;
 mod leases;
 mod legal;
 mod masters;
@@ -25,8 +26,9 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditVerification, NewAuditEntry};
-pub use cases::{Case, NewCase, Upserted};
+pub use cases::{Case, FieldChange, NewCase, Upserted, changes};
 pub use companies::{Company, CompanyProfile, NewApplication, Review};
+pub use imports::{CaseResult, ImportRun, Quarantined, RunCounts, RunStatus};
 pub use leases::Lease;
 pub use legal::LegalChange;
 pub use masters::{

@@ -53,6 +53,11 @@ const STEPS: &[Step] = &[
     common_step!(3, "0003_master_seed.sql", "master seed"),
     step!(4, "0004_cases.sql", "cases"),
     step!(5, "0005_orders.sql", "private orders, entries and files"),
+    step!(
+        6,
+        "0006_imports.sql",
+        "import runs, quarantine and case history"
+    ),
 ];
 
 /// The file names this crate embeds, for the test that no file on disk is forgotten.

@@ -266,6 +266,7 @@ impl TestApp {
 
     /// A new browser-like client: its own cookies, redirects not followed.
     pub fn new_client() -> reqwest::Client {
+        install_tls_provider();
         reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .cookie_store(true)
@@ -437,4 +438,11 @@ pub fn attrs(html: &Html, selector: &str, attr: &str) -> Vec<String> {
     html.select(&sel)
         .filter_map(|el| el.value().attr(attr).map(str::to_owned))
         .collect()
+}
+
+/// reqwest is built with TLS but without a crypto provider of its own (the
+/// binary fetches over https with ring, which lettre already uses): install
+/// ring once before making any HTTP client in tests.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }

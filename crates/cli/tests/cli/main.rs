@@ -3,6 +3,7 @@
 
 mod accounts;
 mod bad_input;
+mod import;
 mod serve;
 
 use std::io::{BufRead, BufReader};

@@ -6,6 +6,7 @@ fn get(url: &str) -> (u16, String) {
         .build()
         .expect("runtime");
     rt.block_on(async {
+        testkit::install_tls_provider();
         let r = reqwest::get(url).await.expect("request");
         let status = r.status().as_u16();
         (status, r.text().await.expect("body"))

@@ -1,0 +1,137 @@
+//! `chance-navi import run` on the importers' samples, from a file and from a URL.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+
+use crate::run;
+
+fn sample(path: &str) -> String {
+    format!(
+        "{}/../import/tests/samples/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+fn text(out: &std::process::Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_file_is_imported_once_and_its_counts_printed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_str().unwrap();
+    let file = sample("ocds/fictional-example-1.1/ocds-213czf-000-00001.json");
+    let args = [
+        "import",
+        "run",
+        "--data-dir",
+        dir,
+        "--source",
+        "ocds",
+        "--file",
+        &file,
+    ];
+    let first = run(&args);
+    let (out, err) = text(&first);
+    assert!(first.status.success(), "{err}");
+    assert!(
+        out.contains("1 new, 0 updated, 0 unchanged, 0 set aside"),
+        "{out}"
+    );
+    let again = run(&args);
+    let (out, _) = text(&again);
+    assert!(out.contains("0 new, 0 updated, 1 unchanged"), "{out}");
+    // Records without a key are set aside; the run still succeeds.
+    let kkj = sample("kkj/handwritten-examples/search-multiple.xml");
+    let out = run(&[
+        "import",
+        "run",
+        "--data-dir",
+        dir,
+        "--source",
+        "kkj",
+        "--file",
+        &kkj,
+    ]);
+    assert!(out.status.success());
+    assert!(text(&out).0.contains("3 set aside"), "{}", text(&out).0);
+}
+
+#[test]
+fn an_unreadable_document_or_a_bad_source_fails_with_one_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_str().unwrap();
+    let junk = tmp.path().join("junk.json");
+    std::fs::write(&junk, "not json").unwrap();
+    let out = run(&[
+        "import",
+        "run",
+        "--data-dir",
+        dir,
+        "--source",
+        "ocds",
+        "--file",
+        junk.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let (_, err) = text(&out);
+    assert!(err.contains("JSON"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let out = run(&[
+        "import",
+        "run",
+        "--data-dir",
+        dir,
+        "--source",
+        "nope",
+        "--file",
+        junk.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(text(&out).1.contains("unknown source"), "{}", text(&out).1);
+}
+
+#[test]
+fn a_url_is_fetched_and_its_credentials_are_not_printed() {
+    let body = std::fs::read(sample("kkj/handwritten-examples/detail-pdf.xml")).unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 4096];
+        let n = s.read(&mut buf).unwrap();
+        let request = String::from_utf8_lossy(&buf[..n]).into_owned();
+        write!(
+            s,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        )
+        .unwrap();
+        s.write_all(&body).unwrap();
+        request
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let url = format!("http://user:secret@127.0.0.1:{port}/api/?Query=test");
+    let out = run(&[
+        "import",
+        "run",
+        "--data-dir",
+        tmp.path().to_str().unwrap(),
+        "--source",
+        "kkj",
+        "--url",
+        &url,
+    ]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("1 new"), "{stdout}");
+    assert!(
+        !stdout.contains("secret") && !stderr.contains("secret"),
+        "{stdout}{stderr}"
+    );
+    let request = server.join().unwrap();
+    assert!(request.starts_with("GET /api/?Query=test"), "{request}");
+}

@@ -1,0 +1,213 @@
+//! 官公需情報ポータルサイト (中小企業庁, kkj.go.jp): the search API's XML.
+//! `Results/SearchResults/SearchResult` elements become public tenders keyed
+//! by `Key`; a `Results/Error` document is a failed request.
+
+use domain::{CaseKind, CaseStatus, Category, Prefecture, Procedure};
+use store::NewCase;
+
+use crate::dates::{deadline_in_text, parse_iso};
+use crate::xml::{self, Element};
+use crate::{Parsed, Record};
+
+pub const SOURCE: &str = "kkj";
+
+/// 入札方式 as the portal writes it (a label, sometimes a code).
+pub fn procedure_of(s: &str) -> Procedure {
+    let s = domain::text::normalize(s);
+    if s.contains("指名") {
+        Procedure::DesignatedCompetitive
+    } else if s.contains("一般競争") || s == "1" {
+        Procedure::OpenCompetitive
+    } else if s.contains("見積") || s.contains("オープンカウンター") {
+        Procedure::QuotationComparison
+    } else if s.contains("プロポーザル") || s.contains("企画競争") || s.contains("公募")
+    {
+        Procedure::Proposal
+    } else if s.contains("随意") || s.contains("随契") {
+        Procedure::NegotiatedContract
+    } else {
+        Procedure::Other
+    }
+}
+
+/// Reads a search response. A document that is not a response, or says
+/// `<Error>`, fails as a whole; each bad record is set aside on its own.
+pub fn parse(input: &[u8]) -> Result<Parsed, String> {
+    let root = xml::parse(input)?;
+    if root.name != "Results" {
+        return Err(format!(
+            "官公需情報ポータルサイトの検索結果ではありません（最上位の要素が「{}」です）。",
+            root.name
+        ));
+    }
+    if let Some(error) = root.field("Error") {
+        return Err(format!(
+            "官公需情報ポータルサイトがエラーを返しました：{error}"
+        ));
+    }
+    let mut results = Vec::new();
+    root.all("SearchResult", &mut results);
+    let hits = root
+        .child("SearchResults")
+        .and_then(|r| r.field("SearchHits"))
+        .or_else(|| root.field("SearchHits"))
+        .and_then(|h| h.parse::<u64>().ok());
+    let records = results
+        .into_iter()
+        .map(|r| {
+            let raw = String::from_utf8_lossy(&input[r.start..r.end.min(input.len())]).into_owned();
+            Record {
+                key: r.field("Key"),
+                outcome: case_of(r),
+                results: Vec::new(),
+                raw,
+            }
+        })
+        .collect();
+    Ok(Parsed { records, hits })
+}
+
+fn date_field(r: &Element, name: &str) -> Result<Option<i64>, String> {
+    match r.field(name) {
+        None => Ok(None),
+        Some(v) => parse_iso(&v)
+            .map(Some)
+            .ok_or_else(|| format!("{name}の日付「{v}」を読めません。")),
+    }
+}
+
+fn case_of(r: &Element) -> Result<NewCase, String> {
+    let key = r.field("Key").ok_or("Key（案件の識別子）がありません。")?;
+    let title = r
+        .field("ProjectName")
+        .ok_or("ProjectName（件名）がありません。")?;
+    let organization = r
+        .field("OrganizationName")
+        .ok_or("OrganizationName（発注機関名）がありません。")?;
+    let description = r.field("ProjectDescription").unwrap_or_default();
+    let prefecture = r
+        .field("LgCode")
+        .and_then(|c| c.parse::<u8>().ok())
+        .and_then(Prefecture::from_code)
+        .or_else(|| {
+            r.field("PrefectureName")
+                .and_then(|n| Prefecture::from_name(&n))
+        });
+    let submission = match date_field(r, "TenderSubmissionDeadline")? {
+        Some(d) => Some(d),
+        None => deadline_in_text(&description).or_else(|| deadline_in_text(&title)),
+    };
+    let documents = {
+        let mut found = Vec::new();
+        r.all("Attachment", &mut found);
+        found
+            .into_iter()
+            .filter_map(|a| {
+                let uri = a.field("Uri")?;
+                Some((a.field("Name").unwrap_or_else(|| uri.clone()), uri))
+            })
+            .collect()
+    };
+    Ok(NewCase {
+        kind: CaseKind::PublicTender,
+        title: domain::text::tidy(&title),
+        description,
+        category: r
+            .field("Category")
+            .and_then(|c| Category::from_kkj_code(&c))
+            .unwrap_or(Category::Other),
+        procedure: r
+            .field("ProcedureType")
+            .map_or(Procedure::Other, |p| procedure_of(&p)),
+        organization_name: domain::text::tidy(&organization),
+        organization_id: None,
+        company_id: None,
+        contract_department_id: None,
+        prefecture_code: prefecture.map(|p| i64::from(p.code())),
+        municipality_code: r.field("CityCode"),
+        municipality_name: r.field("CityName"),
+        qualification_grade: r.field("Certification"),
+        published_at: match date_field(r, "CftIssueDate")? {
+            Some(d) => Some(d),
+            None => date_field(r, "Date")?,
+        },
+        application_deadline: date_field(r, "PeriodEndTime")?,
+        submission_deadline: submission,
+        opening_at: date_field(r, "OpeningTendersEvent")?,
+        status: CaseStatus::Open,
+        source: SOURCE.to_owned(),
+        source_key: key,
+        source_url: r.field("ExternalDocumentURI"),
+        documents,
+        created_by: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn procedure_labels_and_codes_map_to_procedures() {
+        assert_eq!(procedure_of("一般競争入札"), Procedure::OpenCompetitive);
+        assert_eq!(
+            procedure_of("指名競争入札"),
+            Procedure::DesignatedCompetitive
+        );
+        assert_eq!(procedure_of("公募型プロポーザル"), Procedure::Proposal);
+        assert_eq!(
+            procedure_of("随意契約（少額）"),
+            Procedure::NegotiatedContract
+        );
+        assert_eq!(
+            procedure_of("オープンカウンター方式"),
+            Procedure::QuotationComparison
+        );
+        assert_eq!(procedure_of("その他"), Procedure::Other);
+    }
+
+    #[test]
+    fn a_full_record_maps_every_field_and_finds_its_deadline_in_the_text() {
+        let xml = r#"<Results><Version>1.0</Version><SearchResults><SearchHits>1</SearchHits>
+<SearchResult><ResultId>1</ResultId><Key>K1</Key>
+<ExternalDocumentURI>https://www.city.example.jp/n/1.pdf</ExternalDocumentURI>
+<ProjectName>庁舎清掃業務委託</ProjectName><Date>2026-05-01T10:00:00+09:00</Date>
+<LgCode>13</LgCode><PrefectureName>東京都</PrefectureName><CityCode>131016</CityCode><CityName>千代田区</CityName>
+<OrganizationName>千代田区</OrganizationName><Certification>B</Certification>
+<CftIssueDate>2026-05-01</CftIssueDate><Category>3</Category><ProcedureType>一般競争入札</ProcedureType>
+<ProjectDescription>入札書の提出期限　令和８年５月２１日（木）正午</ProjectDescription>
+<Attachments><Attachment><Name>仕様書</Name><Uri>https://www.city.example.jp/n/1-spec.pdf</Uri></Attachment></Attachments>
+</SearchResult></SearchResults></Results>"#;
+        let parsed = parse(xml.as_bytes()).unwrap();
+        assert_eq!(parsed.hits, Some(1));
+        let c = parsed.records[0].outcome.clone().unwrap();
+        assert_eq!(c.source_key, "K1");
+        assert_eq!(c.category, Category::Services);
+        assert_eq!(c.prefecture_code, Some(13));
+        assert_eq!(c.municipality_name.as_deref(), Some("千代田区"));
+        assert_eq!(c.qualification_grade.as_deref(), Some("B"));
+        assert_eq!(
+            c.published_at,
+            Some(domain::time::jst_to_ms(2026, 5, 1, 0, 0))
+        );
+        assert_eq!(
+            c.submission_deadline,
+            Some(domain::time::jst_to_ms(2026, 5, 21, 17, 0))
+        );
+        assert_eq!(c.documents[0].0, "仕様書");
+        assert!(parsed.records[0].raw.starts_with("<SearchResult>"));
+        assert!(parsed.records[0].raw.ends_with("</SearchResult>"));
+    }
+
+    #[test]
+    fn an_error_document_fails_the_whole_request() {
+        let e =
+            parse("<Results><Error>Count is too large</Error></Results>".as_bytes()).unwrap_err();
+        assert!(e.contains("Count is too large"));
+        assert!(
+            parse(b"<html><body>502</body></html>")
+                .unwrap_err()
+                .contains("検索結果ではありません")
+        );
+    }
+}

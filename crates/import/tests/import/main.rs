@@ -1,0 +1,273 @@
+//! The importers on the samples as they are (crates/import/tests/samples,
+//! provenance in PROVENANCE.md), against SQLite and PostgreSQL alike.
+
+use import::{RunOutcome, Source};
+use store::{RunStatus, Store};
+
+macro_rules! on_both_engines {
+    ($name:ident, |$store:ident| $body:block) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test]
+            async fn sqlite() {
+                let db = testkit::TestDb::sqlite().await;
+                let $store = db.store().clone();
+                $body
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let db = testkit::TestDb::postgres().await;
+                let $store = db.store().clone();
+                $body
+            }
+        }
+    };
+}
+
+fn sample(path: &str) -> Vec<u8> {
+    let full = format!("{}/tests/samples/{path}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
+}
+
+const NOW: i64 = 1_800_000_000_000;
+
+async fn import(store: &Store, source: Source, path: &str) -> RunOutcome {
+    import_bytes(store, source, path, &sample(path)).await
+}
+
+async fn import_bytes(store: &Store, source: Source, origin: &str, bytes: &[u8]) -> RunOutcome {
+    import::run(store, source, origin, bytes, || NOW, &mut |_| {})
+        .await
+        .expect("import")
+}
+
+on_both_engines!(
+    kkj_records_are_imported_once_and_unchanged_ones_left_alone,
+    |store| {
+        let first = import(
+            &store,
+            Source::Kkj,
+            "kkj/handwritten-examples/detail-pdf.xml",
+        )
+        .await;
+        assert_eq!(first.error, None);
+        assert_eq!((first.counts.inserted, first.counts.rejected), (1, 0));
+        let again = import(
+            &store,
+            Source::Kkj,
+            "kkj/handwritten-examples/detail-pdf.xml",
+        )
+        .await;
+        assert_eq!((again.counts.inserted, again.counts.unchanged), (0, 1));
+        assert_eq!(store.count_cases().await.unwrap(), 1);
+        let run = store.import_run(first.run_id).await.unwrap().unwrap();
+        assert_eq!(run.status, RunStatus::Succeeded);
+        assert_eq!(run.source, "kkj");
+        assert_eq!(run.percent(), Some(100));
+        let case = store.cases_with_seq(1).await.unwrap().remove(0);
+        assert_eq!(case.fields.title, "テスト第一学校校舎改修工事");
+        assert_eq!(
+            case.fields.source_key,
+            "dGVzdF9rZXlfZm9yX21vY2tfZGF0YV8wMDE="
+        );
+        assert_eq!(case.fields.category, domain::Category::Construction);
+        assert_eq!(
+            case.fields.prefecture_code, None,
+            "LgCode 99 is no prefecture"
+        );
+        assert_eq!(case.fields.municipality_name.as_deref(), Some("テスト市"));
+        assert!(case.fields.description.contains("耐震化対策"));
+    }
+);
+
+on_both_engines!(
+    kkj_records_without_a_key_are_set_aside_with_the_reason_and_raw_text,
+    |store| {
+        let out = import(
+            &store,
+            Source::Kkj,
+            "kkj/handwritten-examples/search-multiple.xml",
+        )
+        .await;
+        assert_eq!(out.error, None, "a bad record does not fail the run");
+        assert_eq!((out.counts.inserted, out.counts.rejected), (0, 3));
+        let set_aside = store.quarantined(out.run_id).await.unwrap();
+        assert_eq!(set_aside.len(), 3);
+        assert!(
+            set_aside[0].reason.contains("Key"),
+            "{}",
+            set_aside[0].reason
+        );
+        assert!(set_aside[0].raw.contains("テスト第一学校校舎改修工事"));
+        assert!(set_aside[0].raw.starts_with("<SearchResult>"));
+        // Mixed documents: the good record goes in, the bad one aside.
+        let mut mixed =
+            String::from_utf8(sample("kkj/handwritten-examples/detail-html.xml")).unwrap();
+        let bad = "<SearchResult><Key>K-bad</Key><ProjectName>日付の壊れた案件</ProjectName><OrganizationName>某市</OrganizationName><CftIssueDate>2025-13-45</CftIssueDate></SearchResult>";
+        mixed = mixed.replace("</SearchResults>", &format!("{bad}</SearchResults>"));
+        let out = import_bytes(&store, Source::Kkj, "mixed.xml", mixed.as_bytes()).await;
+        assert_eq!((out.counts.inserted, out.counts.rejected), (1, 1));
+        let set_aside = store.quarantined(out.run_id).await.unwrap();
+        assert_eq!(set_aside[0].source_key.as_deref(), Some("K-bad"));
+        assert!(set_aside[0].reason.contains("2025-13-45"));
+    }
+);
+
+on_both_engines!(an_empty_result_and_an_unreadable_document, |store| {
+    let empty = import(
+        &store,
+        Source::Kkj,
+        "kkj/handwritten-examples/search-empty.xml",
+    )
+    .await;
+    assert_eq!((empty.error, empty.counts.seen), (None, 0));
+    let broken = import_bytes(
+        &store,
+        Source::Kkj,
+        "broken.xml",
+        b"<Results><SearchResults>",
+    )
+    .await;
+    let reason = broken.error.expect("failed");
+    assert!(reason.contains("XML"), "{reason}");
+    let run = store.import_run(broken.run_id).await.unwrap().unwrap();
+    assert_eq!(run.status, RunStatus::Failed);
+    assert_eq!(
+        store.quarantined(broken.run_id).await.unwrap()[0].raw,
+        "<Results><SearchResults>"
+    );
+    assert_eq!(store.count_cases().await.unwrap(), 0);
+});
+
+on_both_engines!(
+    an_amended_kkj_record_is_updated_and_its_change_kept,
+    |store| {
+        import(
+            &store,
+            Source::Kkj,
+            "kkj/handwritten-examples/detail-pdf.xml",
+        )
+        .await;
+        let amended = String::from_utf8(sample("kkj/handwritten-examples/detail-pdf.xml"))
+            .unwrap()
+            .replace(
+                "テスト第一学校校舎改修工事",
+                "テスト第一学校校舎改修工事（訂正）",
+            );
+        let out = import_bytes(&store, Source::Kkj, "amended.xml", amended.as_bytes()).await;
+        assert_eq!(out.counts.updated, 1);
+        let case = store.cases_with_seq(2).await.unwrap().remove(0);
+        let history = store.case_history(case.id).await.unwrap();
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].1, Some(out.run_id));
+        assert_eq!(history[0].2[0]["field"], "件名");
+        assert_eq!(history[0].2[0]["before"], "テスト第一学校校舎改修工事");
+        assert_eq!(
+            history[0].2[0]["after"],
+            "テスト第一学校校舎改修工事（訂正）"
+        );
+    }
+);
+
+on_both_engines!(
+    an_ocds_release_package_becomes_one_case_with_its_award,
+    |store| {
+        let out = import(
+            &store,
+            Source::Ocds,
+            "ocds/fictional-example-1.1/ocds-213czf-000-00001.json",
+        )
+        .await;
+        assert_eq!(out.error, None);
+        assert_eq!((out.counts.inserted, out.counts.rejected), (1, 0));
+        let case = store.cases_with_seq(1).await.unwrap().remove(0);
+        assert_eq!(case.fields.source_key, "ocds-213czf-000-00001");
+        assert_eq!(case.fields.category, domain::Category::Construction);
+        assert_eq!(case.fields.procedure, domain::Procedure::OpenCompetitive);
+        assert_eq!(case.fields.organization_name, "London Borough of Barnet");
+        assert_eq!(case.fields.status, domain::CaseStatus::Awarded);
+        assert!(case.fields.submission_deadline.is_some());
+        let results = store.case_results(case.id).await.unwrap();
+        assert!(
+            results
+                .iter()
+                .any(|r| r.kind == "award" && r.amount.is_some()),
+            "{results:?}"
+        );
+    }
+);
+
+on_both_engines!(
+    ocds_releases_one_at_a_time_amend_the_case_step_by_step,
+    |store| {
+        let mut counts = Vec::new();
+        for name in ["01-planning", "02-tender", "03-tenderAmendment", "04-award"] {
+            let out = import(
+                &store,
+                Source::Ocds,
+                &format!("ocds/fictional-example-1.1/ocds-213czf-000-00001-{name}.json"),
+            )
+            .await;
+            counts.push((out.counts.inserted, out.counts.updated));
+        }
+        // The planning notice creates the case; each later release amends it.
+        assert_eq!(counts, [(1, 0), (0, 1), (0, 1), (0, 1)]);
+        let case = store
+            .cases_with_seq(store.latest_case_seq().await.unwrap())
+            .await
+            .unwrap()
+            .remove(0);
+        // The award release carries the award (still pending there) and closes the tender.
+        assert_eq!(case.fields.status, domain::CaseStatus::Closed);
+        assert_eq!(store.case_results(case.id).await.unwrap()[0].kind, "award");
+        let history = store.case_history(case.id).await.unwrap();
+        assert_eq!(history.len(), 3);
+        // The tender release turned the planned case into an open tender with a deadline.
+        let tender_step = &history[2].2;
+        assert!(
+            tender_step.iter().any(|c| c["field"] == "入札・提出の締切"),
+            "{tender_step:?}"
+        );
+    }
+);
+
+on_both_engines!(real_publishers_packages_are_imported, |store| {
+    for path in [
+        "ocds/real-world/australia-nsw/release-package-0.json",
+        "ocds/real-world/australia-nsw/release-package-1.json",
+        "ocds/real-world/paraguay/record-package-274231.json",
+        "ocds/real-world/paraguay/record-package-280555.json",
+        "ocds/fictional-example-1.1/record/ocds-213czf-000-00001.json",
+    ] {
+        let out = import(&store, Source::Ocds, path).await;
+        assert_eq!(out.error, None, "{path}");
+        assert!(
+            out.counts.inserted + out.counts.updated + out.counts.unchanged >= 1,
+            "{path}: {:?}",
+            out.counts
+        );
+        let set_aside: Vec<String> = store
+            .quarantined(out.run_id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|q| q.reason)
+            .collect();
+        assert!(set_aside.is_empty(), "{path}: set aside: {set_aside:?}");
+    }
+    let paraguay = store.cases_with_seq(3).await.unwrap().remove(0);
+    assert!(
+        paraguay.fields.title.contains("ADQUISICIÓN"),
+        "{}",
+        paraguay.fields.title
+    );
+    let results = store.case_results(paraguay.id).await.unwrap();
+    assert!(
+        results
+            .iter()
+            .any(|r| r.kind == "award" && r.currency.as_deref() == Some("PYG")),
+        "{results:?}"
+    );
+});

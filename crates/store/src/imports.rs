@@ -1,0 +1,310 @@
+//! Import runs, the quarantine of records set aside, and the lock that keeps
+//! a scheduled run to one node.
+
+use sqlx::Row;
+
+use crate::{Result, Store, StoreError};
+
+/// Where a run stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStatus {
+    Running,
+    Succeeded,
+    Failed,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Succeeded => "succeeded",
+            RunStatus::Failed => "failed",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            RunStatus::Running => "実行中",
+            RunStatus::Succeeded => "完了",
+            RunStatus::Failed => "失敗",
+        }
+    }
+
+    fn parse(s: &str) -> Result<RunStatus> {
+        Ok(match s {
+            "running" => RunStatus::Running,
+            "succeeded" => RunStatus::Succeeded,
+            "failed" => RunStatus::Failed,
+            other => return Err(StoreError::Invalid(format!("run status {other}"))),
+        })
+    }
+}
+
+/// An award or a bid a source published for a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseResult {
+    /// "award" or "bid".
+    pub kind: &'static str,
+    pub external_id: String,
+    /// The supplier(s) or tenderer(s), by name.
+    pub party: String,
+    /// As the source wrote it (a decimal number).
+    pub amount: Option<String>,
+    pub currency: Option<String>,
+    pub status: Option<String>,
+    pub date: Option<i64>,
+}
+
+/// Counts of a run so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunCounts {
+    /// Records read so far.
+    pub seen: i64,
+    /// Records the input holds, once known.
+    pub expected: Option<i64>,
+    pub inserted: i64,
+    pub updated: i64,
+    pub unchanged: i64,
+    pub rejected: i64,
+}
+
+/// One import run as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportRun {
+    pub id: i64,
+    pub source: String,
+    /// The file or URL read (without credentials).
+    pub origin: String,
+    pub started_at: i64,
+    pub finished_at: Option<i64>,
+    pub status: RunStatus,
+    pub counts: RunCounts,
+    pub error: Option<String>,
+}
+
+impl ImportRun {
+    /// Percent done, when the size of the input is known.
+    pub fn percent(&self) -> Option<i64> {
+        let expected = self.counts.expected.filter(|e| *e > 0)?;
+        Some((self.counts.seen * 100 / expected).clamp(0, 100))
+    }
+}
+
+/// A record set aside, with its reason and its raw text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quarantined {
+    pub id: i64,
+    pub run_id: i64,
+    pub source: String,
+    pub source_key: Option<String>,
+    pub reason: String,
+    pub raw: String,
+    pub created_at: i64,
+}
+
+const RUN_COLUMNS: &str = "id, source, origin, started_at, finished_at, status, seen, expected,
+    inserted, updated, unchanged, rejected, error";
+
+fn run(row: &sqlx::any::AnyRow) -> Result<ImportRun> {
+    let status: String = row.try_get("status")?;
+    Ok(ImportRun {
+        id: row.try_get("id")?,
+        source: row.try_get("source")?,
+        origin: row.try_get("origin")?,
+        started_at: row.try_get("started_at")?,
+        finished_at: row.try_get("finished_at")?,
+        status: RunStatus::parse(&status)?,
+        counts: RunCounts {
+            seen: row.try_get("seen")?,
+            expected: row.try_get("expected")?,
+            inserted: row.try_get("inserted")?,
+            updated: row.try_get("updated")?,
+            unchanged: row.try_get("unchanged")?,
+            rejected: row.try_get("rejected")?,
+        },
+        error: row.try_get("error")?,
+    })
+}
+
+impl Store {
+    /// Records the start of a run.
+    pub async fn start_import_run(&self, source: &str, origin: &str, now: i64) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO import_runs (source, origin, started_at, status) VALUES ($1, $2, $3, $4)
+             RETURNING id",
+        )
+        .bind(source)
+        .bind(origin)
+        .bind(now)
+        .bind(RunStatus::Running.as_str())
+        .fetch_one(self.pool())
+        .await?)
+    }
+
+    /// Writes a run's counts so far (the admin page shows its progress).
+    pub async fn record_import_progress(&self, run: i64, c: &RunCounts) -> Result<()> {
+        sqlx::query(
+            "UPDATE import_runs SET seen = $2, expected = $3, inserted = $4, updated = $5,
+                    unchanged = $6, rejected = $7
+              WHERE id = $1",
+        )
+        .bind(run)
+        .bind(c.seen)
+        .bind(c.expected)
+        .bind(c.inserted)
+        .bind(c.updated)
+        .bind(c.unchanged)
+        .bind(c.rejected)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Records how a run ended: its final counts, and the error if it failed.
+    pub async fn finish_import_run(
+        &self,
+        run: i64,
+        c: &RunCounts,
+        error: Option<&str>,
+        now: i64,
+    ) -> Result<()> {
+        self.record_import_progress(run, c).await?;
+        let status = if error.is_some() {
+            RunStatus::Failed
+        } else {
+            RunStatus::Succeeded
+        };
+        sqlx::query(
+            "UPDATE import_runs SET status = $2, error = $3, finished_at = $4 WHERE id = $1",
+        )
+        .bind(run)
+        .bind(status.as_str())
+        .bind(error)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Sets a record aside with the reason and its raw text.
+    pub async fn quarantine(
+        &self,
+        run: i64,
+        source: &str,
+        source_key: Option<&str>,
+        reason: &str,
+        raw: &str,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO import_quarantine (run_id, source, source_key, reason, raw, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(run)
+        .bind(source)
+        .bind(source_key)
+        .bind(reason)
+        .bind(raw)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Replaces a case's published results with `results`.
+    pub async fn replace_case_results(&self, case_id: i64, results: &[CaseResult]) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("DELETE FROM case_results WHERE case_id = $1")
+            .bind(case_id)
+            .execute(&mut *tx)
+            .await?;
+        for r in results {
+            sqlx::query(
+                "INSERT INTO case_results (case_id, kind, external_id, party, amount, currency, status, result_date)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(case_id)
+            .bind(r.kind)
+            .bind(&r.external_id)
+            .bind(&r.party)
+            .bind(r.amount.as_deref())
+            .bind(r.currency.as_deref())
+            .bind(r.status.as_deref())
+            .bind(r.date)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A case's published results: awards first, then bids, in the order stored.
+    pub async fn case_results(&self, case_id: i64) -> Result<Vec<CaseResult>> {
+        let rows = sqlx::query(
+            "SELECT kind, external_id, party, amount, currency, status, result_date FROM case_results
+              WHERE case_id = $1 ORDER BY CASE kind WHEN 'award' THEN 0 ELSE 1 END, id",
+        )
+        .bind(case_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let kind: String = r.try_get("kind")?;
+                Ok(CaseResult {
+                    kind: if kind == "award" { "award" } else { "bid" },
+                    external_id: r.try_get("external_id")?,
+                    party: r.try_get("party")?,
+                    amount: r.try_get("amount")?,
+                    currency: r.try_get("currency")?,
+                    status: r.try_get("status")?,
+                    date: r.try_get("result_date")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn import_run(&self, id: i64) -> Result<Option<ImportRun>> {
+        let row = sqlx::query(&format!(
+            "SELECT {RUN_COLUMNS} FROM import_runs WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(run).transpose()
+    }
+
+    /// The newest runs first.
+    pub async fn import_runs(&self, limit: i64) -> Result<Vec<ImportRun>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {RUN_COLUMNS} FROM import_runs ORDER BY id DESC LIMIT $1"
+        ))
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(run).collect()
+    }
+
+    /// The records a run set aside, in the order they came.
+    pub async fn quarantined(&self, run: i64) -> Result<Vec<Quarantined>> {
+        let rows = sqlx::query(
+            "SELECT id, run_id, source, source_key, reason, raw, created_at FROM import_quarantine
+              WHERE run_id = $1 ORDER BY id",
+        )
+        .bind(run)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Quarantined {
+                    id: r.try_get("id")?,
+                    run_id: r.try_get("run_id")?,
+                    source: r.try_get("source")?,
+                    source_key: r.try_get("source_key")?,
+                    reason: r.try_get("reason")?,
+                    raw: r.try_get("raw")?,
+                    created_at: r.try_get("created_at")?,
+                })
+            })
+            .collect()
+    }
+}
