@@ -2,6 +2,7 @@
 
 mod audit;
 mod companies;
+mod imports;
 mod industries;
 mod masters;
 mod organizations;
@@ -53,6 +54,8 @@ pub fn routes(g: Guarded) -> Guarded {
             ADMIN,
             post(organizations::update_department),
         )
+        .get("/admin/imports", PORTAL_STAFF, get(imports::list))
+        .get("/admin/imports/{id}", PORTAL_STAFF, get(imports::show))
         .get("/admin/industries", ADMIN, get(industries::list))
         .get("/admin/prefectures", ADMIN, get(industries::prefectures))
         .post(
@@ -120,6 +123,11 @@ async fn home(viewer: Viewer) -> Result<Response, WebError> {
             "職員の操作、ログイン、個人情報の出力の記録を確認します。",
         ));
     }
+    items.push((
+        "/admin/imports",
+        "取込みの状況",
+        "外部の入札情報の取込みの記録と、取り込めなかった記録の理由を確認します。",
+    ));
     items.push((
         "/account/password",
         "パスワードの変更",

@@ -335,6 +335,21 @@ struct CasePage {
     id: i64,
     has_dates: bool,
     entry: EntryPanel,
+    results: Vec<ResultRow>,
+    /// Amendments, newest first.
+    history: Vec<(String, Vec<ChangeRow>)>,
+}
+
+/// One changed field: (field, before, after).
+type ChangeRow = (String, String, String);
+
+/// An award or a bid a source published, as the case page shows it.
+struct ResultRow {
+    kind: &'static str,
+    party: String,
+    amount: String,
+    status: String,
+    date: String,
 }
 
 fn source_name(source: &str) -> &'static str {
@@ -484,6 +499,59 @@ async fn case_page(
     let now = crate::auth::now_ms();
     let facts = facts_of(&state, &f, now).await?;
     let entry = entry_panel(&state, &viewer, id, &f, now).await?;
+    let results = state
+        .store
+        .case_results(id)
+        .await?
+        .into_iter()
+        .map(|r| ResultRow {
+            kind: if r.kind == "award" {
+                "落札・契約"
+            } else {
+                "入札"
+            },
+            party: r.party,
+            amount: match (r.amount, r.currency) {
+                (Some(a), Some(c)) if c == "JPY" => format!("{a}円"),
+                (Some(a), Some(c)) => format!("{a} {c}"),
+                (Some(a), None) => a,
+                _ => "—".to_owned(),
+            },
+            status: r.status.unwrap_or_default(),
+            date: r.date.map(domain::time::jst_date).unwrap_or_default(),
+        })
+        .collect();
+    let short = |v: &serde_json::Value| -> String {
+        let s = v.as_str().unwrap_or_default();
+        if s.chars().count() > 120 {
+            format!("{}…", s.chars().take(120).collect::<String>())
+        } else if s.is_empty() {
+            "（なし）".to_owned()
+        } else {
+            s.to_owned()
+        }
+    };
+    let history = state
+        .store
+        .case_history(id)
+        .await?
+        .into_iter()
+        .map(|(at, _, changes)| {
+            (
+                domain::time::jst_datetime(at),
+                changes
+                    .iter()
+                    .map(|c| {
+                        (
+                            c["field"].as_str().unwrap_or_default().to_owned(),
+                            short(&c["before"]),
+                            short(&c["after"]),
+                        )
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
     render(
         &CasePage {
             layout: Layout::for_viewer(f.title.clone(), &viewer),
@@ -506,6 +574,8 @@ async fn case_page(
             source_name: source_name(&f.source),
             id,
             entry,
+            results,
+            history,
         },
         StatusCode::OK,
     )

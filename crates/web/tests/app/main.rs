@@ -7,6 +7,7 @@ mod cases;
 mod errors;
 mod frame;
 mod health;
+mod imports;
 mod orders;
 mod pages;
 mod roles;
