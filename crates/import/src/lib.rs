@@ -8,6 +8,7 @@ mod dates;
 pub mod kkj;
 pub mod ocds;
 mod run;
+pub mod tokyo;
 mod xml;
 
 pub use dates::{deadline_in_text, parse_iso};
@@ -21,16 +22,27 @@ pub enum Source {
     Kkj,
     /// OCDS 1.1 release or record packages (JSON).
     Ocds,
+    /// 東京都財務局's listing (CSV, docs/formats/tokyo.md).
+    Tokyo,
+    /// 東京電子自治体共同運営's listing (CSV, docs/formats/tokyo-municipal.md).
+    TokyoMunicipal,
 }
 
 impl Source {
-    pub const ALL: [Source; 2] = [Source::Kkj, Source::Ocds];
+    pub const ALL: [Source; 4] = [
+        Source::Kkj,
+        Source::Tokyo,
+        Source::TokyoMunicipal,
+        Source::Ocds,
+    ];
 
     /// The name used on the command line and stored with each case.
     pub fn name(self) -> &'static str {
         match self {
             Source::Kkj => kkj::SOURCE,
             Source::Ocds => ocds::SOURCE,
+            Source::Tokyo => tokyo::SOURCE,
+            Source::TokyoMunicipal => tokyo::MUNICIPAL_SOURCE,
         }
     }
 
@@ -38,18 +50,25 @@ impl Source {
         match self {
             Source::Kkj => "官公需情報ポータルサイト",
             Source::Ocds => "OCDS（オープン・コントラクティング）",
+            Source::Tokyo => "東京都電子調達システム（財務局）",
+            Source::TokyoMunicipal => "東京電子自治体共同運営",
         }
     }
 
+    /// Reads the command line's name; "tokyo-municipal" and "tokyo_municipal" alike.
     pub fn parse_name(s: &str) -> Option<Source> {
+        let s = s.replace('-', "_");
         Source::ALL.into_iter().find(|x| x.name() == s)
     }
 
     /// Reads a whole document; `Err` when it cannot be read at all.
-    pub fn parse(self, input: &[u8]) -> Result<Parsed, String> {
+    /// `departments` maps contract-department codes (the Tokyo listings).
+    pub fn parse(self, input: &[u8], departments: &tokyo::Departments) -> Result<Parsed, String> {
         match self {
             Source::Kkj => kkj::parse(input),
             Source::Ocds => ocds::parse(input),
+            Source::Tokyo => tokyo::parse(input, false, departments),
+            Source::TokyoMunicipal => tokyo::parse(input, true, departments),
         }
     }
 }

@@ -47,7 +47,11 @@ pub async fn run(
     let started = Instant::now();
     let run_id = store.start_import_run(source.name(), origin, now()).await?;
     let mut counts = RunCounts::default();
-    let parsed = match source.parse(input) {
+    let departments = match source {
+        Source::Tokyo | Source::TokyoMunicipal => crate::tokyo::Departments::load(store).await?,
+        _ => crate::tokyo::Departments::default(),
+    };
+    let parsed = match source.parse(input, &departments) {
         Ok(p) => p,
         Err(reason) => {
             let raw = String::from_utf8_lossy(input);

@@ -271,3 +271,90 @@ on_both_engines!(real_publishers_packages_are_imported, |store| {
         "{results:?}"
     );
 });
+
+async fn tokyo_master(store: &Store) {
+    let actor = store::Actor::cli("test");
+    let tokyo = store
+        .add_ordering_organization("東京都", "トウキョウト", &actor, NOW)
+        .await
+        .expect("master");
+    for (code, name) in [
+        ("0101", "財務局経理部契約第一課"),
+        ("0102", "財務局経理部契約第二課"),
+    ] {
+        store
+            .add_contract_department(tokyo, code, name, &actor, NOW)
+            .await
+            .expect("master");
+    }
+    let hachioji = store
+        .add_ordering_organization("八王子市", "ハチオウジシ", &actor, NOW)
+        .await
+        .expect("master");
+    store
+        .add_contract_department(hachioji, "K01", "総務部契約課", &actor, NOW)
+        .await
+        .expect("master");
+}
+
+fn example(name: &str) -> Vec<u8> {
+    let path = format!(
+        "{}/../../docs/formats/examples/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+on_both_engines!(
+    the_tokyo_listing_in_shift_jis_maps_departments_and_sets_unknown_codes_aside,
+    |store| {
+        tokyo_master(&store).await;
+        let utf8 = String::from_utf8(example("tokyo.csv")).unwrap();
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(&utf8);
+        let out = import_bytes(&store, Source::Tokyo, "tokyo.csv", &sjis).await;
+        assert_eq!(out.error, None);
+        // 0201 (建設局) is not in this master: that row waits in the quarantine.
+        assert_eq!((out.counts.inserted, out.counts.rejected), (2, 1));
+        let set_aside = store.quarantined(out.run_id).await.unwrap();
+        assert_eq!(set_aside[0].source_key.as_deref(), Some("2026-0003"));
+        assert!(set_aside[0].reason.contains("0201"));
+        assert!(set_aside[0].raw.contains("都道補修工事"));
+        let case = store.cases_with_seq(1).await.unwrap().remove(0);
+        assert_eq!(case.fields.source, "tokyo");
+        assert_eq!(case.fields.organization_name, "東京都");
+        assert!(case.fields.contract_department_id.is_some());
+        // The same file in UTF-8 with a BOM changes nothing.
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(utf8.as_bytes());
+        let again = import_bytes(&store, Source::Tokyo, "tokyo-utf8.csv", &bom).await;
+        assert_eq!((again.counts.unchanged, again.counts.inserted), (2, 0));
+    }
+);
+
+on_both_engines!(
+    the_municipal_listing_keys_cases_by_body_and_number,
+    |store| {
+        tokyo_master(&store).await;
+        let out = import_bytes(
+            &store,
+            Source::TokyoMunicipal,
+            "m.csv",
+            &example("tokyo-municipal.csv"),
+        )
+        .await;
+        assert_eq!(out.error, None);
+        // 千代田区 is not in this master, but its row names no department code:
+        // it comes in without an organisation link rather than waiting.
+        assert_eq!((out.counts.inserted, out.counts.rejected), (2, 0));
+        let cases = store.cases_with_seq(1).await.unwrap();
+        assert_eq!(cases[0].fields.source_key, "132012-R8-101");
+        assert_eq!(cases[0].fields.source, "tokyo_municipal");
+        assert_eq!(
+            cases[0].fields.municipality_name.as_deref(),
+            Some("八王子市")
+        );
+        assert!(cases[0].fields.contract_department_id.is_some());
+        assert_eq!(cases[1].fields.source_key, "131016-2026-55");
+        assert_eq!(cases[1].fields.organization_id, None);
+    }
+);

@@ -1,0 +1,351 @@
+//! 東京都財務局 (東京都電子調達システム) and 東京電子自治体共同運営 (the Tokyo
+//! municipalities' joint e-procurement service): CSV listings in the formats
+//! documented in docs/formats/tokyo.md and docs/formats/tokyo-municipal.md.
+//! Shift_JIS (CP932) or UTF-8, with or without a BOM; 契約部署コード is
+//! mapped through the contract-department master.
+
+use std::collections::HashMap;
+
+use domain::{CaseKind, CaseStatus, Category, Procedure};
+use store::NewCase;
+
+use crate::dates::parse_iso;
+use crate::{Parsed, Record};
+
+pub const SOURCE: &str = "tokyo";
+pub const MUNICIPAL_SOURCE: &str = "tokyo_municipal";
+/// The ordering organisation whose departments the 財務局 listing's codes name.
+pub const TOKYO: &str = "東京都";
+
+/// Department code → (department id, department name), of one organisation.
+pub type Codes = HashMap<String, (i64, String)>;
+
+/// The contract-department master, as the mapping needs it.
+#[derive(Debug, Clone, Default)]
+pub struct Departments {
+    /// Organisation name → (organisation id, its department codes).
+    pub by_organization: HashMap<String, (i64, Codes)>,
+}
+
+impl Departments {
+    /// Loads every organisation's departments (inactive ones too: an old
+    /// listing may still name them).
+    pub async fn load(store: &store::Store) -> Result<Departments, store::StoreError> {
+        let mut by_organization = HashMap::new();
+        for org in store.ordering_organizations().await? {
+            let departments = store
+                .contract_departments(org.id)
+                .await?
+                .into_iter()
+                .map(|d| (d.code, (d.id, d.name)))
+                .collect();
+            by_organization.insert(org.name, (org.id, departments));
+        }
+        Ok(Departments { by_organization })
+    }
+}
+
+/// The text of a CSV file: UTF-8 (a BOM is dropped) when it is valid UTF-8,
+/// otherwise Shift_JIS as Windows writes it (CP932).
+pub fn decode(input: &[u8]) -> String {
+    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+    match std::str::from_utf8(input) {
+        Ok(s) => s.to_owned(),
+        Err(_) => encoding_rs::SHIFT_JIS.decode(input).0.into_owned(),
+    }
+}
+
+/// 種目 / 種別 → category.
+fn category_of(s: &str) -> Category {
+    let s = domain::text::normalize(s);
+    if s.contains("工事") {
+        Category::Construction
+    } else if s.contains("物品") || s.contains("買入") || s.contains("購入") {
+        Category::Goods
+    } else if s.contains("委託") || s.contains("役務") || s.contains("業務") {
+        Category::Services
+    } else {
+        Category::Other
+    }
+}
+
+/// A date, or a date and time: ISO forms, or an era date with an optional
+/// "10時30分" / "10:30".
+fn date_of(field: &str, v: &str) -> Result<Option<i64>, String> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    if let Some(ms) = parse_iso(v) {
+        return Ok(Some(ms));
+    }
+    if let Some((y, m, d)) = domain::wareki::parse_date(v) {
+        let t = domain::text::normalize(v);
+        let (h, mi) = t
+            .rsplit_once('日')
+            .map(|(_, rest)| rest.trim().replace('時', ":").replace('分', ""))
+            .and_then(|rest| {
+                let (h, mi) = rest.split_once(':')?;
+                Some((
+                    h.trim().parse::<u32>().ok()?,
+                    mi.trim().parse::<u32>().unwrap_or(0),
+                ))
+            })
+            .unwrap_or((0, 0));
+        return Ok(Some(domain::time::jst_to_ms(
+            y,
+            m,
+            d,
+            h.min(23),
+            mi.min(59),
+        )));
+    }
+    Err(format!("{field}の日付「{v}」を読めません。"))
+}
+
+/// The columns each format requires, in the documents' words.
+const COMMON: &[&str] = &[
+    "案件番号",
+    "件名",
+    "入札方式",
+    "契約部署コード",
+    "公告日",
+    "参加申請締切",
+    "入札締切",
+    "開札日時",
+    "履行場所",
+    "等級",
+    "URL",
+];
+
+/// Reads a 財務局 (`municipal` false) or 共同運営 (`municipal` true) listing.
+pub fn parse(input: &[u8], municipal: bool, departments: &Departments) -> Result<Parsed, String> {
+    let text = decode(input);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| format!("CSVの見出し行を読めません：{e}"))?
+        .iter()
+        .map(|h| domain::text::normalize(h).trim().to_owned())
+        .collect();
+    let column = |name: &str| headers.iter().position(|h| h == name);
+    let kind_column = if municipal { "種別" } else { "種目" };
+    let mut required: Vec<&str> = COMMON.to_vec();
+    required.push(kind_column);
+    if municipal {
+        required.extend(["団体コード", "団体名"]);
+    }
+    let missing: Vec<&str> = required
+        .iter()
+        .copied()
+        .filter(|n| column(n).is_none())
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "CSVの見出しに必要な列がありません：{}（docs/formats/{} を参照してください）",
+            missing.join("、"),
+            if municipal {
+                "tokyo-municipal.md"
+            } else {
+                "tokyo.md"
+            }
+        ));
+    }
+    let mut records = Vec::new();
+    for (line, row) in reader.records().enumerate() {
+        let row = match row {
+            Ok(r) => r,
+            Err(e) => {
+                records.push(Record {
+                    key: None,
+                    outcome: Err(format!("{}行目を読めません：{e}", line + 2)),
+                    results: Vec::new(),
+                    raw: String::new(),
+                });
+                continue;
+            }
+        };
+        let get = |name: &str| -> String {
+            column(name)
+                .and_then(|i| row.get(i))
+                .map(|v| v.trim().to_owned())
+                .unwrap_or_default()
+        };
+        let raw = row.iter().collect::<Vec<_>>().join(",");
+        let number = get("案件番号");
+        let key = if municipal {
+            let code = get("団体コード");
+            (!number.is_empty() && !code.is_empty()).then(|| format!("{code}-{number}"))
+        } else {
+            (!number.is_empty()).then(|| number.clone())
+        };
+        let outcome = case_of(&get, key.clone(), municipal, kind_column, departments);
+        records.push(Record {
+            key,
+            outcome,
+            results: Vec::new(),
+            raw,
+        });
+    }
+    Ok(Parsed {
+        records,
+        hits: None,
+    })
+}
+
+fn case_of(
+    get: &dyn Fn(&str) -> String,
+    key: Option<String>,
+    municipal: bool,
+    kind_column: &str,
+    departments: &Departments,
+) -> Result<NewCase, String> {
+    let key = key.ok_or(if municipal {
+        "団体コードと案件番号がそろっていません。"
+    } else {
+        "案件番号がありません。"
+    })?;
+    let title = get("件名");
+    if title.is_empty() {
+        return Err("件名がありません。".into());
+    }
+    let organization = if municipal {
+        get("団体名")
+    } else {
+        TOKYO.to_owned()
+    };
+    if organization.is_empty() {
+        return Err("団体名がありません。".into());
+    }
+    let code = get("契約部署コード");
+    let (org_id, department) = match departments.by_organization.get(&organization) {
+        None if code.is_empty() => (None, None),
+        None => {
+            return Err(format!(
+                "発注機関「{organization}」が発注機関マスタにありません（契約部署コード {code}）。"
+            ));
+        }
+        Some((org_id, depts)) if code.is_empty() => (Some(*org_id), None),
+        Some((org_id, depts)) => match depts.get(&code) {
+            Some(d) => (Some(*org_id), Some(d.clone())),
+            None => {
+                return Err(format!(
+                    "契約部署コード「{code}」が「{organization}」の契約部署マスタにありません。"
+                ));
+            }
+        },
+    };
+    let description = [
+        ("業種", get("業種")),
+        ("履行場所", get("履行場所")),
+        (
+            "契約部署",
+            department
+                .as_ref()
+                .map(|(_, n)| n.clone())
+                .unwrap_or_else(|| get("契約部署名")),
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .map(|(k, v)| format!("{k}：{v}"))
+    .collect::<Vec<_>>()
+    .join("\n");
+    let url = get("URL");
+    Ok(NewCase {
+        kind: CaseKind::PublicTender,
+        title: domain::text::tidy(&title),
+        description,
+        category: category_of(&get(kind_column)),
+        procedure: match get("入札方式") {
+            p if p.is_empty() => Procedure::Other,
+            p => crate::kkj::procedure_of(&p),
+        },
+        organization_name: organization,
+        organization_id: org_id,
+        company_id: None,
+        contract_department_id: department.map(|(id, _)| id),
+        prefecture_code: Some(13),
+        municipality_code: municipal.then(|| get("団体コード")),
+        municipality_name: if municipal {
+            Some(get("団体名"))
+        } else {
+            Some(get("履行場所")).filter(|p| !p.is_empty())
+        },
+        qualification_grade: Some(get("等級")).filter(|g| !g.is_empty()),
+        published_at: date_of("公告日", &get("公告日"))?,
+        application_deadline: date_of("参加申請締切", &get("参加申請締切"))?,
+        submission_deadline: date_of("入札締切", &get("入札締切"))?,
+        opening_at: date_of("開札日時", &get("開札日時"))?,
+        status: CaseStatus::Open,
+        source: if municipal { MUNICIPAL_SOURCE } else { SOURCE }.to_owned(),
+        source_key: key,
+        source_url: (!url.is_empty()).then_some(url),
+        documents: Vec::new(),
+        created_by: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn departments() -> Departments {
+        let mut by_organization = HashMap::new();
+        by_organization.insert(
+            TOKYO.to_owned(),
+            (
+                1,
+                HashMap::from([("0101".to_owned(), (10, "財務局経理部契約第一課".to_owned()))]),
+            ),
+        );
+        Departments { by_organization }
+    }
+
+    const HEADER: &str = "案件番号,件名,種目,業種,入札方式,契約部署コード,契約部署名,公告日,参加申請締切,入札締切,開札日時,履行場所,等級,URL";
+
+    #[test]
+    fn shift_jis_and_utf8_with_a_bom_read_alike() {
+        let text = format!(
+            "{HEADER}\n0001,髙島屋前歩道①の清掃～委託,委託,清掃,一般競争入札,0101,,2026/05/01,2026/05/15,2026/05/21 17:00,令和8年5月22日 10時30分,千代田区,B,https://www.e-procurement.metro.tokyo.lg.jp/a/0001\n"
+        );
+        let (sjis, _, unmappable) = encoding_rs::SHIFT_JIS.encode(&text);
+        assert!(!unmappable);
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(text.as_bytes());
+        let a = parse(&sjis, false, &departments()).unwrap();
+        let b = parse(&bom, false, &departments()).unwrap();
+        let (a, b) = (
+            a.records[0].outcome.clone().unwrap(),
+            b.records[0].outcome.clone().unwrap(),
+        );
+        assert_eq!(a, b);
+        assert_eq!(a.title, "髙島屋前歩道①の清掃～委託");
+        assert_eq!(a.contract_department_id, Some(10));
+        assert_eq!(a.organization_id, Some(1));
+        assert_eq!(a.category, Category::Services);
+        assert_eq!(
+            a.submission_deadline,
+            Some(domain::time::jst_to_ms(2026, 5, 21, 17, 0))
+        );
+        assert_eq!(
+            a.opening_at,
+            Some(domain::time::jst_to_ms(2026, 5, 22, 10, 30))
+        );
+        assert_eq!(a.qualification_grade.as_deref(), Some("B"));
+    }
+
+    #[test]
+    fn an_unknown_department_code_is_set_aside_and_a_missing_column_fails_the_file() {
+        let text =
+            format!("{HEADER}\n0002,物品の購入,物品,文具,見積合わせ,9999,,2026/05/01,,,,,,\n");
+        let parsed = parse(text.as_bytes(), false, &departments()).unwrap();
+        let reason = parsed.records[0].outcome.clone().unwrap_err();
+        assert!(reason.contains("9999"), "{reason}");
+        assert_eq!(parsed.records[0].key.as_deref(), Some("0002"));
+        let e = parse("案件番号,件名\n1,x\n".as_bytes(), false, &departments()).unwrap_err();
+        assert!(e.contains("入札方式"), "{e}");
+    }
+}
