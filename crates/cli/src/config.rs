@@ -145,6 +145,74 @@ struct FileConfig {
     mail_from: Option<String>,
     #[serde(default)]
     serve: FileServe,
+    /// Scheduled imports that `serve` runs (`[[import]]` tables).
+    #[serde(default)]
+    import: Vec<FileImport>,
+}
+
+/// One scheduled import in the config file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileImport {
+    source: String,
+    url: Option<String>,
+    file: Option<PathBuf>,
+    every_minutes: u64,
+    /// kkj: fetch what was published in the last N days, split as needed.
+    days: Option<u32>,
+}
+
+/// Where a scheduled import reads from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportOrigin {
+    Url(String),
+    File(PathBuf),
+}
+
+/// A scheduled import, checked.
+#[derive(Debug, Clone)]
+pub struct ImportSchedule {
+    pub source: import::Source,
+    pub origin: ImportOrigin,
+    pub every: Duration,
+    pub days: Option<u32>,
+}
+
+fn schedules(imports: Vec<FileImport>) -> Result<Vec<ImportSchedule>> {
+    imports
+        .into_iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let n = i + 1;
+            let source = import::Source::parse_name(&f.source).ok_or_else(|| {
+                anyhow!(
+                    "[[import]] #{n}: unknown source {:?} (use one of {})",
+                    f.source,
+                    import::Source::ALL.map(import::Source::name).join(", ")
+                )
+            })?;
+            let origin = match (f.url, f.file) {
+                (Some(u), None) if u.starts_with("http://") || u.starts_with("https://") => {
+                    ImportOrigin::Url(u)
+                }
+                (Some(u), None) => bail!("[[import]] #{n}: url {u:?} must be http or https"),
+                (None, Some(p)) => ImportOrigin::File(p),
+                _ => bail!("[[import]] #{n}: give exactly one of url and file"),
+            };
+            if f.every_minutes == 0 {
+                bail!("[[import]] #{n}: every_minutes must be at least 1");
+            }
+            if f.days.is_some() && source != import::Source::Kkj {
+                bail!("[[import]] #{n}: days is for the kkj source only");
+            }
+            Ok(ImportSchedule {
+                source,
+                origin,
+                every: Duration::from_secs(f.every_minutes * 60),
+                days: f.days,
+            })
+        })
+        .collect()
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -168,6 +236,7 @@ pub struct Settings {
     pub smtp_url: Option<String>,
     pub mail_from: String,
     pub serve: ServeSettings,
+    pub imports: Vec<ImportSchedule>,
 }
 
 #[derive(Debug, Clone)]
@@ -220,7 +289,9 @@ impl Settings {
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
             bail!("public_url {public_url:?} must start with http:// or https://");
         }
+        let imports = schedules(file.import)?;
         Ok(Settings {
+            imports,
             public_url,
             smtp_url: common
                 .smtp_url

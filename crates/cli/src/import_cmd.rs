@@ -30,11 +30,16 @@ enum ImportCommand {
         /// Fetch this URL (http or https)
         #[arg(long)]
         url: Option<String>,
+        /// kkj with --url: fetch what was published in the last N days,
+        /// splitting the query by date and prefecture when it has more hits
+        /// than one answer (1,000) holds
+        #[arg(long, requires = "url")]
+        days: Option<u32>,
     },
 }
 
 /// A URL as it may be logged and stored: without user and password.
-fn without_credentials(url: &str) -> String {
+pub(crate) fn without_credentials(url: &str) -> String {
     match url.split_once("://") {
         Some((scheme, rest)) => {
             let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
@@ -49,7 +54,7 @@ fn without_credentials(url: &str) -> String {
     }
 }
 
-async fn fetch(url: &str) -> Result<Vec<u8>> {
+pub(crate) async fn fetch(url: &str) -> Result<Vec<u8>> {
     if !(url.starts_with("http://") || url.starts_with("https://")) {
         bail!("--url must be an http or https address: {url}");
     }
@@ -93,19 +98,46 @@ fn bar(c: &store::RunCounts) {
 }
 
 pub async fn run(args: ImportArgs, settings: &Settings) -> Result<()> {
-    let ImportCommand::Run { source, file, url } = args.command;
+    let ImportCommand::Run {
+        source,
+        file,
+        url,
+        days,
+    } = args.command;
     let Some(source) = Source::parse_name(&source) else {
         bail!(
             "unknown source {source:?}: use one of {}",
             Source::ALL.map(Source::name).join(", ")
         );
     };
-    let (origin, bytes) = match (&file, &url) {
-        (Some(path), _) => (
-            path.display().to_string(),
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?,
-        ),
-        (None, Some(url)) => (without_credentials(url), fetch(url).await?),
+    if days.is_some() && source != Source::Kkj {
+        bail!("--days is for --source kkj only");
+    }
+    let (origin, documents) = match (&file, &url) {
+        (Some(path), _) => {
+            crate::schedule::read(
+                &crate::config::ImportSchedule {
+                    source,
+                    origin: crate::config::ImportOrigin::File(path.clone()),
+                    every: std::time::Duration::ZERO,
+                    days: None,
+                },
+                crate::accounts::now_ms(),
+            )
+            .await?
+        }
+        (None, Some(url)) => {
+            crate::schedule::read(
+                &crate::config::ImportSchedule {
+                    source,
+                    origin: crate::config::ImportOrigin::Url(url.clone()),
+                    every: std::time::Duration::ZERO,
+                    days,
+                },
+                crate::accounts::now_ms(),
+            )
+            .await?
+        }
         (None, None) => bail!("give --file or --url"),
     };
     let store = store::Store::connect(&settings.database, &settings.pool()).await?;
@@ -116,11 +148,11 @@ pub async fn run(args: ImportArgs, settings: &Settings) -> Result<()> {
             bar(c);
         }
     };
-    let outcome = import::run(
+    let outcome = import::run_documents(
         &store,
         source,
         &origin,
-        &bytes,
+        &documents,
         crate::accounts::now_ms,
         &mut progress,
     )

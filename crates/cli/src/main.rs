@@ -9,6 +9,7 @@ mod corpus;
 mod demo;
 mod import_cmd;
 mod index;
+mod schedule;
 mod serve;
 
 use std::io::{IsTerminal, Write};

@@ -50,6 +50,12 @@ pub async fn run(settings: Settings, demo: bool) -> Result<()> {
         std::time::Duration::from_millis(500),
         stop_workers.subscribe(),
     ));
+    let scheduler = tokio::spawn(crate::schedule::run_scheduler(
+        store.clone(),
+        settings.imports.clone(),
+        state.cases_wake.clone(),
+        stop_workers.subscribe(),
+    ));
     let app = web::app(state);
 
     let (stop, stopped) = oneshot::channel::<()>();
@@ -96,6 +102,7 @@ pub async fn run(settings: Settings, demo: bool) -> Result<()> {
     let _ = stop_workers.send(true);
     let _ = mail_worker.await;
     let _ = housekeeping.await;
+    let _ = scheduler.await;
     let _ = follower.await;
     store.close().await;
     tracing::info!("stopped");

@@ -6,13 +6,14 @@
 
 mod dates;
 pub mod kkj;
+pub mod kkj_fetch;
 pub mod ocds;
 mod run;
 pub mod tokyo;
 mod xml;
 
 pub use dates::{deadline_in_text, parse_iso};
-pub use run::{RunOutcome, run};
+pub use run::{RunOutcome, run, run_documents};
 pub use store::CaseResult;
 
 /// The sources the portal imports.

@@ -44,6 +44,19 @@ pub async fn run(
     now: impl Fn() -> i64,
     progress: &mut (dyn FnMut(&RunCounts) + Send),
 ) -> Result<RunOutcome, store::StoreError> {
+    run_documents(store, source, origin, &[input.to_vec()], now, progress).await
+}
+
+/// Like `run`, for a source answered in several documents (a search split
+/// into several requests): one run over all their records.
+pub async fn run_documents(
+    store: &Store,
+    source: Source,
+    origin: &str,
+    inputs: &[Vec<u8>],
+    now: impl Fn() -> i64,
+    progress: &mut (dyn FnMut(&RunCounts) + Send),
+) -> Result<RunOutcome, store::StoreError> {
     let started = Instant::now();
     let run_id = store.start_import_run(source.name(), origin, now()).await?;
     let mut counts = RunCounts::default();
@@ -51,9 +64,20 @@ pub async fn run(
         Source::Tokyo | Source::TokyoMunicipal => crate::tokyo::Departments::load(store).await?,
         _ => crate::tokyo::Departments::default(),
     };
-    let parsed = match source.parse(input, &departments) {
-        Ok(p) => p,
-        Err(reason) => {
+    let mut parsed = crate::Parsed::default();
+    let mut failure = None;
+    for input in inputs {
+        match source.parse(input, &departments) {
+            Ok(p) => parsed.records.extend(p.records),
+            Err(reason) => {
+                failure = Some((reason, input));
+                break;
+            }
+        }
+    }
+    let parsed = match failure {
+        None => parsed,
+        Some((reason, input)) => {
             let raw = String::from_utf8_lossy(input);
             store
                 .quarantine(run_id, source.name(), None, &reason, clip(&raw), now())

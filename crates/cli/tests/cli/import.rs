@@ -3,7 +3,7 @@
 use std::io::{Read, Write};
 use std::net::TcpListener;
 
-use crate::run;
+use crate::{Server, run};
 
 fn sample(path: &str) -> String {
     format!(
@@ -134,4 +134,80 @@ fn a_url_is_fetched_and_its_credentials_are_not_printed() {
     );
     let request = server.join().unwrap();
     assert!(request.starts_with("GET /api/?Query=test"), "{request}");
+}
+
+#[tokio::test]
+async fn a_scheduled_import_runs_on_one_node_of_two_sharing_postgres() {
+    let db = testkit::TestDb::postgres().await;
+    db.store().migrate().await.expect("migrate");
+    let store::DatabaseTarget::Postgres { url } = db.target().clone() else {
+        panic!("a PostgreSQL test database");
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("chance-navi.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[import]]\nsource = \"ocds\"\nfile = \"{}\"\nevery_minutes = 60\n",
+            sample("ocds/fictional-example-1.1/ocds-213czf-000-00001.json")
+        ),
+    )
+    .unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let first = Server::start_with(&a, Some(&url), Some(&config));
+    let second = Server::start_with(&b, Some(&url), Some(&config));
+    for _ in 0..100 {
+        let runs = db.store().import_runs(10).await.unwrap();
+        if runs.iter().any(|r| r.finished_at.is_some()) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // Both nodes have polled at start; give the slower one time to try.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let runs = db.store().import_runs(10).await.unwrap();
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!(runs[0].counts.inserted, 1);
+    assert!(first.terminate().success());
+    assert!(second.terminate().success());
+}
+
+#[test]
+fn bad_import_schedules_are_refused_at_start_with_the_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (toml, says) in [
+        (
+            "[[import]]\nsource = \"nope\"\nurl = \"https://x\"\nevery_minutes = 5\n",
+            "unknown source",
+        ),
+        (
+            "[[import]]\nsource = \"kkj\"\nevery_minutes = 5\n",
+            "exactly one of url and file",
+        ),
+        (
+            "[[import]]\nsource = \"kkj\"\nurl = \"https://x\"\nevery_minutes = 0\n",
+            "every_minutes",
+        ),
+        (
+            "[[import]]\nsource = \"ocds\"\nurl = \"https://x\"\nevery_minutes = 5\ndays = 3\n",
+            "days is for the kkj",
+        ),
+        (
+            "[[import]]\nsource = \"kkj\"\nurl = \"ftp://x\"\nevery_minutes = 5\n",
+            "http or https",
+        ),
+    ] {
+        let config = tmp.path().join("c.toml");
+        std::fs::write(&config, toml).unwrap();
+        let out = run(&[
+            "migrate",
+            "--config",
+            config.to_str().unwrap(),
+            "--data-dir",
+            tmp.path().to_str().unwrap(),
+        ]);
+        assert!(!out.status.success(), "{toml}");
+        let (_, err) = text(&out);
+        assert!(err.contains(says), "{toml}: {err}");
+    }
 }

@@ -38,7 +38,19 @@ pub struct Server {
 
 impl Server {
     pub fn start(data_dir: &Path, database_url: Option<&str>) -> Server {
+        Server::start_with(data_dir, database_url, None)
+    }
+
+    /// `start`, reading the config file `config` too.
+    pub fn start_with(
+        data_dir: &Path,
+        database_url: Option<&str>,
+        config: Option<&Path>,
+    ) -> Server {
         let mut cmd = chance_navi();
+        if let Some(config) = config {
+            cmd.env("CHANCE_NAVI_CONFIG", config);
+        }
         cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .stdout(Stdio::piped())

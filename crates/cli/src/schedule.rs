@@ -1,0 +1,163 @@
+//! Scheduled imports inside `serve`. Each schedule is a lease in the
+//! database named after it: a node runs the import only when it takes the
+//! lease after it expired, and holds it for the schedule's interval, so when
+//! several nodes share one PostgreSQL each run happens on one node only.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+
+use crate::config::{ImportOrigin, ImportSchedule};
+
+/// How often each node looks for a schedule that is due.
+const POLL: Duration = Duration::from_secs(30);
+/// The lease is held at least this long while a run is going on, so that a
+/// slow run is not started again by another node.
+const RUN_GUARD: Duration = Duration::from_secs(3600);
+
+fn lease_name(i: usize, s: &ImportSchedule) -> String {
+    format!("import:{}:{i}", s.source.name())
+}
+
+/// Reads a schedule's input: a file, one URL, or (kkj with `days`) the
+/// last days' publications, split into as many requests as needed.
+pub async fn read(s: &ImportSchedule, now: i64) -> Result<(String, Vec<Vec<u8>>)> {
+    match &s.origin {
+        ImportOrigin::File(path) => Ok((
+            path.display().to_string(),
+            vec![std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?],
+        )),
+        ImportOrigin::Url(url) => {
+            let shown = crate::import_cmd::without_credentials(url);
+            match s.days {
+                Some(days) if s.source == import::Source::Kkj => {
+                    let from = now - i64::from(days) * 86_400_000;
+                    let gathered = import::kkj_fetch::gather(url, from, now, |u| async move {
+                        crate::import_cmd::fetch(&u)
+                            .await
+                            .map_err(|e| e.to_string())
+                    })
+                    .await
+                    .map_err(|e| anyhow::anyhow!(e))?;
+                    for t in &gathered.truncated {
+                        tracing::warn!(
+                            query = %crate::import_cmd::without_credentials(t),
+                            "kkj query still has more hits than one answer holds"
+                        );
+                    }
+                    Ok((shown, gathered.documents))
+                }
+                _ => Ok((shown, vec![crate::import_cmd::fetch(url).await?])),
+            }
+        }
+    }
+}
+
+/// Runs a schedule once: read, import, log.
+async fn run_one(store: &store::Store, s: &ImportSchedule) {
+    let now = crate::accounts::now_ms();
+    let (origin, docs) = match read(s, now).await {
+        Ok(x) => x,
+        Err(e) => {
+            tracing::warn!(source = s.source.name(), error = %e, "scheduled import could not read its input");
+            return;
+        }
+    };
+    match import::run_documents(
+        store,
+        s.source,
+        &origin,
+        &docs,
+        crate::accounts::now_ms,
+        &mut |_| {},
+    )
+    .await
+    {
+        Ok(out) => tracing::info!(
+            source = s.source.name(),
+            run = out.run_id,
+            inserted = out.counts.inserted,
+            updated = out.counts.updated,
+            rejected = out.counts.rejected,
+            failed = out.error.is_some(),
+            "scheduled import finished"
+        ),
+        Err(e) => tracing::warn!(source = s.source.name(), error = %e, "scheduled import failed"),
+    }
+}
+
+/// Whether this node should run schedule `i` now; takes its lease if so.
+pub async fn take_if_due(
+    store: &store::Store,
+    name: &str,
+    holder: &str,
+    every: Duration,
+    now: i64,
+) -> store::Result<bool> {
+    if let Some(lease) = store.lease(name).await?
+        && lease.expires_at > now
+    {
+        return Ok(false);
+    }
+    store
+        .try_acquire_lease(name, holder, every.max(RUN_GUARD), now)
+        .await
+}
+
+pub async fn run_scheduler(
+    store: store::Store,
+    schedules: Vec<ImportSchedule>,
+    wake: std::sync::Arc<tokio::sync::Notify>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    if schedules.is_empty() {
+        return;
+    }
+    let holder = format!(
+        "{}-{}",
+        std::process::id(),
+        domain::audit::token_hash(&format!("{:?}", std::time::SystemTime::now()))
+            .get(..12)
+            .unwrap_or_default()
+    );
+    loop {
+        for (i, s) in schedules.iter().enumerate() {
+            let name = lease_name(i, s);
+            let start = crate::accounts::now_ms();
+            match take_if_due(&store, &name, &holder, s.every, start).await {
+                Ok(true) => {
+                    run_one(&store, s).await;
+                    wake.notify_one();
+                    // The next run is due one interval after this one began.
+                    if let Err(e) = store
+                        .try_acquire_lease(&name, &holder, s.every, start)
+                        .await
+                    {
+                        tracing::warn!(error = %e, "import schedule lease could not be renewed");
+                    }
+                }
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "import schedule lease could not be read"),
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(POLL) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn lease_names_tell_schedules_apart() {
+        let s = crate::config::ImportSchedule {
+            source: import::Source::Kkj,
+            origin: crate::config::ImportOrigin::Url("https://kkj.example/api".into()),
+            every: std::time::Duration::from_secs(60),
+            days: Some(3),
+        };
+        assert_eq!(super::lease_name(0, &s), "import:kkj:0");
+        assert_eq!(super::lease_name(2, &s), "import:kkj:2");
+    }
+}
