@@ -7,6 +7,7 @@ mod bench_serve;
 mod config;
 mod corpus;
 mod demo;
+mod export_cmd;
 mod import_cmd;
 mod index;
 mod schedule;
@@ -74,6 +75,8 @@ enum Command {
     Index(index::IndexArgs),
     /// Import public tenders from outside sources
     Import(import_cmd::ImportArgs),
+    /// Export data for other systems (the support center's CRM)
+    Export(export_cmd::ExportArgs),
     /// Measure the portal's speed (results belong in docs/benchmarks.md)
     Bench(bench::BenchArgs),
 }
@@ -132,6 +135,11 @@ async fn run(cli: Cli) -> Result<()> {
             let settings = Settings::resolve(&cli.common, &ServeArgs::default())?;
             init_logging(&settings)?;
             index::run(args, &settings).await
+        }
+        Command::Export(args) => {
+            let settings = Settings::resolve(&cli.common, &ServeArgs::default())?;
+            init_logging(&settings)?;
+            export_cmd::run(args, &settings).await
         }
         Command::Import(args) => {
             let settings = Settings::resolve(&cli.common, &ServeArgs::default())?;

@@ -66,7 +66,8 @@ pub struct Company {
     pub updated_at: i64,
 }
 
-const COLUMNS: &str = "id, corporate_number, sole_proprietor, name, name_kana, representative,
+pub(crate) const COLUMNS: &str =
+    "id, corporate_number, sole_proprietor, name, name_kana, representative,
     prefecture_code, postal_code, address, phone, website, industry_division, capital_yen,
     employees, founded_year, description, keywords, registration_trigger_id, mail_magazine,
     orders, receives, status, status_reason, created_at, updated_at";
@@ -75,7 +76,7 @@ fn flag(row: &sqlx::any::AnyRow, column: &str) -> Result<bool> {
     Ok(row.try_get::<i32, _>(column)? == 1)
 }
 
-fn company(row: &sqlx::any::AnyRow) -> Result<Company> {
+pub(crate) fn company(row: &sqlx::any::AnyRow) -> Result<Company> {
     let status: String = row.try_get("status")?;
     Ok(Company {
         id: row.try_get("id")?,

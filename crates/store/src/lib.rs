@@ -8,6 +8,7 @@
 mod audit;
 mod cases;
 mod companies;
+mod exports;
 mod imports;
 mod leases;
 mod legal;
@@ -28,6 +29,7 @@ use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditVerification, NewAuditEntry};
 pub use cases::{Case, FieldChange, NewCase, Upserted, changes};
 pub use companies::{Company, CompanyProfile, NewApplication, Review};
+pub use exports::{COMPANIES as EXPORT_COMPANIES, CompanyRecord, ExportRecord};
 pub use imports::{CaseResult, ImportRun, Quarantined, RunCounts, RunStatus};
 pub use leases::Lease;
 pub use legal::LegalChange;

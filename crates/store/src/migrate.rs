@@ -58,6 +58,7 @@ const STEPS: &[Step] = &[
         "0006_imports.sql",
         "import runs, quarantine and case history"
     ),
+    step!(7, "0007_exports.sql", "exports of personal data"),
 ];
 
 /// The file names this crate embeds, for the test that no file on disk is forgotten.

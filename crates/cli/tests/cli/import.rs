@@ -211,3 +211,30 @@ fn bad_import_schedules_are_refused_at_start_with_the_reason() {
         assert!(err.contains(says), "{toml}: {err}");
     }
 }
+
+#[test]
+fn companies_are_exported_to_a_file_and_the_export_is_audited() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_str().unwrap();
+    let file = tmp.path().join("crm.jsonl");
+    let out = run(&[
+        "export",
+        "companies",
+        "--data-dir",
+        dir,
+        "--format",
+        "jsonl",
+        "--output",
+        file.to_str().unwrap(),
+    ]);
+    let (_, err) = text(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("0 companies (all), jsonl"), "{err}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "");
+    let out = run(&["export", "companies", "--data-dir", dir, "--format", "xlsx"]);
+    assert!(!out.status.success());
+    assert!(text(&out).1.contains("unknown format"));
+    let audit = run(&["audit", "verify", "--data-dir", dir]);
+    assert!(audit.status.success(), "{}", text(&audit).1);
+    assert!(text(&audit).0.contains('1'), "{}", text(&audit).0);
+}

@@ -2,6 +2,7 @@
 
 mod audit;
 mod companies;
+mod exports;
 mod imports;
 mod industries;
 mod masters;
@@ -54,6 +55,8 @@ pub fn routes(g: Guarded) -> Guarded {
             ADMIN,
             post(organizations::update_department),
         )
+        .get("/admin/exports", ADMIN, get(exports::show))
+        .post("/admin/exports/companies", ADMIN, post(exports::companies))
         .get("/admin/imports", PORTAL_STAFF, get(imports::list))
         .get("/admin/imports/{id}", PORTAL_STAFF, get(imports::show))
         .get("/admin/industries", ADMIN, get(industries::list))
@@ -121,6 +124,13 @@ async fn home(viewer: Viewer) -> Result<Response, WebError> {
             "/admin/audit",
             "監査ログ",
             "職員の操作、ログイン、個人情報の出力の記録を確認します。",
+        ));
+    }
+    if role == StaffRole::Admin {
+        items.push((
+            "/admin/exports",
+            "顧客管理システムへの出力",
+            "承認済みの企業の登録内容を、CSVまたはJSON Linesで出力します（監査ログに記録されます）。",
         ));
     }
     items.push((

@@ -5,6 +5,7 @@ mod admin;
 mod api;
 mod cases;
 mod errors;
+mod exports;
 mod frame;
 mod health;
 mod imports;

@@ -104,6 +104,8 @@ const POLICY: &[(&str, &str, &[Role])] = &[
     ("GET", "/admin/orders/{id}", &[Operator, Admin]),
     ("POST", "/admin/orders/{id}/review", &[Operator, Admin]),
     ("GET", "/files/{id}", ALL),
+    ("GET", "/admin/exports", &[Admin]),
+    ("POST", "/admin/exports/companies", &[Admin]),
     ("GET", "/admin/imports", &[Operator, Admin, Ops]),
     ("GET", "/admin/imports/{id}", &[Operator, Admin, Ops]),
 ];

@@ -1,0 +1,186 @@
+//! Exports of approved companies' data for the support center's CRM:
+//! what to export (everything, or what changed since the last export) and
+//! the record of each export, written with its audit entry.
+
+use sqlx::Row;
+
+use crate::audit::{self, Actor, NewAuditEntry};
+use crate::companies::{COLUMNS, company};
+use crate::{Company, Result, Store};
+
+/// A company with the names its codes stand for, and its first user as contact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompanyRecord {
+    pub company: Company,
+    pub prefecture: String,
+    pub industry: String,
+    pub member_organizations: Vec<String>,
+    pub registration_trigger: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+}
+
+/// A recorded export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportRecord {
+    pub id: i64,
+    pub kind: String,
+    pub format: String,
+    pub changed_only: bool,
+    /// Changes after this instant were exported (changed-only exports).
+    pub since: Option<i64>,
+    /// The instant the export read from; the next changed-only export starts here.
+    pub watermark: i64,
+    pub rows: i64,
+    pub actor_label: String,
+    pub created_at: i64,
+}
+
+/// What the CRM export is called in the exports table and the audit log.
+pub const COMPANIES: &str = "companies";
+
+impl Store {
+    /// Approved and suspended companies (the CRM's customers), oldest first;
+    /// with `since`, only those whose data or users changed at or after it (a
+    /// change in the very millisecond of the previous export is sent twice
+    /// rather than never).
+    pub async fn companies_for_export(&self, since: Option<i64>) -> Result<Vec<CompanyRecord>> {
+        let since = since.unwrap_or(i64::MIN);
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM companies c
+              WHERE status IN ('approved', 'suspended')
+                AND (c.updated_at >= $1
+                     OR EXISTS (SELECT 1 FROM users u WHERE u.company_id = c.id AND u.updated_at >= $1))
+              ORDER BY c.id"
+        ))
+        .bind(since)
+        .fetch_all(self.pool())
+        .await?;
+        let prefectures: std::collections::HashMap<i64, String> =
+            self.prefectures().await?.into_iter().collect();
+        let industries: std::collections::HashMap<String, String> = self
+            .industry_divisions()
+            .await?
+            .into_iter()
+            .map(|d| (d.code, d.name))
+            .collect();
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let c = company(row)?;
+            let members: Vec<String> = sqlx::query_scalar(
+                "SELECT m.name FROM company_member_organizations cm
+                   JOIN member_organizations m ON m.id = cm.member_organization_id
+                  WHERE cm.company_id = $1 ORDER BY m.sort_order, m.id",
+            )
+            .bind(c.id)
+            .fetch_all(self.pool())
+            .await?;
+            let trigger: Option<String> = match c.registration_trigger_id {
+                Some(id) => {
+                    sqlx::query_scalar("SELECT name FROM registration_triggers WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(self.pool())
+                        .await?
+                }
+                None => None,
+            };
+            let contact = sqlx::query(
+                "SELECT name, email FROM users WHERE company_id = $1 AND active = 1 ORDER BY id LIMIT 1",
+            )
+            .bind(c.id)
+            .fetch_optional(self.pool())
+            .await?;
+            out.push(CompanyRecord {
+                prefecture: prefectures
+                    .get(&c.prefecture_code)
+                    .cloned()
+                    .unwrap_or_default(),
+                industry: industries
+                    .get(&c.industry_division)
+                    .cloned()
+                    .unwrap_or_default(),
+                member_organizations: members,
+                registration_trigger: trigger,
+                contact_name: contact.as_ref().map(|r| r.try_get("name")).transpose()?,
+                contact_email: contact.as_ref().map(|r| r.try_get("email")).transpose()?,
+                company: c,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The newest export of `kind`.
+    pub async fn last_export(&self, kind: &str) -> Result<Option<ExportRecord>> {
+        let row = sqlx::query(
+            "SELECT id, kind, format, changed_only, since, watermark, row_count, actor_label, created_at
+               FROM exports WHERE kind = $1 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(kind)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|r| {
+            Ok(ExportRecord {
+                id: r.try_get("id")?,
+                kind: r.try_get("kind")?,
+                format: r.try_get("format")?,
+                changed_only: r.try_get::<i32, _>("changed_only")? == 1,
+                since: r.try_get("since")?,
+                watermark: r.try_get("watermark")?,
+                rows: r.try_get("row_count")?,
+                actor_label: r.try_get("actor_label")?,
+                created_at: r.try_get("created_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Records an export and its audit entry in one transaction.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one export's facts, all recorded together"
+    )]
+    pub async fn record_export(
+        &self,
+        kind: &str,
+        format: &str,
+        since: Option<i64>,
+        watermark: i64,
+        rows: i64,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<i64> {
+        let mut tx = self.pool().begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO exports (kind, format, changed_only, since, watermark, row_count, actor_label, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(kind)
+        .bind(format)
+        .bind(i32::from(since.is_some()))
+        .bind(since)
+        .bind(watermark)
+        .bind(rows)
+        .bind(&actor.label)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let detail = match since {
+            Some(s) => format!("format={format} rows={rows} changed_since={s}"),
+            None => format!("format={format} rows={rows} all"),
+        };
+        audit::append(
+            &mut tx,
+            &NewAuditEntry {
+                at: now,
+                actor,
+                action: &format!("export.{kind}"),
+                target_type: "export",
+                target_id: &id.to_string(),
+                detail: &detail,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+}
