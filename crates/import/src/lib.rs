@@ -5,6 +5,7 @@
 //! and a run log with counts and duration.
 
 mod dates;
+pub mod departments;
 pub mod export;
 pub mod kkj;
 pub mod kkj_fetch;

@@ -12,6 +12,7 @@ mod exports;
 mod imports;
 mod leases;
 mod legal;
+mod master_updates;
 mod masters;
 mod migrate;
 mod orders;
@@ -33,6 +34,7 @@ pub use exports::{COMPANIES as EXPORT_COMPANIES, CompanyRecord, ExportRecord};
 pub use imports::{CaseResult, ImportRun, Quarantined, RunCounts, RunStatus};
 pub use leases::Lease;
 pub use legal::LegalChange;
+pub use master_updates::{DepartmentChange, DepartmentOp, MasterUpdate};
 pub use masters::{
     ContractDepartment, IndustryDivision, IndustryEntry, MasterItem, OrderingOrganization,
     SimpleMaster,

@@ -59,6 +59,11 @@ const STEPS: &[Step] = &[
         "import runs, quarantine and case history"
     ),
     step!(7, "0007_exports.sql", "exports of personal data"),
+    step!(
+        8,
+        "0008_master_updates.sql",
+        "yearly contract-department master updates"
+    ),
 ];
 
 /// The file names this crate embeds, for the test that no file on disk is forgotten.

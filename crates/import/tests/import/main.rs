@@ -358,3 +358,118 @@ on_both_engines!(
         assert_eq!(cases[1].fields.organization_id, None);
     }
 );
+
+on_both_engines!(
+    a_yearly_master_update_recodes_merges_and_abolishes_and_moves_what_refers_to_them,
+    |store| {
+        let actor = store::Actor::cli("test");
+        let org = store
+            .add_ordering_organization("東京都", "トウキョウト", &actor, NOW)
+            .await
+            .unwrap();
+        let mut ids = std::collections::HashMap::new();
+        for (code, name) in [
+            ("0101", "契約第一課"),
+            ("0102", "契約第二課"),
+            ("0103", "契約第三課"),
+            ("0200", "建設局契約課"),
+            ("0400", "水道局契約課"),
+        ] {
+            ids.insert(
+                code,
+                store
+                    .add_contract_department(org, code, name, &actor, NOW)
+                    .await
+                    .unwrap(),
+            );
+        }
+        // Cases that refer to departments about to change.
+        for (n, code) in [(1, "0102"), (2, "0103"), (3, "0200"), (4, "0400")] {
+            let mut c = testkit::fixtures::case(n);
+            c.contract_department_id = Some(ids[code]);
+            store.upsert_case(&c, NOW).await.unwrap();
+        }
+        let csv = "発注機関,契約部署コード,契約部署名,旧契約部署コード\n\
+               東京都,0101,契約第一課,\n\
+               東京都,0110,契約課,0102;0103\n\
+               東京都,0201,建設局総務部契約課,0200\n\
+               東京都,0500,デジタル局契約課,\n";
+        let update = store
+            .create_master_update(2027, csv, None, NOW)
+            .await
+            .unwrap();
+        let rows = import::departments::parse(csv.as_bytes()).unwrap();
+        let mut current = std::collections::HashMap::new();
+        current.insert(org, store.contract_departments(org).await.unwrap());
+        let plan = import::departments::plan(
+            &rows,
+            &store.ordering_organizations().await.unwrap(),
+            &current,
+        );
+        assert!(plan.errors.is_empty(), "{:?}", plan.errors);
+        // 0400 is abolished; its case moves to 0500.
+        let moves = std::collections::HashMap::from([(ids["0400"], "0500".to_owned())]);
+        let (ops, changes) = import::departments::operations(&plan, &moves);
+        store
+            .apply_master_update(update, &ops, &changes, &actor, NOW + 1)
+            .await
+            .unwrap();
+
+        let after = store.contract_departments(org).await.unwrap();
+        let active: Vec<&str> = after
+            .iter()
+            .filter(|d| d.active)
+            .map(|d| d.code.as_str())
+            .collect();
+        assert_eq!(
+            active
+                .iter()
+                .copied()
+                .collect::<std::collections::BTreeSet<_>>(),
+            ["0101", "0110", "0201", "0500"].into_iter().collect()
+        );
+        let id_of = |code: &str| after.iter().find(|d| d.code == code).unwrap().id;
+        assert_eq!(
+            id_of("0201"),
+            ids["0200"],
+            "a recoded department keeps its row"
+        );
+        let mut case_dept = std::collections::HashMap::new();
+        for n in 1..=4 {
+            case_dept.insert(
+                n,
+                store
+                    .case(n)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .fields
+                    .contract_department_id,
+            );
+        }
+        assert_eq!(case_dept[&1], Some(id_of("0110")));
+        assert_eq!(case_dept[&2], Some(id_of("0110")));
+        assert_eq!(case_dept[&3], Some(ids["0200"]));
+        assert_eq!(case_dept[&4], Some(id_of("0500")));
+        // The history of the year, with what moved.
+        let history = store.master_update_changes(update).await.unwrap();
+        let merge = history.iter().find(|c| c.kind == "統合").unwrap();
+        assert_eq!(
+            (merge.old_code.as_deref(), merge.moved_cases),
+            (Some("0102;0103"), 2)
+        );
+        let abolished = history.iter().find(|c| c.kind == "廃止").unwrap();
+        assert_eq!(abolished.new_code.as_deref(), Some("0500"));
+        assert_eq!(
+            store.master_update(update).await.unwrap().unwrap().status,
+            "applied"
+        );
+        // Applying twice is refused.
+        assert!(matches!(
+            store
+                .apply_master_update(update, &ops, &changes, &actor, NOW + 2)
+                .await,
+            Err(store::StoreError::Stale)
+        ));
+    }
+);
