@@ -5,6 +5,7 @@ mod companies;
 mod exports;
 mod imports;
 mod industries;
+mod master_updates;
 mod masters;
 mod organizations;
 mod staff;
@@ -54,6 +55,23 @@ pub fn routes(g: Guarded) -> Guarded {
             "/admin/organizations/{id}/departments/{dept}",
             ADMIN,
             post(organizations::update_department),
+        )
+        .get("/admin/master-updates", ADMIN, get(master_updates::list))
+        .post("/admin/master-updates", ADMIN, post(master_updates::upload))
+        .get(
+            "/admin/master-updates/{id}",
+            ADMIN,
+            get(master_updates::show),
+        )
+        .post(
+            "/admin/master-updates/{id}/apply",
+            ADMIN,
+            post(master_updates::apply),
+        )
+        .post(
+            "/admin/master-updates/{id}/discard",
+            ADMIN,
+            post(master_updates::discard),
         )
         .get("/admin/exports", ADMIN, get(exports::show))
         .post("/admin/exports/companies", ADMIN, post(exports::companies))
@@ -127,6 +145,11 @@ async fn home(viewer: Viewer) -> Result<Response, WebError> {
         ));
     }
     if role == StaffRole::Admin {
+        items.push((
+            "/admin/master-updates",
+            "契約部署マスタの年次更新",
+            "来年度の契約部署マスタを取り込み、違いと影響を確かめてから適用します。",
+        ));
         items.push((
             "/admin/exports",
             "顧客管理システムへの出力",
