@@ -30,14 +30,68 @@ enum ExportCommand {
         #[arg(long)]
         output: Option<std::path::PathBuf>,
     },
+    /// Every public case as an OCDS 1.1 release package (JSON), with the
+    /// awards published for it
+    Ocds {
+        /// Write here instead of standard output
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+    },
+}
+
+/// Writes the release package a page of cases at a time, so that a million
+/// cases never sit in memory at once.
+async fn ocds(settings: &Settings, output: Option<std::path::PathBuf>) -> Result<()> {
+    let store = store::Store::connect(&settings.database, &settings.pool()).await?;
+    store.migrate().await?;
+    let mut out: Box<dyn Write> = match &output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout())),
+    };
+    let site = settings.public_url.clone();
+    let now = crate::accounts::now_ms();
+    let mut head = import::ocds_export::package(&[], &site, now);
+    if let Some(obj) = head.as_object_mut() {
+        obj.remove("releases");
+    }
+    // The package without its releases, then the releases streamed in.
+    let head = serde_json::to_string(&head)?;
+    let head = head.strip_suffix('}').context("package layout")?;
+    write!(out, "{head},\"releases\":[")?;
+    let mut after = 0;
+    let mut written = 0u64;
+    loop {
+        let ids = store.public_case_ids_after(after, 1000).await?;
+        let Some(last) = ids.last() else { break };
+        after = *last;
+        for c in store.cases_by_ids(&ids).await? {
+            let results = store.case_results(c.id).await?;
+            if written > 0 {
+                out.write_all(b",")?;
+            }
+            serde_json::to_writer(&mut out, &import::ocds_export::release(&c, &results, &site))?;
+            written += 1;
+        }
+    }
+    out.write_all(b"]}\n")?;
+    out.flush()?;
+    store.close().await;
+    eprintln!("OCDS release package: {written} releases");
+    Ok(())
 }
 
 pub async fn run(args: ExportArgs, settings: &Settings) -> Result<()> {
-    let ExportCommand::Companies {
-        format,
-        changed,
-        output,
-    } = args.command;
+    let (format, changed, output) = match args.command {
+        ExportCommand::Companies {
+            format,
+            changed,
+            output,
+        } => (format, changed, output),
+        ExportCommand::Ocds { output } => return ocds(settings, output).await,
+    };
     let Some(format) = Format::parse(&format) else {
         bail!("unknown format {format:?}: use csv-utf8, csv-cp932 or jsonl");
     };

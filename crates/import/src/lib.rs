@@ -10,6 +10,7 @@ pub mod export;
 pub mod kkj;
 pub mod kkj_fetch;
 pub mod ocds;
+pub mod ocds_export;
 mod run;
 pub mod tokyo;
 mod xml;

@@ -547,6 +547,19 @@ impl Store {
             .collect()
     }
 
+    /// Ids of public cases after `after`, in id order, at most `limit` (for
+    /// exports that walk every case).
+    pub async fn public_case_ids_after(&self, after: i64, limit: i64) -> Result<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM cases WHERE id > $1 AND status IN ('open', 'closed', 'awarded', 'cancelled')
+              ORDER BY id LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     pub async fn count_cases(&self) -> Result<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM cases")
             .fetch_one(self.pool())

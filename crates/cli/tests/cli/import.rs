@@ -238,3 +238,91 @@ fn companies_are_exported_to_a_file_and_the_export_is_audited() {
     assert!(audit.status.success(), "{}", text(&audit).1);
     assert!(text(&audit).0.contains('1'), "{}", text(&audit).0);
 }
+
+/// Validates `file` against the OCDS 1.1.5 release package schema (the
+/// release schema resolved locally) with Python's jsonschema.
+fn validate_ocds(file: &std::path::Path) -> std::process::Output {
+    let schema = sample("ocds/schema-1.1.5");
+    let script = r#"
+import json, sys
+from jsonschema import Draft4Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
+schema_dir, doc = sys.argv[1], sys.argv[2]
+release = json.load(open(schema_dir + "/release-schema.json"))
+package = json.load(open(schema_dir + "/release-package-schema.json"))
+registry = Registry().with_resource(
+    "https://standard.open-contracting.org/schema/1__1__5/release-schema.json",
+    Resource.from_contents(release, default_specification=DRAFT4))
+errors = list(Draft4Validator(package, registry=registry).iter_errors(json.load(open(doc))))
+for e in errors[:20]:
+    print(list(e.absolute_path), e.message)
+sys.exit(1 if errors else 0)
+"#;
+    let python = std::env::var("CHANCE_NAVI_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    std::process::Command::new(python)
+        .args(["-c", script, &schema])
+        .arg(file)
+        .output()
+        .expect("run python (jsonschema is installed by scripts/test)")
+}
+
+#[test]
+fn the_ocds_export_validates_against_the_ocds_schema() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_str().unwrap();
+    for (source, path) in [
+        (
+            "ocds",
+            "ocds/fictional-example-1.1/ocds-213czf-000-00001.json",
+        ),
+        (
+            "ocds",
+            "ocds/real-world/paraguay/record-package-274231.json",
+        ),
+        ("kkj", "kkj/handwritten-examples/detail-pdf.xml"),
+    ] {
+        let out = run(&[
+            "import",
+            "run",
+            "--data-dir",
+            dir,
+            "--source",
+            source,
+            "--file",
+            &sample(path),
+        ]);
+        assert!(out.status.success(), "{}", text(&out).1);
+    }
+    let file = tmp.path().join("releases.json");
+    let out = run(&[
+        "export",
+        "ocds",
+        "--data-dir",
+        dir,
+        "--output",
+        file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(text(&out).1.contains("3 releases"), "{}", text(&out).1);
+    let package: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(package["releases"][0]["ocid"], "ocds-213czf-000-00001");
+    assert!(package["releases"][0]["awards"].is_array());
+    let valid = validate_ocds(&file);
+    assert!(
+        valid.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&valid.stdout),
+        String::from_utf8_lossy(&valid.stderr)
+    );
+    // The check can fail: a release without its ocid does not pass.
+    let mut broken = package.clone();
+    broken["releases"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("ocid");
+    let bad = tmp.path().join("broken.json");
+    std::fs::write(&bad, broken.to_string()).unwrap();
+    assert!(!validate_ocds(&bad).status.success());
+}
