@@ -326,3 +326,97 @@ fn the_ocds_export_validates_against_the_ocds_schema() {
     std::fs::write(&bad, broken.to_string()).unwrap();
     assert!(!validate_ocds(&bad).status.success());
 }
+
+/// A stand-in for the kkj search API: a period longer than one day has
+/// "too many" hits (it answers 1,500 with one result); a single day answers
+/// one case of its own. Returns the port and the requests it saw.
+fn fake_kkj() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("fake kkj");
+    let port = listener.local_addr().expect("fake kkj").port();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let n = s.read(&mut buf).unwrap_or(0);
+            let request = String::from_utf8_lossy(&buf[..n]).into_owned();
+            let target = request.split_whitespace().nth(1).unwrap_or("").to_owned();
+            log.lock().expect("fake kkj").push(target.clone());
+            let period = target
+                .split("CFT_Issue_Date=")
+                .nth(1)
+                .and_then(|p| p.split('&').next())
+                .unwrap_or("")
+                .replace("%2F", "/");
+            let (from, to) = period.split_once('/').unwrap_or(("", ""));
+            let body = if from == to {
+                format!(
+                    "<Results><SearchResults><SearchHits>1</SearchHits><SearchResult><Key>day-{from}</Key>\
+                     <ProjectName>{from}公告の清掃業務</ProjectName><OrganizationName>某市</OrganizationName>\
+                     <CftIssueDate>{from}</CftIssueDate></SearchResult></SearchResults></Results>"
+                )
+            } else {
+                "<Results><SearchResults><SearchHits>1500</SearchHits><SearchResult><Key>x</Key>\
+                 <ProjectName>x</ProjectName><OrganizationName>x</OrganizationName></SearchResult>\
+                 </SearchResults></Results>"
+                    .to_owned()
+            };
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (port, seen)
+}
+
+#[test]
+fn a_kkj_search_past_its_limit_is_split_by_day_and_reaches_search_within_a_second() {
+    let (port, seen) = fake_kkj();
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Server::start(tmp.path(), None);
+    let url = format!("http://127.0.0.1:{port}/api/?Query=%E6%B8%85%E6%8E%83");
+    let out = run(&[
+        "import",
+        "run",
+        "--data-dir",
+        tmp.path().to_str().unwrap(),
+        "--source",
+        "kkj",
+        "--url",
+        &url,
+        "--days",
+        "1",
+    ]);
+    let imported = std::time::Instant::now();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    // Two days: the period overflowed, so each day was asked for on its own.
+    assert!(stdout.contains("2 new"), "{stdout}");
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert!(
+        seen.iter().all(
+            |s| s.starts_with("/api/?Query=%E6%B8%85%E6%8E%83&CFT_Issue_Date=")
+                && s.ends_with("&Count=1000")
+        ),
+        "{seen:?}"
+    );
+    // The running node's search finds them within a second.
+    let mut found = false;
+    while imported.elapsed() < std::time::Duration::from_secs(1) {
+        let (_, body) = crate::serve::get(&server.url("/api/v1/cases?q=%E6%B8%85%E6%8E%83"));
+        if body.contains("\"total\":2") {
+            found = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(
+        found,
+        "the imported cases were not searchable within a second"
+    );
+    assert!(server.terminate().success());
+}
