@@ -42,6 +42,14 @@ enum BenchKind {
         #[arg(long)]
         no_peers: bool,
     },
+    /// Import N kkj-style records (XML answers of 1,000) into a new SQLite
+    /// database and, with --database-url, into that PostgreSQL database
+    /// (which should be empty); then the same input again.
+    Import {
+        /// Records to import
+        #[arg(long, default_value_t = 100_000)]
+        records: usize,
+    },
     /// Load N cases into a new SQLite database, start `chance-navi serve` on
     /// it, let the node build its index, then time the search mix over HTTP
     /// and read the server's resident memory from /proc.
@@ -69,6 +77,9 @@ pub async fn run(args: BenchArgs, common: &CommonArgs) -> Result<()> {
             no_peers,
         } => crate::bench_search::run(cases, reps, !no_peers).await,
         BenchKind::Serve { cases, reps } => crate::bench_serve::run(cases, reps).await,
+        BenchKind::Import { records } => {
+            crate::bench_import::run(records, common.database_url.as_deref()).await
+        }
     }
 }
 

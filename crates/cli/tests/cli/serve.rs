@@ -207,3 +207,21 @@ fn bench_serve_measures_a_running_node_over_http_and_agrees_with_the_index() {
     // The node answers the mix with the hit counts the index alone gives.
     assert_eq!(over_http, in_index, "{served}\n{direct}");
 }
+
+#[test]
+fn bench_import_reimports_nothing_the_second_time() {
+    let out = run(&["bench", "import", "--records", "1500"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let again = text
+        .lines()
+        .find(|l| l.contains("same input again"))
+        .unwrap_or_else(|| panic!("{text}"));
+    let cells: Vec<&str> = again.split('|').map(str::trim).collect();
+    // new, updated, unchanged, change batches written
+    assert_eq!(&cells[6..10], ["0", "0", "1500", "0"], "{again}");
+}
