@@ -84,7 +84,12 @@ fn case_of(r: &Element) -> Result<NewCase, String> {
     let organization = r
         .field("OrganizationName")
         .ok_or("OrganizationName（発注機関名）がありません。")?;
-    let description = r.field("ProjectDescription").unwrap_or_default();
+    // 履行場所 is not a field of the case: it leads the description.
+    let description = match (r.field("Location"), r.field("ProjectDescription")) {
+        (Some(l), Some(d)) => format!("履行場所：{l}\n{d}"),
+        (Some(l), None) => format!("履行場所：{l}"),
+        (None, d) => d.unwrap_or_default(),
+    };
     let prefecture = r
         .field("LgCode")
         .and_then(|c| c.parse::<u8>().ok())
@@ -175,7 +180,7 @@ mod tests {
 <LgCode>13</LgCode><PrefectureName>東京都</PrefectureName><CityCode>131016</CityCode><CityName>千代田区</CityName>
 <OrganizationName>千代田区</OrganizationName><Certification>B</Certification>
 <CftIssueDate>2026-05-01</CftIssueDate><Category>3</Category><ProcedureType>一般競争入札</ProcedureType>
-<ProjectDescription>入札書の提出期限　令和８年５月２１日（木）正午</ProjectDescription>
+<Location>千代田区九段南1-2-1</Location><ProjectDescription>入札書の提出期限　令和８年５月２１日（木）正午</ProjectDescription>
 <Attachments><Attachment><Name>仕様書</Name><Uri>https://www.city.example.jp/n/1-spec.pdf</Uri></Attachment></Attachments>
 </SearchResult></SearchResults></Results>"#;
         let parsed = parse(xml.as_bytes()).unwrap();
@@ -195,6 +200,10 @@ mod tests {
             Some(domain::time::jst_to_ms(2026, 5, 21, 17, 0))
         );
         assert_eq!(c.documents[0].0, "仕様書");
+        assert!(
+            c.description
+                .starts_with("履行場所：千代田区九段南1-2-1\n入札書")
+        );
         assert!(parsed.records[0].raw.starts_with("<SearchResult>"));
         assert!(parsed.records[0].raw.ends_with("</SearchResult>"));
     }
