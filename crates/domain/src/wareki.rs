@@ -87,7 +87,7 @@ fn parse_after_era(s: &str, era: &Era) -> Option<(i64, u32, u32)> {
     s.trim_start().strip_prefix('日')?;
     let y = era.start.0 + year - 1;
     let (m, d) = (u32::try_from(month).ok()?, u32::try_from(day).ok()?);
-    (valid(y, m, d) && (y, m, d) >= era.start).then_some((y, m, d))
+    (crate::time::is_valid_date(y, m, d) && (y, m, d) >= era.start).then_some((y, m, d))
 }
 
 fn take_number(s: &str) -> Option<(i64, &str)> {
@@ -96,18 +96,6 @@ fn take_number(s: &str) -> Option<(i64, &str)> {
         return None;
     }
     Some((s[..end].parse().ok()?, &s[end..]))
-}
-
-fn valid(y: i64, m: u32, d: u32) -> bool {
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=days).contains(&d)
 }
 
 #[cfg(test)]

@@ -261,7 +261,7 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Respo
 
 /// Which side of an entry the viewer's company is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Side {
+pub(super) enum Side {
     Orderer,
     Entrant,
 }
@@ -410,7 +410,7 @@ pub async fn thread(
 }
 
 /// The users of the other side get a mail about `event`.
-async fn mail_other_side(
+pub(super) async fn mail_other_side(
     state: &AppState,
     entry: &Entry,
     side: Side,

@@ -602,24 +602,20 @@ pub async fn cancel(
     let case = own_case(&state, &company, &id).await?;
     let mut mails = Vec::new();
     for entry in state.store.entries_for_case(case.id).await? {
-        if entry.status != domain::EntryStatus::Submitted {
-            continue;
-        }
-        let path = format!("/mypage/entries/{}", entry.id);
-        mails.extend(
-            super::mail_company(&state, entry.company_id, |to, name| {
-                state.mail.case_event(
-                    to,
-                    name,
-                    &case.fields.title,
-                    CaseEvent::Cancelled {
-                        company: &company.name,
-                    },
-                    &path,
+        if entry.status == domain::EntryStatus::Submitted {
+            let event = CaseEvent::Cancelled {
+                company: &company.name,
+            };
+            mails.extend(
+                super::entries::mail_other_side(
+                    &state,
+                    &entry,
+                    super::entries::Side::Orderer,
+                    event,
                 )
-            })
-            .await?,
-        );
+                .await?,
+            );
+        }
     }
     match state
         .store
