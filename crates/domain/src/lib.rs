@@ -10,6 +10,7 @@ pub mod corporate_number;
 pub mod password_hash;
 pub mod prefecture;
 pub mod role;
+pub mod tender;
 pub mod text;
 pub mod time;
 pub mod upload;

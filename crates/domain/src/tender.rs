@@ -1,0 +1,515 @@
+//! The e-tender (電子入札) lifecycle as a state machine driven by the clock
+//! and by staff actions: draft → 公告 → 参加申請 → 資格審査 → 入札受付 →
+//! 締切 → 開札 → 落札決定 / 不調, or 中止 at any point before a result.
+//!
+//! Only what cannot be derived is stored ([`Stage`]); the phases between
+//! publication and opening follow from the schedule and the time, so a
+//! deadline is kept to the millisecond by every node without a job that
+//! moves tenders along. Every action is checked here; a refused action says
+//! why in Japanese.
+
+use crate::Invalid;
+
+/// 公告日, 参加申請締切, 資格審査結果通知日, 入札書受付開始, 入札締切, 開札日時
+/// (UTC milliseconds), in that order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Schedule {
+    pub published_at: i64,
+    pub application_deadline: i64,
+    pub qualification_notice_at: i64,
+    pub bidding_opens_at: i64,
+    pub bid_deadline: i64,
+    pub opening_at: i64,
+}
+
+impl Schedule {
+    /// The dates in order, each with its name.
+    fn named(&self) -> [(&'static str, i64); 6] {
+        [
+            ("公告日", self.published_at),
+            ("参加申請締切", self.application_deadline),
+            ("資格審査結果通知日", self.qualification_notice_at),
+            ("入札書受付開始", self.bidding_opens_at),
+            ("入札締切", self.bid_deadline),
+            ("開札日時", self.opening_at),
+        ]
+    }
+
+    /// Each date must be on or after the one before it.
+    pub fn check(&self) -> Result<(), Invalid> {
+        let named = self.named();
+        for pair in named.windows(2) {
+            let ((a, at), (b, bt)) = (pair[0], pair[1]);
+            if bt < at {
+                return Err(Invalid::new(format!(
+                    "{b}は{a}より後の日時にしてください。"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What is stored about a tender's progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Draft,
+    /// Published; the phase follows from the schedule and the time.
+    Live,
+    Opened,
+    Awarded,
+    Unsuccessful,
+    Cancelled,
+}
+
+/// Where a tender stands at an instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Draft,
+    /// Published, before applications open (公告日 in the future).
+    Announced,
+    /// 参加申請受付中.
+    Applications,
+    /// 資格審査中 (applications closed, bidding not yet open).
+    Qualification,
+    /// 入札書受付中.
+    Bidding,
+    /// 入札締切後、開札前.
+    Closed,
+    Opened,
+    Awarded,
+    Unsuccessful,
+    Cancelled,
+}
+
+impl Phase {
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::Draft => "下書き",
+            Phase::Announced => "公告予定",
+            Phase::Applications => "参加申請受付中",
+            Phase::Qualification => "資格審査中",
+            Phase::Bidding => "入札書受付中",
+            Phase::Closed => "開札待ち",
+            Phase::Opened => "開札済み",
+            Phase::Awarded => "落札決定",
+            Phase::Unsuccessful => "不調",
+            Phase::Cancelled => "中止",
+        }
+    }
+
+    /// A result was reached or the tender was called off: nothing more happens.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            Phase::Awarded | Phase::Unsuccessful | Phase::Cancelled
+        )
+    }
+}
+
+/// What someone asks of a tender.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Staff publish a draft (公告).
+    Publish,
+    /// Staff change the schedule (変更公告), before bidding closes.
+    Amend(Schedule),
+    /// Staff call the tender off (中止).
+    Cancel,
+    /// A company applies to take part (参加希望申請).
+    Apply,
+    /// A company submits its sealed bid, or declines (辞退).
+    Bid,
+    Decline,
+    /// Staff open the bids (開札).
+    Open,
+    /// Staff decide the winner (落札決定), or that there is none (不調).
+    Award,
+    DeclareUnsuccessful,
+}
+
+/// A tender: its stored stage and its schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tender {
+    pub stage: Stage,
+    pub schedule: Schedule,
+}
+
+fn refused(message: &str) -> Invalid {
+    Invalid::new(message)
+}
+
+impl Tender {
+    pub fn draft(schedule: Schedule) -> Tender {
+        Tender {
+            stage: Stage::Draft,
+            schedule,
+        }
+    }
+
+    /// The phase at `now`.
+    pub fn phase(&self, now: i64) -> Phase {
+        let s = &self.schedule;
+        match self.stage {
+            Stage::Draft => Phase::Draft,
+            Stage::Opened => Phase::Opened,
+            Stage::Awarded => Phase::Awarded,
+            Stage::Unsuccessful => Phase::Unsuccessful,
+            Stage::Cancelled => Phase::Cancelled,
+            Stage::Live if now < s.published_at => Phase::Announced,
+            Stage::Live if now < s.application_deadline => Phase::Applications,
+            Stage::Live if now < s.bidding_opens_at => Phase::Qualification,
+            Stage::Live if now < s.bid_deadline => Phase::Bidding,
+            Stage::Live => Phase::Closed,
+        }
+    }
+
+    /// Applies `action` at `now` (the server's clock), or says why not.
+    pub fn apply(&mut self, action: Action, now: i64) -> Result<(), Invalid> {
+        let phase = self.phase(now);
+        if phase.is_final() {
+            return Err(refused("この案件は終了しているため、操作できません。"));
+        }
+        match action {
+            Action::Publish => {
+                if phase != Phase::Draft {
+                    return Err(refused("公告済みの案件です。"));
+                }
+                self.schedule.check()?;
+                if self.schedule.bid_deadline <= now {
+                    return Err(refused("入札締切が過ぎた日程では公告できません。"));
+                }
+                self.stage = Stage::Live;
+            }
+            Action::Amend(schedule) => {
+                if !matches!(
+                    phase,
+                    Phase::Draft
+                        | Phase::Announced
+                        | Phase::Applications
+                        | Phase::Qualification
+                        | Phase::Bidding
+                ) {
+                    return Err(refused("入札締切の後は日程を変更できません。"));
+                }
+                schedule.check()?;
+                if phase != Phase::Draft && schedule.bid_deadline <= now {
+                    return Err(refused("入札締切は、これから先の日時にしてください。"));
+                }
+                self.schedule = schedule;
+            }
+            Action::Cancel => {
+                if phase == Phase::Draft {
+                    return Err(refused("下書きは中止ではなく削除してください。"));
+                }
+                self.stage = Stage::Cancelled;
+            }
+            Action::Apply => {
+                if phase != Phase::Applications {
+                    return Err(refused("参加申請の受付期間ではありません。"));
+                }
+            }
+            Action::Bid | Action::Decline => {
+                if phase != Phase::Bidding {
+                    return Err(refused(if phase == Phase::Closed {
+                        "入札締切を過ぎたため、受け付けられません。"
+                    } else {
+                        "入札書の受付期間ではありません。"
+                    }));
+                }
+            }
+            Action::Open => {
+                if phase != Phase::Closed || now < self.schedule.opening_at {
+                    return Err(refused("開札日時の前は開札できません。"));
+                }
+                self.stage = Stage::Opened;
+            }
+            Action::Award | Action::DeclareUnsuccessful => {
+                if phase != Phase::Opened {
+                    return Err(refused("開札の後に落札者を決定してください。"));
+                }
+                self.stage = if action == Action::Award {
+                    Stage::Awarded
+                } else {
+                    Stage::Unsuccessful
+                };
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How the winner is chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AwardMethod {
+    /// 最低価格落札方式: the lowest valid price.
+    LowestPrice,
+    /// 総合評価落札方式（除算方式）: the highest technical score ÷ price.
+    Comprehensive,
+}
+
+/// A bid as opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenedBid {
+    /// Yen.
+    pub amount: i64,
+    /// The bidder's 3-digit くじ number (000–999).
+    pub kuji: u16,
+    /// The server's receipt time (ms).
+    pub received_at: i64,
+    /// 技術点 for 総合評価 (ignored for the lowest price).
+    pub technical_score: i64,
+}
+
+/// What the opening made of a bid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validity {
+    Valid,
+    /// Over 予定価格: 無効.
+    OverCeiling,
+    /// Under 最低制限価格: 失格.
+    UnderMinimum,
+    /// Not a positive amount: 無効.
+    Malformed,
+}
+
+impl Validity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Validity::Valid => "有効",
+            Validity::OverCeiling => "無効（予定価格超過）",
+            Validity::UnderMinimum => "失格（最低制限価格未満）",
+            Validity::Malformed => "無効",
+        }
+    }
+}
+
+/// The opening's outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opening {
+    pub validity: Vec<Validity>,
+    /// The winning bid's index, if any bid is valid.
+    pub winner: Option<usize>,
+    /// When several bids tied for the best: their indices in receipt order,
+    /// and the くじ that settled it.
+    pub tie: Option<Kuji>,
+}
+
+/// 電子くじ as Japanese e-bidding systems draw it: the tied bidders are
+/// numbered 0, 1, 2… in order of receipt; each contributes its 3-digit くじ
+/// number plus the last three digits of the milliseconds of its receipt
+/// time; the sum modulo the number of tied bidders is the winner's number.
+/// Everything it uses is published, so anyone can draw it again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kuji {
+    /// The tied bids' indices, in receipt order (their くじ numbering).
+    pub order: Vec<usize>,
+    /// Each tied bidder's contribution: くじ number + receipt ms mod 1000.
+    pub parts: Vec<u64>,
+    pub sum: u64,
+    /// sum mod the number of tied bidders: the position in `order` that wins.
+    pub drawn: usize,
+}
+
+/// Draws the くじ among `tied` (indices into `bids`).
+pub fn draw_kuji(bids: &[OpenedBid], tied: &[usize]) -> Kuji {
+    let mut order = tied.to_vec();
+    order.sort_by_key(|i| (bids[*i].received_at, *i));
+    let parts: Vec<u64> = order
+        .iter()
+        .map(|i| u64::from(bids[*i].kuji % 1000) + bids[*i].received_at.rem_euclid(1000) as u64)
+        .collect();
+    let sum: u64 = parts.iter().sum();
+    let drawn = (sum % order.len().max(1) as u64) as usize;
+    Kuji {
+        order,
+        parts,
+        sum,
+        drawn,
+    }
+}
+
+/// Opens `bids`: each checked against 予定価格 (`ceiling`) and 最低制限価格
+/// (`minimum`), the best valid one wins, and a tie is settled by くじ.
+pub fn open_bids(
+    bids: &[OpenedBid],
+    ceiling: i64,
+    minimum: Option<i64>,
+    method: AwardMethod,
+) -> Opening {
+    let validity: Vec<Validity> = bids
+        .iter()
+        .map(|b| {
+            if b.amount <= 0 {
+                Validity::Malformed
+            } else if b.amount > ceiling {
+                Validity::OverCeiling
+            } else if minimum.is_some_and(|m| b.amount < m) {
+                Validity::UnderMinimum
+            } else {
+                Validity::Valid
+            }
+        })
+        .collect();
+    let valid: Vec<usize> = (0..bids.len())
+        .filter(|i| validity[*i] == Validity::Valid)
+        .collect();
+    // Scores compared exactly: technical × other price against the other way
+    // round, so that no rounding decides a public contract.
+    let better = |a: usize, b: usize| -> std::cmp::Ordering {
+        match method {
+            AwardMethod::LowestPrice => bids[b].amount.cmp(&bids[a].amount),
+            AwardMethod::Comprehensive => (i128::from(bids[a].technical_score)
+                * i128::from(bids[b].amount))
+            .cmp(&(i128::from(bids[b].technical_score) * i128::from(bids[a].amount))),
+        }
+    };
+    let Some(best) = valid.iter().copied().max_by(|a, b| better(*a, *b)) else {
+        return Opening {
+            validity,
+            winner: None,
+            tie: None,
+        };
+    };
+    let tied: Vec<usize> = valid
+        .iter()
+        .copied()
+        .filter(|i| better(*i, best) == std::cmp::Ordering::Equal)
+        .collect();
+    if tied.len() == 1 {
+        return Opening {
+            validity,
+            winner: Some(best),
+            tie: None,
+        };
+    }
+    let kuji = draw_kuji(bids, &tied);
+    Opening {
+        validity,
+        winner: Some(kuji.order[kuji.drawn]),
+        tie: Some(kuji),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H: i64 = 3_600_000;
+
+    fn schedule() -> Schedule {
+        Schedule {
+            published_at: 10 * H,
+            application_deadline: 20 * H,
+            qualification_notice_at: 25 * H,
+            bidding_opens_at: 30 * H,
+            bid_deadline: 40 * H,
+            opening_at: 41 * H,
+        }
+    }
+
+    #[test]
+    fn the_clock_moves_a_published_tender_through_its_phases_to_the_millisecond() {
+        let mut t = Tender::draft(schedule());
+        t.apply(Action::Publish, 0).unwrap();
+        assert_eq!(t.phase(10 * H - 1), Phase::Announced);
+        assert_eq!(t.phase(10 * H), Phase::Applications);
+        assert_eq!(t.phase(20 * H), Phase::Qualification);
+        assert_eq!(t.phase(30 * H), Phase::Bidding);
+        assert_eq!(t.phase(40 * H - 1), Phase::Bidding);
+        assert_eq!(t.phase(40 * H), Phase::Closed);
+        assert!(t.apply(Action::Bid, 40 * H - 1).is_ok());
+        let late = t.apply(Action::Bid, 40 * H).unwrap_err();
+        assert!(late.message().contains("入札締切を過ぎた"), "{late}");
+        assert!(t.apply(Action::Open, 41 * H - 1).is_err());
+        t.apply(Action::Open, 41 * H).unwrap();
+        t.apply(Action::Award, 41 * H).unwrap();
+        assert_eq!(t.phase(100 * H), Phase::Awarded);
+        assert!(t.apply(Action::Cancel, 100 * H).is_err(), "final");
+    }
+
+    #[test]
+    fn a_schedule_out_of_order_names_the_date_to_fix() {
+        let mut s = schedule();
+        s.opening_at = s.bid_deadline - 1;
+        assert!(
+            s.check()
+                .unwrap_err()
+                .message()
+                .contains("開札日時は入札締切より後")
+        );
+        let mut t = Tender::draft(s);
+        assert!(t.apply(Action::Publish, 0).is_err());
+    }
+
+    #[test]
+    fn kuji_follows_the_published_rule() {
+        // Three tied bidders, received in the order 1, 2, 0.
+        let bid = |kuji, received_at| OpenedBid {
+            amount: 1000,
+            kuji,
+            received_at,
+            technical_score: 0,
+        };
+        let bids = [bid(999, 5_250), bid(123, 1_001), bid(456, 3_999)];
+        let k = draw_kuji(&bids, &[0, 1, 2]);
+        assert_eq!(k.order, [1, 2, 0]);
+        assert_eq!(k.parts, [123 + 1, 456 + 999, 999 + 250]);
+        assert_eq!(k.sum, 2828);
+        assert_eq!(k.drawn, 2828 % 3);
+        assert_eq!(k.order[k.drawn], 0, "the third received, bid 0, wins");
+    }
+
+    #[test]
+    fn opening_checks_the_ceiling_and_the_minimum_and_settles_a_tie_by_kuji() {
+        let bid = |amount, kuji, received_at| OpenedBid {
+            amount,
+            kuji,
+            received_at,
+            technical_score: 100,
+        };
+        let bids = [
+            bid(1_200_000, 1, 10),
+            bid(799_999, 2, 20),
+            bid(900_000, 3, 30),
+            bid(900_000, 4, 41),
+        ];
+        let o = open_bids(&bids, 1_000_000, Some(800_000), AwardMethod::LowestPrice);
+        assert_eq!(
+            o.validity,
+            [
+                Validity::OverCeiling,
+                Validity::UnderMinimum,
+                Validity::Valid,
+                Validity::Valid
+            ]
+        );
+        let tie = o.tie.unwrap();
+        assert_eq!(tie.order, [2, 3]);
+        // (3 + 30) + (4 + 41) = 78; 78 mod 2 = 0: the first received wins.
+        assert_eq!((tie.sum, tie.drawn), (78, 0));
+        assert_eq!(o.winner, Some(2));
+        // Nothing valid: no winner (不調).
+        let o = open_bids(
+            &bids[..2],
+            1_000_000,
+            Some(800_000),
+            AwardMethod::LowestPrice,
+        );
+        assert_eq!(o.winner, None);
+    }
+
+    #[test]
+    fn comprehensive_evaluation_divides_the_score_by_the_price_exactly() {
+        let bid = |amount, technical_score| OpenedBid {
+            amount,
+            kuji: 0,
+            received_at: 0,
+            technical_score,
+        };
+        // 150/1,000,000 beats 100/700,000 (0.000150 > 0.000143).
+        let bids = [bid(700_000, 100), bid(1_000_000, 150)];
+        let o = open_bids(&bids, 1_000_000, None, AwardMethod::Comprehensive);
+        assert_eq!(o.winner, Some(1));
+    }
+}
