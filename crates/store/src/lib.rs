@@ -20,6 +20,7 @@ mod outbox;
 mod peer;
 mod schema;
 mod target;
+mod tenders;
 mod users;
 
 use std::time::Duration;
@@ -48,6 +49,7 @@ pub use outbox::{NewMail, OutboxMail};
 pub use peer::{Peer, PeerQuery, PeerRow};
 pub use schema::{ColumnInfo, SchemaDescription};
 pub use target::{DatabaseTarget, Engine, TargetError};
+pub use tenders::{NewTender, Participation, Receipt, SealedBid, TenderRecord};
 pub use users::{NewUser, Session, TokenPurpose, User};
 
 /// What can go wrong in the store. Messages name what and where, never secrets.

@@ -64,6 +64,11 @@ const STEPS: &[Step] = &[
         "0008_master_updates.sql",
         "yearly contract-department master updates"
     ),
+    step!(
+        9,
+        "0009_tenders.sql",
+        "e-tenders, participants and sealed bids"
+    ),
 ];
 
 /// The file names this crate embeds, for the test that no file on disk is forgotten.

@@ -40,3 +40,4 @@ mod foundation;
 mod masters;
 mod orders;
 mod outbox;
+mod tenders;
