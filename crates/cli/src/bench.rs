@@ -42,6 +42,15 @@ enum BenchKind {
         #[arg(long)]
         no_peers: bool,
     },
+    /// Sealed bids accepted per second: each sealed to its tender's key and
+    /// stored with its receipt and audit entry, 16 bidders at once, on a new
+    /// SQLite database and, with --database-url, on that (empty) PostgreSQL
+    /// database
+    Bids {
+        /// Bids to submit
+        #[arg(long, default_value_t = 2000)]
+        bids: usize,
+    },
     /// Import N kkj-style records (XML answers of 1,000) into a new SQLite
     /// database and, with --database-url, into that PostgreSQL database
     /// (which should be empty); then the same input again.
@@ -77,6 +86,9 @@ pub async fn run(args: BenchArgs, common: &CommonArgs) -> Result<()> {
             no_peers,
         } => crate::bench_search::run(cases, reps, !no_peers).await,
         BenchKind::Serve { cases, reps } => crate::bench_serve::run(cases, reps).await,
+        BenchKind::Bids { bids } => {
+            crate::bench_bids::run(bids, common.database_url.as_deref()).await
+        }
         BenchKind::Import { records } => {
             crate::bench_import::run(records, common.database_url.as_deref()).await
         }

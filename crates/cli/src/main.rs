@@ -2,6 +2,7 @@
 
 mod accounts;
 mod bench;
+mod bench_bids;
 mod bench_import;
 mod bench_search;
 mod bench_serve;

@@ -157,19 +157,25 @@ fn record(r: &sqlx::any::AnyRow) -> Result<TenderRecord> {
     })
 }
 
-/// The tender row, locked for this transaction on PostgreSQL (SQLite
-/// transactions already write one at a time).
-async fn locked(conn: &mut AnyConnection, case_id: i64, postgres: bool) -> Result<TenderRecord> {
-    let sql = if postgres {
-        format!("SELECT {TENDER_COLUMNS} FROM tenders WHERE case_id = $1 FOR UPDATE")
-    } else {
-        format!("SELECT {TENDER_COLUMNS} FROM tenders WHERE case_id = $1")
-    };
-    let row = sqlx::query(&sql)
+/// The tender row, locked for this transaction. Writing first takes the
+/// write lock at once on both engines (SQLite: the transaction is a writer
+/// from its first statement, so a concurrent bid waits instead of failing
+/// to upgrade; PostgreSQL: the row is locked), which serialises every
+/// decision about one tender.
+async fn locked(conn: &mut AnyConnection, case_id: i64) -> Result<TenderRecord> {
+    let touched = sqlx::query("UPDATE tenders SET updated_at = updated_at WHERE case_id = $1")
         .bind(case_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::Stale)?;
+        .execute(&mut *conn)
+        .await?;
+    if touched.rows_affected() == 0 {
+        return Err(StoreError::Stale);
+    }
+    let row = sqlx::query(&format!(
+        "SELECT {TENDER_COLUMNS} FROM tenders WHERE case_id = $1"
+    ))
+    .bind(case_id)
+    .fetch_one(&mut *conn)
+    .await?;
     record(&row)
 }
 
@@ -178,10 +184,6 @@ fn refused(e: domain::Invalid) -> StoreError {
 }
 
 impl Store {
-    fn is_postgres(&self) -> bool {
-        self.engine() == crate::Engine::Postgres
-    }
-
     /// Creates a draft e-tender. `keys(case_id)` makes the tender's key pair
     /// once its id is known: (public key, wrapped private key).
     pub async fn create_tender(
@@ -250,7 +252,7 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.pool().begin().await?;
         let seq = cases::next_seq(&mut tx).await?;
-        let mut t = locked(&mut tx, case_id, self.is_postgres()).await?;
+        let mut t = locked(&mut tx, case_id).await?;
         t.tender.apply(action, now).map_err(refused)?;
         sqlx::query(
             "UPDATE tenders SET stage = $2, published_at = $3, application_deadline = $4,
@@ -329,7 +331,7 @@ impl Store {
         now: i64,
     ) -> Result<()> {
         let mut tx = self.pool().begin().await?;
-        let mut t = locked(&mut tx, case_id, self.is_postgres()).await?;
+        let mut t = locked(&mut tx, case_id).await?;
         if status == Participation::Applied {
             t.tender.apply(Action::Apply, now).map_err(refused)?;
         } else if t.tender.phase(now).is_final() {
@@ -395,7 +397,7 @@ impl Store {
         now: i64,
     ) -> Result<Receipt> {
         let mut tx = self.pool().begin().await?;
-        let mut t = locked(&mut tx, case_id, self.is_postgres()).await?;
+        let mut t = locked(&mut tx, case_id).await?;
         let action = if sealed.is_some() {
             Action::Bid
         } else {

@@ -225,3 +225,20 @@ fn bench_import_reimports_nothing_the_second_time() {
     // new, updated, unchanged, change batches written
     assert_eq!(&cells[6..10], ["0", "0", "1500", "0"], "{again}");
 }
+
+#[test]
+fn bench_bids_accepts_every_bid_from_sixteen_concurrent_bidders() {
+    let out = run(&["bench", "bids", "--bids", "120"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("| SQLite"))
+        .unwrap_or_else(|| panic!("{text}"));
+    let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+    assert_eq!(cells[2], "120", "{row}");
+}
