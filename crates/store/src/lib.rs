@@ -49,7 +49,9 @@ pub use outbox::{NewMail, OutboxMail};
 pub use peer::{Peer, PeerQuery, PeerRow};
 pub use schema::{ColumnInfo, SchemaDescription};
 pub use target::{DatabaseTarget, Engine, TargetError};
-pub use tenders::{NewTender, Participation, Receipt, SealedBid, TenderRecord};
+pub use tenders::{
+    BidResult, NewTender, OpeningRecord, Participation, Receipt, SealedBid, TenderRecord,
+};
 pub use users::{NewUser, Session, TokenPurpose, User};
 
 /// What can go wrong in the store. Messages name what and where, never secrets.

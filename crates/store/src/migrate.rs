@@ -69,6 +69,7 @@ const STEPS: &[Step] = &[
         "0009_tenders.sql",
         "e-tenders, participants and sealed bids"
     ),
+    step!(10, "0010_openings.sql", "e-tender openings and bid results"),
 ];
 
 /// The file names this crate embeds, for the test that no file on disk is forgotten.

@@ -85,6 +85,31 @@ pub struct Receipt {
     pub declined: bool,
 }
 
+/// One bid as opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BidResult {
+    pub bid_id: i64,
+    pub amount_yen: i64,
+    pub technical_score: i64,
+    pub kuji: i64,
+    /// "valid", "over_ceiling", "under_minimum", "malformed".
+    pub validity: String,
+    /// For a tied bid: its くじ number (0, 1, 2… in receipt order) and its part of the sum.
+    pub kuji_position: Option<i64>,
+    pub kuji_part: Option<i64>,
+}
+
+/// The outcome of an opening.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpeningRecord {
+    pub opened_at: i64,
+    pub opened_by: String,
+    pub winner_bid: Option<i64>,
+    pub kuji_sum: Option<i64>,
+    pub kuji_drawn: Option<i64>,
+    pub results: Vec<BidResult>,
+}
+
 /// A stored bid, still sealed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SealedBid {
@@ -474,6 +499,119 @@ impl Store {
             sealed_hash,
             declined: sealed.is_none(),
         })
+    }
+
+    /// Opens the tender at `now` by the domain's rules (at or after the
+    /// opening time) and records each bid as opened and the outcome, with
+    /// an audit entry, in one transaction. The caller decrypted the bids.
+    pub async fn record_opening(
+        &self,
+        case_id: i64,
+        outcome: &OpeningRecord,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        let mut t = locked(&mut tx, case_id).await?;
+        t.tender.apply(Action::Open, now).map_err(refused)?;
+        sqlx::query("UPDATE tenders SET stage = $2, updated_at = $3 WHERE case_id = $1")
+            .bind(case_id)
+            .bind(stage_name(t.tender.stage))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO tender_openings (case_id, opened_at, opened_by, winner_bid, kuji_sum, kuji_drawn)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(case_id)
+        .bind(now)
+        .bind(&actor.label)
+        .bind(outcome.winner_bid)
+        .bind(outcome.kuji_sum)
+        .bind(outcome.kuji_drawn)
+        .execute(&mut *tx)
+        .await?;
+        for r in &outcome.results {
+            sqlx::query(
+                "INSERT INTO bid_results (bid_id, case_id, amount_yen, technical_score, kuji, validity,
+                                          kuji_position, kuji_part)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(r.bid_id)
+            .bind(case_id)
+            .bind(r.amount_yen)
+            .bind(r.technical_score)
+            .bind(r.kuji)
+            .bind(&r.validity)
+            .bind(r.kuji_position)
+            .bind(r.kuji_part)
+            .execute(&mut *tx)
+            .await?;
+        }
+        audit::append(
+            &mut tx,
+            &NewAuditEntry {
+                at: now,
+                actor,
+                action: "tender.open",
+                target_type: "tender",
+                target_id: &case_id.to_string(),
+                detail: &format!(
+                    "bids={} winner_bid={}",
+                    outcome.results.len(),
+                    outcome
+                        .winner_bid
+                        .map_or_else(|| "none".to_owned(), |w| w.to_string())
+                ),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The opening's outcome, once the tender was opened.
+    pub async fn opening(&self, case_id: i64) -> Result<Option<OpeningRecord>> {
+        let Some(row) = sqlx::query(
+            "SELECT opened_at, opened_by, winner_bid, kuji_sum, kuji_drawn FROM tender_openings
+              WHERE case_id = $1",
+        )
+        .bind(case_id)
+        .fetch_optional(self.pool())
+        .await?
+        else {
+            return Ok(None);
+        };
+        let results = sqlx::query(
+            "SELECT r.bid_id, r.amount_yen, r.technical_score, r.kuji, r.validity, r.kuji_position, r.kuji_part
+               FROM bid_results r JOIN bids b ON b.id = r.bid_id
+              WHERE r.case_id = $1 ORDER BY b.received_at, b.id",
+        )
+        .bind(case_id)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(BidResult {
+                bid_id: r.try_get("bid_id")?,
+                amount_yen: r.try_get("amount_yen")?,
+                technical_score: r.try_get("technical_score")?,
+                kuji: r.try_get::<i32, _>("kuji").map(i64::from)?,
+                validity: r.try_get("validity")?,
+                kuji_position: r.try_get::<Option<i32>, _>("kuji_position")?.map(i64::from),
+                kuji_part: r.try_get("kuji_part")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+        Ok(Some(OpeningRecord {
+            opened_at: row.try_get("opened_at")?,
+            opened_by: row.try_get("opened_by")?,
+            winner_bid: row.try_get("winner_bid")?,
+            kuji_sum: row.try_get("kuji_sum")?,
+            kuji_drawn: row.try_get::<Option<i32>, _>("kuji_drawn")?.map(i64::from),
+            results,
+        }))
     }
 
     /// The tender's bids, still sealed, in order of receipt.

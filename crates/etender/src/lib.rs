@@ -1,0 +1,170 @@
+//! E-tenders end to end on top of the store: a bid is sealed to the
+//! tender's key as it arrives, and the opening — at or after its time —
+//! unwraps the tender's key with the server's KEK, opens every bid, checks
+//! it against 予定価格 and 最低制限価格, decides the winner (電子くじ for a
+//! tie) and records it all.
+
+use domain::tender::{OpenedBid, Validity, open_bids};
+use serde::{Deserialize, Serialize};
+use store::{Actor, BidResult, OpeningRecord, Receipt, Store, StoreError};
+
+/// What a bidder submits, before it is sealed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BidContent {
+    /// 入札金額 (yen, excluding tax as Japanese e-bidding writes it).
+    pub amount: i64,
+    /// The bidder's 3-digit くじ number, "000" to "999".
+    pub kuji: String,
+    /// 内訳 (free text).
+    #[serde(default)]
+    pub breakdown: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TenderError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Seal(#[from] seal::SealError),
+    #[error("{0}")]
+    Refused(String),
+}
+
+/// The くじ number as a number, or why it is not one.
+pub fn kuji_number(text: &str) -> Result<u16, TenderError> {
+    let t = domain::text::normalize(text);
+    let t = t.trim();
+    if t.len() == 3 && t.chars().all(|c| c.is_ascii_digit()) {
+        Ok(t.parse().unwrap_or(0))
+    } else {
+        Err(TenderError::Refused(
+            "くじ番号は3桁の数字（000〜999）で入力してください。".into(),
+        ))
+    }
+}
+
+/// Seals `bid` to the tender's key and submits it.
+pub async fn submit(
+    store: &Store,
+    case_id: i64,
+    company_id: i64,
+    user_id: Option<i64>,
+    bid: &BidContent,
+    actor: &Actor,
+    now: i64,
+) -> Result<Receipt, TenderError> {
+    if bid.amount <= 0 {
+        return Err(TenderError::Refused(
+            "入札金額は1円以上で入力してください。".into(),
+        ));
+    }
+    kuji_number(&bid.kuji)?;
+    let tender = store
+        .tender(case_id)
+        .await?
+        .ok_or_else(|| TenderError::Refused("入札案件が見つかりません。".into()))?;
+    let public: [u8; 32] = tender
+        .public_key
+        .as_slice()
+        .try_into()
+        .map_err(|_| TenderError::Refused("入札案件の鍵が壊れています。".into()))?;
+    let plain = serde_json::to_vec(bid).map_err(|e| TenderError::Refused(e.to_string()))?;
+    let sealed = seal::seal(&public, &plain)?;
+    Ok(store
+        .submit_bid(case_id, company_id, user_id, Some(&sealed), actor, now)
+        .await?)
+}
+
+fn validity_name(v: Validity) -> &'static str {
+    match v {
+        Validity::Valid => "valid",
+        Validity::OverCeiling => "over_ceiling",
+        Validity::UnderMinimum => "under_minimum",
+        Validity::Malformed => "malformed",
+    }
+}
+
+/// Opens the tender: unwraps its key with `kek`, opens every bid (a bid
+/// that cannot be opened or read counts as 無効), decides, and records.
+pub async fn open(
+    store: &Store,
+    kek: &seal::Kek,
+    case_id: i64,
+    actor: &Actor,
+    now: i64,
+) -> Result<OpeningRecord, TenderError> {
+    let tender = store
+        .tender(case_id)
+        .await?
+        .ok_or_else(|| TenderError::Refused("入札案件が見つかりません。".into()))?;
+    // The clock first: nothing is decrypted before the opening time.
+    let mut check = tender.tender;
+    check
+        .apply(domain::tender::Action::Open, now)
+        .map_err(|e| TenderError::Refused(e.message().to_owned()))?;
+    let keys = seal::TenderKeys {
+        public: tender
+            .public_key
+            .as_slice()
+            .try_into()
+            .map_err(|_| TenderError::Refused("入札案件の鍵が壊れています。".into()))?,
+        wrapped_secret: tender.wrapped_secret.clone(),
+    };
+    let sealed = store.sealed_bids(case_id).await?;
+    let mut ids = Vec::new();
+    let mut opened = Vec::new();
+    for b in sealed.iter().filter(|b| !b.receipt.declined) {
+        let content = b
+            .sealed
+            .as_deref()
+            .and_then(|s| seal::open(kek, case_id, &keys, s).ok())
+            .and_then(|plain| serde_json::from_slice::<BidContent>(&plain).ok());
+        let (amount, kuji) = match &content {
+            Some(c) => (c.amount, kuji_number(&c.kuji).unwrap_or(0)),
+            None => (0, 0),
+        };
+        ids.push(b.id);
+        opened.push(OpenedBid {
+            amount,
+            kuji,
+            received_at: b.receipt.received_at,
+            technical_score: 0,
+        });
+    }
+    let outcome = open_bids(
+        &opened,
+        tender.ceiling_yen,
+        tender.minimum_yen,
+        tender.award_method,
+    );
+    let position = |i: usize| {
+        outcome.tie.as_ref().and_then(|k| {
+            k.order
+                .iter()
+                .position(|x| *x == i)
+                .map(|p| (p, k.parts[p]))
+        })
+    };
+    let record = OpeningRecord {
+        opened_at: now,
+        opened_by: actor.label.clone(),
+        winner_bid: outcome.winner.map(|w| ids[w]),
+        kuji_sum: outcome.tie.as_ref().map(|k| k.sum as i64),
+        kuji_drawn: outcome.tie.as_ref().map(|k| k.drawn as i64),
+        results: opened
+            .iter()
+            .enumerate()
+            .map(|(i, b)| BidResult {
+                bid_id: ids[i],
+                amount_yen: b.amount,
+                technical_score: b.technical_score,
+                kuji: i64::from(b.kuji),
+                validity: validity_name(outcome.validity[i]).to_owned(),
+                kuji_position: position(i).map(|(p, _)| p as i64),
+                kuji_part: position(i).map(|(_, part)| part as i64),
+            })
+            .collect(),
+    };
+    store.record_opening(case_id, &record, actor, now).await?;
+    Ok(record)
+}

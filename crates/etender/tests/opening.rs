@@ -1,0 +1,193 @@
+//! An e-tender from bids to the opening, on both engines: the bids are
+//! opened with the server's KEK only at the opening time, checked against
+//! the ceiling and the minimum, and a tie is settled by the published くじ.
+
+use domain::Role;
+use domain::tender::{Action, AwardMethod, Schedule};
+use etender::{BidContent, open, submit};
+use store::{Actor, NewTender, Participation, Store};
+use testkit::people::person;
+
+const H: i64 = 3_600_000;
+const T0: i64 = 1_800_000_000_000;
+
+async fn opening_decides_by_price_and_kuji(store: &Store) {
+    let kek = seal::Kek::generate().expect("opening step");
+    let staff = Actor::cli("test");
+    let mut case = testkit::fixtures::case(1);
+    case.kind = domain::CaseKind::ETender;
+    let schedule = Schedule {
+        published_at: T0,
+        application_deadline: T0 + H,
+        qualification_notice_at: T0 + 2 * H,
+        bidding_opens_at: T0 + 3 * H,
+        bid_deadline: T0 + 4 * H,
+        opening_at: T0 + 5 * H,
+    };
+    let k = kek.clone();
+    let id = store
+        .create_tender(
+            &NewTender {
+                case,
+                schedule,
+                ceiling_yen: 1_000_000,
+                ceiling_public: false,
+                minimum_yen: Some(800_000),
+                award_method: AwardMethod::LowestPrice,
+                created_by: None,
+            },
+            move |id| {
+                let keys = seal::new_tender_keys(&k, id).map_err(|e| e.to_string())?;
+                Ok((keys.public.to_vec(), keys.wrapped_secret))
+            },
+            T0 - H,
+        )
+        .await
+        .expect("opening step");
+    store
+        .tender_action(id, Action::Publish, &staff, T0 - H)
+        .await
+        .expect("opening step");
+    // Four bidders: over the ceiling, under the minimum, and two tied.
+    let offers = [
+        (1_100_000, "111"),
+        (790_000, "222"),
+        (900_000, "333"),
+        (900_000, "444"),
+    ];
+    let mut bids = Vec::new();
+    for (n, (amount, kuji)) in offers.iter().enumerate() {
+        let user = person(store, Role::ReceivingCompany, n as u32)
+            .await
+            .expect("opening step");
+        let company = store
+            .user(user)
+            .await
+            .expect("opening step")
+            .expect("opening step")
+            .company_id
+            .expect("opening step");
+        store
+            .set_participation(id, company, Participation::Nominated, None, &staff, T0)
+            .await
+            .expect("opening step");
+        let bid = BidContent {
+            amount: *amount,
+            kuji: (*kuji).into(),
+            breakdown: String::new(),
+        };
+        let receipt = submit(
+            store,
+            id,
+            company,
+            Some(user),
+            &bid,
+            &staff,
+            T0 + 3 * H + 1_000 * n as i64 + 7 * n as i64,
+        )
+        .await
+        .expect("opening step");
+        bids.push(receipt);
+    }
+    // Not before its time: nothing is opened.
+    assert!(open(store, &kek, id, &staff, T0 + 5 * H - 1).await.is_err());
+    assert!(store.opening(id).await.expect("opening step").is_none());
+    // At the opening time, with the server's KEK.
+    let record = open(store, &kek, id, &staff, T0 + 5 * H)
+        .await
+        .expect("opening step");
+    let validity: Vec<&str> = record.results.iter().map(|r| r.validity.as_str()).collect();
+    assert_eq!(
+        validity,
+        ["over_ceiling", "under_minimum", "valid", "valid"]
+    );
+    // The tie: the two 900,000 bids, numbered 0 and 1 in receipt order;
+    // (333 + 14 ms) + (444 + 21 ms) = 812; 812 mod 2 = 0: the first wins.
+    assert_eq!(record.kuji_sum, Some(333 + 14 + 444 + 21));
+    assert_eq!(record.kuji_drawn, Some(0));
+    assert_eq!(record.winner_bid, Some(record.results[2].bid_id));
+    let stored = store
+        .opening(id)
+        .await
+        .expect("opening step")
+        .expect("opening step");
+    assert_eq!(stored, record);
+    // Opened once only.
+    assert!(open(store, &kek, id, &staff, T0 + 6 * H).await.is_err());
+    store
+        .tender_action(id, Action::Award, &staff, T0 + 6 * H)
+        .await
+        .expect("opening step");
+}
+
+#[tokio::test]
+async fn the_opening_decides_by_price_and_kuji_on_sqlite() {
+    let db = testkit::TestDb::sqlite().await;
+    opening_decides_by_price_and_kuji(db.store()).await;
+}
+
+#[tokio::test]
+async fn the_opening_decides_by_price_and_kuji_on_postgres() {
+    let db = testkit::TestDb::postgres().await;
+    opening_decides_by_price_and_kuji(db.store()).await;
+}
+
+#[tokio::test]
+async fn bids_opened_with_another_kek_are_invalid_not_readable() {
+    let db = testkit::TestDb::sqlite().await;
+    let store = db.store();
+    let kek = seal::Kek::generate().unwrap();
+    let staff = Actor::cli("test");
+    let mut case = testkit::fixtures::case(1);
+    case.kind = domain::CaseKind::ETender;
+    let schedule = Schedule {
+        published_at: T0,
+        application_deadline: T0 + H,
+        qualification_notice_at: T0 + 2 * H,
+        bidding_opens_at: T0 + 3 * H,
+        bid_deadline: T0 + 4 * H,
+        opening_at: T0 + 5 * H,
+    };
+    let k = kek.clone();
+    let id = store
+        .create_tender(
+            &NewTender {
+                case,
+                schedule,
+                ceiling_yen: 1_000_000,
+                ceiling_public: true,
+                minimum_yen: None,
+                award_method: AwardMethod::LowestPrice,
+                created_by: None,
+            },
+            move |id| {
+                let keys = seal::new_tender_keys(&k, id).map_err(|e| e.to_string())?;
+                Ok((keys.public.to_vec(), keys.wrapped_secret))
+            },
+            T0 - H,
+        )
+        .await
+        .unwrap();
+    store
+        .tender_action(id, Action::Publish, &staff, T0 - H)
+        .await
+        .unwrap();
+    let user = person(store, Role::ReceivingCompany, 1).await.unwrap();
+    let company = store.user(user).await.unwrap().unwrap().company_id.unwrap();
+    store
+        .set_participation(id, company, Participation::Nominated, None, &staff, T0)
+        .await
+        .unwrap();
+    let bid = BidContent {
+        amount: 500_000,
+        kuji: "０４２".into(),
+        breakdown: "一式".into(),
+    };
+    submit(store, id, company, None, &bid, &staff, T0 + 3 * H)
+        .await
+        .unwrap();
+    let wrong = seal::Kek::generate().unwrap();
+    let record = open(store, &wrong, id, &staff, T0 + 5 * H).await.unwrap();
+    assert_eq!(record.results[0].validity, "malformed");
+    assert_eq!(record.winner_bid, None);
+}
