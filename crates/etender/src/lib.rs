@@ -111,6 +111,8 @@ pub async fn open(
         wrapped_secret: tender.wrapped_secret.clone(),
     };
     let sealed = store.sealed_bids(case_id).await?;
+    let names = store.bid_company_names(case_id).await?;
+    let mut names_in_order: Vec<String> = Vec::new();
     let mut ids = Vec::new();
     let mut opened = Vec::new();
     for b in sealed.iter().filter(|b| !b.receipt.declined) {
@@ -124,6 +126,7 @@ pub async fn open(
             None => (0, 0),
         };
         ids.push(b.id);
+        names_in_order.push(names.get(&b.id).cloned().unwrap_or_default());
         opened.push(OpenedBid {
             amount,
             kuji,
@@ -156,6 +159,7 @@ pub async fn open(
             .enumerate()
             .map(|(i, b)| BidResult {
                 bid_id: ids[i],
+                company_name: names_in_order[i].clone(),
                 amount_yen: b.amount,
                 technical_score: b.technical_score,
                 kuji: i64::from(b.kuji),

@@ -89,6 +89,8 @@ pub struct Receipt {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BidResult {
     pub bid_id: i64,
+    /// The bidder (filled in when read back; ignored when recorded).
+    pub company_name: String,
     pub amount_yen: i64,
     pub technical_score: i64,
     pub kuji: i64,
@@ -584,8 +586,9 @@ impl Store {
             return Ok(None);
         };
         let results = sqlx::query(
-            "SELECT r.bid_id, r.amount_yen, r.technical_score, r.kuji, r.validity, r.kuji_position, r.kuji_part
-               FROM bid_results r JOIN bids b ON b.id = r.bid_id
+            "SELECT r.bid_id, c.name AS company_name, r.amount_yen, r.technical_score, r.kuji, r.validity,
+                    r.kuji_position, r.kuji_part
+               FROM bid_results r JOIN bids b ON b.id = r.bid_id JOIN companies c ON c.id = b.company_id
               WHERE r.case_id = $1 ORDER BY b.received_at, b.id",
         )
         .bind(case_id)
@@ -595,6 +598,7 @@ impl Store {
         .map(|r| {
             Ok(BidResult {
                 bid_id: r.try_get("bid_id")?,
+                company_name: r.try_get("company_name")?,
                 amount_yen: r.try_get("amount_yen")?,
                 technical_score: r.try_get("technical_score")?,
                 kuji: r.try_get::<i32, _>("kuji").map(i64::from)?,
@@ -612,6 +616,22 @@ impl Store {
             kuji_drawn: row.try_get::<Option<i32>, _>("kuji_drawn")?.map(i64::from),
             results,
         }))
+    }
+
+    /// The bidding companies' names by bid id.
+    pub async fn bid_company_names(
+        &self,
+        case_id: i64,
+    ) -> Result<std::collections::HashMap<i64, String>> {
+        let rows = sqlx::query(
+            "SELECT b.id, c.name FROM bids b JOIN companies c ON c.id = b.company_id WHERE b.case_id = $1",
+        )
+        .bind(case_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
+            .collect()
     }
 
     /// The tender's bids, still sealed, in order of receipt.

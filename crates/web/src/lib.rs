@@ -10,6 +10,7 @@ pub mod cases;
 mod errors;
 pub mod forms;
 mod health;
+mod help;
 mod home;
 mod layout;
 mod metrics;
@@ -114,6 +115,7 @@ pub(crate) fn guarded_routes() -> auth::Guarded {
     let g = accounts::routes(g);
     let g = admin::routes(g);
     let g = cases::routes(g);
+    let g = help::routes(g);
     let g = orders::routes(g);
     let g = api::routes(g);
     assets::routes(g)

@@ -335,6 +335,7 @@ struct CasePage {
     id: i64,
     has_dates: bool,
     entry: EntryPanel,
+    tender: Option<TenderPanel>,
     results: Vec<ResultRow>,
     /// Amendments, newest first.
     history: Vec<(String, Vec<ChangeRow>)>,
@@ -342,6 +343,96 @@ struct CasePage {
 
 /// One changed field: (field, before, after).
 type ChangeRow = (String, String, String);
+
+/// An e-tender's terms and, once opened, its results (入札結果).
+struct TenderPanel {
+    phase: &'static str,
+    /// 予定価格, when published beforehand or after the opening.
+    ceiling: Option<String>,
+    minimum: Option<String>,
+    method: &'static str,
+    opened: bool,
+    /// (bidder, amount, validity, won, くじ number and part for a tie).
+    bids: Vec<(String, String, &'static str, bool, Option<String>)>,
+    /// "sum mod n = drawn" for a tie.
+    kuji: Option<String>,
+    unsuccessful: bool,
+}
+
+fn yen(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{}{out}円", if n < 0 { "-" } else { "" })
+}
+
+async fn tender_panel(
+    state: &AppState,
+    id: i64,
+    now: i64,
+) -> Result<Option<TenderPanel>, WebError> {
+    let Some(t) = state.store.tender(id).await? else {
+        return Ok(None);
+    };
+    let opening = state.store.opening(id).await?;
+    let opened = opening.is_some();
+    let validity = |v: &str| match v {
+        "valid" => "有効",
+        "over_ceiling" => "無効（予定価格超過）",
+        "under_minimum" => "失格（最低制限価格未満）",
+        _ => "無効",
+    };
+    let (bids, kuji) = match &opening {
+        None => (Vec::new(), None),
+        Some(o) => {
+            let tied = o
+                .results
+                .iter()
+                .filter(|r| r.kuji_position.is_some())
+                .count();
+            (
+                o.results
+                    .iter()
+                    .map(|r| {
+                        (
+                            r.company_name.clone(),
+                            yen(r.amount_yen),
+                            validity(&r.validity),
+                            o.winner_bid == Some(r.bid_id),
+                            r.kuji_position.map(|p| {
+                                let part = r.kuji_part.unwrap_or(0);
+                                format!("くじ番号{p}：{:03}＋{:03}＝{part}", r.kuji, part - r.kuji)
+                            }),
+                        )
+                    })
+                    .collect(),
+                o.kuji_sum.zip(o.kuji_drawn).map(|(sum, drawn)| {
+                    format!(
+                        "合計 {sum} ÷ {tied}人 の余り ＝ {drawn}（くじ番号{drawn}の事業者が落札）"
+                    )
+                }),
+            )
+        }
+    };
+    Ok(Some(TenderPanel {
+        phase: t.tender.phase(now).label(),
+        ceiling: (t.ceiling_public || opened).then(|| yen(t.ceiling_yen)),
+        minimum: opened.then(|| t.minimum_yen.map(yen)).flatten(),
+        method: match t.award_method {
+            domain::tender::AwardMethod::LowestPrice => "最低価格落札方式",
+            domain::tender::AwardMethod::Comprehensive => "総合評価落札方式（除算方式）",
+        },
+        unsuccessful: opened && opening.as_ref().is_some_and(|o| o.winner_bid.is_none()),
+        opened,
+        bids,
+        kuji,
+    }))
+}
 
 /// An award or a bid a source published, as the case page shows it.
 struct ResultRow {
@@ -499,6 +590,7 @@ async fn case_page(
     let now = crate::auth::now_ms();
     let facts = facts_of(&state, &f, now).await?;
     let entry = entry_panel(&state, &viewer, id, &f, now).await?;
+    let tender = tender_panel(&state, id, now).await?;
     let results = state
         .store
         .case_results(id)
@@ -574,6 +666,7 @@ async fn case_page(
             source_name: source_name(&f.source),
             id,
             entry,
+            tender,
             results,
             history,
         },

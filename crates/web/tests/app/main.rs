@@ -13,3 +13,4 @@ mod master_updates;
 mod orders;
 mod pages;
 mod roles;
+mod tenders;

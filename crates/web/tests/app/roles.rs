@@ -104,6 +104,7 @@ const POLICY: &[(&str, &str, &[Role])] = &[
     ("GET", "/admin/orders/{id}", &[Operator, Admin]),
     ("POST", "/admin/orders/{id}/review", &[Operator, Admin]),
     ("GET", "/files/{id}", ALL),
+    ("GET", "/help/kuji", ALL),
     ("GET", "/admin/master-updates", &[Admin]),
     ("POST", "/admin/master-updates", &[Admin]),
     ("GET", "/admin/master-updates/{id}", &[Admin]),

@@ -1,0 +1,136 @@
+//! What visitors see of an e-tender: its terms before the opening (予定価格
+//! only when published beforehand), and after it the 入札結果 with the
+//! 電子くじ's figures, reproducible from the page.
+
+use domain::Role;
+use domain::tender::{Action, AwardMethod, Schedule};
+use etender::{BidContent, open, submit};
+use store::{Actor, NewTender, Participation};
+use testkit::people::person;
+use testkit::{TestApp, texts};
+
+#[tokio::test]
+async fn the_case_page_publishes_the_results_and_the_kuji_after_the_opening() {
+    let app = TestApp::spawn().await;
+    let store = app.db.store();
+    let kek = seal::Kek::generate().expect("kek");
+    let staff = Actor::cli("test");
+    // A whole second, so that the receipts' milliseconds are the test's own.
+    let now = web::auth::now_ms() / 1000 * 1000;
+    let h = 3_600_000;
+    let schedule = Schedule {
+        published_at: now - 5 * h,
+        application_deadline: now - 4 * h,
+        qualification_notice_at: now - 4 * h,
+        bidding_opens_at: now - 3 * h,
+        bid_deadline: now - 2 * h,
+        opening_at: now - h,
+    };
+    let mut case = testkit::fixtures::case(1);
+    case.kind = domain::CaseKind::ETender;
+    case.title = "庁舎清掃業務委託（電子入札）".into();
+    let k = kek.clone();
+    let id = store
+        .create_tender(
+            &NewTender {
+                case,
+                schedule,
+                ceiling_yen: 1_000_000,
+                ceiling_public: false,
+                minimum_yen: Some(800_000),
+                award_method: AwardMethod::LowestPrice,
+                created_by: None,
+            },
+            move |id| {
+                let keys = seal::new_tender_keys(&k, id).map_err(|e| e.to_string())?;
+                Ok((keys.public.to_vec(), keys.wrapped_secret))
+            },
+            now - 6 * h,
+        )
+        .await
+        .expect("tender");
+    // Published while bidding was open (the clock is the test's to choose).
+    store
+        .tender_action(id, Action::Publish, &staff, now - 6 * h)
+        .await
+        .expect("publish");
+    for (n, (amount, kuji)) in [(900_000, "333"), (900_000, "444"), (950_000, "555")]
+        .iter()
+        .enumerate()
+    {
+        let user = person(store, Role::ReceivingCompany, n as u32)
+            .await
+            .expect("bidder");
+        let company = store
+            .user(user)
+            .await
+            .expect("read")
+            .expect("user")
+            .company_id
+            .expect("company");
+        store
+            .set_participation(
+                id,
+                company,
+                Participation::Nominated,
+                None,
+                &staff,
+                now - 5 * h,
+            )
+            .await
+            .expect("nominate");
+        let bid = BidContent {
+            amount: *amount,
+            kuji: (*kuji).into(),
+            breakdown: String::new(),
+        };
+        submit(
+            store,
+            id,
+            company,
+            Some(user),
+            &bid,
+            &staff,
+            now - 3 * h + 1_000 * n as i64 + 14,
+        )
+        .await
+        .expect("bid");
+    }
+    app.indexed().await;
+    let (_, before) = app.page(&format!("/cases/{id}")).await;
+    assert!(
+        before.html().contains("開札後に公表します"),
+        "the ceiling stays secret"
+    );
+    assert!(!before.html().contains("900,000円"));
+
+    open(store, &kek, id, &staff, now).await.expect("open");
+    store
+        .tender_action(id, Action::Award, &staff, now)
+        .await
+        .expect("award");
+    app.indexed().await;
+    let (status, after) = app.page(&format!("/cases/{id}")).await;
+    assert_eq!(status, 200);
+    let cells = texts(&after, "td");
+    assert!(cells.contains(&"900,000円".to_owned()), "{cells:?}");
+    assert!(cells.contains(&"落札".to_owned()), "{cells:?}");
+    assert!(
+        after.html().contains("1,000,000円"),
+        "the ceiling is published at the opening"
+    );
+    // (333 + 014) + (444 + 014) = 805; 805 mod 2 = 1: the second received wins.
+    assert!(
+        after.html().contains("合計 805 ÷ 2人 の余り ＝ 1"),
+        "{}",
+        after.html()
+    );
+    assert!(
+        cells.contains(&"くじ番号0：333＋014＝347".to_owned()),
+        "{cells:?}"
+    );
+    let (status, help) = app.page("/help/kuji").await;
+    assert_eq!(status, 200);
+    assert_eq!(texts(&help, "h1"), ["電子くじの決め方"]);
+    app.shutdown().await;
+}
