@@ -94,6 +94,12 @@ pub struct CommonArgs {
         value_name = "MAILBOX"
     )]
     pub mail_from: Option<String>,
+
+    /// File holding the key-encryption key for sealed bids (64 hex digits);
+    /// CHANCE_NAVI_KEK may hold the key itself instead [default:
+    /// <data-dir>/keys/kek, created on first use]
+    #[arg(long, global = true, env = "CHANCE_NAVI_KEK_FILE", value_name = "FILE")]
+    pub kek_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum, Deserialize)]
@@ -143,6 +149,7 @@ struct FileConfig {
     public_url: Option<String>,
     smtp_url: Option<String>,
     mail_from: Option<String>,
+    kek_file: Option<PathBuf>,
     #[serde(default)]
     serve: FileServe,
     /// Scheduled imports that `serve` runs (`[[import]]` tables).
@@ -237,6 +244,76 @@ pub struct Settings {
     pub mail_from: String,
     pub serve: ServeSettings,
     pub imports: Vec<ImportSchedule>,
+    /// Where the key-encryption key comes from.
+    pub kek: KekSource,
+}
+
+/// Where the key-encryption key for sealed bids comes from. It is never
+/// stored in the database.
+#[derive(Clone)]
+pub enum KekSource {
+    /// CHANCE_NAVI_KEK.
+    Environment(String),
+    /// A key file (created with a new key when it is the default and missing).
+    File { path: PathBuf, create: bool },
+}
+
+impl std::fmt::Debug for KekSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KekSource::Environment(_) => f.write_str("KekSource::Environment(…)"),
+            KekSource::File { path, create } => {
+                write!(f, "KekSource::File({}, create: {create})", path.display())
+            }
+        }
+    }
+}
+
+impl KekSource {
+    /// Loads the key; a default key file that does not exist yet is created
+    /// (readable by its owner only).
+    pub fn load(&self) -> Result<seal::Kek> {
+        match self {
+            KekSource::Environment(hex) => {
+                seal::Kek::parse(hex).map_err(|e| anyhow!("CHANCE_NAVI_KEK: {e}"))
+            }
+            KekSource::File { path, create } => {
+                if *create && !path.exists() {
+                    let kek = seal::Kek::generate().map_err(|e| anyhow!(e))?;
+                    if let Some(dir) = path.parent() {
+                        std::fs::create_dir_all(dir)
+                            .with_context(|| format!("cannot create {}", dir.display()))?;
+                    }
+                    write_private(path, &format!("{}\n", kek.to_hex()))?;
+                    tracing::warn!(
+                        path = %path.display(),
+                        "created a new key-encryption key for sealed bids; back it up apart from the database"
+                    );
+                    return Ok(kek);
+                }
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read the key file {}", path.display()))?;
+                seal::Kek::parse(&text).map_err(|e| anyhow!("key file {}: {e}", path.display()))
+            }
+        }
+    }
+}
+
+/// Writes `text` to a new file only its owner may read.
+fn write_private(path: &Path, text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options
+        .open(path)
+        .with_context(|| format!("cannot create the key file {}", path.display()))?;
+    f.write_all(text.as_bytes())
+        .with_context(|| format!("cannot write the key file {}", path.display()))
 }
 
 #[derive(Debug, Clone)]
@@ -290,7 +367,28 @@ impl Settings {
             bail!("public_url {public_url:?} must start with http:// or https://");
         }
         let imports = schedules(file.import)?;
+        let kek = match (
+            common.kek_file.clone(),
+            std::env::var("CHANCE_NAVI_KEK").ok(),
+        ) {
+            (Some(path), _) => KekSource::File {
+                path,
+                create: false,
+            },
+            (None, Some(hex)) if !hex.trim().is_empty() => KekSource::Environment(hex),
+            _ => match file.kek_file {
+                Some(path) => KekSource::File {
+                    path,
+                    create: false,
+                },
+                None => KekSource::File {
+                    path: data_dir.join("keys").join("kek"),
+                    create: true,
+                },
+            },
+        };
         Ok(Settings {
+            kek,
             imports,
             public_url,
             smtp_url: common

@@ -32,7 +32,8 @@ pub async fn run(settings: Settings, demo: bool) -> Result<()> {
             "cannot open the search index (is another chance-navi using this data directory?)",
         )?,
     );
-    let state = web::AppState::new(store.clone(), web_settings, index.clone());
+    let kek = std::sync::Arc::new(settings.kek.load()?);
+    let state = web::AppState::with_kek(store.clone(), web_settings, index.clone(), Some(kek));
     let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
     let mail_worker = tokio::spawn(mail::run_worker(
         mailer,

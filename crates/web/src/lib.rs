@@ -66,6 +66,9 @@ pub struct App {
     pub search: Arc<search::SearchIndex>,
     /// Woken after cases are written, so that the index follows at once.
     pub cases_wake: Arc<tokio::sync::Notify>,
+    /// The key-encryption key that opens sealed bids (None: opening is not
+    /// possible on this node).
+    pub kek: Option<Arc<seal::Kek>>,
 }
 
 /// The shared state as an extractor: `State(AppState)`.
@@ -85,7 +88,18 @@ impl AppState {
         settings: WebSettings,
         search: Arc<search::SearchIndex>,
     ) -> Self {
+        Self::with_kek(store, settings, search, None)
+    }
+
+    /// `new`, with the key-encryption key for opening sealed bids.
+    pub fn with_kek(
+        store: store::Store,
+        settings: WebSettings,
+        search: Arc<search::SearchIndex>,
+        kek: Option<Arc<seal::Kek>>,
+    ) -> Self {
         AppState(Arc::new(App {
+            kek,
             store,
             mail: mail::Composer::new(&settings.public_url),
             settings,

@@ -242,3 +242,38 @@ fn bench_bids_accepts_every_bid_from_sixteen_concurrent_bidders() {
     let cells: Vec<&str> = row.split('|').map(str::trim).collect();
     assert_eq!(cells[2], "120", "{row}");
 }
+
+#[test]
+fn serve_creates_a_private_key_encryption_key_and_refuses_a_bad_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Server::start(tmp.path(), None);
+    let key = tmp.path().join("keys/kek");
+    let text = std::fs::read_to_string(&key).expect("a key file is created");
+    assert_eq!(text.trim().len(), 64);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "only its owner may read it");
+    }
+    assert!(server.terminate().success());
+    // The same key is used the next time.
+    let server = Server::start(tmp.path(), None);
+    assert_eq!(std::fs::read_to_string(&key).unwrap(), text);
+    assert!(server.terminate().success());
+    // A key in the environment that is not one stops the start with one line.
+    let other = tempfile::tempdir().unwrap();
+    let out = crate::chance_navi()
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(other.path())
+        .env("CHANCE_NAVI_KEK", "not-a-key")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("CHANCE_NAVI_KEK"), "{err}");
+    assert!(
+        !err.contains("not-a-key"),
+        "the key is never printed: {err}"
+    );
+}
