@@ -92,7 +92,8 @@ impl Default for PoolSettings {
     fn default() -> Self {
         Self {
             max_connections: 10,
-            acquire_timeout: Duration::from_secs(5),
+            // A burst (bids just before a deadline) waits its turn rather than fail.
+            acquire_timeout: Duration::from_secs(30),
         }
     }
 }
