@@ -474,46 +474,47 @@ impl Store {
         Ok(id)
     }
 
+    /// Entries matching `filter` (SQL over `e`, with $1 and $2 bound to
+    /// `a` and `b`), in `order`. `$2 = $2` keeps $2 used when the filter
+    /// does not need it: PostgreSQL refuses a bound parameter it never sees.
+    async fn entries_where(&self, filter: &str, a: i64, b: i64, order: &str) -> Result<Vec<Entry>> {
+        let rows = sqlx::query(&format!(
+            "{ENTRY_SELECT} WHERE {filter} AND $2 = $2 ORDER BY {order}"
+        ))
+        .bind(a)
+        .bind(b)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(entry).collect()
+    }
+
     pub async fn entry(&self, id: i64) -> Result<Option<Entry>> {
-        let row = sqlx::query(&format!("{ENTRY_SELECT} WHERE e.id = $1"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(entry).transpose()
+        Ok(self.entries_where("e.id = $1", id, 0, "e.id").await?.pop())
     }
 
     /// The entry a company made for a case, if any.
     pub async fn entry_of(&self, case_id: i64, company_id: i64) -> Result<Option<Entry>> {
-        let row = sqlx::query(&format!(
-            "{ENTRY_SELECT} WHERE e.case_id = $1 AND e.company_id = $2"
-        ))
-        .bind(case_id)
-        .bind(company_id)
-        .fetch_optional(self.pool())
-        .await?;
-        row.as_ref().map(entry).transpose()
+        Ok(self
+            .entries_where(
+                "e.case_id = $1 AND e.company_id = $2",
+                case_id,
+                company_id,
+                "e.id",
+            )
+            .await?
+            .pop())
     }
 
     /// The entries for a case, in the order they came.
     pub async fn entries_for_case(&self, case_id: i64) -> Result<Vec<Entry>> {
-        let rows = sqlx::query(&format!(
-            "{ENTRY_SELECT} WHERE e.case_id = $1 ORDER BY e.id"
-        ))
-        .bind(case_id)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(entry).collect()
+        self.entries_where("e.case_id = $1", case_id, 0, "e.id")
+            .await
     }
 
     /// A company's own entries, newest first.
     pub async fn entries_of_company(&self, company_id: i64) -> Result<Vec<Entry>> {
-        let rows = sqlx::query(&format!(
-            "{ENTRY_SELECT} WHERE e.company_id = $1 ORDER BY e.id DESC"
-        ))
-        .bind(company_id)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(entry).collect()
+        self.entries_where("e.company_id = $1", company_id, 0, "e.id DESC")
+            .await
     }
 
     /// The messages of an entry, oldest first, with their attachments.
