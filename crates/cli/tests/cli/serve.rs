@@ -277,3 +277,160 @@ fn serve_creates_a_private_key_encryption_key_and_refuses_a_bad_one() {
         "the key is never printed: {err}"
     );
 }
+
+/// Bids arrive over HTTP; the server is killed (SIGKILL) while they do.
+/// After a restart, every bid the server acknowledged is there, whole, and
+/// nothing half-written is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_acknowledged_bid_survives_the_server_being_killed() {
+    use domain::tender::{Action, AwardMethod, Schedule};
+    use store::{Actor, DatabaseTarget, NewTender, Participation, PoolSettings, Store};
+
+    testkit::install_tls_provider();
+    let tmp = tempfile::tempdir().unwrap();
+    let kek = seal::Kek::generate().unwrap();
+    std::fs::create_dir_all(tmp.path().join("keys")).unwrap();
+    std::fs::write(tmp.path().join("keys/kek"), kek.to_hex()).unwrap();
+    let target =
+        DatabaseTarget::sqlite(tmp.path().canonicalize().unwrap().join("chance-navi.db")).unwrap();
+    let store = Store::connect(&target, &PoolSettings::default())
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    let staff = Actor::cli("test");
+    let now = web::auth::now_ms();
+    let h = 3_600_000;
+    let mut case = testkit::fixtures::case(1);
+    case.kind = domain::CaseKind::ETender;
+    let k = kek.clone();
+    let id = store
+        .create_tender(
+            &NewTender {
+                case,
+                schedule: Schedule {
+                    published_at: now - 4 * h,
+                    application_deadline: now - 3 * h,
+                    qualification_notice_at: now - 3 * h,
+                    bidding_opens_at: now - 2 * h,
+                    bid_deadline: now + h,
+                    opening_at: now + 2 * h,
+                },
+                ceiling_yen: 10_000_000,
+                ceiling_public: false,
+                minimum_yen: None,
+                award_method: AwardMethod::LowestPrice,
+                created_by: None,
+            },
+            move |id| {
+                let keys = seal::new_tender_keys(&k, id).map_err(|e| e.to_string())?;
+                Ok((keys.public.to_vec(), keys.wrapped_secret))
+            },
+            now - 5 * h,
+        )
+        .await
+        .unwrap();
+    store
+        .tender_action(id, Action::Publish, &staff, now - 5 * h)
+        .await
+        .unwrap();
+    let mut bidders = Vec::new();
+    for n in 0..60 {
+        let user = testkit::people::person(&store, domain::Role::ReceivingCompany, n)
+            .await
+            .unwrap();
+        let company = store.user(user).await.unwrap().unwrap().company_id.unwrap();
+        store
+            .set_participation(id, company, Participation::Nominated, None, &staff, now)
+            .await
+            .unwrap();
+        bidders.push(testkit::people::session(&store, Some(user)).await.cookie);
+    }
+
+    let mut server = Server::start(tmp.path(), None);
+    let url = server.url(&format!("/api/v1/tenders/{id}/bids"));
+    let client = reqwest::Client::new();
+    let mut tasks = Vec::new();
+    for (n, cookie) in bidders.into_iter().enumerate() {
+        let (client, url) = (client.clone(), url.clone());
+        tasks.push(tokio::spawn(async move {
+            // Spread the arrivals so that the kill falls among them.
+            tokio::time::sleep(std::time::Duration::from_millis(25 * n as u64)).await;
+            let r = client
+                .post(&url)
+                .header("cookie", cookie)
+                .json(&serde_json::json!({"amount": 1_000_000 + n, "kuji": format!("{:03}", n)}))
+                .send()
+                .await
+                .ok()?;
+            if r.status() != 201 {
+                return None;
+            }
+            r.json::<serde_json::Value>().await.ok()
+        }));
+    }
+    // Kill once some bids are in and most are still to come.
+    for _ in 0..500 {
+        if store.sealed_bids(id).await.unwrap().len() >= 5 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-KILL", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let _ = server.child.wait();
+    let mut acknowledged = Vec::new();
+    for t in tasks {
+        if let Some(receipt) = t.await.unwrap() {
+            acknowledged.push(receipt);
+        }
+    }
+    assert!(
+        !acknowledged.is_empty(),
+        "some bids were acknowledged before the kill"
+    );
+    assert!(
+        acknowledged.len() < 60,
+        "the kill fell among the bids ({})",
+        acknowledged.len()
+    );
+
+    // Restart on the same data directory, then look at what is stored.
+    let restarted = Server::start(tmp.path(), None);
+    let bids = store.sealed_bids(id).await.unwrap();
+    for receipt in &acknowledged {
+        let no = receipt["receipt_no"].as_str().unwrap();
+        let stored = bids
+            .iter()
+            .find(|b| b.receipt.receipt_no == no)
+            .unwrap_or_else(|| panic!("{no} was lost"));
+        assert_eq!(
+            Some(stored.receipt.sealed_hash.as_str()),
+            receipt["sealed_sha256"].as_str()
+        );
+    }
+    // Nothing half there: every stored bid is whole, with its audit entry.
+    let audit = store
+        .audit_entries(&store::AuditFilter {
+            action_prefix: Some("tender.bid".into()),
+            limit: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    for b in &bids {
+        assert!(!b.receipt.receipt_no.starts_with("pending"), "{b:?}");
+        assert!(b.sealed.is_some());
+        assert!(
+            audit
+                .iter()
+                .any(|e| e.detail.contains(&b.receipt.receipt_no)),
+            "{b:?} has no audit entry"
+        );
+    }
+    assert_eq!(audit.len(), bids.len());
+    assert_eq!(store.verify_audit_chain().await.unwrap().first_broken, None);
+    assert!(restarted.terminate().success());
+}

@@ -3,21 +3,31 @@
 //! (the error-page middleware writes them for every path under `/api/`).
 
 mod openapi;
+mod tenders;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde_json::{Value, json};
 use store::Case;
 
 use crate::auth::{Guarded, PUBLIC};
+
+/// Companies registered to receive orders: the bidders.
+const BIDDERS: &[domain::Role] = &[domain::Role::ReceivingCompany];
 use crate::{AppState, WebError};
 
 pub fn routes(g: Guarded) -> Guarded {
     g.get("/api/v1/cases", PUBLIC, get(list))
         .get("/api/v1/cases/{id}", PUBLIC, get(one))
         .get("/api/v1/openapi.json", PUBLIC, get(openapi::document))
+        .post("/api/v1/tenders/{id}/bids", BIDDERS, post(tenders::bid))
+        .post(
+            "/api/v1/tenders/{id}/decline",
+            BIDDERS,
+            post(tenders::decline),
+        )
 }
 
 fn time(ms: Option<i64>) -> Value {

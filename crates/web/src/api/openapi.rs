@@ -68,6 +68,38 @@ pub fn spec() -> Value {
                         "404": {"description": "案件が見つからない（非公開を含む）", "content": {"application/json": {"schema": error}}}
                     }
                 }
+            },
+            "/api/v1/tenders/{id}/bids": {
+                "post": {
+                    "operationId": "submitBid",
+                    "summary": "電子入札案件に入札する（受注企業の利用者のセッションで）",
+                    "description": "入札書受付期間内に、参加資格を認められた（指名された）企業が一度だけ入札できます。入札は受け付けた時点で案件の公開鍵で封印され、開札まで誰も読めません。受付時刻はサーバーの時計で決まります。",
+                    "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["amount", "kuji"],
+                        "properties": {
+                            "amount": {"type": "integer", "minimum": 1, "description": "入札金額（円）"},
+                            "kuji": {"type": "string", "pattern": "^[0-9]{3}$", "description": "くじ入力番号"},
+                            "breakdown": {"type": "string", "description": "内訳"}
+                        }
+                    }}}},
+                    "responses": {
+                        "201": {"description": "受付票", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Receipt"}}}},
+                        "400": {"description": "本文を読み取れない", "content": {"application/json": {"schema": error}}},
+                        "422": {"description": "受付期間外、参加資格なし、入札済み、金額やくじ番号が不正", "content": {"application/json": {"schema": error}}}
+                    }
+                }
+            },
+            "/api/v1/tenders/{id}/decline": {
+                "post": {
+                    "operationId": "declineTender",
+                    "summary": "電子入札案件の入札を辞退する",
+                    "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                    "responses": {
+                        "201": {"description": "受付票", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Receipt"}}}},
+                        "422": {"description": "受付期間外、参加資格なし、入札済み", "content": {"application/json": {"schema": error}}}
+                    }
+                }
             }
         },
         "components": {"schemas": schemas(&kinds, &categories, &procedures)}
@@ -86,6 +118,16 @@ fn schemas(kinds: &[&str], categories: &[&str], procedures: &[&str]) -> Value {
                         "code": {"type": "string", "examples": ["bad_request", "not_found"]},
                         "message": {"type": "string", "description": "利用者向けの日本語のメッセージ"}
                     }}}
+                }));
+    all.insert("Receipt".into(), json!({
+                    "type": "object", "required": ["receipt_no", "received_at", "received_at_ms", "sealed_sha256", "declined"],
+                    "properties": {
+                        "receipt_no": {"type": "string", "description": "受付番号"},
+                        "received_at": {"type": "string", "format": "date-time", "description": "サーバーの受付時刻（日本時間）"},
+                        "received_at_ms": {"type": "integer", "description": "受付時刻（UNIX時刻のミリ秒。電子くじに使う）"},
+                        "sealed_sha256": {"type": "string", "description": "封印した入札のSHA-256"},
+                        "declined": {"type": "boolean"}
+                    }
                 }));
     all.insert("FacetValue".into(), json!({
                     "type": "object", "required": ["value", "label", "count"],

@@ -105,6 +105,8 @@ const POLICY: &[(&str, &str, &[Role])] = &[
     ("POST", "/admin/orders/{id}/review", &[Operator, Admin]),
     ("GET", "/files/{id}", ALL),
     ("GET", "/help/kuji", ALL),
+    ("POST", "/api/v1/tenders/{id}/bids", &[ReceivingCompany]),
+    ("POST", "/api/v1/tenders/{id}/decline", &[ReceivingCompany]),
     ("GET", "/admin/master-updates", &[Admin]),
     ("POST", "/admin/master-updates", &[Admin]),
     ("GET", "/admin/master-updates/{id}", &[Admin]),
