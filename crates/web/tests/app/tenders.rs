@@ -134,3 +134,131 @@ async fn the_case_page_publishes_the_results_and_the_kuji_after_the_opening() {
     assert_eq!(texts(&help, "h1"), ["電子くじの決め方"]);
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_bid_api_answers_every_refusal_as_a_json_error_in_japanese() {
+    let app = TestApp::spawn().await;
+    let store = app.db.store();
+    let kek = seal::Kek::generate().expect("kek");
+    let staff = Actor::cli("test");
+    let now = web::auth::now_ms();
+    let h = 3_600_000;
+    let mut case = testkit::fixtures::case(1);
+    case.kind = domain::CaseKind::ETender;
+    let k = kek.clone();
+    let id = store
+        .create_tender(
+            &NewTender {
+                case,
+                schedule: Schedule {
+                    published_at: now - 4 * h,
+                    application_deadline: now - 3 * h,
+                    qualification_notice_at: now - 3 * h,
+                    bidding_opens_at: now - 2 * h,
+                    bid_deadline: now + h,
+                    opening_at: now + 2 * h,
+                },
+                ceiling_yen: 1_000_000,
+                ceiling_public: true,
+                minimum_yen: None,
+                award_method: AwardMethod::LowestPrice,
+                created_by: None,
+            },
+            move |id| {
+                let keys = seal::new_tender_keys(&k, id).map_err(|e| e.to_string())?;
+                Ok((keys.public.to_vec(), keys.wrapped_secret))
+            },
+            now - 5 * h,
+        )
+        .await
+        .expect("tender");
+    store
+        .tender_action(id, Action::Publish, &staff, now - 5 * h)
+        .await
+        .expect("publish");
+    let nominated = person(store, Role::ReceivingCompany, 1)
+        .await
+        .expect("bidder");
+    let company = store
+        .user(nominated)
+        .await
+        .expect("read")
+        .expect("user")
+        .company_id
+        .expect("company");
+    store
+        .set_participation(id, company, Participation::Nominated, None, &staff, now)
+        .await
+        .expect("nominate");
+    let outsider = person(store, Role::ReceivingCompany, 2)
+        .await
+        .expect("outsider");
+    let url = app.url(&format!("/api/v1/tenders/{id}/bids"));
+    let (status, e) = post(&app, &url, nominated, "{\"amount\": ").await;
+    assert_eq!(status, 400);
+    assert!(e["error"]["message"].as_str().unwrap().contains("JSON"));
+    let (status, e) = post(
+        &app,
+        &url,
+        nominated,
+        "{\"amount\": 500000, \"kuji\": \"12\"}",
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(e["error"]["message"].as_str().unwrap().contains("3桁"));
+    let (status, e) = post(
+        &app,
+        &url,
+        outsider,
+        "{\"amount\": 500000, \"kuji\": \"123\"}",
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        e["error"]["message"].as_str().unwrap().contains("参加資格"),
+        "{e}"
+    );
+    let (status, r) = post(
+        &app,
+        &url,
+        nominated,
+        "{\"amount\": 500000, \"kuji\": \"123\"}",
+    )
+    .await;
+    assert_eq!(status, 201, "{r}");
+    assert!(
+        r["receipt_no"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{id}-"))
+    );
+    assert_eq!(r["sealed_sha256"].as_str().unwrap().len(), 64);
+    let (status, e) = post(
+        &app,
+        &url,
+        nominated,
+        "{\"amount\": 400000, \"kuji\": \"123\"}",
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        e["error"]["message"].as_str().unwrap().contains("一度だけ"),
+        "{e}"
+    );
+    app.shutdown().await;
+}
+
+/// POSTs `body` as JSON to `url` as `user`; the status and the JSON answer.
+async fn post(app: &TestApp, url: &str, user: i64, body: &str) -> (u16, serde_json::Value) {
+    let s = testkit::people::session(app.db.store(), Some(user)).await;
+    let r = TestApp::new_client()
+        .post(url)
+        .header("cookie", s.cookie)
+        .header("content-type", "application/json")
+        .body(body.to_owned())
+        .send()
+        .await
+        .expect("post");
+    let status = r.status().as_u16();
+    (status, r.json::<serde_json::Value>().await.expect("json"))
+}
