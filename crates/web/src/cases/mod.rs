@@ -347,6 +347,8 @@ type ChangeRow = (String, String, String);
 /// An e-tender's terms and, once opened, its results (入札結果).
 struct TenderPanel {
     phase: &'static str,
+    /// Bids are being accepted now.
+    bidding: bool,
     /// 予定価格, when published beforehand or after the opening.
     ceiling: Option<String>,
     minimum: Option<String>,
@@ -421,6 +423,7 @@ async fn tender_panel(
     };
     Ok(Some(TenderPanel {
         phase: t.tender.phase(now).label(),
+        bidding: t.tender.phase(now) == domain::tender::Phase::Bidding,
         ceiling: (t.ceiling_public || opened).then(|| yen(t.ceiling_yen)),
         minimum: opened.then(|| t.minimum_yen.map(yen)).flatten(),
         method: match t.award_method {

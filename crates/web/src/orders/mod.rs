@@ -2,6 +2,7 @@
 //! review them; receiving companies enter (受注エントリー), the two sides
 //! exchange messages and files, and the ordering company chooses its partner.
 
+mod bids;
 mod entries;
 mod files;
 mod form;
@@ -45,6 +46,8 @@ pub fn routes(g: Guarded) -> Guarded {
         .get("/admin/orders", REVIEWERS, get(review::queue))
         .get("/admin/orders/{id}", REVIEWERS, get(review::show))
         .post("/admin/orders/{id}/review", REVIEWERS, post(review::decide))
+        .get("/cases/{id}/bid", RECEIVING, get(bids::bid_form))
+        .post("/cases/{id}/bid", RECEIVING, post(bids::submit))
         .get("/files/{id}", PUBLIC, get(files::download))
 }
 

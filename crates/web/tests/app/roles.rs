@@ -105,6 +105,8 @@ const POLICY: &[(&str, &str, &[Role])] = &[
     ("POST", "/admin/orders/{id}/review", &[Operator, Admin]),
     ("GET", "/files/{id}", ALL),
     ("GET", "/help/kuji", ALL),
+    ("GET", "/cases/{id}/bid", &[ReceivingCompany]),
+    ("POST", "/cases/{id}/bid", &[ReceivingCompany]),
     ("POST", "/api/v1/tenders/{id}/bids", &[ReceivingCompany]),
     ("POST", "/api/v1/tenders/{id}/decline", &[ReceivingCompany]),
     ("GET", "/admin/master-updates", &[Admin]),

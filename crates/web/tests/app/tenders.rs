@@ -262,3 +262,123 @@ async fn post(app: &TestApp, url: &str, user: i64, body: &str) -> (u16, serde_js
     let status = r.status().as_u16();
     (status, r.json::<serde_json::Value>().await.expect("json"))
 }
+
+#[tokio::test]
+async fn a_nominated_company_bids_from_the_page_and_keeps_its_receipt() {
+    let app = TestApp::spawn().await;
+    let store = app.db.store();
+    let kek = seal::Kek::generate().expect("kek");
+    let staff = Actor::cli("test");
+    let now = web::auth::now_ms();
+    let h = 3_600_000;
+    let mut case = testkit::fixtures::case(1);
+    case.kind = domain::CaseKind::ETender;
+    let k = kek.clone();
+    let id = store
+        .create_tender(
+            &NewTender {
+                case,
+                schedule: Schedule {
+                    published_at: now - 4 * h,
+                    application_deadline: now - 3 * h,
+                    qualification_notice_at: now - 3 * h,
+                    bidding_opens_at: now - 2 * h,
+                    bid_deadline: now + h,
+                    opening_at: now + 2 * h,
+                },
+                ceiling_yen: 1_000_000,
+                ceiling_public: true,
+                minimum_yen: None,
+                award_method: AwardMethod::LowestPrice,
+                created_by: None,
+            },
+            move |id| {
+                let keys = seal::new_tender_keys(&k, id).map_err(|e| e.to_string())?;
+                Ok((keys.public.to_vec(), keys.wrapped_secret))
+            },
+            now - 5 * h,
+        )
+        .await
+        .expect("tender");
+    store
+        .tender_action(id, Action::Publish, &staff, now - 5 * h)
+        .await
+        .expect("publish");
+    let bidder = person(store, Role::ReceivingCompany, 1)
+        .await
+        .expect("bidder");
+    let b = store.user(bidder).await.expect("read").expect("user");
+    store
+        .set_participation(
+            id,
+            b.company_id.expect("company"),
+            Participation::Nominated,
+            None,
+            &staff,
+            now,
+        )
+        .await
+        .expect("nominate");
+    let client = TestApp::new_client();
+    app.sign_in(&client, &b.email, testkit::people::PASSWORD)
+        .await;
+    app.indexed().await;
+    let (_, page) = app.page(&format!("/cases/{id}")).await;
+    assert!(
+        page.html().contains(&format!("/cases/{id}/bid")),
+        "the case page offers bidding"
+    );
+
+    let bid_page = format!("/cases/{id}/bid");
+    let r = app
+        .submit(
+            &client,
+            &bid_page,
+            &bid_page,
+            &[("amount", "５００，０００"), ("kuji", "12")],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = testkit::Html::parse_document(&r.text().await.expect("body"));
+    assert!(texts(&html, ".field__error")[0].contains("3桁"));
+
+    let r = app
+        .submit(
+            &client,
+            &bid_page,
+            &bid_page,
+            &[
+                ("amount", "５００,０００"),
+                ("kuji", "０４２"),
+                ("breakdown", "一式"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let html = testkit::Html::parse_document(&r.text().await.expect("body"));
+    assert_eq!(texts(&html, "h1"), ["入札を受け付けました"]);
+    assert!(html.html().contains(&format!("受付番号：{id}-")));
+    // Coming back shows the receipt, not the form.
+    let again = testkit::Html::parse_document(
+        &client
+            .get(app.url(&bid_page))
+            .send()
+            .await
+            .expect("get")
+            .text()
+            .await
+            .expect("body"),
+    );
+    assert_eq!(texts(&again, "h1"), ["入札を受け付けました"]);
+    let bids = store.sealed_bids(id).await.expect("bids");
+    assert_eq!(bids.len(), 1);
+    assert!(
+        !bids[0]
+            .sealed
+            .as_ref()
+            .expect("sealed")
+            .windows(6)
+            .any(|w| w == b"500000")
+    );
+    app.shutdown().await;
+}
