@@ -68,7 +68,10 @@ async fn ocds(settings: &Settings, output: Option<std::path::PathBuf>) -> Result
         let Some(last) = ids.last() else { break };
         after = *last;
         for c in store.cases_by_ids(&ids).await? {
-            let results = store.case_results(c.id).await?;
+            let mut results = store.case_results(c.id).await?;
+            if let Some(opening) = store.opening(c.id).await? {
+                results.extend(import::ocds_export::opening_results(&opening));
+            }
             if written > 0 {
                 out.write_all(b",")?;
             }

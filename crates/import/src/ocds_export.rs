@@ -150,6 +150,34 @@ pub fn release(c: &Case, results: &[CaseResult], site: &str) -> Value {
         }
         awards.push(award);
     }
+    // The bids extension: every bid as published (imported, or from our opening).
+    let details: Vec<Value> = results
+        .iter()
+        .filter(|r| r.kind == "bid")
+        .enumerate()
+        .map(|(i, r)| {
+            let mut bid = json!({
+                "id": if r.external_id.is_empty() { format!("bid-{}", i + 1) } else { r.external_id.clone() },
+                "tenderers": r.party.split('、').filter(|n| !n.is_empty()).map(|n| {
+                    let id = format!("tenderer-{n}");
+                    if !parties.iter().any(|p| p["id"] == id) {
+                        parties.push(json!({"id": id, "name": n, "roles": ["tenderer"]}));
+                    }
+                    json!({"id": id, "name": n})
+                }).collect::<Vec<_>>(),
+            });
+            if let Some(s) = r.status.as_deref().filter(|s| ["invited", "pending", "valid", "disqualified", "withdrawn"].contains(s)) {
+                bid["status"] = json!(s);
+            }
+            if let Some(d) = r.date {
+                bid["date"] = date(d);
+            }
+            if let Some(amount) = r.amount.as_deref().and_then(|a| a.parse::<f64>().ok()).and_then(serde_json::Number::from_f64) {
+                bid["value"] = json!({"amount": amount, "currency": r.currency.clone().unwrap_or_else(|| "JPY".into())});
+            }
+            bid
+        })
+        .collect();
     let mut release = json!({
         "ocid": ocid,
         "id": format!("{ocid}-{}", c.change_seq),
@@ -163,6 +191,9 @@ pub fn release(c: &Case, results: &[CaseResult], site: &str) -> Value {
     });
     if !awards.is_empty() {
         release["awards"] = Value::Array(awards);
+    }
+    if !details.is_empty() {
+        release["bids"] = json!({"details": details});
     }
     release
 }
@@ -181,4 +212,41 @@ pub fn package(cases: &[(Case, Vec<CaseResult>)], site: &str, now: i64) -> Value
             .map(|(c, r)| release(c, r, site))
             .collect::<Vec<_>>(),
     })
+}
+
+/// An e-tender's opening as OCDS results: every bid (the bids extension)
+/// and the award to the winner.
+pub fn opening_results(o: &store::OpeningRecord) -> Vec<CaseResult> {
+    let mut out: Vec<CaseResult> = o
+        .results
+        .iter()
+        .map(|r| CaseResult {
+            kind: "bid",
+            external_id: format!("bid-{}", r.bid_id),
+            party: r.company_name.clone(),
+            amount: Some(r.amount_yen.to_string()),
+            currency: Some("JPY".into()),
+            status: Some(
+                if r.validity == "valid" {
+                    "valid"
+                } else {
+                    "disqualified"
+                }
+                .into(),
+            ),
+            date: Some(o.opened_at),
+        })
+        .collect();
+    if let Some(winner) = o.results.iter().find(|r| Some(r.bid_id) == o.winner_bid) {
+        out.push(CaseResult {
+            kind: "award",
+            external_id: format!("award-{}", winner.bid_id),
+            party: winner.company_name.clone(),
+            amount: Some(winner.amount_yen.to_string()),
+            currency: Some("JPY".into()),
+            status: Some("active".into()),
+            date: Some(o.opened_at),
+        });
+    }
+    out
 }

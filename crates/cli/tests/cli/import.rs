@@ -294,6 +294,8 @@ fn the_ocds_export_validates_against_the_ocds_schema() {
         ]);
         assert!(out.status.success(), "{}", text(&out).1);
     }
+    // An e-tender of our own, bid on and opened: its bids and award go out too.
+    opened_tender(tmp.path());
     let file = tmp.path().join("releases.json");
     let out = run(&[
         "export",
@@ -304,11 +306,22 @@ fn the_ocds_export_validates_against_the_ocds_schema() {
         file.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", text(&out).1);
-    assert!(text(&out).1.contains("3 releases"), "{}", text(&out).1);
+    assert!(text(&out).1.contains("4 releases"), "{}", text(&out).1);
     let package: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     assert_eq!(package["releases"][0]["ocid"], "ocds-213czf-000-00001");
     assert!(package["releases"][0]["awards"].is_array());
+    let ours = package["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["tender"]["title"] == "庁舎清掃業務委託（その7）")
+        .unwrap_or_else(|| panic!("no e-tender release in {package}"));
+    let details = ours["bids"]["details"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no bids in {ours}"));
+    assert_eq!(details.len(), 2, "{ours}");
+    assert_eq!(ours["awards"][0]["value"]["amount"], 900000.0);
     let valid = validate_ocds(&file);
     assert!(
         valid.status.success(),
@@ -419,4 +432,94 @@ fn a_kkj_search_past_its_limit_is_split_by_day_and_reaches_search_within_a_secon
         "the imported cases were not searchable within a second"
     );
     assert!(server.terminate().success());
+}
+
+/// Makes an e-tender in the SQLite database of `dir`, two bids, and opens it.
+fn opened_tender(dir: &std::path::Path) {
+    use domain::tender::{Action, AwardMethod, Schedule};
+    use store::{Actor, DatabaseTarget, NewTender, Participation, PoolSettings, Store};
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let target =
+            DatabaseTarget::sqlite(dir.canonicalize().expect("dir").join("chance-navi.db"))
+                .expect("target");
+        let store = Store::connect(&target, &PoolSettings::default())
+            .await
+            .expect("store");
+        let kek = seal::Kek::generate().expect("kek");
+        let staff = Actor::cli("test");
+        let (t0, h) = (1_800_000_000_000i64, 3_600_000i64);
+        let mut case = testkit::fixtures::case(7);
+        case.kind = domain::CaseKind::ETender;
+        let k = kek.clone();
+        let id = store
+            .create_tender(
+                &NewTender {
+                    case,
+                    schedule: Schedule {
+                        published_at: t0,
+                        application_deadline: t0 + h,
+                        qualification_notice_at: t0 + h,
+                        bidding_opens_at: t0 + 2 * h,
+                        bid_deadline: t0 + 3 * h,
+                        opening_at: t0 + 4 * h,
+                    },
+                    ceiling_yen: 1_000_000,
+                    ceiling_public: true,
+                    minimum_yen: Some(850_000),
+                    award_method: AwardMethod::LowestPrice,
+                    created_by: None,
+                },
+                move |id| {
+                    let keys = seal::new_tender_keys(&k, id).map_err(|e| e.to_string())?;
+                    Ok((keys.public.to_vec(), keys.wrapped_secret))
+                },
+                t0 - h,
+            )
+            .await
+            .expect("tender");
+        store
+            .tender_action(id, Action::Publish, &staff, t0 - h)
+            .await
+            .expect("publish");
+        for (n, amount) in [(1u32, 900_000i64), (2, 800_000)] {
+            let user = testkit::people::person(&store, domain::Role::ReceivingCompany, n)
+                .await
+                .expect("bidder");
+            let company = store
+                .user(user)
+                .await
+                .expect("read")
+                .expect("user")
+                .company_id
+                .expect("company");
+            store
+                .set_participation(id, company, Participation::Nominated, None, &staff, t0)
+                .await
+                .expect("nominate");
+            let bid = etender::BidContent {
+                amount,
+                kuji: "123".into(),
+                breakdown: String::new(),
+            };
+            etender::submit(
+                &store,
+                id,
+                company,
+                Some(user),
+                &bid,
+                &staff,
+                t0 + 2 * h + i64::from(n),
+            )
+            .await
+            .expect("bid");
+        }
+        etender::open(&store, &kek, id, &staff, t0 + 4 * h)
+            .await
+            .expect("open");
+        store.close().await;
+    });
 }
