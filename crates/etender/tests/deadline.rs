@@ -4,11 +4,9 @@
 
 use std::sync::Arc;
 
-use domain::Role;
-use domain::tender::{Action, AwardMethod, Schedule};
+use domain::tender::Schedule;
 use etender::{BidContent, TenderError, submit};
-use store::{Actor, NewTender, Participation, Store, StoreError};
-use testkit::people::person;
+use store::{Actor, Store, StoreError};
 
 const H: i64 = 3_600_000;
 const T0: i64 = 1_800_000_000_000;
@@ -17,7 +15,7 @@ const AFTER: usize = 100;
 
 async fn the_deadline_holds_under_load(store: Store) {
     let kek = seal::Kek::generate().expect("kek");
-    let staff = Actor::cli("test");
+    let _staff = Actor::cli("test");
     let schedule = Schedule {
         published_at: T0,
         application_deadline: T0 + H,
@@ -26,48 +24,16 @@ async fn the_deadline_holds_under_load(store: Store) {
         bid_deadline: T0 + 3 * H,
         opening_at: T0 + 4 * H,
     };
-    let mut case = testkit::fixtures::case(1);
-    case.kind = domain::CaseKind::ETender;
-    let k = kek.clone();
-    let id = store
-        .create_tender(
-            &NewTender {
-                case,
-                schedule,
-                ceiling_yen: 10_000_000,
-                ceiling_public: true,
-                minimum_yen: None,
-                award_method: AwardMethod::LowestPrice,
-                created_by: None,
-            },
-            move |id| {
-                let keys = seal::new_tender_keys(&k, id).map_err(|e| e.to_string())?;
-                Ok((keys.public.to_vec(), keys.wrapped_secret))
-            },
-            T0 - H,
-        )
-        .await
-        .expect("tender");
-    store
-        .tender_action(id, Action::Publish, &staff, T0 - H)
-        .await
-        .expect("publish");
+    let terms = testkit::tenders::Terms {
+        schedule,
+        ceiling_yen: 10_000_000,
+        ceiling_public: true,
+        minimum_yen: None,
+    };
+    let id = testkit::tenders::published_case(&store, &kek, terms, 1, T0 - H).await;
     let mut companies = Vec::new();
     for n in 0..(BEFORE + AFTER) as u32 {
-        let user = person(&store, Role::ReceivingCompany, n)
-            .await
-            .expect("bidder");
-        let company = store
-            .user(user)
-            .await
-            .expect("read")
-            .expect("user")
-            .company_id
-            .expect("company");
-        store
-            .set_participation(id, company, Participation::Nominated, None, &staff, T0)
-            .await
-            .expect("nominate");
+        let (_, company) = testkit::tenders::nominated_bidder(&store, id, n, T0).await;
         companies.push(company);
     }
     let store = Arc::new(store);

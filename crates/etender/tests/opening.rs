@@ -3,51 +3,36 @@
 //! the ceiling and the minimum, and a tie is settled by the published くじ.
 
 use domain::Role;
-use domain::tender::{Action, AwardMethod, Schedule};
+use domain::tender::{Action, Schedule};
 use etender::{BidContent, open, submit};
-use store::{Actor, NewTender, Participation, Store};
+use store::{Actor, Participation, Store};
 use testkit::people::person;
 
 const H: i64 = 3_600_000;
 const T0: i64 = 1_800_000_000_000;
 
-async fn opening_decides_by_price_and_kuji(store: &Store) {
-    let kek = seal::Kek::generate().expect("opening step");
-    let staff = Actor::cli("test");
-    let mut case = testkit::fixtures::case(1);
-    case.kind = domain::CaseKind::ETender;
-    let schedule = Schedule {
+/// Bidding opens three hours after T0, closes at four, is opened at five.
+fn schedule() -> Schedule {
+    Schedule {
         published_at: T0,
         application_deadline: T0 + H,
         qualification_notice_at: T0 + 2 * H,
         bidding_opens_at: T0 + 3 * H,
         bid_deadline: T0 + 4 * H,
         opening_at: T0 + 5 * H,
+    }
+}
+
+async fn opening_decides_by_price_and_kuji(store: &Store) {
+    let kek = seal::Kek::generate().expect("opening step");
+    let staff = Actor::cli("test");
+    let terms = testkit::tenders::Terms {
+        schedule: schedule(),
+        ceiling_yen: 1_000_000,
+        ceiling_public: false,
+        minimum_yen: Some(800_000),
     };
-    let k = kek.clone();
-    let id = store
-        .create_tender(
-            &NewTender {
-                case,
-                schedule,
-                ceiling_yen: 1_000_000,
-                ceiling_public: false,
-                minimum_yen: Some(800_000),
-                award_method: AwardMethod::LowestPrice,
-                created_by: None,
-            },
-            move |id| {
-                let keys = seal::new_tender_keys(&k, id).map_err(|e| e.to_string())?;
-                Ok((keys.public.to_vec(), keys.wrapped_secret))
-            },
-            T0 - H,
-        )
-        .await
-        .expect("opening step");
-    store
-        .tender_action(id, Action::Publish, &staff, T0 - H)
-        .await
-        .expect("opening step");
+    let id = testkit::tenders::published_case(store, &kek, terms, 1, T0 - H).await;
     // Four bidders: over the ceiling, under the minimum, and two tied.
     let offers = [
         (1_100_000, "111"),
@@ -138,40 +123,13 @@ async fn bids_opened_with_another_kek_are_invalid_not_readable() {
     let store = db.store();
     let kek = seal::Kek::generate().unwrap();
     let staff = Actor::cli("test");
-    let mut case = testkit::fixtures::case(1);
-    case.kind = domain::CaseKind::ETender;
-    let schedule = Schedule {
-        published_at: T0,
-        application_deadline: T0 + H,
-        qualification_notice_at: T0 + 2 * H,
-        bidding_opens_at: T0 + 3 * H,
-        bid_deadline: T0 + 4 * H,
-        opening_at: T0 + 5 * H,
+    let terms = testkit::tenders::Terms {
+        schedule: schedule(),
+        ceiling_yen: 1_000_000,
+        ceiling_public: true,
+        minimum_yen: None,
     };
-    let k = kek.clone();
-    let id = store
-        .create_tender(
-            &NewTender {
-                case,
-                schedule,
-                ceiling_yen: 1_000_000,
-                ceiling_public: true,
-                minimum_yen: None,
-                award_method: AwardMethod::LowestPrice,
-                created_by: None,
-            },
-            move |id| {
-                let keys = seal::new_tender_keys(&k, id).map_err(|e| e.to_string())?;
-                Ok((keys.public.to_vec(), keys.wrapped_secret))
-            },
-            T0 - H,
-        )
-        .await
-        .unwrap();
-    store
-        .tender_action(id, Action::Publish, &staff, T0 - H)
-        .await
-        .unwrap();
+    let id = testkit::tenders::published_case(store, &kek, terms, 1, T0 - H).await;
     let user = person(store, Role::ReceivingCompany, 1).await.unwrap();
     let company = store.user(user).await.unwrap().unwrap().company_id.unwrap();
     store

@@ -2,9 +2,9 @@
 //! database file (nor its write-ahead log), not in the audit log.
 
 use domain::Role;
-use domain::tender::{Action, AwardMethod, Schedule};
-use seal::{Kek, new_tender_keys, open, seal};
-use store::{Actor, NewTender, Participation, TenderRecord};
+use domain::tender::Schedule;
+use seal::{Kek, open, seal};
+use store::{Actor, Participation, TenderRecord};
 use testkit::people::person;
 
 const H: i64 = 3_600_000;
@@ -26,39 +26,20 @@ async fn no_bid_amount_is_stored_in_the_clear_before_the_opening() {
     let store = db.store();
     let kek = Kek::generate().unwrap();
     let staff = Actor::cli("test");
-    let mut case = testkit::fixtures::case(1);
-    case.kind = domain::CaseKind::ETender;
-    let schedule = Schedule {
-        published_at: T0,
-        application_deadline: T0 + H,
-        qualification_notice_at: T0 + 2 * H,
-        bidding_opens_at: T0 + 3 * H,
-        bid_deadline: T0 + 4 * H,
-        opening_at: T0 + 5 * H,
+    let terms = testkit::tenders::Terms {
+        schedule: Schedule {
+            published_at: T0,
+            application_deadline: T0 + H,
+            qualification_notice_at: T0 + 2 * H,
+            bidding_opens_at: T0 + 3 * H,
+            bid_deadline: T0 + 4 * H,
+            opening_at: T0 + 5 * H,
+        },
+        ceiling_yen: 999_999_999,
+        ceiling_public: false,
+        minimum_yen: None,
     };
-    let id = store
-        .create_tender(
-            &NewTender {
-                case,
-                schedule,
-                ceiling_yen: 999_999_999,
-                ceiling_public: false,
-                minimum_yen: None,
-                award_method: AwardMethod::LowestPrice,
-                created_by: None,
-            },
-            |id| {
-                let keys = new_tender_keys(&kek, id).map_err(|e| e.to_string())?;
-                Ok((keys.public.to_vec(), keys.wrapped_secret))
-            },
-            T0 - H,
-        )
-        .await
-        .unwrap();
-    store
-        .tender_action(id, Action::Publish, &staff, T0 - H)
-        .await
-        .unwrap();
+    let id = testkit::tenders::published_case(store, &kek, terms, 1, T0 - H).await;
     let t: TenderRecord = store.tender(id).await.unwrap().unwrap();
     let public: [u8; 32] = t.public_key.clone().try_into().unwrap();
     for (n, amount) in AMOUNTS.iter().enumerate() {

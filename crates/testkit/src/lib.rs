@@ -20,6 +20,7 @@ pub use scraper::{Html, Selector};
 pub mod fixtures;
 pub mod people;
 pub mod smtp;
+pub mod tenders;
 
 pub use smtp::{ReceivedMail, SmtpSink};
 

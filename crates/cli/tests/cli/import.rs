@@ -436,8 +436,8 @@ fn a_kkj_search_past_its_limit_is_split_by_day_and_reaches_search_within_a_secon
 
 /// Makes an e-tender in the SQLite database of `dir`, two bids, and opens it.
 fn opened_tender(dir: &std::path::Path) {
-    use domain::tender::{Action, AwardMethod, Schedule};
-    use store::{Actor, DatabaseTarget, NewTender, Participation, PoolSettings, Store};
+    use domain::tender::Schedule;
+    use store::{Actor, DatabaseTarget, Participation, PoolSettings, Store};
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -452,39 +452,20 @@ fn opened_tender(dir: &std::path::Path) {
         let kek = seal::Kek::generate().expect("kek");
         let staff = Actor::cli("test");
         let (t0, h) = (1_800_000_000_000i64, 3_600_000i64);
-        let mut case = testkit::fixtures::case(7);
-        case.kind = domain::CaseKind::ETender;
-        let k = kek.clone();
-        let id = store
-            .create_tender(
-                &NewTender {
-                    case,
-                    schedule: Schedule {
-                        published_at: t0,
-                        application_deadline: t0 + h,
-                        qualification_notice_at: t0 + h,
-                        bidding_opens_at: t0 + 2 * h,
-                        bid_deadline: t0 + 3 * h,
-                        opening_at: t0 + 4 * h,
-                    },
-                    ceiling_yen: 1_000_000,
-                    ceiling_public: true,
-                    minimum_yen: Some(850_000),
-                    award_method: AwardMethod::LowestPrice,
-                    created_by: None,
-                },
-                move |id| {
-                    let keys = seal::new_tender_keys(&k, id).map_err(|e| e.to_string())?;
-                    Ok((keys.public.to_vec(), keys.wrapped_secret))
-                },
-                t0 - h,
-            )
-            .await
-            .expect("tender");
-        store
-            .tender_action(id, Action::Publish, &staff, t0 - h)
-            .await
-            .expect("publish");
+        let terms = testkit::tenders::Terms {
+            schedule: Schedule {
+                published_at: t0,
+                application_deadline: t0 + h,
+                qualification_notice_at: t0 + h,
+                bidding_opens_at: t0 + 2 * h,
+                bid_deadline: t0 + 3 * h,
+                opening_at: t0 + 4 * h,
+            },
+            ceiling_yen: 1_000_000,
+            ceiling_public: true,
+            minimum_yen: Some(850_000),
+        };
+        let id = testkit::tenders::published_case(&store, &kek, terms, 7, t0 - h).await;
         for (n, amount) in [(1u32, 900_000i64), (2, 800_000)] {
             let user = testkit::people::person(&store, domain::Role::ReceivingCompany, n)
                 .await

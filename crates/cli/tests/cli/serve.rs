@@ -283,8 +283,8 @@ fn serve_creates_a_private_key_encryption_key_and_refuses_a_bad_one() {
 /// nothing half-written is.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_acknowledged_bid_survives_the_server_being_killed() {
-    use domain::tender::{Action, AwardMethod, Schedule};
-    use store::{Actor, DatabaseTarget, NewTender, Participation, PoolSettings, Store};
+    use domain::tender::Schedule;
+    use store::{Actor, DatabaseTarget, Participation, PoolSettings, Store};
 
     testkit::install_tls_provider();
     let tmp = tempfile::tempdir().unwrap();
@@ -300,39 +300,20 @@ async fn an_acknowledged_bid_survives_the_server_being_killed() {
     let staff = Actor::cli("test");
     let now = web::auth::now_ms();
     let h = 3_600_000;
-    let mut case = testkit::fixtures::case(1);
-    case.kind = domain::CaseKind::ETender;
-    let k = kek.clone();
-    let id = store
-        .create_tender(
-            &NewTender {
-                case,
-                schedule: Schedule {
-                    published_at: now - 4 * h,
-                    application_deadline: now - 3 * h,
-                    qualification_notice_at: now - 3 * h,
-                    bidding_opens_at: now - 2 * h,
-                    bid_deadline: now + h,
-                    opening_at: now + 2 * h,
-                },
-                ceiling_yen: 10_000_000,
-                ceiling_public: false,
-                minimum_yen: None,
-                award_method: AwardMethod::LowestPrice,
-                created_by: None,
-            },
-            move |id| {
-                let keys = seal::new_tender_keys(&k, id).map_err(|e| e.to_string())?;
-                Ok((keys.public.to_vec(), keys.wrapped_secret))
-            },
-            now - 5 * h,
-        )
-        .await
-        .unwrap();
-    store
-        .tender_action(id, Action::Publish, &staff, now - 5 * h)
-        .await
-        .unwrap();
+    let terms = testkit::tenders::Terms {
+        schedule: Schedule {
+            published_at: now - 4 * h,
+            application_deadline: now - 3 * h,
+            qualification_notice_at: now - 3 * h,
+            bidding_opens_at: now - 2 * h,
+            bid_deadline: now + h,
+            opening_at: now + 2 * h,
+        },
+        ceiling_yen: 10_000_000,
+        ceiling_public: false,
+        minimum_yen: None,
+    };
+    let id = testkit::tenders::published_case(&store, &kek, terms, 1, now - 5 * h).await;
     let mut bidders = Vec::new();
     for n in 0..60 {
         let user = testkit::people::person(&store, domain::Role::ReceivingCompany, n)

@@ -3,9 +3,9 @@
 //! 電子くじ's figures, reproducible from the page.
 
 use domain::Role;
-use domain::tender::{Action, AwardMethod, Schedule};
+use domain::tender::{Action, Schedule};
 use etender::{BidContent, open, submit};
-use store::{Actor, NewTender, Participation};
+use store::{Actor, Participation};
 use testkit::people::person;
 use testkit::{TestApp, texts};
 
@@ -26,34 +26,19 @@ async fn the_case_page_publishes_the_results_and_the_kuji_after_the_opening() {
         bid_deadline: now - 2 * h,
         opening_at: now - h,
     };
-    let mut case = testkit::fixtures::case(1);
-    case.kind = domain::CaseKind::ETender;
-    case.title = "庁舎清掃業務委託（電子入札）".into();
-    let k = kek.clone();
-    let id = store
-        .create_tender(
-            &NewTender {
-                case,
-                schedule,
-                ceiling_yen: 1_000_000,
-                ceiling_public: false,
-                minimum_yen: Some(800_000),
-                award_method: AwardMethod::LowestPrice,
-                created_by: None,
-            },
-            move |id| {
-                let keys = seal::new_tender_keys(&k, id).map_err(|e| e.to_string())?;
-                Ok((keys.public.to_vec(), keys.wrapped_secret))
-            },
-            now - 6 * h,
-        )
-        .await
-        .expect("tender");
-    // Published while bidding was open (the clock is the test's to choose).
+    let terms = testkit::tenders::Terms {
+        schedule,
+        ceiling_yen: 1_000_000,
+        ceiling_public: false,
+        minimum_yen: Some(800_000),
+    };
+    let id = testkit::tenders::published_case(store, &kek, terms, 1, now - 6 * h).await;
+    let mut retitled = store.case(id).await.expect("read").expect("case").fields;
+    retitled.title = "庁舎清掃業務委託（電子入札）".into();
     store
-        .tender_action(id, Action::Publish, &staff, now - 6 * h)
+        .upsert_case(&retitled, now - 6 * h)
         .await
-        .expect("publish");
+        .expect("title");
     for (n, (amount, kuji)) in [(900_000, "333"), (900_000, "444"), (950_000, "555")]
         .iter()
         .enumerate()
@@ -140,56 +125,24 @@ async fn the_bid_api_answers_every_refusal_as_a_json_error_in_japanese() {
     let app = TestApp::spawn().await;
     let store = app.db.store();
     let kek = seal::Kek::generate().expect("kek");
-    let staff = Actor::cli("test");
+    let _staff = Actor::cli("test");
     let now = web::auth::now_ms();
     let h = 3_600_000;
-    let mut case = testkit::fixtures::case(1);
-    case.kind = domain::CaseKind::ETender;
-    let k = kek.clone();
-    let id = store
-        .create_tender(
-            &NewTender {
-                case,
-                schedule: Schedule {
-                    published_at: now - 4 * h,
-                    application_deadline: now - 3 * h,
-                    qualification_notice_at: now - 3 * h,
-                    bidding_opens_at: now - 2 * h,
-                    bid_deadline: now + h,
-                    opening_at: now + 2 * h,
-                },
-                ceiling_yen: 1_000_000,
-                ceiling_public: true,
-                minimum_yen: None,
-                award_method: AwardMethod::LowestPrice,
-                created_by: None,
-            },
-            move |id| {
-                let keys = seal::new_tender_keys(&k, id).map_err(|e| e.to_string())?;
-                Ok((keys.public.to_vec(), keys.wrapped_secret))
-            },
-            now - 5 * h,
-        )
-        .await
-        .expect("tender");
-    store
-        .tender_action(id, Action::Publish, &staff, now - 5 * h)
-        .await
-        .expect("publish");
-    let nominated = person(store, Role::ReceivingCompany, 1)
-        .await
-        .expect("bidder");
-    let company = store
-        .user(nominated)
-        .await
-        .expect("read")
-        .expect("user")
-        .company_id
-        .expect("company");
-    store
-        .set_participation(id, company, Participation::Nominated, None, &staff, now)
-        .await
-        .expect("nominate");
+    let terms = testkit::tenders::Terms {
+        schedule: Schedule {
+            published_at: now - 4 * h,
+            application_deadline: now - 3 * h,
+            qualification_notice_at: now - 3 * h,
+            bidding_opens_at: now - 2 * h,
+            bid_deadline: now + h,
+            opening_at: now + 2 * h,
+        },
+        ceiling_yen: 1_000_000,
+        ceiling_public: true,
+        minimum_yen: None,
+    };
+    let id = testkit::tenders::published_case(store, &kek, terms, 1, now - 5 * h).await;
+    let (nominated, _) = testkit::tenders::nominated_bidder(store, id, 1, now).await;
     let outsider = person(store, Role::ReceivingCompany, 2)
         .await
         .expect("outsider");
@@ -271,39 +224,20 @@ async fn a_nominated_company_bids_from_the_page_and_keeps_its_receipt() {
     let staff = Actor::cli("test");
     let now = web::auth::now_ms();
     let h = 3_600_000;
-    let mut case = testkit::fixtures::case(1);
-    case.kind = domain::CaseKind::ETender;
-    let k = kek.clone();
-    let id = store
-        .create_tender(
-            &NewTender {
-                case,
-                schedule: Schedule {
-                    published_at: now - 4 * h,
-                    application_deadline: now - 3 * h,
-                    qualification_notice_at: now - 3 * h,
-                    bidding_opens_at: now - 2 * h,
-                    bid_deadline: now + h,
-                    opening_at: now + 2 * h,
-                },
-                ceiling_yen: 1_000_000,
-                ceiling_public: true,
-                minimum_yen: None,
-                award_method: AwardMethod::LowestPrice,
-                created_by: None,
-            },
-            move |id| {
-                let keys = seal::new_tender_keys(&k, id).map_err(|e| e.to_string())?;
-                Ok((keys.public.to_vec(), keys.wrapped_secret))
-            },
-            now - 5 * h,
-        )
-        .await
-        .expect("tender");
-    store
-        .tender_action(id, Action::Publish, &staff, now - 5 * h)
-        .await
-        .expect("publish");
+    let terms = testkit::tenders::Terms {
+        schedule: Schedule {
+            published_at: now - 4 * h,
+            application_deadline: now - 3 * h,
+            qualification_notice_at: now - 3 * h,
+            bidding_opens_at: now - 2 * h,
+            bid_deadline: now + h,
+            opening_at: now + 2 * h,
+        },
+        ceiling_yen: 1_000_000,
+        ceiling_public: true,
+        minimum_yen: None,
+    };
+    let id = testkit::tenders::published_case(store, &kek, terms, 1, now - 5 * h).await;
     let bidder = person(store, Role::ReceivingCompany, 1)
         .await
         .expect("bidder");
