@@ -59,6 +59,8 @@ async fn measure(label: &str, target: &DatabaseTarget, bids: usize) -> Result<St
                     ceiling_public: true,
                     minimum_yen: None,
                     award_method: AwardMethod::LowestPrice,
+                    requirements: Default::default(),
+                    documents: Vec::new(),
                     created_by: None,
                 },
                 move |id| {

@@ -121,6 +121,13 @@ pub enum Action {
     /// A company submits its sealed bid, or declines (辞退).
     Bid,
     Decline,
+    /// A company asks a question (質問), from 公告 until bidding opens.
+    Ask,
+    /// Staff nominate a company (指名通知) or decide on an application
+    /// (資格審査), until bidding closes.
+    Decide,
+    /// Staff record a 技術点 for 総合評価, until the opening.
+    Score,
     /// Staff open the bids (開札).
     Open,
     /// Staff decide the winner (落札決定), or that there is none (不調).
@@ -218,6 +225,30 @@ impl Tender {
                     }));
                 }
             }
+            Action::Ask => {
+                if !matches!(phase, Phase::Applications | Phase::Qualification) {
+                    return Err(refused(
+                        "質問の受付期間（公告日から入札書受付開始まで）ではありません。",
+                    ));
+                }
+            }
+            Action::Decide => {
+                if matches!(phase, Phase::Draft | Phase::Closed | Phase::Opened) {
+                    return Err(refused(if phase == Phase::Draft {
+                        "公告の後に参加資格を決定してください。"
+                    } else {
+                        "入札締切の後は参加資格を変更できません。"
+                    }));
+                }
+            }
+            Action::Score => {
+                if !matches!(
+                    phase,
+                    Phase::Applications | Phase::Qualification | Phase::Bidding | Phase::Closed
+                ) {
+                    return Err(refused("技術点は公告の後、開札の前に登録してください。"));
+                }
+            }
             Action::Open => {
                 if phase != Phase::Closed || now < self.schedule.opening_at {
                     return Err(refused("開札日時の前は開札できません。"));
@@ -236,6 +267,45 @@ impl Tender {
             }
         }
         Ok(())
+    }
+}
+
+/// 参加資格等級, best first.
+pub const GRADES: [&str; 4] = ["A", "B", "C", "D"];
+
+/// What a company must meet to take part (参加資格): the grades admitted,
+/// where its head office is, its industry; empty means any. And which
+/// documents its application must bring.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Requirements {
+    pub grades: Vec<String>,
+    pub prefectures: Vec<i64>,
+    pub industries: Vec<String>,
+    pub documents: String,
+}
+
+impl Requirements {
+    /// What a company with this grade, prefecture and industry does not meet,
+    /// in words staff and the company read.
+    pub fn unmet(&self, grade: Option<&str>, prefecture: i64, industry: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        if !self.grades.is_empty() && !grade.is_some_and(|g| self.grades.iter().any(|x| x == g)) {
+            out.push(format!(
+                "参加資格等級が{}ではありません",
+                self.grades.join("・")
+            ));
+        }
+        if !self.prefectures.is_empty() && !self.prefectures.contains(&prefecture) {
+            out.push("本店所在地が地域要件を満たしません".to_owned());
+        }
+        if !self.industries.is_empty() && !self.industries.iter().any(|i| i == industry) {
+            out.push("業種が要件を満たしません".to_owned());
+        }
+        out
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.grades.is_empty() && self.prefectures.is_empty() && self.industries.is_empty()
     }
 }
 
@@ -426,6 +496,40 @@ mod tests {
         t.apply(Action::Award, 41 * H).unwrap();
         assert_eq!(t.phase(100 * H), Phase::Awarded);
         assert!(t.apply(Action::Cancel, 100 * H).is_err(), "final");
+    }
+
+    #[test]
+    fn questions_decisions_and_scores_have_their_own_periods() {
+        let mut t = Tender::draft(schedule());
+        assert!(
+            t.apply(Action::Decide, 0).is_err(),
+            "not before publication"
+        );
+        t.apply(Action::Publish, 0).unwrap();
+        assert!(t.apply(Action::Ask, 10 * H - 1).is_err(), "before 公告日");
+        t.apply(Action::Ask, 10 * H).unwrap();
+        t.apply(Action::Ask, 30 * H - 1).unwrap();
+        assert!(t.apply(Action::Ask, 30 * H).is_err(), "bidding opened");
+        t.apply(Action::Decide, 40 * H - 1).unwrap();
+        assert!(t.apply(Action::Decide, 40 * H).is_err(), "bidding closed");
+        t.apply(Action::Score, 40 * H).unwrap();
+        t.apply(Action::Open, 41 * H).unwrap();
+        assert!(t.apply(Action::Score, 41 * H).is_err(), "opened");
+    }
+
+    #[test]
+    fn requirements_name_what_a_company_does_not_meet() {
+        let r = Requirements {
+            grades: vec!["A".into(), "B".into()],
+            prefectures: vec![13],
+            industries: vec!["D".into()],
+            documents: String::new(),
+        };
+        assert!(r.unmet(Some("B"), 13, "D").is_empty());
+        let unmet = r.unmet(Some("C"), 14, "E");
+        assert_eq!(unmet.len(), 3, "{unmet:?}");
+        assert!(unmet[0].contains("A・B"));
+        assert!(Requirements::default().unmet(None, 1, "Z").is_empty());
     }
 
     #[test]

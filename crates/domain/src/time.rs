@@ -54,10 +54,12 @@ pub fn jst_to_ms(y: i64, m: u32, d: u32, hour: u32, minute: u32) -> i64 {
 
 /// Reads a date and time in JST as people and browsers write it:
 /// "2026-12-01T17:00" (what `<input type="datetime-local">` sends),
-/// "2026/12/01 17:00", full-width digits, or a date alone (then `default_hour`:00).
+/// "2026/12/01 17:00", full-width digits, or a date alone (then `default_hour`:00);
+/// seconds and the API's "+09:00" are read too.
 pub fn parse_jst_datetime(input: &str, default_hour: u32) -> Option<i64> {
     let s = crate::text::normalize(input);
-    let s = s.trim();
+    // The API's own form, RFC 3339 in Japan time, reads back as it was written.
+    let s = s.trim().trim_end_matches("+09:00");
     let (date, time) = match s.split_once(['T', ' ']) {
         Some((d, t)) => (d, Some(t.trim())),
         None => (s, None),
@@ -69,20 +71,24 @@ pub fn parse_jst_datetime(input: &str, default_hour: u32) -> Option<i64> {
     if parts.next().is_some() || !(1900..=2200).contains(&y) || !is_valid_date(y, m, d) {
         return None;
     }
-    let (hour, minute) = match time {
-        None => (default_hour, 0),
+    let (hour, minute, second) = match time {
+        None => (default_hour, 0, 0),
         Some(t) => {
-            let mut hm = t.split(':');
-            let h: u32 = hm.next()?.parse().ok()?;
-            let mi: u32 = hm.next()?.parse().ok()?;
-            // Seconds, if a browser sends them, are accepted and dropped.
-            if hm.next().is_some_and(|sec| sec.parse::<u32>().is_err()) || h > 23 || mi > 59 {
+            let mut hms = t.split(':');
+            let h: u32 = hms.next()?.parse().ok()?;
+            let mi: u32 = hms.next()?.parse().ok()?;
+            // Seconds, when given, count: a bid deadline is kept to the second.
+            let sec: u32 = match hms.next() {
+                None => 0,
+                Some(sec) => sec.parse().ok()?,
+            };
+            if hms.next().is_some() || h > 23 || mi > 59 || sec > 59 {
                 return None;
             }
-            (h, mi)
+            (h, mi, sec)
         }
     };
-    Some(jst_to_ms(y, m, d, hour, minute))
+    Some(jst_to_ms(y, m, d, hour, minute) + i64::from(second) * 1000)
 }
 
 /// "2026-12-01T17:00" in JST: the value an `<input type="datetime-local">` shows.
@@ -185,6 +191,12 @@ mod tests {
             Some(five_pm)
         );
         assert_eq!(parse_jst_datetime("2026-12-01T17:00:00", 0), Some(five_pm));
+        assert_eq!(
+            parse_jst_datetime("2026-12-01T17:00:30+09:00", 0),
+            Some(five_pm + 30_000),
+            "the API's RFC 3339 reads back to the second"
+        );
+        assert_eq!(parse_jst_datetime("2026-12-01T17:00:60", 0), None);
         assert_eq!(parse_jst_datetime("2026-12-01", 17), Some(five_pm));
         assert_eq!(jst_input_value(five_pm), "2026-12-01T17:00");
         for bad in [

@@ -33,6 +33,9 @@ fn action(s: Schedule) -> impl Strategy<Value = Action> {
         Just(Action::Apply),
         Just(Action::Bid),
         Just(Action::Decline),
+        Just(Action::Ask),
+        Just(Action::Decide),
+        Just(Action::Score),
         Just(Action::Open),
         Just(Action::Award),
         Just(Action::DeclareUnsuccessful),
@@ -82,6 +85,10 @@ proptest! {
                     results += 1;
                 }
                 Action::Amend(_) => prop_assert!(now < before.schedule.bid_deadline || phase == Phase::Draft),
+                Action::Ask => prop_assert!(matches!(phase, Phase::Applications | Phase::Qualification),
+                    "a question in {:?}", phase),
+                Action::Decide => prop_assert!(now < before.schedule.bid_deadline, "a decision after the deadline"),
+                Action::Score => prop_assert!(!matches!(phase, Phase::Draft | Phase::Opened | Phase::Announced)),
                 Action::Publish | Action::Cancel => {}
             }
         }

@@ -112,6 +112,23 @@ pub async fn open(
     };
     let sealed = store.sealed_bids(case_id).await?;
     let names = store.bid_company_names(case_id).await?;
+    // 総合評価: every bidder's 技術点 is recorded before any bid is opened.
+    let scores: std::collections::HashMap<i64, i64> = store
+        .participants(case_id)
+        .await?
+        .into_iter()
+        .filter_map(|p| p.technical_score.map(|s| (p.company_id, s)))
+        .collect();
+    if tender.award_method == domain::tender::AwardMethod::Comprehensive
+        && let Some(missing) = sealed
+            .iter()
+            .find(|b| !b.receipt.declined && !scores.contains_key(&b.company_id))
+    {
+        return Err(TenderError::Refused(format!(
+            "{} の技術点が登録されていません。総合評価では、開札の前にすべての入札者の技術点を登録してください。",
+            names.get(&missing.id).cloned().unwrap_or_default()
+        )));
+    }
     let mut names_in_order: Vec<String> = Vec::new();
     let mut ids = Vec::new();
     let mut opened = Vec::new();
@@ -131,7 +148,7 @@ pub async fn open(
             amount,
             kuji,
             received_at: b.receipt.received_at,
-            technical_score: 0,
+            technical_score: scores.get(&b.company_id).copied().unwrap_or(0),
         });
     }
     let outcome = open_bids(

@@ -97,6 +97,27 @@ pub enum CaseEvent<'a> {
     ChoiceMade { company: &'a str },
     /// To an entrant: the ordering company called the case off.
     Cancelled { company: &'a str },
+    /// To the organisation's staff: a company applied to take part in an e-tender.
+    TenderApplication { company: &'a str },
+    /// To the applying company: its application was received.
+    TenderApplied,
+    /// To the company: 資格審査 admitted it (or it was nominated: 指名通知).
+    TenderAdmitted {
+        nominated: bool,
+        bidding_opens: &'a str,
+    },
+    /// To the company: 資格審査 did not admit it, with the reason.
+    TenderRejected { reason: &'a str },
+    /// To every company taking part: 変更公告, with what changed.
+    TenderAmended { changes: &'a str },
+    /// To every company taking part: the tender was called off (中止).
+    TenderCancelled,
+    /// To the organisation's staff: a question was asked.
+    TenderQuestion { question: &'a str },
+    /// To every company taking part: an answer was published.
+    TenderAnswered { question: &'a str, answer: &'a str },
+    /// To every bidder: the result (落札決定 or 不調).
+    TenderResult { won: bool, unsuccessful: bool },
 }
 
 /// The outcome of a review, as the applicant is told it.
@@ -361,6 +382,106 @@ impl Composer {
                     "取引先の選定を記録しました",
                     None,
                     "案件の状況は次のURLからご確認ください。",
+                )
+            }
+            CaseEvent::TenderApplication { company } => {
+                lead = format!("{company} から、次の電子入札案件への参加申請がありました。");
+                (
+                    "参加申請がありました",
+                    None,
+                    "資格審査は次のURLから行えます。",
+                )
+            }
+            CaseEvent::TenderApplied => {
+                lead = "次の電子入札案件への参加申請を受け付けました。資格審査の結果は、メールでお知らせします。".into();
+                (
+                    "参加申請を受け付けました",
+                    None,
+                    "案件の内容は次のURLからご確認いただけます。",
+                )
+            }
+            CaseEvent::TenderAdmitted {
+                nominated,
+                bidding_opens,
+            } => {
+                lead = if nominated {
+                    format!(
+                        "次の電子入札案件について、貴社を指名しました（指名通知）。入札書は {bidding_opens} から受け付けます。"
+                    )
+                } else {
+                    format!(
+                        "次の電子入札案件について、貴社の参加資格を認めました。入札書は {bidding_opens} から受け付けます。"
+                    )
+                };
+                (
+                    if nominated {
+                        "指名通知"
+                    } else {
+                        "資格審査の結果（参加資格あり）"
+                    },
+                    None,
+                    "入札は次のURLから行えます。",
+                )
+            }
+            CaseEvent::TenderRejected { reason } => {
+                lead = "次の電子入札案件について、審査の結果、貴社の参加資格を認めませんでした。"
+                    .into();
+                (
+                    "資格審査の結果（参加資格なし）",
+                    Some(("理由", reason)),
+                    "案件の内容は次のURLからご確認いただけます。",
+                )
+            }
+            CaseEvent::TenderAmended { changes } => {
+                lead =
+                    "参加申請をいただいた次の電子入札案件について、変更公告を行いました。".into();
+                (
+                    "変更公告のお知らせ",
+                    Some(("変更の内容", changes)),
+                    "変更後の内容は次のURLからご確認ください。",
+                )
+            }
+            CaseEvent::TenderCancelled => {
+                lead = "参加申請をいただいた次の電子入札案件は、中止になりました。提出いただいた入札書は開封されません。".into();
+                (
+                    "入札中止のお知らせ",
+                    None,
+                    "案件の状況は次のURLからご確認いただけます。",
+                )
+            }
+            CaseEvent::TenderQuestion { question } => {
+                lead = "次の電子入札案件に質問がありました。回答は案件のページに公表されます（質問者の名前は公表されません）。".into();
+                (
+                    "質問がありました",
+                    Some(("質問", question)),
+                    "回答は次のURLから行えます。",
+                )
+            }
+            CaseEvent::TenderAnswered { question, answer } => {
+                lead = format!("次の電子入札案件の質問に回答しました。\n\n質問：{question}");
+                (
+                    "質問への回答",
+                    Some(("回答", answer)),
+                    "すべての質問と回答は、次のURLからご確認いただけます。",
+                )
+            }
+            CaseEvent::TenderResult { won, unsuccessful } => {
+                lead = if won {
+                    "次の電子入札案件について、貴社を落札者に決定しました。契約の手続きは、発注機関からご連絡します。".into()
+                } else if unsuccessful {
+                    "次の電子入札案件は、有効な入札がなかったため不調となりました。".into()
+                } else {
+                    "次の電子入札案件の落札者が決定しました。入札いただき、ありがとうございました。"
+                        .into()
+                };
+                (
+                    if won {
+                        "落札者決定のお知らせ"
+                    } else {
+                        "入札結果のお知らせ"
+                    },
+                    None,
+                    "入札結果は次のURLで公表しています。",
                 )
             }
         };

@@ -220,6 +220,16 @@ impl Store {
         Ok((company_id, user_id))
     }
 
+    /// The company with this 法人番号, if registered.
+    pub async fn company_id_by_corporate_number(&self, number: &str) -> Result<Option<i64>> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM companies WHERE corporate_number = $1")
+                .bind(number)
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+
     pub async fn company(&self, id: i64) -> Result<Option<Company>> {
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM companies WHERE id = $1"))
             .bind(id)

@@ -21,6 +21,7 @@ mod peer;
 mod schema;
 mod target;
 mod tenders;
+mod tokens;
 mod users;
 
 use std::time::Duration;
@@ -50,8 +51,10 @@ pub use peer::{Peer, PeerQuery, PeerRow};
 pub use schema::{ColumnInfo, SchemaDescription};
 pub use target::{DatabaseTarget, Engine, TargetError};
 pub use tenders::{
-    BidResult, NewTender, OpeningRecord, Participation, Receipt, SealedBid, TenderRecord,
+    Application, BidResult, NewTender, OpeningRecord, Participant, Participation, Question,
+    Receipt, SealedBid, TenderRecord,
 };
+pub use tokens::ApiToken;
 pub use users::{NewUser, Session, TokenPurpose, User};
 
 /// What can go wrong in the store. Messages name what and where, never secrets.

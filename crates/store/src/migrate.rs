@@ -70,6 +70,11 @@ const STEPS: &[Step] = &[
         "e-tenders, participants and sealed bids"
     ),
     step!(10, "0010_openings.sql", "e-tender openings and bid results"),
+    step!(
+        11,
+        "0011_tender_workflow.sql",
+        "e-tender requirements, applications, questions and API tokens"
+    ),
 ];
 
 /// The file names this crate embeds, for the test that no file on disk is forgotten.

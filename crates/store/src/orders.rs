@@ -50,6 +50,17 @@ pub struct StoredFile {
     pub case_id: Option<i64>,
     /// For an attachment to a message: the entering company and the case's company.
     pub entry_parties: Option<(i64, i64)>,
+    /// For a document of an application to take part in an e-tender: the
+    /// applying company and the tender's case.
+    pub applicant: Option<(i64, i64)>,
+}
+
+/// What a file belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FileOwner {
+    Case(i64),
+    Message(i64),
+    Participant(i64),
 }
 
 /// An ordering company's draft or correction of a case.
@@ -112,7 +123,7 @@ pub struct NewMessage<'a> {
     pub files: &'a [NewFile],
 }
 
-fn file_meta(row: &sqlx::any::AnyRow) -> Result<FileMeta> {
+pub(crate) fn file_meta(row: &sqlx::any::AnyRow) -> Result<FileMeta> {
     Ok(FileMeta {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
@@ -123,22 +134,28 @@ fn file_meta(row: &sqlx::any::AnyRow) -> Result<FileMeta> {
     })
 }
 
-const FILE_META: &str = "id, name, content_type, size, sha256, created_at";
+pub(crate) const FILE_META: &str = "id, name, content_type, size, sha256, created_at";
 
-async fn insert_file(
+pub(crate) async fn insert_file(
     conn: &mut AnyConnection,
-    owner: (Option<i64>, Option<i64>),
+    owner: FileOwner,
     f: &NewFile,
-    user_id: i64,
+    user_id: Option<i64>,
     now: i64,
 ) -> Result<i64> {
+    let (case, message, participant) = match owner {
+        FileOwner::Case(id) => (Some(id), None, None),
+        FileOwner::Message(id) => (None, Some(id), None),
+        FileOwner::Participant(id) => (None, None, Some(id)),
+    };
     Ok(sqlx::query_scalar(
-        "INSERT INTO files (case_id, message_id, name, content_type, size, sha256, content,
-                            uploaded_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        "INSERT INTO files (case_id, message_id, participant_id, name, content_type, size, sha256,
+                            content, uploaded_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
-    .bind(owner.0)
-    .bind(owner.1)
+    .bind(case)
+    .bind(message)
+    .bind(participant)
     .bind(&f.name)
     .bind(&f.content_type)
     .bind(f.bytes.len() as i64)
@@ -150,7 +167,7 @@ async fn insert_file(
     .await?)
 }
 
-async fn case_files(conn: &mut AnyConnection, case_id: i64) -> Result<Vec<FileMeta>> {
+pub(crate) async fn case_files(conn: &mut AnyConnection, case_id: i64) -> Result<Vec<FileMeta>> {
     let rows = sqlx::query(&format!(
         "SELECT {FILE_META} FROM files WHERE case_id = $1 ORDER BY id"
     ))
@@ -219,7 +236,7 @@ async fn add_message(
     .fetch_one(&mut *conn)
     .await?;
     for f in m.files {
-        insert_file(conn, (None, Some(id)), f, m.user_id, now).await?;
+        insert_file(conn, FileOwner::Message(id), f, Some(m.user_id), now).await?;
     }
     Ok(id)
 }
@@ -289,7 +306,7 @@ impl Store {
             }
         };
         for f in o.new_files {
-            insert_file(&mut tx, (Some(id), None), f, o.user_id, now).await?;
+            insert_file(&mut tx, FileOwner::Case(id), f, Some(o.user_id), now).await?;
         }
         fields.documents = case_files(&mut tx, id)
             .await?
@@ -405,11 +422,13 @@ impl Store {
     pub async fn file(&self, id: i64) -> Result<Option<StoredFile>> {
         let row = sqlx::query(
             "SELECT f.id, f.name, f.content_type, f.size, f.sha256, f.created_at, f.content,
-                    f.case_id, e.company_id AS entry_company_id, c.company_id AS case_company_id
+                    f.case_id, e.company_id AS entry_company_id, c.company_id AS case_company_id,
+                    p.company_id AS applicant_company_id, p.case_id AS applicant_case_id
                FROM files f
                LEFT JOIN entry_messages m ON m.id = f.message_id
                LEFT JOIN case_entries e ON e.id = m.entry_id
                LEFT JOIN cases c ON c.id = e.case_id
+               LEFT JOIN tender_participants p ON p.id = f.participant_id
               WHERE f.id = $1",
         )
         .bind(id)
@@ -423,6 +442,9 @@ impl Store {
             content: row.try_get("content")?,
             case_id: row.try_get("case_id")?,
             entry_parties: entry_company.zip(case_company),
+            applicant: row
+                .try_get::<Option<i64>, _>("applicant_company_id")?
+                .zip(row.try_get::<Option<i64>, _>("applicant_case_id")?),
         }))
     }
 

@@ -4,12 +4,14 @@
 //! (`domain::tender`); this module applies it inside the transaction that
 //! writes, so that the server's clock at the moment of writing decides.
 
-use domain::tender::{Action, AwardMethod, Schedule, Stage, Tender};
+use domain::tender::{Action, AwardMethod, Requirements, Schedule, Stage, Tender};
 use domain::{CaseStatus, audit::sha256_hex};
 use sqlx::{AnyConnection, Row};
 
 use crate::audit::{self, Actor, NewAuditEntry};
-use crate::cases::{self, NewCase};
+use crate::cases::{self, Case, NewCase};
+use crate::orders::{FILE_META, FileMeta, FileOwner, NewFile, file_meta, insert_file};
+use crate::outbox::{self, NewMail};
 use crate::{Result, Store, StoreError};
 
 /// A new e-tender: its case (kind 電子調達案件) and its terms.
@@ -22,6 +24,9 @@ pub struct NewTender {
     pub ceiling_public: bool,
     pub minimum_yen: Option<i64>,
     pub award_method: AwardMethod,
+    pub requirements: Requirements,
+    /// 入札説明書, 仕様書 and the like, already checked.
+    pub documents: Vec<NewFile>,
     pub created_by: Option<i64>,
 }
 
@@ -34,6 +39,7 @@ pub struct TenderRecord {
     pub ceiling_public: bool,
     pub minimum_yen: Option<i64>,
     pub award_method: AwardMethod,
+    pub requirements: Requirements,
     pub public_key: Vec<u8>,
     pub wrapped_secret: Vec<u8>,
 }
@@ -49,6 +55,15 @@ pub enum Participation {
 }
 
 impl Participation {
+    pub fn label(self) -> &'static str {
+        match self {
+            Participation::Applied => "審査待ち",
+            Participation::Approved => "参加資格あり",
+            Participation::Rejected => "参加資格なし",
+            Participation::Nominated => "指名",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Participation::Applied => "applied",
@@ -62,7 +77,7 @@ impl Participation {
         matches!(self, Participation::Approved | Participation::Nominated)
     }
 
-    fn parse(s: &str) -> Result<Participation> {
+    pub fn parse(s: &str) -> Result<Participation> {
         Ok(match s {
             "applied" => Participation::Applied,
             "approved" => Participation::Approved,
@@ -71,6 +86,49 @@ impl Participation {
             other => return Err(StoreError::Invalid(format!("participation {other}"))),
         })
     }
+}
+
+/// A company taking part in a tender, as staff review it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Participant {
+    pub id: i64,
+    pub company_id: i64,
+    pub company_name: String,
+    pub prefecture_code: i64,
+    pub industry_division: String,
+    pub status: Participation,
+    pub reason: Option<String>,
+    pub declared_grade: Option<String>,
+    pub message: String,
+    pub technical_score: Option<i64>,
+    pub applied_at: Option<i64>,
+    pub decided_at: Option<i64>,
+    pub files: Vec<FileMeta>,
+}
+
+/// An application to take part (参加希望申請).
+#[derive(Debug, Clone)]
+pub struct Application<'a> {
+    pub case_id: i64,
+    pub company_id: i64,
+    pub user_id: Option<i64>,
+    /// The 参加資格等級 the company declares.
+    pub grade: Option<&'a str>,
+    pub message: &'a str,
+    pub files: &'a [NewFile],
+}
+
+/// A question (質問) and, once given, its public answer (回答). Who asked is
+/// kept for staff only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Question {
+    pub id: i64,
+    pub case_id: i64,
+    pub company_id: i64,
+    pub question: String,
+    pub asked_at: i64,
+    pub answer: Option<String>,
+    pub answered_at: Option<i64>,
 }
 
 /// What the bidder is given on receipt.
@@ -153,7 +211,16 @@ fn method_name(m: AwardMethod) -> &'static str {
 
 const TENDER_COLUMNS: &str = "case_id, stage, published_at, application_deadline,
     qualification_notice_at, bidding_opens_at, bid_deadline, opening_at, ceiling_yen,
-    ceiling_public, minimum_yen, award_method, public_key, wrapped_secret";
+    ceiling_public, minimum_yen, award_method, public_key, wrapped_secret, required_grades,
+    required_prefectures, required_industries, requested_documents";
+
+/// "A,B" ⇄ ["A", "B"].
+fn list(s: &str) -> Vec<String> {
+    s.split(',')
+        .filter(|x| !x.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
 
 fn record(r: &sqlx::any::AnyRow) -> Result<TenderRecord> {
     let stage: String = r.try_get("stage")?;
@@ -179,8 +246,108 @@ fn record(r: &sqlx::any::AnyRow) -> Result<TenderRecord> {
         } else {
             AwardMethod::LowestPrice
         },
+        requirements: Requirements {
+            grades: list(&r.try_get::<String, _>("required_grades")?),
+            prefectures: list(&r.try_get::<String, _>("required_prefectures")?)
+                .iter()
+                .filter_map(|p| p.parse().ok())
+                .collect(),
+            industries: list(&r.try_get::<String, _>("required_industries")?),
+            documents: r.try_get("requested_documents")?,
+        },
         public_key: r.try_get("public_key")?,
         wrapped_secret: r.try_get("wrapped_secret")?,
+    })
+}
+
+fn requirement_columns(r: &Requirements) -> [String; 4] {
+    [
+        r.grades.join(","),
+        r.prefectures
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(","),
+        r.industries.join(","),
+        r.documents.clone(),
+    ]
+}
+
+/// The case fields a tender's terms decide.
+fn case_for(t: &NewTender, mut case: NewCase) -> NewCase {
+    case.source = crate::PORTAL_SOURCE.to_owned();
+    case.published_at = Some(t.schedule.published_at);
+    case.application_deadline = Some(t.schedule.application_deadline);
+    case.submission_deadline = Some(t.schedule.bid_deadline);
+    case.opening_at = Some(t.schedule.opening_at);
+    if !t.requirements.grades.is_empty() {
+        case.qualification_grade = Some(format!("{}等級", t.requirements.grades.join("・")));
+    }
+    case
+}
+
+async fn enqueue_all(conn: &mut AnyConnection, mails: &[NewMail], now: i64) -> Result<()> {
+    for m in mails {
+        outbox::enqueue(conn, m, now).await?;
+    }
+    Ok(())
+}
+
+async fn audited(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    action: &str,
+    case_id: i64,
+    detail: &str,
+    now: i64,
+) -> Result<()> {
+    audit::append(
+        conn,
+        &NewAuditEntry {
+            at: now,
+            actor,
+            action,
+            target_type: "tender",
+            target_id: &case_id.to_string(),
+            detail,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+const PARTICIPANT_SELECT: &str = "SELECT p.id, p.company_id, c.name AS company_name,
+        c.prefecture_code, c.industry_division, p.status, p.reason, p.declared_grade, p.message,
+        p.technical_score, p.applied_at, p.decided_at
+   FROM tender_participants p JOIN companies c ON c.id = p.company_id";
+
+fn participant(r: &sqlx::any::AnyRow) -> Result<Participant> {
+    Ok(Participant {
+        id: r.try_get("id")?,
+        company_id: r.try_get("company_id")?,
+        company_name: r.try_get("company_name")?,
+        prefecture_code: r.try_get::<i32, _>("prefecture_code").map(i64::from)?,
+        industry_division: r.try_get("industry_division")?,
+        status: Participation::parse(&r.try_get::<String, _>("status")?)?,
+        reason: r.try_get("reason")?,
+        declared_grade: r.try_get("declared_grade")?,
+        message: r.try_get("message")?,
+        technical_score: r.try_get("technical_score")?,
+        applied_at: r.try_get("applied_at")?,
+        decided_at: r.try_get("decided_at")?,
+        files: Vec::new(),
+    })
+}
+
+fn question(r: &sqlx::any::AnyRow) -> Result<Question> {
+    Ok(Question {
+        id: r.try_get("id")?,
+        case_id: r.try_get("case_id")?,
+        company_id: r.try_get("company_id")?,
+        question: r.try_get("question")?,
+        asked_at: r.try_get("asked_at")?,
+        answer: r.try_get("answer")?,
+        answered_at: r.try_get("answered_at")?,
     })
 }
 
@@ -222,19 +389,17 @@ impl Store {
         t.schedule.check().map_err(refused)?;
         let mut tx = self.pool().begin().await?;
         let seq = cases::next_seq(&mut tx).await?;
-        let mut case = t.case.clone();
+        let mut case = case_for(t, t.case.clone());
         case.status = CaseStatus::Draft;
-        case.source = crate::PORTAL_SOURCE.to_owned();
         case.source_key = format!("tender-{seq}");
-        case.published_at = Some(t.schedule.published_at);
-        case.application_deadline = Some(t.schedule.application_deadline);
-        case.submission_deadline = Some(t.schedule.bid_deadline);
-        case.opening_at = Some(t.schedule.opening_at);
+        case.documents.clear();
         let id = cases::write(&mut tx, None, &case, &case.content_hash(), seq, now).await?;
         let (public, wrapped) = keys(id).map_err(StoreError::Invalid)?;
+        let [grades, prefectures, industries, documents] = requirement_columns(&t.requirements);
         sqlx::query(&format!(
             "INSERT INTO tenders ({TENDER_COLUMNS}, created_by, created_at, updated_at)
-             VALUES ($1, 'draft', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)"
+             VALUES ($1, 'draft', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $16, $17,
+                     $18, $19, $14, $15, $15)"
         ))
         .bind(id)
         .bind(t.schedule.published_at)
@@ -251,10 +416,80 @@ impl Store {
         .bind(wrapped)
         .bind(t.created_by)
         .bind(now)
+        .bind(grades)
+        .bind(prefectures)
+        .bind(industries)
+        .bind(documents)
         .execute(&mut *tx)
         .await?;
+        attach_documents(&mut tx, id, &case, &t.documents, t.created_by, now).await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// Rewrites a draft tender (its case, terms, schedule and requirements),
+    /// adding `t.documents` and removing the documents `remove`. `Invalid`
+    /// once it is published: a published tender changes only by 変更公告.
+    pub async fn update_tender_draft(
+        &self,
+        case_id: i64,
+        t: &NewTender,
+        remove: &[i64],
+        actor: &Actor,
+        now: i64,
+    ) -> Result<()> {
+        t.schedule.check().map_err(refused)?;
+        let mut tx = self.pool().begin().await?;
+        let current = locked(&mut tx, case_id).await?;
+        if current.tender.stage != Stage::Draft {
+            return Err(StoreError::Invalid(
+                "公告済みの案件は編集できません。日程の変更は変更公告で行ってください。".into(),
+            ));
+        }
+        let old = cases::load(&mut tx, case_id)
+            .await?
+            .ok_or(StoreError::Stale)?;
+        let mut case = case_for(t, t.case.clone());
+        case.status = CaseStatus::Draft;
+        case.source_key = old.fields.source_key;
+        let [grades, prefectures, industries, documents] = requirement_columns(&t.requirements);
+        sqlx::query(
+            "UPDATE tenders SET published_at = $2, application_deadline = $3,
+                    qualification_notice_at = $4, bidding_opens_at = $5, bid_deadline = $6,
+                    opening_at = $7, ceiling_yen = $8, ceiling_public = $9, minimum_yen = $10,
+                    award_method = $11, required_grades = $12, required_prefectures = $13,
+                    required_industries = $14, requested_documents = $15, updated_at = $16
+              WHERE case_id = $1",
+        )
+        .bind(case_id)
+        .bind(t.schedule.published_at)
+        .bind(t.schedule.application_deadline)
+        .bind(t.schedule.qualification_notice_at)
+        .bind(t.schedule.bidding_opens_at)
+        .bind(t.schedule.bid_deadline)
+        .bind(t.schedule.opening_at)
+        .bind(t.ceiling_yen)
+        .bind(i32::from(t.ceiling_public))
+        .bind(t.minimum_yen)
+        .bind(method_name(t.award_method))
+        .bind(grades)
+        .bind(prefectures)
+        .bind(industries)
+        .bind(documents)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        for file in remove {
+            sqlx::query("DELETE FROM files WHERE id = $1 AND case_id = $2")
+                .bind(*file)
+                .bind(case_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        attach_documents(&mut tx, case_id, &case, &t.documents, actor.user_id, now).await?;
+        audited(&mut tx, actor, "tender.edit", case_id, "", now).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn tender(&self, case_id: i64) -> Result<Option<TenderRecord>> {
@@ -275,6 +510,20 @@ impl Store {
         case_id: i64,
         action: Action,
         actor: &Actor,
+        now: i64,
+    ) -> Result<()> {
+        self.tender_action_mailing(case_id, action, actor, &[], now)
+            .await
+    }
+
+    /// `tender_action`, queuing `mails` (変更公告 and 中止 to every company
+    /// taking part) in the same transaction.
+    pub async fn tender_action_mailing(
+        &self,
+        case_id: i64,
+        action: Action,
+        actor: &Actor,
+        mails: &[NewMail],
         now: i64,
     ) -> Result<()> {
         let mut tx = self.pool().begin().await?;
@@ -328,8 +577,14 @@ impl Store {
             Action::Open => "tender.open",
             Action::Award => "tender.award",
             Action::DeclareUnsuccessful => "tender.unsuccessful",
-            Action::Apply | Action::Bid | Action::Decline => "tender.action",
+            Action::Apply
+            | Action::Bid
+            | Action::Decline
+            | Action::Ask
+            | Action::Decide
+            | Action::Score => "tender.action",
         };
+        enqueue_all(&mut tx, mails, now).await?;
         audit::append(
             &mut tx,
             &NewAuditEntry {
@@ -364,20 +619,7 @@ impl Store {
         } else if t.tender.phase(now).is_final() {
             return Err(StoreError::Invalid("この案件は終了しています。".into()));
         }
-        sqlx::query(
-            "INSERT INTO tender_participants (case_id, company_id, status, reason, applied_at, decided_at)
-             VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (case_id, company_id) DO UPDATE
-                SET status = excluded.status, reason = excluded.reason, decided_at = excluded.decided_at",
-        )
-        .bind(case_id)
-        .bind(company_id)
-        .bind(status.as_str())
-        .bind(reason)
-        .bind((status == Participation::Applied).then_some(now))
-        .bind((status != Participation::Applied).then_some(now))
-        .execute(&mut *tx)
-        .await?;
+        upsert_participant(&mut tx, case_id, company_id, status, reason, now).await?;
         audit::append(
             &mut tx,
             &NewAuditEntry {
@@ -659,5 +901,375 @@ impl Store {
                 })
             })
             .collect()
+    }
+}
+
+/// Stores `files` as documents of the tender's case and lists every
+/// document on the case, under a new sequence number so that search follows.
+async fn attach_documents(
+    conn: &mut AnyConnection,
+    case_id: i64,
+    case: &NewCase,
+    files: &[NewFile],
+    user_id: Option<i64>,
+    now: i64,
+) -> Result<()> {
+    for f in files {
+        insert_file(conn, FileOwner::Case(case_id), f, user_id, now).await?;
+    }
+    let mut case = case.clone();
+    case.documents = crate::orders::case_files(conn, case_id)
+        .await?
+        .into_iter()
+        .map(|f| (f.name.clone(), f.href()))
+        .collect();
+    let seq = cases::next_seq(conn).await?;
+    cases::write(conn, Some(case_id), &case, &case.content_hash(), seq, now).await?;
+    Ok(())
+}
+
+async fn upsert_participant(
+    conn: &mut AnyConnection,
+    case_id: i64,
+    company_id: i64,
+    status: Participation,
+    reason: Option<&str>,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO tender_participants (case_id, company_id, status, reason, applied_at, decided_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (case_id, company_id) DO UPDATE
+            SET status = excluded.status, reason = excluded.reason, decided_at = excluded.decided_at",
+    )
+    .bind(case_id)
+    .bind(company_id)
+    .bind(status.as_str())
+    .bind(reason)
+    .bind((status == Participation::Applied).then_some(now))
+    .bind((status != Participation::Applied).then_some(now))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// A company applies to take part (参加希望申請) during the application
+    /// period, with the grade it declares, a message and documents; `mails`
+    /// (to the organisation's staff) are queued and the application audited
+    /// in the same transaction. `Conflict { field: "application" }` when the
+    /// company already applied or was nominated.
+    pub async fn apply_to_tender(
+        &self,
+        a: &Application<'_>,
+        actor: &Actor,
+        mails: &[NewMail],
+        now: i64,
+    ) -> Result<i64> {
+        let mut tx = self.pool().begin().await?;
+        let mut t = locked(&mut tx, a.case_id).await?;
+        t.tender.apply(Action::Apply, now).map_err(refused)?;
+        let taken: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM tender_participants WHERE case_id = $1 AND company_id = $2",
+        )
+        .bind(a.case_id)
+        .bind(a.company_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if taken.is_some() {
+            return Err(StoreError::Conflict {
+                field: "application",
+            });
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO tender_participants (case_id, company_id, status, declared_grade, message,
+                                              applied_at)
+             VALUES ($1, $2, 'applied', $3, $4, $5) RETURNING id",
+        )
+        .bind(a.case_id)
+        .bind(a.company_id)
+        .bind(a.grade)
+        .bind(a.message)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        for f in a.files {
+            insert_file(&mut tx, FileOwner::Participant(id), f, a.user_id, now).await?;
+        }
+        enqueue_all(&mut tx, mails, now).await?;
+        audited(
+            &mut tx,
+            actor,
+            "tender.participation.applied",
+            a.case_id,
+            &format!("company={} files={}", a.company_id, a.files.len()),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Staff decide on an application (資格審査: approved, or rejected with
+    /// its reason) or nominate a company (指名通知), from 公告 until bidding
+    /// closes; the company is mailed (`mails`) in the same transaction.
+    #[expect(clippy::too_many_arguments, reason = "each is a fact of the decision")]
+    pub async fn decide_participation(
+        &self,
+        case_id: i64,
+        company_id: i64,
+        status: Participation,
+        reason: Option<&str>,
+        actor: &Actor,
+        mails: &[NewMail],
+        now: i64,
+    ) -> Result<()> {
+        if status == Participation::Applied {
+            return Err(StoreError::Invalid("審査の結果を選んでください。".into()));
+        }
+        if status == Participation::Rejected && reason.is_none_or(|r| r.trim().is_empty()) {
+            return Err(StoreError::Invalid(
+                "参加資格を認めない理由を入力してください。".into(),
+            ));
+        }
+        let mut tx = self.pool().begin().await?;
+        let mut t = locked(&mut tx, case_id).await?;
+        t.tender.apply(Action::Decide, now).map_err(refused)?;
+        let current: Option<String> = sqlx::query_scalar(
+            "SELECT status FROM tender_participants WHERE case_id = $1 AND company_id = $2",
+        )
+        .bind(case_id)
+        .bind(company_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let has_bid: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM bids WHERE case_id = $1 AND company_id = $2")
+                .bind(case_id)
+                .bind(company_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if has_bid.is_some() {
+            return Err(StoreError::Invalid(
+                "入札（または辞退）を受け付けた企業の参加資格は変更できません。".into(),
+            ));
+        }
+        if status != Participation::Nominated && current.is_none() {
+            return Err(StoreError::Invalid(
+                "この企業からの参加申請はありません。".into(),
+            ));
+        }
+        upsert_participant(&mut tx, case_id, company_id, status, reason, now).await?;
+        enqueue_all(&mut tx, mails, now).await?;
+        audited(
+            &mut tx,
+            actor,
+            &format!("tender.participation.{}", status.as_str()),
+            case_id,
+            &format!("company={company_id}"),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every company taking part, in order of application, with its documents.
+    pub async fn participants(&self, case_id: i64) -> Result<Vec<Participant>> {
+        let rows = sqlx::query(&format!(
+            "{PARTICIPANT_SELECT} WHERE p.case_id = $1 ORDER BY p.id"
+        ))
+        .bind(case_id)
+        .fetch_all(self.pool())
+        .await?;
+        let mut out = rows.iter().map(participant).collect::<Result<Vec<_>>>()?;
+        let files = sqlx::query(&format!(
+            "SELECT {FILE_META}, participant_id FROM files
+              WHERE participant_id IN (SELECT id FROM tender_participants WHERE case_id = $1)
+              ORDER BY id"
+        ))
+        .bind(case_id)
+        .fetch_all(self.pool())
+        .await?;
+        for f in &files {
+            let owner: i64 = f.try_get("participant_id")?;
+            if let Some(p) = out.iter_mut().find(|p| p.id == owner) {
+                p.files.push(file_meta(f)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// One company's part in a tender.
+    pub async fn participant(&self, case_id: i64, company_id: i64) -> Result<Option<Participant>> {
+        Ok(self
+            .participants(case_id)
+            .await?
+            .into_iter()
+            .find(|p| p.company_id == company_id))
+    }
+
+    /// Records a company's 技術点 for 総合評価, before the opening, audited.
+    pub async fn set_technical_score(
+        &self,
+        case_id: i64,
+        company_id: i64,
+        score: i64,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<()> {
+        if !(0..=1_000_000).contains(&score) {
+            return Err(StoreError::Invalid(
+                "技術点は0以上1,000,000以下の整数で入力してください。".into(),
+            ));
+        }
+        let mut tx = self.pool().begin().await?;
+        let mut t = locked(&mut tx, case_id).await?;
+        if t.award_method != AwardMethod::Comprehensive {
+            return Err(StoreError::Invalid(
+                "技術点は総合評価落札方式の案件だけに登録します。".into(),
+            ));
+        }
+        t.tender.apply(Action::Score, now).map_err(refused)?;
+        let done = sqlx::query(
+            "UPDATE tender_participants SET technical_score = $3
+              WHERE case_id = $1 AND company_id = $2 AND status IN ('approved', 'nominated')",
+        )
+        .bind(case_id)
+        .bind(company_id)
+        .bind(score)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Invalid(
+                "技術点は参加資格を認めた企業（指名した企業）に登録します。".into(),
+            ));
+        }
+        audited(
+            &mut tx,
+            actor,
+            "tender.technical_score",
+            case_id,
+            &format!("company={company_id} score={score}"),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A company asks a question in the question period; staff are mailed.
+    pub async fn ask_question(
+        &self,
+        case_id: i64,
+        company_id: i64,
+        text: &str,
+        actor: &Actor,
+        mails: &[NewMail],
+        now: i64,
+    ) -> Result<i64> {
+        let mut tx = self.pool().begin().await?;
+        let mut t = locked(&mut tx, case_id).await?;
+        t.tender.apply(Action::Ask, now).map_err(refused)?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO tender_questions (case_id, company_id, question, asked_at)
+             VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(case_id)
+        .bind(company_id)
+        .bind(text)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        enqueue_all(&mut tx, mails, now).await?;
+        audited(
+            &mut tx,
+            actor,
+            "tender.question",
+            case_id,
+            &format!("question={id}"),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Staff answer (or correct the answer to) a question; the answer is
+    /// published with the question and `mails` go to everyone taking part.
+    pub async fn answer_question(
+        &self,
+        case_id: i64,
+        question_id: i64,
+        answer: &str,
+        actor: &Actor,
+        mails: &[NewMail],
+        now: i64,
+    ) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        let t = locked(&mut tx, case_id).await?;
+        if t.tender.phase(now).is_final() {
+            return Err(StoreError::Invalid("この案件は終了しています。".into()));
+        }
+        let done = sqlx::query(
+            "UPDATE tender_questions SET answer = $3, answered_at = $4, answered_by = $5
+              WHERE id = $1 AND case_id = $2",
+        )
+        .bind(question_id)
+        .bind(case_id)
+        .bind(answer)
+        .bind(now)
+        .bind(actor.user_id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Stale);
+        }
+        enqueue_all(&mut tx, mails, now).await?;
+        audited(
+            &mut tx,
+            actor,
+            "tender.answer",
+            case_id,
+            &format!("question={question_id}"),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The tender's questions in the order asked.
+    pub async fn questions(&self, case_id: i64) -> Result<Vec<Question>> {
+        let rows = sqlx::query(
+            "SELECT id, case_id, company_id, question, asked_at, answer, answered_at
+               FROM tender_questions WHERE case_id = $1 ORDER BY asked_at, id",
+        )
+        .bind(case_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(question).collect()
+    }
+
+    /// The e-tenders an organisation's staff manage (every tender for `None`,
+    /// the portal's administrators), newest first.
+    pub async fn staff_tenders(
+        &self,
+        organization_id: Option<i64>,
+    ) -> Result<Vec<(Case, TenderRecord)>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT t.case_id FROM tenders t JOIN cases c ON c.id = t.case_id
+              WHERE $1 IS NULL OR c.organization_id = $1
+              ORDER BY t.created_at DESC, t.case_id DESC",
+        )
+        .bind(organization_id)
+        .fetch_all(self.pool())
+        .await?;
+        let mut out = Vec::new();
+        for id in ids {
+            if let (Some(c), Some(t)) = (self.case(id).await?, self.tender(id).await?) {
+                out.push((c, t));
+            }
+        }
+        Ok(out)
     }
 }

@@ -62,13 +62,14 @@ pub struct Session {
     pub last_seen_at: i64,
 }
 
-const USER_COLUMNS: &str = "u.id, u.email, u.name, u.password_hash, u.company_id, u.staff_role,
+pub(crate) const USER_COLUMNS: &str =
+    "u.id, u.email, u.name, u.password_hash, u.company_id, u.staff_role,
     u.organization_id, u.contract_department_id, u.email_confirmed_at, u.active,
     c.status AS company_status, c.orders AS company_orders, c.receives AS company_receives";
 
-const USER_FROM: &str = "FROM users u LEFT JOIN companies c ON c.id = u.company_id";
+pub(crate) const USER_FROM: &str = "FROM users u LEFT JOIN companies c ON c.id = u.company_id";
 
-fn user(row: &sqlx::any::AnyRow) -> Result<User> {
+pub(crate) fn user(row: &sqlx::any::AnyRow) -> Result<User> {
     let role: Option<String> = row.try_get("staff_role")?;
     let status: Option<String> = row.try_get("company_status")?;
     let confirmed: Option<i64> = row.try_get("email_confirmed_at")?;

@@ -217,7 +217,9 @@ impl TestApp {
             search::SearchIndex::open_or_create(&db.data_dir().join("index"))
                 .expect("search index"),
         );
-        let state = web::AppState::new(db.store().clone(), settings, index.clone());
+        // Every test portal has a key-encryption key, as `serve` does.
+        let kek = std::sync::Arc::new(seal::Kek::generate().expect("kek"));
+        let state = web::AppState::with_kek(db.store().clone(), settings, index.clone(), Some(kek));
         let (follow_stop, follow_stopped) = tokio::sync::watch::channel(false);
         tokio::spawn(search::follow::run_follower(
             db.store().clone(),
@@ -373,6 +375,23 @@ impl TestApp {
     /// The SMTP server this app sends to.
     pub fn smtp(&self) -> &SmtpSink {
         self.smtp.as_ref().expect("started with spawn_with_mail")
+    }
+
+    /// Waits (up to ten seconds) for a mail to `to` whose subject contains
+    /// `subject` and returns its text.
+    pub async fn mail(&self, to: &str, subject: &str) -> String {
+        for _ in 0..100 {
+            if let Some(m) = self
+                .smtp()
+                .messages_to(to)
+                .into_iter()
+                .find(|m| m.subject.contains(subject))
+            {
+                return m.text.unwrap_or_default();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("no mail {subject:?} to {to}: {:#?}", self.smtp().messages());
     }
 
     pub fn url(&self, path: &str) -> String {

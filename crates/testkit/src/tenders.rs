@@ -37,6 +37,8 @@ pub async fn published_case(store: &Store, kek: &seal::Kek, terms: Terms, n: u32
                 ceiling_public: terms.ceiling_public,
                 minimum_yen: terms.minimum_yen,
                 award_method: AwardMethod::LowestPrice,
+                requirements: Default::default(),
+                documents: Vec::new(),
                 created_by: None,
             },
             move |id| {

@@ -154,6 +154,11 @@ impl WebError {
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }
+
+    /// What the user is told.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
 }
 
 impl From<store::StoreError> for WebError {

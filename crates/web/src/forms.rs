@@ -25,6 +25,11 @@ pub struct Upload {
 }
 
 impl FormData {
+    /// A form from name/value pairs (a JSON body read as a form, or values to show).
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        FormData(pairs, Vec::new())
+    }
+
     /// The first value of `name`, or "".
     pub fn get(&self, name: &str) -> &str {
         self.0
@@ -322,6 +327,16 @@ impl Errors {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// Every error in one sentence, for a JSON error's message.
+    pub fn joined(&self) -> String {
+        self.0.values().cloned().collect::<Vec<_>>().join(" ")
+    }
+
+    /// (field, message) pairs.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.0.iter().map(|(k, v)| (*k, v.as_str()))
     }
 
     pub fn get(&self, field: &str) -> Option<&String> {

@@ -53,15 +53,15 @@ impl Layout {
     pub fn for_viewer(title: impl Into<String>, viewer: &crate::auth::Viewer) -> Self {
         let mut layout = Self::new(title);
         if let Some(user) = &viewer.user {
-            let staff = user.staff_role.is_some();
+            let (home_href, home_label) = match user.staff_role {
+                Some(domain::StaffRole::OrgStaff) => ("/org/tenders", "電子入札の管理"),
+                Some(_) => ("/admin", "管理画面"),
+                None => ("/mypage", "マイページ"),
+            };
             layout.account = Some(AccountNav {
                 name: user.name.clone(),
-                home_href: if staff { "/admin" } else { "/mypage" },
-                home_label: if staff {
-                    "管理画面"
-                } else {
-                    "マイページ"
-                },
+                home_href,
+                home_label,
                 csrf: viewer.csrf_token.clone(),
             });
         }

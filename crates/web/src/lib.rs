@@ -17,6 +17,7 @@ mod metrics;
 mod middleware;
 mod orders;
 pub mod pages;
+mod tenders;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -131,6 +132,7 @@ pub(crate) fn guarded_routes() -> auth::Guarded {
     let g = cases::routes(g);
     let g = help::routes(g);
     let g = orders::routes(g);
+    let g = tenders::routes(g);
     let g = api::routes(g);
     assets::routes(g)
 }

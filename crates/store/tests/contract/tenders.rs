@@ -46,6 +46,8 @@ async fn tender(store: &Store) -> i64 {
                 ceiling_public: false,
                 minimum_yen: Some(700_000),
                 award_method: AwardMethod::LowestPrice,
+                requirements: Default::default(),
+                documents: Vec::new(),
                 created_by: None,
             },
             |id| Ok((vec![id as u8; 32], vec![9; 57])),

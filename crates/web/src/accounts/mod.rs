@@ -5,12 +5,21 @@ mod mypage;
 mod password;
 mod profile_form;
 mod signin;
+mod tokens;
 
 use axum::routing::{get, post};
 
 use crate::auth::{APPLICANT, COMPANY, Guarded, PUBLIC, SIGNED_IN};
 
 pub use mypage::INVITATION_HOURS;
+
+/// Who may make API tokens: company users and the staff who run e-tenders.
+const TOKEN_USERS: &[domain::Role] = &[
+    domain::Role::ReceivingCompany,
+    domain::Role::OrderingCompany,
+    domain::Role::OrgStaff,
+    domain::Role::Admin,
+];
 
 pub fn routes(g: Guarded) -> Guarded {
     g.get("/login", PUBLIC, get(signin::form))
@@ -32,6 +41,13 @@ pub fn routes(g: Guarded) -> Guarded {
         .post("/invitation/{token}", PUBLIC, post(password::invitation))
         .get("/account/password", SIGNED_IN, get(password::change_form))
         .post("/account/password", SIGNED_IN, post(password::change))
+        .get("/account/tokens", TOKEN_USERS, get(tokens::list))
+        .post("/account/tokens", TOKEN_USERS, post(tokens::create))
+        .post(
+            "/account/tokens/{id}/revoke",
+            TOKEN_USERS,
+            post(tokens::revoke),
+        )
         .get("/mypage", COMPANY, get(mypage::home))
         .get("/mypage/company", COMPANY, get(mypage::company_form))
         .post("/mypage/company", COMPANY, post(mypage::company_save))

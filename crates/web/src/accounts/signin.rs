@@ -66,7 +66,9 @@ fn home_of(viewer: &Viewer) -> &'static str {
 
 /// Where a user lands after signing in.
 fn home_of_user(u: &store::User) -> &'static str {
-    if u.staff_role.is_some() {
+    if u.staff_role == Some(domain::StaffRole::OrgStaff) {
+        "/org/tenders"
+    } else if u.staff_role.is_some() {
         "/admin"
     } else if u.company_status == Some(CompanyStatus::Returned) {
         "/mypage/application"

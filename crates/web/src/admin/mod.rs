@@ -117,6 +117,11 @@ async fn home(viewer: Viewer) -> Result<Response, WebError> {
     }
     if role == StaffRole::Admin {
         items.push((
+            "/org/tenders",
+            "電子入札案件の管理",
+            "すべての発注機関の電子入札案件を作成・公告し、資格審査、開札、落札決定を行います。",
+        ));
+        items.push((
             "/admin/masters/member_organizations",
             "加盟団体マスタ",
             "利用申請で選べる加盟団体を管理します。",

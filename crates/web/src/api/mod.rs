@@ -13,15 +13,72 @@ use serde_json::{Value, json};
 use store::Case;
 
 use crate::auth::{Guarded, PUBLIC};
+use crate::tenders::ops::{BIDDERS, ORG_STAFF};
 
-/// Companies registered to receive orders: the bidders.
-const BIDDERS: &[domain::Role] = &[domain::Role::ReceivingCompany];
 use crate::{AppState, WebError};
 
 pub fn routes(g: Guarded) -> Guarded {
     g.get("/api/v1/cases", PUBLIC, get(list))
         .get("/api/v1/cases/{id}", PUBLIC, get(one))
         .get("/api/v1/openapi.json", PUBLIC, get(openapi::document))
+        .post("/api/v1/tenders", ORG_STAFF, post(tenders::create))
+        .get("/api/v1/tenders/{id}", PUBLIC, get(tenders::show))
+        .post(
+            "/api/v1/tenders/{id}/publish",
+            ORG_STAFF,
+            post(tenders::publish),
+        )
+        .post(
+            "/api/v1/tenders/{id}/amend",
+            ORG_STAFF,
+            post(tenders::amend),
+        )
+        .post(
+            "/api/v1/tenders/{id}/cancel",
+            ORG_STAFF,
+            post(tenders::cancel),
+        )
+        .get(
+            "/api/v1/tenders/{id}/participants",
+            ORG_STAFF,
+            get(tenders::participants),
+        )
+        .post(
+            "/api/v1/tenders/{id}/decisions",
+            ORG_STAFF,
+            post(tenders::decide),
+        )
+        .post(
+            "/api/v1/tenders/{id}/nominations",
+            ORG_STAFF,
+            post(tenders::nominate),
+        )
+        .post(
+            "/api/v1/tenders/{id}/scores",
+            ORG_STAFF,
+            post(tenders::score),
+        )
+        .post(
+            "/api/v1/tenders/{id}/answers",
+            ORG_STAFF,
+            post(tenders::answer),
+        )
+        .post("/api/v1/tenders/{id}/open", ORG_STAFF, post(tenders::open))
+        .post(
+            "/api/v1/tenders/{id}/award",
+            ORG_STAFF,
+            post(tenders::award),
+        )
+        .post(
+            "/api/v1/tenders/{id}/applications",
+            BIDDERS,
+            post(tenders::apply),
+        )
+        .post(
+            "/api/v1/tenders/{id}/questions",
+            BIDDERS,
+            post(tenders::ask),
+        )
         .post("/api/v1/tenders/{id}/bids", BIDDERS, post(tenders::bid))
         .post(
             "/api/v1/tenders/{id}/decline",

@@ -26,12 +26,12 @@ pub fn spec() -> Value {
     let categories: Vec<&str> = domain::Category::ALL.iter().map(|k| k.as_str()).collect();
     let procedures: Vec<&str> = domain::Procedure::ALL.iter().map(|k| k.as_str()).collect();
     let error = json!({"$ref": "#/components/schemas/Error"});
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "ビジネスチャンス・ナビ API",
             "version": "1",
-            "description": "公開されている案件の検索と取得。検索条件は /cases ページと同じです。"
+            "description": "公開されている案件の検索と取得（検索条件は /cases ページと同じ）、電子入札の公告から落札決定まで（発注機関の職員と受注企業の双方）。認証はブラウザのセッションか、利用者が作成するAPIトークン（Authorization: Bearer …）。"
         },
         "paths": {
             "/api/v1/cases": {
@@ -102,12 +102,337 @@ pub fn spec() -> Value {
                 }
             }
         },
-        "components": {"schemas": schemas(&kinds, &categories, &procedures)}
-    })
+        "components": {
+            "schemas": schemas(&kinds, &categories, &procedures),
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "利用者が /account/tokens で作成したAPIトークン"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "cn_session", "description": "ブラウザでログインしたセッション"}
+            }
+        }
+    });
+    for (path, method, operation) in tender_paths() {
+        doc["paths"][path][method] = operation;
+    }
+    doc
 }
 
 pub async fn document() -> Json<Value> {
     Json(spec())
+}
+
+/// One operation on an e-tender: `body` is the request's JSON schema.
+fn op(id: &str, summary: &str, description: &str, body: Option<Value>, ok: (&str, Value)) -> Value {
+    let error = json!({"$ref": "#/components/schemas/Error"});
+    let mut o = json!({
+        "operationId": id,
+        "summary": summary,
+        "description": description,
+        "tags": ["電子入札"],
+        "security": [{"bearer": []}, {"session": []}],
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+        "responses": {
+            ok.0: {"description": "成功", "content": {"application/json": {"schema": ok.1}}},
+            "400": {"description": "本文を読み取れない（JSONでない）", "content": {"application/json": {"schema": error.clone()}}},
+            "403": {"description": "認証されていない、または権限がない", "content": {"application/json": {"schema": error.clone()}}},
+            "404": {"description": "案件が見つからない（管理する権限のない案件を含む）", "content": {"application/json": {"schema": error.clone()}}},
+            "422": {"description": "規則により受け付けられない（理由を日本語で返す）", "content": {"application/json": {"schema": error}}}
+        }
+    });
+    if let Some(body) = body {
+        o["requestBody"] =
+            json!({"required": true, "content": {"application/json": {"schema": body}}});
+    }
+    o
+}
+
+fn object(required: &[&str], properties: Value) -> Value {
+    json!({"type": "object", "required": required, "properties": properties})
+}
+
+fn datetime(description: &str) -> Value {
+    json!({"type": "string", "description": format!("{description}（日本時間。例：2026-12-01 17:00）")})
+}
+
+/// The e-tender operations, for both sides.
+fn tender_paths() -> Vec<(&'static str, &'static str, Value)> {
+    let ok = json!({"type": "object", "properties": {"ok": {"type": "boolean"}, "done": {"type": "string"}}});
+    let tender = json!({"$ref": "#/components/schemas/Tender"});
+    let empty = Some(json!({"type": "object", "description": "空のオブジェクト {}"}));
+    let file = json!({"type": "object", "required": ["name", "content_base64"], "properties": {
+        "name": {"type": "string", "description": "ファイル名（拡張子で形式を判定）"},
+        "content_base64": {"type": "string", "contentEncoding": "base64"}
+    }});
+    let schedule = json!({
+        "published_at": datetime("公告日"),
+        "application_deadline": datetime("参加申請締切"),
+        "qualification_notice_at": datetime("資格審査結果通知日"),
+        "bidding_opens_at": datetime("入札書受付開始"),
+        "bid_deadline": datetime("入札締切"),
+        "opening_at": datetime("開札日時"),
+    });
+    let mut create_props = schedule.clone();
+    for (k, v) in [
+        (
+            "department",
+            json!({"type": "string", "description": "発注機関と契約部署「組織ID:部署ID」（部署を指定しないときは「組織ID:」）"}),
+        ),
+        ("title", json!({"type": "string", "maxLength": 200})),
+        ("description", json!({"type": "string"})),
+        (
+            "category",
+            json!({"type": "string", "enum": ["goods", "services", "construction", "other"]}),
+        ),
+        (
+            "procedure",
+            json!({"type": "string", "enum": ["open_competitive", "designated_competitive", "quotation_comparison", "proposal"]}),
+        ),
+        (
+            "prefecture",
+            json!({"type": "integer", "minimum": 1, "maximum": 47}),
+        ),
+        ("municipality", json!({"type": "string"})),
+        (
+            "ceiling_yen",
+            json!({"type": "integer", "description": "予定価格（円）"}),
+        ),
+        (
+            "ceiling_public",
+            json!({"type": "boolean", "description": "予定価格を事前に公表する"}),
+        ),
+        (
+            "minimum_yen",
+            json!({"type": "integer", "description": "最低制限価格（円、任意）"}),
+        ),
+        (
+            "award_method",
+            json!({"type": "string", "enum": ["lowest_price", "comprehensive"]}),
+        ),
+        (
+            "grades",
+            json!({"type": "array", "items": {"type": "string", "enum": ["A", "B", "C", "D"]}}),
+        ),
+        (
+            "regions",
+            json!({"type": "array", "items": {"type": "integer"}, "description": "本店所在地の都道府県コード"}),
+        ),
+        (
+            "industries",
+            json!({"type": "array", "items": {"type": "string"}, "description": "日本標準産業分類の大分類コード"}),
+        ),
+        ("requested_documents", json!({"type": "string"})),
+        ("documents", json!({"type": "array", "items": file.clone()})),
+    ] {
+        create_props[k] = v;
+    }
+    let mut create = op(
+        "createTender",
+        "電子入札案件を作成する（発注機関の職員）",
+        "下書きとして作成します。公告は publish で行います。",
+        Some(object(
+            &[
+                "department",
+                "title",
+                "description",
+                "category",
+                "procedure",
+                "ceiling_yen",
+                "award_method",
+                "published_at",
+                "application_deadline",
+                "qualification_notice_at",
+                "bidding_opens_at",
+                "bid_deadline",
+                "opening_at",
+            ],
+            create_props,
+        )),
+        ("201", tender.clone()),
+    );
+    create["parameters"] = json!([]);
+    let mut amend_props = schedule;
+    amend_props["note"] = json!({"type": "string", "description": "変更の理由など"});
+    let mut show = op(
+        "getTender",
+        "電子入札案件の状況を取得する",
+        "公告後は誰でも取得できます。受注企業の利用者には自社の参加状況と受付票（me）、管理する職員にはすべてを返します。",
+        None,
+        ("200", tender.clone()),
+    );
+    show["security"] = json!([{}, {"bearer": []}, {"session": []}]);
+    vec![
+        ("/api/v1/tenders", "post", create),
+        ("/api/v1/tenders/{id}", "get", show),
+        (
+            "/api/v1/tenders/{id}/publish",
+            "post",
+            op(
+                "publishTender",
+                "公告する",
+                "下書きを公告します。",
+                empty.clone(),
+                ("200", ok.clone()),
+            ),
+        ),
+        (
+            "/api/v1/tenders/{id}/amend",
+            "post",
+            op(
+                "amendTender",
+                "変更公告する（日程の変更）",
+                "入札締切の前に限ります。参加申請した企業にメールで知らせます。",
+                Some(object(
+                    &[
+                        "published_at",
+                        "application_deadline",
+                        "qualification_notice_at",
+                        "bidding_opens_at",
+                        "bid_deadline",
+                        "opening_at",
+                    ],
+                    amend_props,
+                )),
+                ("200", ok.clone()),
+            ),
+        ),
+        (
+            "/api/v1/tenders/{id}/cancel",
+            "post",
+            op(
+                "cancelTender",
+                "中止する",
+                "参加申請した企業にメールで知らせます。入札書は開封されません。",
+                empty.clone(),
+                ("200", ok.clone()),
+            ),
+        ),
+        (
+            "/api/v1/tenders/{id}/participants",
+            "get",
+            op(
+                "listParticipants",
+                "参加申請と受け付けた入札書（受付票）の一覧",
+                "要件との照合（unmet_requirements）と申請書類を含みます。入札の内容は開札まで含みません。",
+                None,
+                ("200", json!({"type": "object"})),
+            ),
+        ),
+        (
+            "/api/v1/tenders/{id}/decisions",
+            "post",
+            op(
+                "decideParticipation",
+                "資格審査の結果を登録する",
+                "認めないときは理由が必須です。企業にメールで知らせます。",
+                Some(object(
+                    &["company_id", "decision"],
+                    json!({
+                        "company_id": {"type": "integer"}, "decision": {"type": "string", "enum": ["approve", "reject"]}, "reason": {"type": "string"}
+                    }),
+                )),
+                ("200", ok.clone()),
+            ),
+        ),
+        (
+            "/api/v1/tenders/{id}/nominations",
+            "post",
+            op(
+                "nominateCompany",
+                "指名する（指名通知）",
+                "法人番号で受注企業を指名します。",
+                Some(object(
+                    &["corporate_number"],
+                    json!({"corporate_number": {"type": "string", "pattern": "^[0-9]{13}$"}}),
+                )),
+                ("200", ok.clone()),
+            ),
+        ),
+        (
+            "/api/v1/tenders/{id}/scores",
+            "post",
+            op(
+                "scoreCompany",
+                "技術点を登録する（総合評価）",
+                "開札の前に、参加資格のある企業の技術点を登録します。",
+                Some(object(
+                    &["company_id", "score"],
+                    json!({"company_id": {"type": "integer"}, "score": {"type": "integer", "minimum": 0}}),
+                )),
+                ("200", ok.clone()),
+            ),
+        ),
+        (
+            "/api/v1/tenders/{id}/answers",
+            "post",
+            op(
+                "answerQuestion",
+                "質問に回答する",
+                "回答は質問とともに公表され、質問した企業の名前は公表されません。",
+                Some(object(
+                    &["question_id", "answer"],
+                    json!({"question_id": {"type": "integer"}, "answer": {"type": "string"}}),
+                )),
+                ("200", ok.clone()),
+            ),
+        ),
+        (
+            "/api/v1/tenders/{id}/open",
+            "post",
+            op(
+                "openTender",
+                "開札する",
+                "開札日時の後に限ります。入札を復号して判定し、同額は電子くじで決めます。",
+                empty.clone(),
+                ("200", tender),
+            ),
+        ),
+        (
+            "/api/v1/tenders/{id}/award",
+            "post",
+            op(
+                "awardTender",
+                "落札者を決定する、または不調とする",
+                "入札者にメールで知らせます。",
+                Some(object(
+                    &["decision"],
+                    json!({"decision": {"type": "string", "enum": ["award", "unsuccessful"]}}),
+                )),
+                ("200", ok),
+            ),
+        ),
+        (
+            "/api/v1/tenders/{id}/applications",
+            "post",
+            op(
+                "applyToTender",
+                "参加を申請する（受注企業）",
+                "参加申請の受付期間に限ります。",
+                Some(object(
+                    &[],
+                    json!({
+                        "grade": {"type": "string", "enum": ["A", "B", "C", "D"]}, "message": {"type": "string"}, "documents": {"type": "array", "items": file}
+                    }),
+                )),
+                ("201", json!({"type": "object"})),
+            ),
+        ),
+        (
+            "/api/v1/tenders/{id}/questions",
+            "post",
+            op(
+                "askQuestion",
+                "質問する（受注企業）",
+                "公告日から入札書受付開始まで。回答は公表され、質問者の名前は公表されません。",
+                Some(object(
+                    &["question"],
+                    json!({"question": {"type": "string"}}),
+                )),
+                (
+                    "201",
+                    json!({"type": "object", "properties": {"question_id": {"type": "integer"}}}),
+                ),
+            ),
+        ),
+    ]
 }
 
 fn schemas(kinds: &[&str], categories: &[&str], procedures: &[&str]) -> Value {
@@ -127,6 +452,25 @@ fn schemas(kinds: &[&str], categories: &[&str], procedures: &[&str]) -> Value {
                         "received_at_ms": {"type": "integer", "description": "受付時刻（UNIX時刻のミリ秒。電子くじに使う）"},
                         "sealed_sha256": {"type": "string", "description": "封印した入札のSHA-256"},
                         "declined": {"type": "boolean"}
+                    }
+                }));
+    all.insert("Tender".into(), json!({
+                    "type": "object",
+                    "required": ["id", "title", "phase", "phase_label", "schedule", "award_method"],
+                    "properties": {
+                        "id": {"type": "integer"}, "url": {"type": "string", "format": "uri"},
+                        "title": {"type": "string"}, "description": {"type": "string"}, "organization": {"type": "string"},
+                        "procedure": {"type": "string"}, "award_method": {"type": "string", "enum": ["lowest_price", "comprehensive"]},
+                        "phase": {"type": "string", "enum": ["draft", "announced", "applications", "qualification", "bidding", "closed", "opened", "awarded", "unsuccessful", "cancelled"]},
+                        "phase_label": {"type": "string"},
+                        "schedule": {"type": "object"},
+                        "ceiling_yen": {"type": ["integer", "null"], "description": "予定価格（事前公表または開札後）"},
+                        "minimum_yen": {"type": ["integer", "null"], "description": "最低制限価格（開札後）"},
+                        "requirements": {"type": "object"},
+                        "documents": {"type": "array"},
+                        "questions": {"type": "array", "description": "回答を公表した質問（質問者は含まない）"},
+                        "results": {"type": ["object", "null"], "description": "開札の結果：入札者、金額、判定、落札者、電子くじの数値"},
+                        "me": {"type": "object", "description": "受注企業の利用者のとき：自社の参加状況と受付票"}
                     }
                 }));
     all.insert("FacetValue".into(), json!({

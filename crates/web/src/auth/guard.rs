@@ -106,6 +106,13 @@ async fn require(State(roles): State<&'static [Role]>, req: Request, next: Next)
     if roles.iter().any(|r| viewer.has(*r)) {
         return next.run(req).await;
     }
+    if !viewer.is_signed_in() && req.uri().path().starts_with("/api/") {
+        return WebError::new(
+            ErrorKind::Forbidden,
+            "ログインが必要です。セッションか、APIトークン（Authorization: Bearer …）で認証してください。",
+        )
+        .into_response();
+    }
     if !viewer.is_signed_in() {
         let path = req
             .uri()

@@ -9,7 +9,7 @@ use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use domain::Role;
 use domain::audit::token_hash;
 use store::User;
@@ -178,7 +178,35 @@ pub(crate) async fn load_viewer(
         new_csrf_cookie: false,
     };
     let mut clear_session = false;
-    if let Some(id) = cookie(req.headers(), SESSION_COOKIE) {
+    // The API also takes a user's own token: `Authorization: Bearer …`.
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_owned())
+        .filter(|_| req.uri().path().starts_with("/api/"));
+    if let Some(token) = &bearer {
+        match state.store.user_by_api_token(&token_hash(token), now).await {
+            Ok(Some(user)) if may_hold_session(&user) => {
+                // No cookie, so no cross-site request can carry it: no CSRF token needed.
+                viewer.csrf_token = random_token();
+                viewer.user = Some(user);
+            }
+            Ok(_) => {
+                return WebError::new(
+                    ErrorKind::Forbidden,
+                    "APIトークンが無効です。無効にされたか、誤っています。",
+                )
+                .into_response();
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "API token could not be read");
+                return WebError::new(ErrorKind::Unavailable, ErrorKind::Unavailable.message())
+                    .into_response();
+            }
+        }
+    } else if let Some(id) = cookie(req.headers(), SESSION_COOKIE) {
         let hash = token_hash(id);
         match state.store.session(&hash, now).await {
             Ok(Some(session)) if may_hold_session(&session.user) => {
@@ -203,7 +231,7 @@ pub(crate) async fn load_viewer(
             Err(e) => tracing::warn!(error = %e, "session could not be read"),
         }
     }
-    if viewer.user.is_none() {
+    if viewer.user.is_none() && bearer.is_none() {
         match cookie(req.headers(), CSRF_COOKIE).filter(|t| t.len() == 43) {
             Some(t) => viewer.csrf_token = t.to_owned(),
             None => {

@@ -324,6 +324,7 @@ async fn search_page(
 #[template(path = "case.html")]
 struct CasePage {
     layout: Layout,
+    csrf: String,
     title: String,
     kind: &'static str,
     status: &'static str,
@@ -359,9 +360,22 @@ struct TenderPanel {
     /// "sum mod n = drawn" for a tie.
     kuji: Option<String>,
     unsuccessful: bool,
+    /// 参加資格 and the documents an application brings.
+    requirements: Vec<(&'static str, String)>,
+    /// Applications are accepted now.
+    applications: bool,
+    /// Questions are accepted now.
+    asking: bool,
+    /// The viewing company's part: its status, whether it may bid.
+    mine: Option<(&'static str, bool)>,
+    /// The viewer is a receiving company.
+    bidder: bool,
+    /// Answered questions: (question, answer, answered at).
+    answers: Vec<(String, String, String)>,
+    asked: bool,
 }
 
-fn yen(n: i64) -> String {
+pub(crate) fn yen(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -373,22 +387,60 @@ fn yen(n: i64) -> String {
     format!("{}{out}円", if n < 0 { "-" } else { "" })
 }
 
-async fn tender_panel(
-    state: &AppState,
-    id: i64,
-    now: i64,
-) -> Result<Option<TenderPanel>, WebError> {
-    let Some(t) = state.store.tender(id).await? else {
-        return Ok(None);
-    };
-    let opening = state.store.opening(id).await?;
-    let opened = opening.is_some();
-    let validity = |v: &str| match v {
+/// A bid's validity as the opening recorded it, in words.
+pub(crate) fn validity_label(v: &str) -> &'static str {
+    match v {
         "valid" => "有効",
         "over_ceiling" => "無効（予定価格超過）",
         "under_minimum" => "失格（最低制限価格未満）",
         _ => "無効",
+    }
+}
+
+async fn tender_panel(
+    state: &AppState,
+    viewer: &Viewer,
+    case: &store::Case,
+    now: i64,
+    asked: bool,
+) -> Result<Option<TenderPanel>, WebError> {
+    let id = case.id;
+    let Some(t) = state.store.tender(id).await? else {
+        return Ok(None);
     };
+    let phase = t.tender.phase(now);
+    let facts = crate::tenders::manage::tender_facts(state, case, &t, false).await?;
+    let requirements = facts
+        .into_iter()
+        .filter(|(k, _)| {
+            matches!(
+                *k,
+                "参加資格等級" | "本店所在地" | "業種" | "参加申請に添付する書類"
+            )
+        })
+        .collect();
+    let bidder = viewer.has(domain::Role::ReceivingCompany);
+    let mine = match viewer.user.as_ref().and_then(|u| u.company_id) {
+        Some(company) if bidder => state
+            .store
+            .participant(id, company)
+            .await?
+            .map(|p| (p.status.label(), p.status.may_bid())),
+        _ => None,
+    };
+    let answers = state
+        .store
+        .questions(id)
+        .await?
+        .into_iter()
+        .filter_map(|q| {
+            let at = q.answered_at?;
+            Some((q.question, q.answer?, when(at)))
+        })
+        .collect();
+    let opening = state.store.opening(id).await?;
+    let opened = opening.is_some();
+    let validity = validity_label;
     let (bids, kuji) = match &opening {
         None => (Vec::new(), None),
         Some(o) => {
@@ -431,6 +483,16 @@ async fn tender_panel(
             domain::tender::AwardMethod::Comprehensive => "総合評価落札方式（除算方式）",
         },
         unsuccessful: opened && opening.as_ref().is_some_and(|o| o.winner_bid.is_none()),
+        requirements,
+        applications: phase == domain::tender::Phase::Applications,
+        asking: matches!(
+            phase,
+            domain::tender::Phase::Applications | domain::tender::Phase::Qualification
+        ),
+        mine,
+        bidder,
+        answers,
+        asked,
         opened,
         bids,
         kuji,
@@ -579,6 +641,7 @@ async fn case_page(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
+    Query(query): Query<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let id: i64 = id.parse().map_err(|_| WebError::not_found())?;
     let case = state
@@ -586,6 +649,7 @@ async fn case_page(
         .case(id)
         .await?
         .ok_or_else(WebError::not_found)?;
+    let case_for_panel = case.clone();
     let f = case.fields;
     if !f.status.is_public() {
         return Err(WebError::not_found());
@@ -593,7 +657,8 @@ async fn case_page(
     let now = crate::auth::now_ms();
     let facts = facts_of(&state, &f, now).await?;
     let entry = entry_panel(&state, &viewer, id, &f, now).await?;
-    let tender = tender_panel(&state, id, now).await?;
+    let asked = query.iter().any(|(k, v)| k == "asked" && v == "1");
+    let tender = tender_panel(&state, &viewer, &case_for_panel, now, asked).await?;
     let results = state
         .store
         .case_results(id)
@@ -650,6 +715,7 @@ async fn case_page(
     render(
         &CasePage {
             layout: Layout::for_viewer(f.title.clone(), &viewer),
+            csrf: viewer.csrf_token.clone(),
             title: f.title,
             kind: f.kind.label(),
             status: if f.status == CaseStatus::Open

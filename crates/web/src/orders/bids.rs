@@ -13,7 +13,11 @@ use crate::layout::Layout;
 use crate::pages::{FormPage, MessagePage};
 use crate::{AppState, WebError};
 
-fn receipt_page(viewer: &Viewer, id: i64, r: &store::Receipt) -> Result<Response, WebError> {
+pub(crate) fn receipt_page(
+    viewer: &Viewer,
+    id: i64,
+    r: &store::Receipt,
+) -> Result<Response, WebError> {
     let ms = r.received_at.rem_euclid(1000);
     let when = format!("{}.{ms:03}", domain::time::jst_datetime(r.received_at));
     let what = if r.declined { "辞退" } else { "入札" };
@@ -60,6 +64,7 @@ fn form(
     )
     .intro("入札は一度だけです。送信すると封印され、開札まで誰も（運営事務局も）読めません。")
     .link(format!("/cases/{id}"), "案件のページに戻る")
+    .link(format!("/cases/{id}/decline"), "入札を辞退する")
     .link("/help/kuji", "電子くじの決め方");
     if !errors.is_empty() {
         page = page.with_errors(errors);

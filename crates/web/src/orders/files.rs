@@ -1,7 +1,9 @@
 //! Downloads of uploaded files. A case's document is for everyone once the
 //! case is public, and before that for its company and the reviewers; an
 //! attachment to an entry's message is for the two companies and the
-//! reviewers only. Anyone else gets 404, so ids reveal nothing.
+//! reviewers only; a document of an application to take part in an
+//! e-tender is for the applicant and the tender's organisation. Anyone else
+//! gets 404, so ids reveal nothing.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
@@ -18,16 +20,31 @@ async fn may_see(state: &AppState, viewer: &Viewer, f: &StoredFile) -> Result<bo
         return Ok(true);
     }
     let company = viewer.user.as_ref().and_then(|u| u.company_id);
+    // Staff of an ordering organisation see their organisation's cases' files.
+    let organization = viewer
+        .user
+        .as_ref()
+        .filter(|u| u.staff_role == Some(domain::StaffRole::OrgStaff))
+        .and_then(|u| u.organization_id);
     if let Some((entrant, orderer)) = f.entry_parties {
         return Ok(company.is_some_and(|c| c == entrant || c == orderer));
     }
-    let Some(case_id) = f.case_id else {
-        return Ok(false);
+    let (case_id, applicant) = match (f.applicant, f.case_id) {
+        (Some((applicant, case)), _) => (case, Some(applicant)),
+        (None, Some(case)) => (case, None),
+        (None, None) => return Ok(false),
     };
     let Some(case) = state.store.case(case_id).await? else {
         return Ok(false);
     };
-    Ok(case.fields.status.is_public() || (company.is_some() && company == case.fields.company_id))
+    let staff = organization.is_some() && organization == case.fields.organization_id;
+    if let Some(applicant) = applicant {
+        // An application's documents: the applicant and the organisation only.
+        return Ok(staff || company == Some(applicant));
+    }
+    Ok(staff
+        || case.fields.status.is_public()
+        || (company.is_some() && company == case.fields.company_id))
 }
 
 /// `attachment; filename="ascii"; filename*=UTF-8''percent-encoded` (RFC 6266).

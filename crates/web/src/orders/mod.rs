@@ -2,7 +2,7 @@
 //! review them; receiving companies enter (受注エントリー), the two sides
 //! exchange messages and files, and the ordering company chooses its partner.
 
-mod bids;
+pub(crate) mod bids;
 mod entries;
 mod files;
 mod form;
@@ -66,7 +66,7 @@ async fn own_company(state: &AppState, viewer: &Viewer) -> Result<(User, Company
 }
 
 /// One mail to each active user of a company, composed by `compose(address, name)`.
-async fn mail_company(
+pub(crate) async fn mail_company(
     state: &AppState,
     company_id: i64,
     compose: impl Fn(&str, &str) -> NewMail,

@@ -9,6 +9,7 @@ mod exports;
 mod frame;
 mod health;
 mod imports;
+mod lifecycle;
 mod master_updates;
 mod orders;
 mod pages;

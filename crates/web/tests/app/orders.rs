@@ -4,13 +4,10 @@
 //! company chooses its partner — every step told by mail through a real SMTP
 //! server — and no one else sees what is not theirs.
 
-use std::time::Duration;
-
 use domain::Role;
 use testkit::people::{PASSWORD, person};
 use testkit::{Backend, Html, TestApp, attrs, texts};
 
-const WAIT: Duration = Duration::from_secs(10);
 const PDF: &[u8] = b"%PDF-1.7\n% spec\n";
 
 async fn html(r: reqwest::Response) -> (u16, Html) {
@@ -40,25 +37,6 @@ fn location(r: &reqwest::Response) -> String {
         .and_then(|l| l.to_str().ok())
         .unwrap_or_else(|| panic!("no redirect: {}", r.status()))
         .to_owned()
-}
-
-/// Waits for a mail to `to` whose subject contains `subject` and returns its body.
-async fn mail(app: &TestApp, to: &str, subject: &str) -> String {
-    for _ in 0..100 {
-        if let Some(m) = app
-            .smtp()
-            .messages_to(to)
-            .into_iter()
-            .find(|m| m.subject.contains(subject))
-        {
-            return m.text.unwrap_or_default();
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!(
-        "no mail {subject:?} to {to}: {:#?}",
-        app.smtp().wait_for(0, WAIT).await
-    );
 }
 
 fn order_fields<'a>(intent: &'a str, deadline: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -102,7 +80,7 @@ async fn a_private_order_goes_from_draft_to_a_chosen_partner(backend: Backend) {
     let case_path = order_page.trim_end_matches("?done=submitted").to_owned();
     let id = case_path.rsplit('/').next().expect("id").to_owned();
     assert!(
-        mail(&app, &operator_email, "案件の審査依頼")
+        app.mail(&operator_email, "案件の審査依頼")
             .await
             .contains(&format!("/admin/orders/{id}"))
     );
@@ -159,7 +137,7 @@ async fn a_private_order_goes_from_draft_to_a_chosen_partner(backend: Backend) {
         .await;
     assert_eq!(r.status(), 303);
     assert!(
-        mail(&app, &orderer_email, "案件の修正のお願い")
+        app.mail(&orderer_email, "案件の修正のお願い")
             .await
             .contains("点検の対象台数を明記してください。")
     );
@@ -192,7 +170,7 @@ async fn a_private_order_goes_from_draft_to_a_chosen_partner(backend: Backend) {
         )
         .await;
     assert_eq!(r.status(), 303);
-    mail(&app, &orderer_email, "案件を公開しました").await;
+    app.mail(&orderer_email, "案件を公開しました").await;
     app.indexed().await;
     let (status, public) = app.page(&format!("/cases/{id}")).await;
     assert_eq!(status, 200);
@@ -227,11 +205,11 @@ async fn a_private_order_goes_from_draft_to_a_chosen_partner(backend: Backend) {
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
     let thread = location(&r).replace("?done=entered", "");
     assert!(
-        mail(&app, &orderer_email, "エントリーがありました")
+        app.mail(&orderer_email, "エントリーがありました")
             .await
             .contains("10年の点検実績")
     );
-    mail(&app, &a_email, "エントリーを受け付けました").await;
+    app.mail(&a_email, "エントリーを受け付けました").await;
     // A second entry by the same company is refused.
     let r = app
         .submit_multipart(
@@ -268,7 +246,7 @@ async fn a_private_order_goes_from_draft_to_a_chosen_partner(backend: Backend) {
         .await;
     assert_eq!(r.status(), 303);
     assert!(
-        mail(&app, &a_email, "メッセージが届きました")
+        app.mail(&a_email, "メッセージが届きました")
             .await
             .contains("見積書をお送りください。")
     );
@@ -307,9 +285,9 @@ async fn a_private_order_goes_from_draft_to_a_chosen_partner(backend: Backend) {
         .submit(&orderer, &thread, &format!("{thread}/choose"), &[])
         .await;
     assert_eq!(r.status(), 303);
-    mail(&app, &a_email, "取引先に選定されました").await;
-    mail(&app, &b_email, "エントリーの結果のお知らせ").await;
-    mail(&app, &orderer_email, "取引先の選定を記録しました").await;
+    app.mail(&a_email, "取引先に選定されました").await;
+    app.mail(&b_email, "エントリーの結果のお知らせ").await;
+    app.mail(&orderer_email, "取引先の選定を記録しました").await;
     let (_, decided) = app.page(&format!("/cases/{id}")).await;
     assert!(texts(&decided, ".badge--plain").contains(&"決定済み".to_owned()));
     let (_, a_entries) = html(a.get(app.url("/mypage/entries")).send().await.expect("get")).await;
@@ -436,7 +414,7 @@ async fn an_ordering_company_calls_off_its_case_and_the_entrant_is_told() {
         .await;
     assert_eq!(r.status(), 303);
     assert!(
-        mail(&app, &a_email, "案件の中止のお知らせ")
+        app.mail(&a_email, "案件の中止のお知らせ")
             .await
             .contains("募集を中止しました")
     );

@@ -20,6 +20,9 @@ const SIGNED_IN: &[Role] = &[
     Ops,
 ];
 const COMPANY: &[Role] = &[ReceivingCompany, OrderingCompany];
+/// Staff of ordering organisations and the portal's administrators.
+const ORG: &[Role] = &[OrgStaff, Admin];
+const TOKEN_USERS: &[Role] = &[ReceivingCompany, OrderingCompany, OrgStaff, Admin];
 
 /// Who belongs where: the policy, written out here independently of the code
 /// that declares it, so that a route opened too widely fails this test. A new
@@ -118,6 +121,51 @@ const POLICY: &[(&str, &str, &[Role])] = &[
     ("POST", "/admin/exports/companies", &[Admin]),
     ("GET", "/admin/imports", &[Operator, Admin, Ops]),
     ("GET", "/admin/imports/{id}", &[Operator, Admin, Ops]),
+    ("GET", "/org/tenders", ORG),
+    ("GET", "/org/tenders/new", ORG),
+    ("POST", "/org/tenders", ORG),
+    ("GET", "/org/tenders/{id}", ORG),
+    ("POST", "/org/tenders/{id}", ORG),
+    ("GET", "/org/tenders/{id}/edit", ORG),
+    ("POST", "/org/tenders/{id}/publish", ORG),
+    ("POST", "/org/tenders/{id}/amend", ORG),
+    ("POST", "/org/tenders/{id}/cancel", ORG),
+    ("POST", "/org/tenders/{id}/participants", ORG),
+    ("POST", "/org/tenders/{id}/nominations", ORG),
+    ("POST", "/org/tenders/{id}/scores", ORG),
+    ("POST", "/org/tenders/{id}/answers", ORG),
+    ("POST", "/org/tenders/{id}/open", ORG),
+    ("POST", "/org/tenders/{id}/award", ORG),
+    ("GET", "/cases/{id}/participate", &[ReceivingCompany]),
+    ("POST", "/cases/{id}/participate", &[ReceivingCompany]),
+    ("POST", "/cases/{id}/questions", &[ReceivingCompany]),
+    ("GET", "/cases/{id}/decline", &[ReceivingCompany]),
+    ("POST", "/cases/{id}/decline", &[ReceivingCompany]),
+    ("GET", "/account/tokens", TOKEN_USERS),
+    ("POST", "/account/tokens", TOKEN_USERS),
+    ("POST", "/account/tokens/{id}/revoke", TOKEN_USERS),
+    ("POST", "/api/v1/tenders", ORG),
+    ("GET", "/api/v1/tenders/{id}", ALL),
+    ("POST", "/api/v1/tenders/{id}/publish", ORG),
+    ("POST", "/api/v1/tenders/{id}/amend", ORG),
+    ("POST", "/api/v1/tenders/{id}/cancel", ORG),
+    ("GET", "/api/v1/tenders/{id}/participants", ORG),
+    ("POST", "/api/v1/tenders/{id}/decisions", ORG),
+    ("POST", "/api/v1/tenders/{id}/nominations", ORG),
+    ("POST", "/api/v1/tenders/{id}/scores", ORG),
+    ("POST", "/api/v1/tenders/{id}/answers", ORG),
+    ("POST", "/api/v1/tenders/{id}/open", ORG),
+    ("POST", "/api/v1/tenders/{id}/award", ORG),
+    (
+        "POST",
+        "/api/v1/tenders/{id}/applications",
+        &[ReceivingCompany],
+    ),
+    (
+        "POST",
+        "/api/v1/tenders/{id}/questions",
+        &[ReceivingCompany],
+    ),
 ];
 
 #[test]

@@ -257,10 +257,23 @@ async fn a_nominated_company_bids_from_the_page_and_keeps_its_receipt() {
     app.sign_in(&client, &b.email, testkit::people::PASSWORD)
         .await;
     app.indexed().await;
-    let (_, page) = app.page(&format!("/cases/{id}")).await;
+    let page = client
+        .get(app.url(&format!("/cases/{id}")))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
     assert!(
-        page.html().contains(&format!("/cases/{id}/bid")),
-        "the case page offers bidding"
+        page.contains(&format!("/cases/{id}/bid"))
+            && page.contains(&format!("/cases/{id}/decline")),
+        "the case page offers a nominated company bidding and declining"
+    );
+    let (_, anonymous) = app.page(&format!("/cases/{id}")).await;
+    assert!(
+        !anonymous.html().contains(&format!("/cases/{id}/bid")),
+        "no bid button for a visitor"
     );
 
     let bid_page = format!("/cases/{id}/bid");

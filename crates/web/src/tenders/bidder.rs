@@ -1,0 +1,302 @@
+//! The bidders' pages around the bid: 参加希望申請 with documents, where the
+//! application stands, 質問, and 辞退.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::tender::{GRADES, Phase};
+use store::{Case, TenderRecord};
+
+use super::ops::{self, id_of};
+use crate::auth::Viewer;
+use crate::forms::{Errors, Field, FieldSet, FormData, Kind, checked_files};
+use crate::layout::Layout;
+use crate::pages::{FormPage, MessagePage};
+use crate::{AppState, ErrorKind, WebError};
+
+/// What the company's profile does not meet, in words.
+async fn unmet(
+    state: &AppState,
+    t: &TenderRecord,
+    company_id: i64,
+    grade: Option<&str>,
+) -> Result<Vec<String>, WebError> {
+    let company = state
+        .store
+        .company(company_id)
+        .await?
+        .ok_or_else(WebError::not_found)?;
+    let section = state
+        .store
+        .industry_divisions()
+        .await?
+        .into_iter()
+        .find(|d| d.code == company.industry_division)
+        .map(|d| d.section_code)
+        .unwrap_or_default();
+    let mut r = t.requirements.clone();
+    if grade.is_none() {
+        r.grades.clear();
+    }
+    Ok(r.unmet(grade, company.prefecture_code, &section))
+}
+
+async fn form(
+    state: &AppState,
+    viewer: &Viewer,
+    case: &Case,
+    t: &TenderRecord,
+    typed: &FormData,
+    errors: &Errors,
+) -> Result<Response, WebError> {
+    let (_, company_id, _) = ops::bidder(viewer)?;
+    let mut fields = vec![
+        Field::new(
+            "grade",
+            "参加資格等級",
+            Kind::Select(
+                GRADES
+                    .iter()
+                    .map(|g| ((*g).to_owned(), format!("{g}等級")))
+                    .collect(),
+            ),
+        )
+        .hint("発注機関の競争入札参加資格の等級を選んでください。")
+        .value(typed.get("grade")),
+        Field::new("message", "連絡事項", Kind::TextArea)
+            .hint("任意。4,000文字以内")
+            .value(typed.get("message")),
+        Field::new("files", "申請書類", Kind::Files)
+            .hint(format!(
+                "{}{}個まで、1ファイル{}MBまで。添付できる形式：{}",
+                if t.requirements.documents.is_empty() {
+                    String::new()
+                } else {
+                    format!("求められている書類：{}。", t.requirements.documents)
+                },
+                domain::upload::MAX_FILES,
+                domain::upload::MAX_FILE_BYTES / 1024 / 1024,
+                domain::upload::accepted_extensions()
+            ))
+            .value(domain::upload::accept_attribute()),
+    ];
+    if !t.requirements.grades.is_empty() {
+        fields[0] = fields[0].clone().required();
+    }
+    let mut page = FormPage::new(
+        Layout::for_viewer(format!("参加申請：{}", case.fields.title), viewer),
+        format!("/cases/{}/participate", case.id),
+        &viewer.csrf_token,
+        vec![FieldSet::new(None, fields)],
+        "参加を申請する",
+    )
+    .intro(format!(
+        "参加申請の締切は {} です。発注機関が資格審査を行い、結果をメールでお知らせします。参加資格を認められた企業だけが入札できます。",
+        crate::cases::when(t.tender.schedule.application_deadline)
+    ))
+    .link(format!("/cases/{}", case.id), "案件のページに戻る");
+    let warnings = unmet(state, t, company_id, None).await?;
+    if !warnings.is_empty() {
+        page = page.intro(format!(
+            "ご登録の企業情報では、次の参加資格を満たしていない可能性があります：{}。",
+            warnings.join("、")
+        ));
+    }
+    if !errors.is_empty() {
+        page = page.with_errors(errors);
+    }
+    page.respond()
+}
+
+/// Where the company's application stands.
+fn status_page(
+    viewer: &Viewer,
+    case: &Case,
+    p: &store::Participant,
+    phase: Phase,
+) -> Result<Response, WebError> {
+    let mut lines = vec![format!("参加の状況：{}", p.status.label())];
+    if let Some(r) = &p.reason {
+        lines.push(format!("理由：{r}"));
+    }
+    if p.status.may_bid() {
+        lines.push(if phase == Phase::Bidding {
+            "入札書を受け付けています。".to_owned()
+        } else {
+            "入札書受付開始の日時から入札できます。".to_owned()
+        });
+    }
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let mut page = MessagePage::new(
+        Layout::for_viewer(format!("参加申請：{}", case.fields.title), viewer),
+        &refs,
+    );
+    if p.status.may_bid() {
+        page = page.link(format!("/cases/{}/bid", case.id), "入札のページへ");
+    }
+    page.link(format!("/cases/{}", case.id), "案件のページに戻る")
+        .respond(StatusCode::OK)
+}
+
+pub async fn participate_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let (case, t) = ops::public_tender(&state, id_of(&id)?).await?;
+    let (_, company_id, _) = ops::bidder(&viewer)?;
+    let phase = t.tender.phase(crate::auth::now_ms());
+    if let Some(p) = state.store.participant(case.id, company_id).await? {
+        return status_page(&viewer, &case, &p, phase);
+    }
+    if phase != Phase::Applications {
+        return MessagePage::new(
+            Layout::for_viewer("参加申請の受付期間ではありません", &viewer),
+            &[&format!(
+                "この案件の参加申請は {} から {} までです。",
+                crate::cases::when(t.tender.schedule.published_at),
+                crate::cases::when(t.tender.schedule.application_deadline)
+            )],
+        )
+        .link(format!("/cases/{}", case.id), "案件のページに戻る")
+        .respond(StatusCode::CONFLICT);
+    }
+    form(
+        &state,
+        &viewer,
+        &case,
+        &t,
+        &FormData::default(),
+        &Errors::default(),
+    )
+    .await
+}
+
+pub async fn participate(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    typed: FormData,
+) -> Result<Response, WebError> {
+    typed.check_csrf(&viewer)?;
+    let (case, t) = ops::public_tender(&state, id_of(&id)?).await?;
+    let mut errors = Errors::default();
+    let files = checked_files(&mut errors, &typed, "files");
+    let grade = Some(typed.get("grade")).filter(|g| !g.is_empty());
+    if grade.is_some_and(|g| !GRADES.contains(&g)) {
+        errors.add("grade", "参加資格等級を選んでください。");
+    }
+    if !errors.is_empty() {
+        return form(&state, &viewer, &case, &t, &typed, &errors).await;
+    }
+    match ops::apply(
+        &state,
+        &viewer,
+        &case,
+        &t,
+        grade,
+        typed.get("message"),
+        &files,
+    )
+    .await
+    {
+        Ok(()) => MessagePage::new(
+            Layout::for_viewer("参加申請を受け付けました", &viewer),
+            &[
+                "発注機関が資格審査を行い、結果をメールでお知らせします。",
+                "申請の状況は、このページのリンクからいつでも確認できます。",
+            ],
+        )
+        .link(
+            format!("/cases/{}/participate", case.id),
+            "申請の状況を見る",
+        )
+        .link(format!("/cases/{}", case.id), "案件のページに戻る")
+        .respond(StatusCode::OK),
+        Err(e) if e.kind() == ErrorKind::Unprocessable => {
+            errors.add("grade", e.message().to_owned());
+            form(&state, &viewer, &case, &t, &typed, &errors).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn ask(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    typed: FormData,
+) -> Result<Response, WebError> {
+    typed.check_csrf(&viewer)?;
+    let (case, _) = ops::public_tender(&state, id_of(&id)?).await?;
+    match ops::ask(&state, &viewer, &case, typed.get("question")).await {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{}?asked=1#questions", case.id)).into_response()),
+        Err(e) if e.kind() == ErrorKind::Unprocessable => MessagePage::new(
+            Layout::for_viewer("質問を受け付けられませんでした", &viewer),
+            &[e.message()],
+        )
+        .link(
+            format!("/cases/{}#questions", case.id),
+            "案件のページに戻る",
+        )
+        .respond(StatusCode::UNPROCESSABLE_ENTITY),
+        Err(e) => Err(e),
+    }
+}
+
+fn decline_page(viewer: &Viewer, case: &Case, errors: &Errors) -> Result<Response, WebError> {
+    let mut page = FormPage::new(
+        Layout::for_viewer(format!("入札の辞退：{}", case.fields.title), viewer),
+        format!("/cases/{}/decline", case.id),
+        &viewer.csrf_token,
+        vec![FieldSet::new(
+            None,
+            vec![
+                Field::new("confirm", "この案件の入札を辞退します", Kind::Checkbox)
+                    .required()
+                    .hint("辞退すると、この案件には入札できません。辞退は取り消せません。"),
+            ],
+        )],
+        "辞退する",
+    )
+    .link(format!("/cases/{}/bid", case.id), "入札のページに戻る");
+    if !errors.is_empty() {
+        page = page.with_errors(errors);
+    }
+    page.respond()
+}
+
+pub async fn decline_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let (case, _) = ops::public_tender(&state, id_of(&id)?).await?;
+    decline_page(&viewer, &case, &Errors::default())
+}
+
+pub async fn decline(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    typed: FormData,
+) -> Result<Response, WebError> {
+    typed.check_csrf(&viewer)?;
+    let (case, _) = ops::public_tender(&state, id_of(&id)?).await?;
+    let mut errors = Errors::default();
+    if !typed.checked("confirm") {
+        errors.add(
+            "confirm",
+            "辞退することを確認するチェックを入れてください。",
+        );
+        return decline_page(&viewer, &case, &errors);
+    }
+    match ops::decline(&state, &viewer, &case).await {
+        Ok(receipt) => crate::orders::bids::receipt_page(&viewer, case.id, &receipt),
+        Err(e) if e.kind() == ErrorKind::Unprocessable => {
+            errors.add("confirm", e.message().to_owned());
+            decline_page(&viewer, &case, &errors)
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,661 @@
+//! The e-tender form: staff of an ordering organisation write the notice —
+//! what is procured, by which procedure and department, the documents, who
+//! may take part, the schedule, 予定価格 and 最低制限価格, and how the winner
+//! is chosen. The same reading serves the page and the JSON API.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::tender::{AwardMethod, GRADES, Requirements, Schedule};
+use domain::{CaseKind, CaseStatus, Category, Procedure, StaffRole};
+use store::{Case, FileMeta, NewCase, NewTender, TenderRecord};
+
+use super::ops::{self, id_of};
+use crate::auth::Viewer;
+use crate::forms::{
+    Errors, Field, FieldSet, FormData, Kind, checked_files, optional_datetime, optional_number,
+    optional_text, required_text,
+};
+use crate::layout::Layout;
+use crate::pages::FormPage;
+use crate::{AppState, ErrorKind, WebError};
+
+/// The procedures an e-tender may follow.
+pub const PROCEDURES: [Procedure; 4] = [
+    Procedure::OpenCompetitive,
+    Procedure::DesignatedCompetitive,
+    Procedure::QuotationComparison,
+    Procedure::Proposal,
+];
+
+/// The schedule's fields: (name, label).
+pub const SCHEDULE: [(&str, &str); 6] = [
+    ("published_at", "公告日"),
+    ("application_deadline", "参加申請締切"),
+    ("qualification_notice_at", "資格審査結果通知日"),
+    ("bidding_opens_at", "入札書受付開始"),
+    ("bid_deadline", "入札締切"),
+    ("opening_at", "開札日時"),
+];
+
+/// The organisations and departments the viewer may create tenders for:
+/// ("org:dept", "organisation　department").
+async fn departments(state: &AppState, viewer: &Viewer) -> Result<Vec<(String, String)>, WebError> {
+    let user = viewer.user()?;
+    let mut out = Vec::new();
+    for org in state.store.ordering_organizations().await? {
+        let mine =
+            user.staff_role == Some(StaffRole::Admin) || (user.organization_id == Some(org.id));
+        if !mine || !org.active {
+            continue;
+        }
+        out.push((
+            format!("{}:", org.id),
+            format!("{}（部署を指定しない）", org.name),
+        ));
+        for d in state.store.contract_departments(org.id).await? {
+            if d.active {
+                out.push((
+                    format!("{}:{}", org.id, d.id),
+                    format!("{}　{}（{}）", org.name, d.name, d.code),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// JSIC sections: (code, name).
+async fn sections(state: &AppState) -> Result<Vec<(String, String)>, WebError> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for d in state.store.industry_divisions().await? {
+        if !out.iter().any(|(c, _)| *c == d.section_code) {
+            out.push((d.section_code, d.section_name));
+        }
+    }
+    Ok(out)
+}
+
+fn pairs<T: Copy>(
+    all: &[T],
+    f: impl Fn(T) -> (&'static str, &'static str),
+) -> Vec<(String, String)> {
+    all.iter()
+        .map(|v| {
+            let (a, b) = f(*v);
+            (a.to_owned(), b.to_owned())
+        })
+        .collect()
+}
+
+async fn field_sets(
+    state: &AppState,
+    viewer: &Viewer,
+    v: &FormData,
+    documents: &[FileMeta],
+) -> Result<Vec<FieldSet>, WebError> {
+    let prefectures: Vec<(String, String)> = state
+        .store
+        .prefectures()
+        .await?
+        .into_iter()
+        .map(|(c, n)| (c.to_string(), n))
+        .collect();
+    let mut schedule = Vec::new();
+    for (name, label) in SCHEDULE {
+        schedule.push(
+            Field::new(name, label, Kind::DateTime)
+                .required()
+                .value(v.get(name)),
+        );
+    }
+    schedule[0] = schedule[0]
+        .clone()
+        .hint("日本時間。例：2026-12-01 09:00。各日時は、その前の日時より後にしてください。");
+    schedule[4] = schedule[4]
+        .clone()
+        .hint("この時刻（サーバーの時計、秒単位）を過ぎた入札書は受け付けません。");
+    let mut sets = vec![
+        FieldSet::new(
+            Some("案件の内容"),
+            vec![
+                Field::new(
+                    "department",
+                    "発注機関・契約部署",
+                    Kind::Select(departments(state, viewer).await?),
+                )
+                .required()
+                .value(v.get("department")),
+                Field::new("title", "件名", Kind::Text)
+                    .required()
+                    .hint("200文字以内。例：庁舎空調設備保守点検業務委託")
+                    .value(v.get("title")),
+                Field::new("description", "内容", Kind::TextArea)
+                    .required()
+                    .hint("業務の概要、履行場所、履行期間など（20,000文字以内）。")
+                    .value(v.get("description")),
+                Field::new(
+                    "category",
+                    "種別",
+                    Kind::Select(pairs(Category::ALL, |c| (c.as_str(), c.label()))),
+                )
+                .required()
+                .value(v.get("category")),
+                Field::new(
+                    "procedure",
+                    "入札・契約方式",
+                    Kind::Select(pairs(&PROCEDURES, |p| (p.as_str(), p.label()))),
+                )
+                .required()
+                .hint("指名競争入札では、公告の後に指名する企業を登録します。")
+                .value(v.get("procedure")),
+                Field::new(
+                    "prefecture",
+                    "履行場所の都道府県",
+                    Kind::Select(prefectures.clone()),
+                )
+                .value(v.get("prefecture")),
+                Field::new("municipality", "市区町村", Kind::Text)
+                    .hint("任意。例：八王子市")
+                    .value(v.get("municipality")),
+            ],
+        ),
+        FieldSet::new(Some("日程（日本時間）"), schedule),
+        FieldSet::new(
+            Some("価格と落札方式"),
+            vec![
+                Field::new("ceiling_yen", "予定価格（円、税抜）", Kind::Number)
+                    .required()
+                    .hint("この額を超える入札は無効になります。")
+                    .value(v.get("ceiling_yen")),
+                Field::new("ceiling_public", "予定価格を事前に公表する", Kind::Checkbox)
+                    .hint("公表しないときは、開札の後に入札結果とともに公表します。")
+                    .value(v.get("ceiling_public")),
+                Field::new("minimum_yen", "最低制限価格（円、税抜）", Kind::Number)
+                    .hint("任意。この額を下回る入札は失格になります。開札の後に公表します。")
+                    .value(v.get("minimum_yen")),
+                Field::new(
+                    "award_method",
+                    "落札方式",
+                    Kind::Radios(vec![
+                        (
+                            "lowest_price".into(),
+                            "最低価格落札方式（最も安い有効な入札が落札）".into(),
+                        ),
+                        (
+                            "comprehensive".into(),
+                            "総合評価落札方式・除算方式（技術点÷入札価格が最も高い入札が落札）"
+                                .into(),
+                        ),
+                    ]),
+                )
+                .required()
+                .value(v.get("award_method")),
+            ],
+        ),
+        FieldSet::new(
+            Some("参加資格"),
+            vec![
+                Field::new(
+                    "grades",
+                    "参加資格等級",
+                    Kind::Checkboxes(
+                        GRADES
+                            .iter()
+                            .map(|g| ((*g).to_owned(), format!("{g}等級")))
+                            .collect(),
+                    ),
+                )
+                .hint("任意。選んだ等級の企業だけが参加できます。選ばなければ等級は問いません。")
+                .values(v.all("grades")),
+                Field::new(
+                    "regions",
+                    "本店所在地（地域要件）",
+                    Kind::Checkboxes(prefectures),
+                )
+                .hint("任意。選んだ都道府県に本店がある企業だけが参加できます。")
+                .values(v.all("regions")),
+                Field::new(
+                    "industries",
+                    "業種",
+                    Kind::Checkboxes(sections(state).await?),
+                )
+                .hint("任意。選んだ業種（日本標準産業分類の大分類）の企業だけが参加できます。")
+                .values(v.all("industries")),
+                Field::new(
+                    "requested_documents",
+                    "参加申請に添付する書類",
+                    Kind::TextArea,
+                )
+                .hint("任意。例：競争参加資格確認申請書、同種業務の実績調書（2,000文字以内）")
+                .value(v.get("requested_documents")),
+            ],
+        ),
+    ];
+    let mut files = Vec::new();
+    if !documents.is_empty() {
+        files.push(
+            Field::new(
+                "remove_file",
+                "添付済みの資料（削除するものにチェック）",
+                Kind::Checkboxes(
+                    documents
+                        .iter()
+                        .map(|d| {
+                            (
+                                d.id.to_string(),
+                                format!("{}（{}）", d.name, domain::upload::size_label(d.size)),
+                            )
+                        })
+                        .collect(),
+                ),
+            )
+            .values(v.all("remove_file")),
+        );
+    }
+    files.push(
+        Field::new("files", "入札説明書・仕様書などを添付する", Kind::Files)
+            .hint(format!(
+                "{}個まで、1ファイル{}MBまで（送信する合計も{}MBまで）。添付できる形式：{}",
+                domain::upload::MAX_FILES,
+                domain::upload::MAX_FILE_BYTES / 1024 / 1024,
+                state.settings.max_body_bytes / 1024 / 1024,
+                domain::upload::accepted_extensions()
+            ))
+            .value(domain::upload::accept_attribute()),
+    );
+    sets.push(FieldSet::new(Some("入札説明書等"), files));
+    Ok(sets)
+}
+
+/// Reads the form into a tender (documents left to the caller), checking
+/// that the viewer may create tenders for the chosen department.
+pub async fn parse(
+    state: &AppState,
+    viewer: &Viewer,
+    form: &FormData,
+    errors: &mut Errors,
+) -> Result<Option<NewTender>, WebError> {
+    let allowed = departments(state, viewer).await?;
+    let department = form.get("department");
+    let (org, dept) = match department.split_once(':') {
+        Some((o, d)) if allowed.iter().any(|(v, _)| v == department) => {
+            (o.parse::<i64>().ok(), d.parse::<i64>().ok())
+        }
+        _ => {
+            errors.add("department", "発注機関・契約部署を選んでください。");
+            (None, None)
+        }
+    };
+    let title = required_text(errors, form, "title", "件名", 200);
+    let description = required_text(errors, form, "description", "内容", 20_000);
+    let category = Category::parse(form.get("category"))
+        .map_err(|_| errors.add("category", "種別を選んでください。"))
+        .ok();
+    let procedure = Procedure::parse(form.get("procedure"))
+        .ok()
+        .filter(|p| PROCEDURES.contains(p));
+    if procedure.is_none() {
+        errors.add("procedure", "入札・契約方式を選んでください。");
+    }
+    let prefecture = match form.get("prefecture") {
+        "" => None,
+        p => errors.take(
+            "prefecture",
+            domain::Prefecture::parse(p).map(|p| i64::from(p.code())),
+        ),
+    };
+    let municipality =
+        domain::text::tidy(&optional_text(errors, form, "municipality", "市区町村", 60));
+    let mut at = [0i64; 6];
+    for (i, (name, label)) in SCHEDULE.iter().enumerate() {
+        if form.get(name).trim().is_empty() {
+            errors.add(name, format!("{label}を入力してください。"));
+        }
+        at[i] = optional_datetime(errors, form, name, label, 9).unwrap_or(0);
+    }
+    let schedule = Schedule {
+        published_at: at[0],
+        application_deadline: at[1],
+        qualification_notice_at: at[2],
+        bidding_opens_at: at[3],
+        bid_deadline: at[4],
+        opening_at: at[5],
+    };
+    if errors.is_empty()
+        && let Err(e) = schedule.check()
+    {
+        // The message names the later date; put it beside that field.
+        let field = SCHEDULE
+            .iter()
+            .find(|(_, label)| e.message().starts_with(label))
+            .map_or("opening_at", |(n, _)| *n);
+        errors.add(field, e.message());
+    }
+    let ceiling = optional_number(errors, form, "ceiling_yen", "予定価格", 1_000_000_000_000);
+    if ceiling.is_none() && errors.get("ceiling_yen").is_none() {
+        errors.add("ceiling_yen", "予定価格を入力してください。");
+    }
+    let minimum = optional_number(
+        errors,
+        form,
+        "minimum_yen",
+        "最低制限価格",
+        1_000_000_000_000,
+    );
+    if let (Some(c), Some(m)) = (ceiling, minimum)
+        && m > c
+    {
+        errors.add("minimum_yen", "最低制限価格は予定価格以下にしてください。");
+    }
+    let award_method = match form.get("award_method") {
+        "lowest_price" => Some(AwardMethod::LowestPrice),
+        "comprehensive" => Some(AwardMethod::Comprehensive),
+        _ => {
+            errors.add("award_method", "落札方式を選んでください。");
+            None
+        }
+    };
+    let grades: Vec<String> = form.all("grades");
+    if grades.iter().any(|g| !GRADES.contains(&g.as_str())) {
+        errors.add("grades", "参加資格等級はA〜Dから選んでください。");
+    }
+    let mut regions = Vec::new();
+    for r in form.all("regions") {
+        match domain::Prefecture::parse(&r) {
+            Ok(p) => regions.push(i64::from(p.code())),
+            Err(_) => errors.add("regions", "地域要件の都道府県を選び直してください。"),
+        }
+    }
+    let known = sections(state).await?;
+    let industries = form.all("industries");
+    if industries
+        .iter()
+        .any(|i| !known.iter().any(|(c, _)| c == i))
+    {
+        errors.add("industries", "業種を選び直してください。");
+    }
+    let requested = optional_text(
+        errors,
+        form,
+        "requested_documents",
+        "参加申請に添付する書類",
+        2_000,
+    );
+    if !errors.is_empty() {
+        return Ok(None);
+    }
+    let organization_name = match org {
+        Some(o) => state
+            .store
+            .ordering_organization(o)
+            .await?
+            .map(|o| o.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let some = |s: String| (!s.is_empty()).then_some(s);
+    let (Some(category), Some(procedure), Some(ceiling), Some(award_method)) =
+        (category, procedure, ceiling, award_method)
+    else {
+        return Ok(None);
+    };
+    Ok(Some(NewTender {
+        case: NewCase {
+            kind: CaseKind::ETender,
+            title,
+            description,
+            category,
+            procedure,
+            organization_name,
+            organization_id: org,
+            company_id: None,
+            contract_department_id: dept,
+            prefecture_code: prefecture,
+            municipality_code: None,
+            municipality_name: some(municipality),
+            qualification_grade: None,
+            published_at: None,
+            application_deadline: None,
+            submission_deadline: None,
+            opening_at: None,
+            status: CaseStatus::Draft,
+            source: String::new(),
+            source_key: String::new(),
+            source_url: None,
+            documents: Vec::new(),
+            created_by: viewer.user.as_ref().map(|u| u.id),
+        },
+        schedule,
+        ceiling_yen: ceiling,
+        ceiling_public: form.checked("ceiling_public"),
+        minimum_yen: minimum,
+        award_method,
+        requirements: Requirements {
+            grades,
+            prefectures: regions,
+            industries,
+            documents: requested,
+        },
+        documents: Vec::new(),
+        created_by: viewer.user.as_ref().map(|u| u.id),
+    }))
+}
+
+/// The stored tender as the form's values.
+pub fn values_of(case: &Case, t: &TenderRecord) -> FormData {
+    let f = &case.fields;
+    let s = t.tender.schedule;
+    let mut p: Vec<(String, String)> = vec![
+        (
+            "department".into(),
+            format!(
+                "{}:{}",
+                f.organization_id.unwrap_or_default(),
+                f.contract_department_id
+                    .map(|d| d.to_string())
+                    .unwrap_or_default()
+            ),
+        ),
+        ("title".into(), f.title.clone()),
+        ("description".into(), f.description.clone()),
+        ("category".into(), f.category.as_str().into()),
+        ("procedure".into(), f.procedure.as_str().into()),
+        (
+            "prefecture".into(),
+            f.prefecture_code.map(|c| c.to_string()).unwrap_or_default(),
+        ),
+        (
+            "municipality".into(),
+            f.municipality_name.clone().unwrap_or_default(),
+        ),
+        ("ceiling_yen".into(), t.ceiling_yen.to_string()),
+        (
+            "minimum_yen".into(),
+            t.minimum_yen.map(|m| m.to_string()).unwrap_or_default(),
+        ),
+        (
+            "award_method".into(),
+            match t.award_method {
+                AwardMethod::LowestPrice => "lowest_price",
+                AwardMethod::Comprehensive => "comprehensive",
+            }
+            .into(),
+        ),
+        (
+            "requested_documents".into(),
+            t.requirements.documents.clone(),
+        ),
+    ];
+    if t.ceiling_public {
+        p.push(("ceiling_public".into(), "1".into()));
+    }
+    for (name, at) in SCHEDULE.iter().map(|(n, _)| *n).zip([
+        s.published_at,
+        s.application_deadline,
+        s.qualification_notice_at,
+        s.bidding_opens_at,
+        s.bid_deadline,
+        s.opening_at,
+    ]) {
+        p.push((name.into(), domain::time::jst_input_value(at)));
+    }
+    p.extend(
+        t.requirements
+            .grades
+            .iter()
+            .map(|g| ("grades".into(), g.clone())),
+    );
+    p.extend(
+        t.requirements
+            .prefectures
+            .iter()
+            .map(|r| ("regions".into(), r.to_string())),
+    );
+    p.extend(
+        t.requirements
+            .industries
+            .iter()
+            .map(|i| ("industries".into(), i.clone())),
+    );
+    FormData::from_pairs(p)
+}
+
+async fn page(
+    state: &AppState,
+    viewer: &Viewer,
+    existing: Option<i64>,
+    values: &FormData,
+    errors: &Errors,
+) -> Result<Response, WebError> {
+    let documents = match existing {
+        Some(id) => state.store.case_files(id).await?,
+        None => Vec::new(),
+    };
+    let sets = field_sets(state, viewer, values, &documents).await?;
+    let (title, action) = match existing {
+        Some(id) => ("電子入札案件の編集", format!("/org/tenders/{id}")),
+        None => ("電子入札案件の作成", "/org/tenders".to_owned()),
+    };
+    let mut page = FormPage::new(
+        Layout::for_viewer(title, viewer),
+        action,
+        &viewer.csrf_token,
+        sets,
+        "下書きとして保存する",
+    )
+    .intro("保存した案件は下書きです。内容を確認してから、案件の管理ページで公告してください。公告の後は、日程の変更（変更公告）と中止だけができます。")
+    .link("/org/tenders", "電子入札案件の一覧に戻る");
+    if !errors.is_empty() {
+        page = page.with_errors(errors);
+    }
+    page.respond()
+}
+
+pub async fn new_form(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
+    page(
+        &state,
+        &viewer,
+        None,
+        &FormData::default(),
+        &Errors::default(),
+    )
+    .await
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let (case, tender) = ops::managed(&state, &viewer, id_of(&id)?).await?;
+    page(
+        &state,
+        &viewer,
+        Some(case.id),
+        &values_of(&case, &tender),
+        &Errors::default(),
+    )
+    .await
+}
+
+/// A new tender's (public key, wrapped private key), or why not.
+type Keys = Result<(Vec<u8>, Vec<u8>), String>;
+
+/// Keys for a new tender, wrapped under the server's KEK.
+pub fn keys_for(state: &AppState) -> Result<impl FnOnce(i64) -> Keys, WebError> {
+    let kek = state.kek.clone().ok_or_else(|| {
+        WebError::new(
+            ErrorKind::Unavailable,
+            "このサーバーには鍵暗号化鍵（KEK）が設定されていないため、電子入札案件を作成できません。運用・保守者に連絡してください。",
+        )
+    })?;
+    Ok(move |id| {
+        let keys = seal::new_tender_keys(&kek, id).map_err(|e| e.to_string())?;
+        Ok((keys.public.to_vec(), keys.wrapped_secret))
+    })
+}
+
+async fn save(
+    state: &AppState,
+    viewer: &Viewer,
+    existing: Option<(Case, TenderRecord)>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    form.check_csrf(viewer)?;
+    let now = crate::auth::now_ms();
+    let mut errors = Errors::default();
+    let parsed = parse(state, viewer, &form, &mut errors).await?;
+    let files = checked_files(&mut errors, &form, "files");
+    let id = existing.as_ref().map(|(c, _)| c.id);
+    let (Some(mut tender), true) = (parsed, errors.is_empty()) else {
+        if !form.files("files").is_empty() {
+            errors.add(
+                "files",
+                "入力内容に誤りがあったため、添付ファイルは保存していません。もう一度選択してください。",
+            );
+        }
+        return page(state, viewer, id, &form, &errors).await;
+    };
+    tender.documents = files;
+    let actor = ops::staff_actor(viewer)?;
+    let id = match existing {
+        None => state
+            .store
+            .create_tender(&tender, keys_for(state)?, now)
+            .await
+            .map_err(ops::refused)?,
+        Some((case, _)) => {
+            let remove: Vec<i64> = form
+                .all("remove_file")
+                .iter()
+                .filter_map(|f| f.parse().ok())
+                .collect();
+            state
+                .store
+                .update_tender_draft(case.id, &tender, &remove, &actor, now)
+                .await
+                .map_err(ops::refused)?;
+            case.id
+        }
+    };
+    state.cases_written();
+    Ok(Redirect::to(&format!("/org/tenders/{id}?done=saved")).into_response())
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    form: FormData,
+) -> Result<Response, WebError> {
+    save(&state, &viewer, None, form).await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let existing = ops::managed(&state, &viewer, id_of(&id)?).await?;
+    save(&state, &viewer, Some(existing), form).await
+}

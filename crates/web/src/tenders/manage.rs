@@ -1,0 +1,664 @@
+//! The staff's page for one e-tender: 公告, 変更公告, 中止, 資格審査, 指名,
+//! 技術点, 回答, the sealed bids' receipts, 開札 and 落札決定 — each a form
+//! whose refusal comes back on the same page with its reason.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::tender::{AwardMethod, Phase, Schedule};
+use store::{Case, Participation, TenderRecord};
+
+use super::form::SCHEDULE;
+use super::ops::{self, id_of};
+use crate::auth::Viewer;
+use crate::cases::{when, yen};
+use crate::forms::{Errors, FormData, optional_datetime};
+use crate::layout::Layout;
+use crate::pages::render;
+use crate::{AppState, ErrorKind, WebError};
+
+#[derive(Template)]
+#[template(path = "org_tenders.html")]
+struct ListPage {
+    layout: Layout,
+    /// (id, title, organisation, phase, bid deadline, opening).
+    tenders: Vec<(i64, String, String, &'static str, String, String)>,
+}
+
+pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
+    let user = viewer.user()?;
+    let org = if user.staff_role == Some(domain::StaffRole::Admin) {
+        None
+    } else {
+        Some(user.organization_id.unwrap_or(-1))
+    };
+    let now = crate::auth::now_ms();
+    let tenders = state
+        .store
+        .staff_tenders(org)
+        .await?
+        .into_iter()
+        .map(|(c, t)| {
+            (
+                c.id,
+                c.fields.title,
+                c.fields.organization_name,
+                t.tender.phase(now).label(),
+                when(t.tender.schedule.bid_deadline),
+                when(t.tender.schedule.opening_at),
+            )
+        })
+        .collect();
+    render(
+        &ListPage {
+            layout: Layout::for_viewer("電子入札案件の管理", &viewer),
+            tenders,
+        },
+        StatusCode::OK,
+    )
+}
+
+struct ParticipantRow {
+    company_id: i64,
+    company: String,
+    status: &'static str,
+    reason: Option<String>,
+    grade: Option<String>,
+    message: String,
+    files: Vec<(String, String)>,
+    unmet: Vec<String>,
+    score: Option<i64>,
+    decidable: bool,
+    admitted: bool,
+}
+
+struct QuestionRow {
+    id: i64,
+    asked: String,
+    company: String,
+    question: String,
+    answer: Option<String>,
+}
+
+/// (bidder, amount, validity, candidate, くじ, 技術点).
+type ResultRow = (String, String, &'static str, bool, String, String);
+
+#[derive(Template)]
+#[template(path = "org_tender.html")]
+struct ManagePage {
+    layout: Layout,
+    id: i64,
+    title: String,
+    notice: Option<&'static str>,
+    error: Option<String>,
+    phase: &'static str,
+    draft: bool,
+    csrf: String,
+    facts: Vec<(&'static str, String)>,
+    documents: Vec<(String, String)>,
+    amendable: bool,
+    schedule_inputs: Vec<(&'static str, &'static str, String)>,
+    participants: Vec<ParticipantRow>,
+    comprehensive: bool,
+    deciding: bool,
+    scoring: bool,
+    questions: Vec<QuestionRow>,
+    final_: bool,
+    /// (receipt number, company, time, 入札 / 辞退).
+    bids: Vec<(String, String, String, &'static str)>,
+    openable: bool,
+    results: Option<Vec<ResultRow>>,
+    kuji: Option<String>,
+    awardable: bool,
+    has_winner: bool,
+}
+
+fn notice(done: &str) -> Option<&'static str> {
+    Some(match done {
+        "saved" => "下書きを保存しました。",
+        "published" => "公告しました。案件のページが公開されました。",
+        "amended" => "変更公告しました。参加申請した企業にメールでお知らせしました。",
+        "cancelled" => "中止しました。参加申請した企業にメールでお知らせしました。",
+        "decided" => "資格審査の結果を登録し、企業にメールでお知らせしました。",
+        "nominated" => "指名し、指名通知をメールで送りました。",
+        "scored" => "技術点を登録しました。",
+        "answered" => "回答を公表し、参加申請した企業にメールでお知らせしました。",
+        "opened" => "開札しました。結果を確認して、落札者を決定してください。",
+        "awarded" => "落札者を決定し、入札結果を公表しました。入札者にメールでお知らせしました。",
+        "unsuccessful" => "不調としました。入札者にメールでお知らせしました。",
+        _ => return None,
+    })
+}
+
+/// Names for the requirement codes.
+async fn requirement_facts(
+    state: &AppState,
+    t: &TenderRecord,
+) -> Result<Vec<(&'static str, String)>, WebError> {
+    let r = &t.requirements;
+    let prefectures = state.store.prefectures().await?;
+    let divisions = state.store.industry_divisions().await?;
+    let any = |v: Vec<String>| {
+        if v.is_empty() {
+            "問わない".to_owned()
+        } else {
+            v.join("、")
+        }
+    };
+    Ok(vec![
+        (
+            "参加資格等級",
+            any(r.grades.iter().map(|g| format!("{g}等級")).collect()),
+        ),
+        (
+            "本店所在地",
+            any(r
+                .prefectures
+                .iter()
+                .filter_map(|c| prefectures.iter().find(|(p, _)| p == c))
+                .map(|(_, n)| n.clone())
+                .collect()),
+        ),
+        (
+            "業種",
+            any(r
+                .industries
+                .iter()
+                .filter_map(|s| divisions.iter().find(|d| d.section_code == *s))
+                .map(|d| d.section_name.clone())
+                .collect()),
+        ),
+        (
+            "参加申請に添付する書類",
+            if r.documents.is_empty() {
+                "指定なし".to_owned()
+            } else {
+                r.documents.clone()
+            },
+        ),
+    ])
+}
+
+/// The facts of the notice, for staff and (in part) the case page.
+pub async fn tender_facts(
+    state: &AppState,
+    case: &Case,
+    t: &TenderRecord,
+    staff: bool,
+) -> Result<Vec<(&'static str, String)>, WebError> {
+    let s = t.tender.schedule;
+    let mut facts = vec![
+        ("入札・契約方式", case.fields.procedure.label().to_owned()),
+        ("落札方式", ops::method_label(t.award_method).to_owned()),
+        ("公告日", when(s.published_at)),
+        ("参加申請締切", when(s.application_deadline)),
+        ("資格審査結果通知日", when(s.qualification_notice_at)),
+        ("入札書受付開始", when(s.bidding_opens_at)),
+        ("入札締切", when(s.bid_deadline)),
+        ("開札日時", when(s.opening_at)),
+    ];
+    if staff {
+        facts.insert(0, ("発注機関", case.fields.organization_name.clone()));
+        facts.push((
+            "予定価格",
+            format!(
+                "{}（{}）",
+                yen(t.ceiling_yen),
+                if t.ceiling_public {
+                    "事前公表"
+                } else {
+                    "開札後に公表"
+                }
+            ),
+        ));
+        facts.push((
+            "最低制限価格",
+            t.minimum_yen.map_or_else(|| "設けない".to_owned(), yen),
+        ));
+    }
+    facts.extend(requirement_facts(state, t).await?);
+    Ok(facts)
+}
+
+async fn manage_page(
+    state: &AppState,
+    viewer: &Viewer,
+    case: &Case,
+    t: &TenderRecord,
+    done: &str,
+    error: Option<String>,
+) -> Result<Response, WebError> {
+    let now = crate::auth::now_ms();
+    let phase = t.tender.phase(now);
+    let divisions = state.store.industry_divisions().await?;
+    let section_of = |division: &str| {
+        divisions
+            .iter()
+            .find(|d| d.code == division)
+            .map_or_else(String::new, |d| d.section_code.clone())
+    };
+    let deciding = matches!(
+        phase,
+        Phase::Announced | Phase::Applications | Phase::Qualification | Phase::Bidding
+    );
+    let comprehensive = t.award_method == AwardMethod::Comprehensive;
+    let bids = state.store.sealed_bids(case.id).await?;
+    let names = state.store.bid_company_names(case.id).await?;
+    let participants: Vec<ParticipantRow> = state
+        .store
+        .participants(case.id)
+        .await?
+        .into_iter()
+        .map(|p| ParticipantRow {
+            unmet: t.requirements.unmet(
+                p.declared_grade.as_deref(),
+                p.prefecture_code,
+                &section_of(&p.industry_division),
+            ),
+            decidable: deciding
+                && p.status != Participation::Nominated
+                && !bids.iter().any(|b| b.company_id == p.company_id),
+            admitted: p.status.may_bid(),
+            company_id: p.company_id,
+            company: p.company_name,
+            status: p.status.label(),
+            reason: p.reason,
+            grade: p.declared_grade,
+            message: p.message,
+            files: p.files.iter().map(|f| (f.name.clone(), f.href())).collect(),
+            score: p.technical_score,
+        })
+        .collect();
+    let companies: HashMap<i64, String> = participants
+        .iter()
+        .map(|p| (p.company_id, p.company.clone()))
+        .collect();
+    let questions = state
+        .store
+        .questions(case.id)
+        .await?
+        .into_iter()
+        .map(|q| QuestionRow {
+            id: q.id,
+            asked: when(q.asked_at),
+            company: companies
+                .get(&q.company_id)
+                .cloned()
+                .unwrap_or_else(|| "参加申請していない企業".to_owned()),
+            question: q.question,
+            answer: q.answer,
+        })
+        .collect();
+    let opening = state.store.opening(case.id).await?;
+    let scores: HashMap<String, Option<i64>> = participants
+        .iter()
+        .map(|p| (p.company.clone(), p.score))
+        .collect();
+    let (results, kuji) = match &opening {
+        None => (None, None),
+        Some(o) => (
+            Some(
+                o.results
+                    .iter()
+                    .map(|r| {
+                        (
+                            r.company_name.clone(),
+                            yen(r.amount_yen),
+                            crate::cases::validity_label(&r.validity),
+                            o.winner_bid == Some(r.bid_id),
+                            r.kuji_position
+                                .map(|p| format!("くじ番号{p}（{:03}）", r.kuji))
+                                .unwrap_or_default(),
+                            scores
+                                .get(&r.company_name)
+                                .copied()
+                                .flatten()
+                                .map(|s| s.to_string())
+                                .unwrap_or_default(),
+                        )
+                    })
+                    .collect(),
+            ),
+            o.kuji_sum.zip(o.kuji_drawn).map(|(sum, drawn)| {
+                format!("同点の入札があったため電子くじを引きました：合計 {sum}、くじ番号{drawn}が落札候補者です。")
+            }),
+        ),
+    };
+    let s = t.tender.schedule;
+    let schedule_inputs = SCHEDULE
+        .iter()
+        .zip([
+            s.published_at,
+            s.application_deadline,
+            s.qualification_notice_at,
+            s.bidding_opens_at,
+            s.bid_deadline,
+            s.opening_at,
+        ])
+        .map(|((n, l), at)| (*n, *l, domain::time::jst_input_value(at)))
+        .collect();
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render(
+        &ManagePage {
+            layout: Layout::for_viewer(case.fields.title.clone(), viewer),
+            id: case.id,
+            title: case.fields.title.clone(),
+            notice: notice(done),
+            error,
+            phase: phase.label(),
+            draft: phase == Phase::Draft,
+            csrf: viewer.csrf_token.clone(),
+            facts: tender_facts(state, case, t, true).await?,
+            documents: case.fields.documents.clone(),
+            amendable: deciding,
+            schedule_inputs,
+            comprehensive,
+            scoring: comprehensive
+                && matches!(
+                    phase,
+                    Phase::Applications | Phase::Qualification | Phase::Bidding | Phase::Closed
+                ),
+            deciding,
+            participants,
+            questions,
+            final_: phase.is_final(),
+            bids: bids
+                .iter()
+                .map(|b| {
+                    (
+                        b.receipt.receipt_no.clone(),
+                        names.get(&b.id).cloned().unwrap_or_default(),
+                        format!(
+                            "{}.{:03}",
+                            domain::time::jst_datetime(b.receipt.received_at),
+                            b.receipt.received_at.rem_euclid(1000)
+                        ),
+                        if b.receipt.declined {
+                            "辞退"
+                        } else {
+                            "入札"
+                        },
+                    )
+                })
+                .collect(),
+            openable: phase == Phase::Closed && now >= s.opening_at,
+            awardable: phase == Phase::Opened,
+            has_winner: opening.as_ref().is_some_and(|o| o.winner_bid.is_some()),
+            results,
+            kuji,
+        },
+        status,
+    )
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct Done {
+    #[serde(default)]
+    done: String,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Query(done): Query<Done>,
+) -> Result<Response, WebError> {
+    let (case, t) = ops::managed(&state, &viewer, id_of(&id)?).await?;
+    manage_page(&state, &viewer, &case, &t, &done.done, None).await
+}
+
+/// Runs a staff action: on success back to the page with `done`; a refusal
+/// is shown on the page with its reason.
+async fn act<F, Fut>(
+    state: AppState,
+    viewer: Viewer,
+    id: String,
+    form: FormData,
+    done: &str,
+    f: F,
+) -> Result<Response, WebError>
+where
+    F: FnOnce(AppState, Viewer, Case, TenderRecord, FormData) -> Fut,
+    Fut: Future<Output = Result<(), WebError>>,
+{
+    form.check_csrf(&viewer)?;
+    let (case, t) = ops::managed(&state, &viewer, id_of(&id)?).await?;
+    match f(state.clone(), viewer.clone(), case.clone(), t.clone(), form).await {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/org/tenders/{}?done={done}", case.id)).into_response())
+        }
+        Err(e) if e.kind() == ErrorKind::Unprocessable => {
+            // Read again: the refusal may follow a change made meanwhile.
+            let (case, t) = ops::managed(&state, &viewer, case.id).await?;
+            manage_page(&state, &viewer, &case, &t, "", Some(e.message().to_owned())).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn publish(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    act(
+        state,
+        viewer,
+        id,
+        form,
+        "published",
+        |s, v, c, _, _| async move { ops::publish(&s, &v, &c).await },
+    )
+    .await
+}
+
+/// The schedule from a form, or every error in one sentence.
+pub fn schedule_of(form: &FormData) -> Result<Schedule, WebError> {
+    let mut errors = Errors::default();
+    let mut at = [0i64; 6];
+    for (i, (name, label)) in SCHEDULE.iter().enumerate() {
+        match optional_datetime(&mut errors, form, name, label, 9) {
+            Some(v) => at[i] = v,
+            None => errors.add(name, format!("{label}を入力してください。")),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(WebError::new(ErrorKind::Unprocessable, errors.joined()));
+    }
+    Ok(Schedule {
+        published_at: at[0],
+        application_deadline: at[1],
+        qualification_notice_at: at[2],
+        bidding_opens_at: at[3],
+        bid_deadline: at[4],
+        opening_at: at[5],
+    })
+}
+
+pub async fn amend(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    act(
+        state,
+        viewer,
+        id,
+        form,
+        "amended",
+        |s, v, c, t, f| async move {
+            let schedule = schedule_of(&f)?;
+            ops::amend(&s, &v, &c, &t, schedule, f.get("note")).await
+        },
+    )
+    .await
+}
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    act(
+        state,
+        viewer,
+        id,
+        form,
+        "cancelled",
+        |s, v, c, _, f| async move {
+            if !f.checked("confirm") {
+                return Err(WebError::new(
+                    ErrorKind::Unprocessable,
+                    "中止することを確認するチェックを入れてください。",
+                ));
+            }
+            ops::cancel(&s, &v, &c).await
+        },
+    )
+    .await
+}
+
+fn company_of(form: &FormData) -> Result<i64, WebError> {
+    form.get("company")
+        .parse()
+        .map_err(|_| WebError::new(ErrorKind::Unprocessable, "企業を指定してください。"))
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    act(
+        state,
+        viewer,
+        id,
+        form,
+        "decided",
+        |s, v, c, t, f| async move {
+            let company = company_of(&f)?;
+            let status = match f.get("decision") {
+                "approve" => Participation::Approved,
+                "reject" => Participation::Rejected,
+                _ => {
+                    return Err(WebError::new(
+                        ErrorKind::Unprocessable,
+                        "審査の結果を選んでください。",
+                    ));
+                }
+            };
+            let reason = (status == Participation::Rejected).then(|| f.get("reason"));
+            ops::decide(&s, &v, &c, &t, company, status, reason).await
+        },
+    )
+    .await
+}
+
+pub async fn nominate(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    act(state, viewer, id, form, "nominated", |s, v, c, t, f| async move {
+        ops::nominate(&s, &v, &c, &t, f.get("corporate_number")).await
+    })
+    .await
+}
+
+pub async fn score(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    act(
+        state,
+        viewer,
+        id,
+        form,
+        "scored",
+        |s, v, c, _, f| async move {
+            let company = company_of(&f)?;
+            let raw = domain::text::normalize(f.get("score")).replace(',', "");
+            let score: i64 = raw.trim().parse().map_err(|_| {
+                WebError::new(
+                    ErrorKind::Unprocessable,
+                    "技術点は0以上の整数で入力してください。",
+                )
+            })?;
+            ops::score(&s, &v, &c, company, score).await
+        },
+    )
+    .await
+}
+
+pub async fn answer(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    act(
+        state,
+        viewer,
+        id,
+        form,
+        "answered",
+        |s, v, c, _, f| async move {
+            let question = f
+                .get("question")
+                .parse()
+                .map_err(|_| WebError::not_found())?;
+            ops::answer(&s, &v, &c, question, f.get("answer")).await
+        },
+    )
+    .await
+}
+
+pub async fn open(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    act(
+        state,
+        viewer,
+        id,
+        form,
+        "opened",
+        |s, v, c, _, _| async move { ops::open(&s, &v, &c).await.map(|_| ()) },
+    )
+    .await
+}
+
+pub async fn award(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    let award = form.get("decision") == "award";
+    let done = if award { "awarded" } else { "unsuccessful" };
+    act(
+        state,
+        viewer,
+        id,
+        form,
+        done,
+        move |s, v, c, _, _| async move { ops::award(&s, &v, &c, award).await },
+    )
+    .await
+}
