@@ -98,10 +98,13 @@ export async function startSmtp() {
   return {
     url: `smtp://127.0.0.1:${port}`,
     messages,
-    /** Waits for a message to `to` whose subject contains `subject`; returns its first link. */
-    async link(to, subject) {
+    /**
+     * Waits for a message to `to` whose subject contains `subject` (and whose
+     * text contains `within`, e.g. one server's address); returns its first link.
+     */
+    async link(to, subject, within = '') {
       for (let i = 0; i < 200; i += 1) {
-        const m = messages().find((x) => x.to.includes(to) && x.subject.includes(subject));
+        const m = messages().find((x) => x.to.includes(to) && x.subject.includes(subject) && x.text.includes(within));
         if (m) return m.text.match(/https?:\/\/\S+/)[0];
         await new Promise((r) => setTimeout(r, 50));
       }

@@ -25,6 +25,15 @@ pub fn jst_datetime(ms: i64) -> String {
     format!("{y}年{mo}月{d}日 {h:02}:{mi:02}")
 }
 
+/// "2026年11月26日 14:05:09.123" (JST): a receipt's time, to the millisecond.
+pub fn jst_datetime_ms(ms: i64) -> String {
+    let (y, mo, d, h, mi, s) = jst_parts(ms);
+    format!(
+        "{y}年{mo}月{d}日 {h:02}:{mi:02}:{s:02}.{:03}",
+        ms.rem_euclid(1000)
+    )
+}
+
 /// "2026年11月26日" (JST).
 pub fn jst_date(ms: i64) -> String {
     let (y, mo, d, ..) = jst_parts(ms);
@@ -197,6 +206,10 @@ mod tests {
             "the API's RFC 3339 reads back to the second"
         );
         assert_eq!(parse_jst_datetime("2026-12-01T17:00:60", 0), None);
+        assert_eq!(
+            jst_datetime_ms(five_pm + 9_123),
+            "2026年12月1日 17:00:09.123"
+        );
         assert_eq!(parse_jst_datetime("2026-12-01", 17), Some(five_pm));
         assert_eq!(jst_input_value(five_pm), "2026-12-01T17:00");
         for bad in [

@@ -18,8 +18,7 @@ pub(crate) fn receipt_page(
     id: i64,
     r: &store::Receipt,
 ) -> Result<Response, WebError> {
-    let ms = r.received_at.rem_euclid(1000);
-    let when = format!("{}.{ms:03}", domain::time::jst_datetime(r.received_at));
+    let when = domain::time::jst_datetime_ms(r.received_at);
     let what = if r.declined { "辞退" } else { "入札" };
     MessagePage::new(
         Layout::for_viewer(format!("{what}を受け付けました"), viewer),

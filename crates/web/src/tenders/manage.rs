@@ -375,11 +375,7 @@ async fn manage_page(
                     (
                         b.receipt.receipt_no.clone(),
                         names.get(&b.id).cloned().unwrap_or_default(),
-                        format!(
-                            "{}.{:03}",
-                            domain::time::jst_datetime(b.receipt.received_at),
-                            b.receipt.received_at.rem_euclid(1000)
-                        ),
+                        domain::time::jst_datetime_ms(b.receipt.received_at),
                         if b.receipt.declined {
                             "辞退"
                         } else {

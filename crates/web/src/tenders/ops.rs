@@ -240,6 +240,7 @@ pub async fn publish(state: &AppState, viewer: &Viewer, case: &Case) -> Result<(
         .await
         .map_err(refused)?;
     state.cases_written();
+    state.mail_queued();
     Ok(())
 }
 
@@ -315,6 +316,7 @@ pub async fn amend(
         .await
         .map_err(refused)?;
     state.cases_written();
+    state.mail_queued();
     Ok(())
 }
 
@@ -333,6 +335,7 @@ pub async fn cancel(state: &AppState, viewer: &Viewer, case: &Case) -> Result<()
         .await
         .map_err(refused)?;
     state.cases_written();
+    state.mail_queued();
     Ok(())
 }
 
@@ -379,7 +382,9 @@ pub async fn decide(
             now,
         )
         .await
-        .map_err(refused)
+        .map_err(refused)?;
+    state.mail_queued();
+    Ok(())
 }
 
 /// 指名: a receiving company named by its 法人番号.
@@ -486,7 +491,9 @@ pub async fn answer(
             now,
         )
         .await
-        .map_err(refused)
+        .map_err(refused)?;
+    state.mail_queued();
+    Ok(())
 }
 
 /// 開札, at or after the opening time, with the server's key.
@@ -568,6 +575,7 @@ pub async fn award(
         .await
         .map_err(refused)?;
     state.cases_written();
+    state.mail_queued();
     Ok(())
 }
 
@@ -634,6 +642,7 @@ pub async fn apply(
         )
         .await
         .map_err(refused)?;
+    state.mail_queued();
     Ok(())
 }
 
@@ -664,11 +673,13 @@ pub async fn ask(
         ),
     )
     .await?;
-    state
+    let id = state
         .store
         .ask_question(case.id, company_id, text, &actor, &mails, now)
         .await
-        .map_err(refused)
+        .map_err(refused)?;
+    state.mail_queued();
+    Ok(id)
 }
 
 /// 辞退.
