@@ -149,3 +149,84 @@ async fn bids_opened_with_another_kek_are_invalid_not_readable() {
     assert_eq!(record.results[0].validity, "malformed");
     assert_eq!(record.winner_bid, None);
 }
+
+/// 総合評価 (除算方式): the opening waits for every bidder's 技術点, then the
+/// highest score ÷ price wins, not the lowest price.
+async fn comprehensive_evaluation_uses_the_recorded_technical_scores(store: &Store) {
+    let kek = seal::Kek::generate().expect("kek");
+    let staff = Actor::cli("test");
+    let terms = testkit::tenders::Terms {
+        schedule: schedule(),
+        ceiling_yen: 1_000_000,
+        ceiling_public: true,
+        minimum_yen: None,
+    };
+    let id = testkit::tenders::published_by(
+        store,
+        &kek,
+        terms,
+        domain::tender::AwardMethod::Comprehensive,
+        2,
+        T0 - H,
+    )
+    .await;
+    // (amount, 技術点): 150 / 1,000,000 beats 100 / 700,000.
+    let offers = [(700_000, 100), (1_000_000, 150)];
+    let mut companies = Vec::new();
+    for (n, (amount, _)) in offers.iter().enumerate() {
+        let (user, company) =
+            testkit::tenders::nominated_bidder(store, id, 10 + n as u32, T0).await;
+        let bid = BidContent {
+            amount: *amount,
+            kuji: "000".into(),
+            breakdown: String::new(),
+        };
+        submit(
+            store,
+            id,
+            company,
+            Some(user),
+            &bid,
+            &staff,
+            T0 + 3 * H + n as i64,
+        )
+        .await
+        .expect("bid");
+        companies.push(company);
+    }
+    store
+        .set_technical_score(id, companies[0], offers[0].1, &staff, T0 + 4 * H)
+        .await
+        .expect("score");
+    let missing = open(store, &kek, id, &staff, T0 + 5 * H).await;
+    assert!(
+        matches!(missing, Err(etender::TenderError::Refused(ref m)) if m.contains("技術点が登録されていません")),
+        "{missing:?}"
+    );
+    assert!(
+        store.opening(id).await.expect("read").is_none(),
+        "nothing opened"
+    );
+    store
+        .set_technical_score(id, companies[1], offers[1].1, &staff, T0 + 4 * H)
+        .await
+        .expect("score");
+    let record = open(store, &kek, id, &staff, T0 + 5 * H)
+        .await
+        .expect("open");
+    assert_eq!(record.results[1].technical_score, 150);
+    assert_eq!(record.winner_bid, Some(record.results[1].bid_id));
+    assert_eq!(record.kuji_sum, None, "no tie");
+}
+
+#[tokio::test]
+async fn comprehensive_evaluation_uses_the_recorded_technical_scores_on_sqlite() {
+    let db = testkit::TestDb::sqlite().await;
+    comprehensive_evaluation_uses_the_recorded_technical_scores(db.store()).await;
+}
+
+#[tokio::test]
+async fn comprehensive_evaluation_uses_the_recorded_technical_scores_on_postgres() {
+    let db = testkit::TestDb::postgres().await;
+    comprehensive_evaluation_uses_the_recorded_technical_scores(db.store()).await;
+}

@@ -25,6 +25,18 @@ pub async fn published(store: &Store, kek: &seal::Kek, terms: Terms, at: i64) ->
 
 /// `published`, on fixture case `n`.
 pub async fn published_case(store: &Store, kek: &seal::Kek, terms: Terms, n: u32, at: i64) -> i64 {
+    published_by(store, kek, terms, AwardMethod::LowestPrice, n, at).await
+}
+
+/// `published_case`, awarded by `method`.
+pub async fn published_by(
+    store: &Store,
+    kek: &seal::Kek,
+    terms: Terms,
+    method: AwardMethod,
+    n: u32,
+    at: i64,
+) -> i64 {
     let mut c = case(n);
     c.kind = domain::CaseKind::ETender;
     let kek = kek.clone();
@@ -36,7 +48,7 @@ pub async fn published_case(store: &Store, kek: &seal::Kek, terms: Terms, n: u32
                 ceiling_yen: terms.ceiling_yen,
                 ceiling_public: terms.ceiling_public,
                 minimum_yen: terms.minimum_yen,
-                award_method: AwardMethod::LowestPrice,
+                award_method: method,
                 requirements: Default::default(),
                 documents: Vec::new(),
                 created_by: None,

@@ -193,3 +193,412 @@ on_both_engines!(
         assert_eq!(store.verify_audit_chain().await.unwrap().first_broken, None);
     }
 );
+
+fn pdf(name: &str) -> store::NewFile {
+    store::NewFile {
+        name: name.into(),
+        content_type: "application/pdf".into(),
+        bytes: b"%PDF-1.7\n".to_vec(),
+    }
+}
+
+on_both_engines!(
+    applications_decisions_and_nominations_follow_the_rules_and_keep_their_documents,
+    |store| {
+        let staff = Actor::cli("test");
+        let id = tender(&store).await;
+        let (a, b, c) = (
+            company(&store, 1).await,
+            company(&store, 2).await,
+            company(&store, 3).await,
+        );
+        let apply = |company: i64, at: i64| {
+            let store = store.clone();
+            let staff = staff.clone();
+            async move {
+                let files = [pdf("申請書.pdf")];
+                store
+                    .apply_to_tender(
+                        &store::Application {
+                            case_id: id,
+                            company_id: company,
+                            user_id: None,
+                            grade: Some("A"),
+                            message: "よろしくお願いします。",
+                            files: &files,
+                        },
+                        &staff,
+                        &[],
+                        at,
+                    )
+                    .await
+            }
+        };
+        // Nothing before publication.
+        let draft = store
+            .decide_participation(id, a, Participation::Nominated, None, &staff, &[], T0)
+            .await;
+        assert!(matches!(draft, Err(StoreError::Invalid(ref m)) if m.contains("公告の後")));
+        store
+            .tender_action(id, Action::Publish, &staff, T0)
+            .await
+            .unwrap();
+        apply(a, T0 + 2 * H).await.unwrap();
+        apply(b, T0 + 2 * H).await.unwrap();
+        assert!(matches!(
+            apply(a, T0 + 3 * H).await,
+            Err(StoreError::Conflict {
+                field: "application"
+            })
+        ));
+        assert!(
+            matches!(apply(c, T0 + 10 * H).await, Err(StoreError::Invalid(_))),
+            "the application period is over"
+        );
+        let list = store.participants(id).await.unwrap();
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[0].declared_grade.as_deref(), Some("A"));
+        assert_eq!(list[0].files.len(), 1, "the application keeps its document");
+        let file = store.file(list[0].files[0].id).await.unwrap().unwrap();
+        assert_eq!(file.applicant, Some((a, id)));
+        // A refusal needs its reason; a company that did not apply cannot be decided on.
+        let no_reason = store
+            .decide_participation(
+                id,
+                b,
+                Participation::Rejected,
+                Some(" "),
+                &staff,
+                &[],
+                T0 + 11 * H,
+            )
+            .await;
+        assert!(matches!(no_reason, Err(StoreError::Invalid(ref m)) if m.contains("理由")));
+        let stranger = store
+            .decide_participation(
+                id,
+                c,
+                Participation::Approved,
+                None,
+                &staff,
+                &[],
+                T0 + 11 * H,
+            )
+            .await;
+        assert!(
+            matches!(stranger, Err(StoreError::Invalid(ref m)) if m.contains("参加申請はありません"))
+        );
+        store
+            .decide_participation(
+                id,
+                a,
+                Participation::Approved,
+                None,
+                &staff,
+                &[],
+                T0 + 11 * H,
+            )
+            .await
+            .unwrap();
+        store
+            .decide_participation(
+                id,
+                b,
+                Participation::Rejected,
+                Some("実績が不足"),
+                &staff,
+                &[],
+                T0 + 11 * H,
+            )
+            .await
+            .unwrap();
+        store
+            .decide_participation(
+                id,
+                c,
+                Participation::Nominated,
+                None,
+                &staff,
+                &[],
+                T0 + 11 * H,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            store.participation(id, c).await.unwrap(),
+            Some(Participation::Nominated)
+        );
+        // Once a company has bid, its standing no longer changes; nor anyone's after the deadline.
+        store
+            .submit_bid(id, a, None, Some(b"sealed"), &staff, T0 + 21 * H)
+            .await
+            .unwrap();
+        let after_bid = store
+            .decide_participation(
+                id,
+                a,
+                Participation::Rejected,
+                Some("x"),
+                &staff,
+                &[],
+                T0 + 22 * H,
+            )
+            .await;
+        assert!(matches!(after_bid, Err(StoreError::Invalid(ref m)) if m.contains("入札")));
+        let late = store
+            .decide_participation(
+                id,
+                b,
+                Participation::Approved,
+                None,
+                &staff,
+                &[],
+                T0 + 30 * H,
+            )
+            .await;
+        assert!(matches!(late, Err(StoreError::Invalid(_))));
+        let rejected = store.participant(id, b).await.unwrap().unwrap();
+        assert_eq!(rejected.reason.as_deref(), Some("実績が不足"));
+    }
+);
+
+on_both_engines!(
+    questions_are_asked_in_their_period_and_answered_publicly,
+    |store| {
+        let staff = Actor::cli("test");
+        let id = tender(&store).await;
+        let a = company(&store, 1).await;
+        store
+            .tender_action(id, Action::Publish, &staff, T0)
+            .await
+            .unwrap();
+        let early = store.ask_question(id, a, "質問", &staff, &[], T0).await;
+        assert!(
+            matches!(early, Err(StoreError::Invalid(_))),
+            "before 公告日"
+        );
+        let q = store
+            .ask_question(id, a, "床面積は？", &staff, &[], T0 + 2 * H)
+            .await
+            .unwrap();
+        assert!(
+            store
+                .ask_question(id, a, "遅い質問", &staff, &[], T0 + 20 * H)
+                .await
+                .is_err(),
+            "bidding has opened"
+        );
+        let listed = store.questions(id).await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].answer, None);
+        store
+            .answer_question(id, q, "約3,200㎡です。", &staff, &[], T0 + 3 * H)
+            .await
+            .unwrap();
+        assert!(matches!(
+            store
+                .answer_question(id, q + 99, "x", &staff, &[], T0 + 3 * H)
+                .await,
+            Err(StoreError::Stale)
+        ));
+        let answered = &store.questions(id).await.unwrap()[0];
+        assert_eq!(answered.answer.as_deref(), Some("約3,200㎡です。"));
+        assert_eq!(answered.company_id, a);
+    }
+);
+
+on_both_engines!(
+    technical_scores_are_for_comprehensive_evaluation_and_admitted_companies_only,
+    |store| {
+        let staff = Actor::cli("test");
+        let mut c = case(2);
+        c.kind = domain::CaseKind::ETender;
+        let id = store
+            .create_tender(
+                &NewTender {
+                    case: c,
+                    schedule: schedule(),
+                    ceiling_yen: 1_000_000,
+                    ceiling_public: false,
+                    minimum_yen: None,
+                    award_method: AwardMethod::Comprehensive,
+                    requirements: Default::default(),
+                    documents: vec![pdf("入札説明書.pdf")],
+                    created_by: None,
+                },
+                |id| Ok((vec![id as u8; 32], vec![9; 57])),
+                T0,
+            )
+            .await
+            .unwrap();
+        assert_eq!(store.case_files(id).await.unwrap().len(), 1);
+        assert_eq!(
+            store
+                .case(id)
+                .await
+                .unwrap()
+                .unwrap()
+                .fields
+                .documents
+                .len(),
+            1,
+            "the document is listed on the case"
+        );
+        let lowest = tender(&store).await;
+        let a = company(&store, 1).await;
+        for t in [id, lowest] {
+            store
+                .tender_action(t, Action::Publish, &staff, T0)
+                .await
+                .unwrap();
+        }
+        let not_admitted = store
+            .set_technical_score(id, a, 80, &staff, T0 + 2 * H)
+            .await;
+        assert!(matches!(not_admitted, Err(StoreError::Invalid(ref m)) if m.contains("参加資格")));
+        for t in [id, lowest] {
+            store
+                .decide_participation(
+                    t,
+                    a,
+                    Participation::Nominated,
+                    None,
+                    &staff,
+                    &[],
+                    T0 + 2 * H,
+                )
+                .await
+                .unwrap();
+        }
+        store
+            .set_technical_score(id, a, 80, &staff, T0 + 2 * H)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .participant(id, a)
+                .await
+                .unwrap()
+                .unwrap()
+                .technical_score,
+            Some(80)
+        );
+        assert!(matches!(
+            store.set_technical_score(lowest, a, 80, &staff, T0 + 2 * H).await,
+            Err(StoreError::Invalid(ref m)) if m.contains("総合評価")
+        ));
+        assert!(
+            store
+                .set_technical_score(id, a, -1, &staff, T0 + 2 * H)
+                .await
+                .is_err()
+        );
+        // A draft is rewritten freely; a published tender is not.
+        let mut edit = NewTender {
+            case: case(3),
+            schedule: schedule(),
+            ceiling_yen: 2_000_000,
+            ceiling_public: true,
+            minimum_yen: None,
+            award_method: AwardMethod::LowestPrice,
+            requirements: domain::tender::Requirements {
+                grades: vec!["A".into()],
+                prefectures: vec![13],
+                industries: vec!["D".into()],
+                documents: "申請書".into(),
+            },
+            documents: Vec::new(),
+            created_by: None,
+        };
+        edit.case.kind = domain::CaseKind::ETender;
+        let refused = store
+            .update_tender_draft(id, &edit, &[], &staff, T0 + 3 * H)
+            .await;
+        assert!(matches!(refused, Err(StoreError::Invalid(ref m)) if m.contains("変更公告")));
+        let draft = tender(&store).await;
+        let files = store.case_files(id).await.unwrap();
+        store
+            .update_tender_draft(draft, &edit, &[files[0].id], &staff, T0 + 3 * H)
+            .await
+            .unwrap();
+        let t = store.tender(draft).await.unwrap().unwrap();
+        assert_eq!(t.ceiling_yen, 2_000_000);
+        assert_eq!(t.requirements, edit.requirements);
+        assert_eq!(
+            store
+                .case(draft)
+                .await
+                .unwrap()
+                .unwrap()
+                .fields
+                .qualification_grade
+                .as_deref(),
+            Some("A等級")
+        );
+        assert_eq!(
+            store.case_files(id).await.unwrap().len(),
+            1,
+            "another tender's document is not removed through this one"
+        );
+    }
+);
+
+on_both_engines!(
+    api_tokens_find_their_user_until_revoked_and_only_their_owner_revokes_them,
+    |store| {
+        let actor = Actor::cli("test");
+        let owner = person(&store, Role::ReceivingCompany, 1).await.unwrap();
+        let other = person(&store, Role::ReceivingCompany, 2).await.unwrap();
+        let id = store
+            .create_api_token(owner, "連携", "hash-1", &actor, T0)
+            .await
+            .unwrap();
+        let found = store.user_by_api_token("hash-1", T0 + 1).await.unwrap();
+        assert_eq!(found.map(|u| u.id), Some(owner));
+        assert!(
+            store
+                .user_by_api_token("hash-2", T0)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let listed = store.api_tokens(owner).await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].last_used_at, Some(T0 + 1));
+        assert!(matches!(
+            store.revoke_api_token(other, id, &actor, T0 + 2).await,
+            Err(StoreError::Stale)
+        ));
+        store
+            .revoke_api_token(owner, id, &actor, T0 + 2)
+            .await
+            .unwrap();
+        assert!(
+            store
+                .user_by_api_token("hash-1", T0 + 3)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(
+            store.api_tokens(owner).await.unwrap()[0].revoked_at,
+            Some(T0 + 2)
+        );
+    }
+);
+
+on_both_engines!(staff_see_their_own_organisations_tenders, |store| {
+    let id = tender(&store).await;
+    let org = store
+        .case(id)
+        .await
+        .unwrap()
+        .unwrap()
+        .fields
+        .organization_id;
+    assert_eq!(store.staff_tenders(None).await.unwrap().len(), 1);
+    assert_eq!(store.staff_tenders(Some(-1)).await.unwrap().len(), 0);
+    if let Some(org) = org {
+        assert_eq!(store.staff_tenders(Some(org)).await.unwrap().len(), 1);
+    }
+});

@@ -14,4 +14,5 @@ mod master_updates;
 mod orders;
 mod pages;
 mod roles;
+mod tender_pages;
 mod tenders;

@@ -1,0 +1,316 @@
+//! The staff's e-tender pages and what they keep apart: an organisation's
+//! staff see only their organisation's tenders and application documents,
+//! a bad notice is answered beside its fields in Japanese, and a revoked API
+//! token opens nothing.
+
+use domain::{Role, StaffRole};
+use store::{Actor, NewUser};
+use testkit::people::{PASSWORD, person};
+use testkit::{TestApp, texts};
+
+/// A signed-in client for a new user holding `role` (person `n`).
+async fn signed_in(app: &TestApp, role: Role, n: u32) -> (reqwest::Client, i64) {
+    let store = app.db.store();
+    let id = person(store, role, n).await.expect("person");
+    let user = store.user(id).await.expect("read").expect("user");
+    let client = TestApp::new_client();
+    app.sign_in(&client, &user.email, PASSWORD).await;
+    (client, id)
+}
+
+/// Staff of the second ordering organisation.
+async fn other_staff(app: &TestApp) -> reqwest::Client {
+    let store = app.db.store();
+    let org = store.ordering_organizations().await.expect("orgs")[1].id;
+    let email = domain::EmailAddress::parse("other-org@example.jp").expect("email");
+    store
+        .create_staff(
+            &NewUser {
+                email,
+                name: "他組織 職員".into(),
+                password_hash: domain::password_hash::hash(
+                    &domain::Password::parse(PASSWORD).expect("password"),
+                )
+                .expect("hash"),
+            },
+            StaffRole::OrgStaff,
+            Some((org, None)),
+            &Actor::cli("test"),
+            1,
+        )
+        .await
+        .expect("staff");
+    let client = TestApp::new_client();
+    app.sign_in(&client, "other-org@example.jp", PASSWORD).await;
+    client
+}
+
+fn notice_fields(org: i64, deadline: &str, opening: &str, minimum: &str) -> Vec<(String, String)> {
+    let now = web::auth::now_ms();
+    let at = |h: i64| domain::time::jst_input_value(now + h * 3_600_000);
+    [
+        ("department", format!("{org}:")),
+        ("title", "公園樹木剪定業務委託".to_owned()),
+        ("description", "市内公園の高木剪定".to_owned()),
+        ("category", "services".to_owned()),
+        ("procedure", "designated_competitive".to_owned()),
+        ("published_at", at(1)),
+        ("application_deadline", at(2)),
+        ("qualification_notice_at", at(3)),
+        ("bidding_opens_at", at(4)),
+        ("bid_deadline", deadline.to_owned()),
+        ("opening_at", opening.to_owned()),
+        ("ceiling_yen", "500000".to_owned()),
+        ("minimum_yen", minimum.to_owned()),
+        ("award_method", "lowest_price".to_owned()),
+        ("grades", "A".to_owned()),
+        ("regions", "13".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
+async fn post_form(
+    app: &TestApp,
+    client: &reqwest::Client,
+    fields: &[(String, String)],
+) -> reqwest::Response {
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    app.submit(client, "/org/tenders/new", "/org/tenders", &pairs)
+        .await
+}
+
+#[tokio::test]
+async fn a_notice_with_dates_out_of_order_or_a_minimum_over_the_ceiling_is_answered_beside_its_fields()
+ {
+    let app = TestApp::spawn().await;
+    let (staff, _) = signed_in(&app, Role::OrgStaff, 0).await;
+    let org = app.db.store().ordering_organizations().await.expect("orgs")[0].id;
+    let now = web::auth::now_ms();
+    let at = |h: i64| domain::time::jst_input_value(now + h * 3_600_000);
+    let r = post_form(&app, &staff, &notice_fields(org, &at(6), &at(5), "900000")).await;
+    assert_eq!(r.status(), 422);
+    let page = testkit::Html::parse_document(&r.text().await.expect("body"));
+    let summary = texts(&page, ".error-summary li");
+    assert!(
+        summary
+            .iter()
+            .any(|s| s.contains("開札日時は入札締切より後")),
+        "{summary:?}"
+    );
+    assert!(
+        summary
+            .iter()
+            .any(|s| s.contains("最低制限価格は予定価格以下")),
+        "{summary:?}"
+    );
+    assert_eq!(
+        app.db
+            .store()
+            .staff_tenders(None)
+            .await
+            .expect("list")
+            .len(),
+        0,
+        "nothing half-written"
+    );
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn staff_see_only_their_organisations_tenders_and_application_documents() {
+    let app = TestApp::spawn().await;
+    let store = app.db.store();
+    let (staff, _) = signed_in(&app, Role::OrgStaff, 0).await;
+    let org = store.ordering_organizations().await.expect("orgs")[0].id;
+    let now = web::auth::now_ms();
+    let at = |h: i64| domain::time::jst_input_value(now + h * 3_600_000);
+    let r = post_form(&app, &staff, &notice_fields(org, &at(5), &at(6), "")).await;
+    assert_eq!(r.status(), 303, "saved as a draft");
+    let manage = r
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .expect("location")
+        .split('?')
+        .next()
+        .expect("path")
+        .to_owned();
+    let id: i64 = manage.rsplit('/').next().expect("id").parse().expect("id");
+    let page = staff
+        .get(app.url(&manage))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(page.contains("公園樹木剪定業務委託") && page.contains("公告する"));
+
+    // Another organisation's staff: not in their list, and not there at all.
+    let other = other_staff(&app).await;
+    let list = other
+        .get(app.url("/org/tenders"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(!list.contains("公園樹木剪定業務委託"));
+    let r = other.get(app.url(&manage)).send().await.expect("get");
+    assert_eq!(r.status(), 404);
+    let r = app
+        .submit(&other, "/org/tenders", &format!("{manage}/publish"), &[])
+        .await;
+    assert_eq!(r.status(), 404, "nor can they publish it");
+
+    // An application's document: for the applicant and the organisation only.
+    store
+        .tender_action(
+            id,
+            domain::tender::Action::Amend(domain::tender::Schedule {
+                published_at: now - 3_600_000,
+                ..store
+                    .tender(id)
+                    .await
+                    .expect("read")
+                    .expect("tender")
+                    .tender
+                    .schedule
+            }),
+            &Actor::cli("test"),
+            now,
+        )
+        .await
+        .expect("amend the draft");
+    let r = app
+        .submit(&staff, &manage, &format!("{manage}/publish"), &[])
+        .await;
+    assert_eq!(r.status(), 303);
+    let (applicant, user) = signed_in(&app, Role::ReceivingCompany, 1).await;
+    let company = store
+        .user(user)
+        .await
+        .expect("read")
+        .expect("user")
+        .company_id
+        .expect("company");
+    let form = reqwest::multipart::Form::new()
+        .text(
+            "csrf_token",
+            app.csrf(&applicant, &format!("/cases/{id}/participate"))
+                .await,
+        )
+        .text("grade", "A")
+        .text("message", "よろしくお願いします。")
+        .part(
+            "files",
+            reqwest::multipart::Part::bytes(b"%PDF-1.7\n".to_vec()).file_name("申請書.pdf"),
+        );
+    let r = applicant
+        .post(app.url(&format!("/cases/{id}/participate")))
+        .multipart(form)
+        .send()
+        .await
+        .expect("apply");
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+    let file = store
+        .participant(id, company)
+        .await
+        .expect("read")
+        .expect("applied")
+        .files[0]
+        .href();
+    let (stranger, _) = signed_in(&app, Role::ReceivingCompany, 2).await;
+    for (who, client, status) in [
+        ("the applicant", &applicant, 200),
+        ("the organisation", &staff, 200),
+        ("another company", &stranger, 404),
+        ("another organisation", &other, 404),
+        ("a visitor", &app.client, 404),
+    ] {
+        let r = client.get(app.url(&file)).send().await.expect("get");
+        assert_eq!(r.status(), status, "{who}");
+    }
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_revoked_api_token_opens_nothing() {
+    let app = TestApp::spawn().await;
+    let (client, _) = signed_in(&app, Role::ReceivingCompany, 1).await;
+    let page = app
+        .submit(
+            &client,
+            "/account/tokens",
+            "/account/tokens",
+            &[("name", "連携")],
+        )
+        .await
+        .text()
+        .await
+        .expect("page");
+    let token = format!(
+        "cnv_{}",
+        page.split("value=\"cnv_")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .expect("token shown once")
+    );
+    let api = |token: String| {
+        let app = &app;
+        async move {
+            TestApp::new_client()
+                .post(app.url("/api/v1/tenders/999/questions"))
+                .bearer_auth(token)
+                .json(&serde_json::json!({"question": "?"}))
+                .send()
+                .await
+                .expect("request")
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(api(token.clone()).await, 404, "the token signs in");
+    let list = client
+        .get(app.url("/account/tokens"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(!list.contains(&token), "a token is shown only once");
+    let id = app
+        .db
+        .store()
+        .api_tokens(
+            app.db
+                .store()
+                .user_by_api_token(&domain::audit::token_hash(&token), 0)
+                .await
+                .expect("read")
+                .expect("user")
+                .id,
+        )
+        .await
+        .expect("tokens")[0]
+        .id;
+    let r = app
+        .submit(
+            &client,
+            "/account/tokens",
+            &format!("/account/tokens/{id}/revoke"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(api(token).await, 403, "revoked");
+    assert_eq!(api("cnv_forged".into()).await, 403);
+    app.shutdown().await;
+}
