@@ -24,7 +24,7 @@ async fn measure(label: &str, target: &DatabaseTarget, bids: usize) -> Result<St
     store.migrate().await?;
     let now = crate::accounts::now_ms();
     // The demo's companies are the bidders.
-    crate::demo::seed(&store, now).await?;
+    crate::demo::seed(&store, None, now).await?;
     let companies: Vec<i64> = store
         .companies_with_status(domain::CompanyStatus::Approved, 100, 0)
         .await?

@@ -177,7 +177,7 @@ fn corporate_number(n: usize) -> Result<Option<CorporateNumber>> {
 }
 
 /// Seeds the demo data unless it is there already; returns who can sign in.
-pub async fn seed(store: &Store, now: i64) -> Result<Vec<Login>> {
+pub async fn seed(store: &Store, kek: Option<&seal::Kek>, now: i64) -> Result<Vec<Login>> {
     let hash =
         domain::password_hash::hash(&Password::parse(DEMO_PASSWORD).map_err(|e| anyhow!(e))?)
             .map_err(|e| anyhow!(e))?;
@@ -312,6 +312,9 @@ pub async fn seed(store: &Store, now: i64) -> Result<Vec<Login>> {
             store.upsert_cases(chunk, now).await?;
         }
         seed_order_flow(store, now).await?;
+        if let Some(kek) = kek {
+            seed_tenders(store, kek, now).await?;
+        }
         // The demo's placeholder mails are not for delivery.
         store.discard_pending_mail_to_domain(DOMAIN).await?;
     }
@@ -411,6 +414,202 @@ async fn seed_order_flow(store: &Store, now: i64) -> Result<()> {
     Ok(())
 }
 
+/// Two e-tenders of the demo organisation: one taking applications (with an
+/// application waiting for review and a question answered), and one already
+/// awarded, its two equal bids settled by 電子くじ, so that 入札結果 shows.
+async fn seed_tenders(store: &Store, kek: &seal::Kek, now: i64) -> Result<()> {
+    use domain::tender::{Action, AwardMethod, Requirements, Schedule};
+    const D: i64 = 86_400_000;
+    let staff = store
+        .user_by_email(&email("orgstaff")?)
+        .await?
+        .context("demo staff")?;
+    let org = staff.organization_id.context("demo organisation")?;
+    let org_name = store
+        .ordering_organization(org)
+        .await?
+        .map(|o| o.name)
+        .unwrap_or_default();
+    let actor = Actor {
+        user_id: Some(staff.id),
+        label: format!("発注組織 {}", staff.name),
+        ip: None,
+    };
+    let company_of = |local: &'static str| async move {
+        let u = store
+            .user_by_email(&email(local)?)
+            .await?
+            .context("demo user")?;
+        Ok::<_, anyhow::Error>((u.id, u.company_id.context("demo company")?))
+    };
+    let tender = |title: &str, description: &str, published: i64, method| {
+        let case = store::NewCase {
+            kind: domain::CaseKind::ETender,
+            title: title.into(),
+            description: description.into(),
+            category: domain::Category::Services,
+            procedure: domain::Procedure::OpenCompetitive,
+            organization_name: org_name.clone(),
+            organization_id: Some(org),
+            company_id: None,
+            contract_department_id: staff.contract_department_id,
+            prefecture_code: Some(13),
+            municipality_code: None,
+            municipality_name: None,
+            qualification_grade: None,
+            published_at: None,
+            application_deadline: None,
+            submission_deadline: None,
+            opening_at: None,
+            status: domain::CaseStatus::Draft,
+            source: String::new(),
+            source_key: String::new(),
+            source_url: None,
+            documents: Vec::new(),
+            created_by: Some(staff.id),
+        };
+        store::NewTender {
+            case,
+            schedule: Schedule {
+                published_at: published,
+                application_deadline: published + 7 * D,
+                qualification_notice_at: published + 9 * D,
+                bidding_opens_at: published + 10 * D,
+                bid_deadline: published + 14 * D,
+                opening_at: published + 15 * D,
+            },
+            ceiling_yen: 4_800_000,
+            ceiling_public: false,
+            minimum_yen: Some(3_900_000),
+            award_method: method,
+            requirements: Requirements {
+                grades: vec!["A".into(), "B".into()],
+                prefectures: vec![13],
+                industries: Vec::new(),
+                documents: "競争参加資格確認申請書、同種業務の履行実績調書".into(),
+            },
+            documents: Vec::new(),
+            created_by: Some(staff.id),
+        }
+    };
+    let keys = |id: i64| {
+        let k = seal::new_tender_keys(kek, id).map_err(|e| e.to_string())?;
+        Ok((k.public.to_vec(), k.wrapped_secret))
+    };
+
+    // Taking applications now.
+    let open = tender(
+        "本庁舎清掃業務委託（令和9年度）",
+        "本庁舎（地上8階・地下1階、延べ床面積約12,000平方メートル）の日常清掃・定期清掃。\n履行期間：令和9年4月1日から令和10年3月31日まで。",
+        now - 2 * D,
+        AwardMethod::LowestPrice,
+    );
+    let id = store.create_tender(&open, keys, now - 3 * D).await?;
+    store
+        .tender_action(id, Action::Publish, &actor, now - 3 * D)
+        .await?;
+    let (user, company) = company_of("marunouchi").await?;
+    store
+        .apply_to_tender(
+            &store::Application {
+                case_id: id,
+                company_id: company,
+                user_id: Some(user),
+                grade: Some("A"),
+                message: "同種業務の実績があります。",
+                files: &[],
+            },
+            &Actor::cli("demo"),
+            &[],
+            now - D,
+        )
+        .await?;
+    let (_, asker) = company_of("sumidagawa").await?;
+    let q = store
+        .ask_question(
+            id,
+            asker,
+            "地下駐車場は清掃の対象に含まれますか。",
+            &Actor::cli("demo"),
+            &[],
+            now - D,
+        )
+        .await?;
+    store
+        .answer_question(id, q, "含みません。", &actor, &[], now - D / 2)
+        .await?;
+
+    // Awarded a month ago; two equal bids went to くじ.
+    let start = now - 40 * D;
+    let done = tender(
+        "公園樹木剪定業務委託",
+        "市内12公園の高木剪定と発生材の処分。",
+        start,
+        AwardMethod::LowestPrice,
+    );
+    let id = store.create_tender(&done, keys, start - D).await?;
+    store
+        .tender_action(id, Action::Publish, &actor, start - D)
+        .await?;
+    let offers = [
+        ("marunouchi", 4_200_000, "381", 10 * D + 3_600_000 + 137),
+        ("sumidagawa", 4_200_000, "905", 11 * D + 7_200_000 + 642),
+        ("tamaclean", 3_850_000, "020", 12 * D + 1_800_000 + 58),
+    ];
+    for (local, amount, kuji, at) in offers {
+        let (user, company) = company_of(local).await?;
+        store
+            .apply_to_tender(
+                &store::Application {
+                    case_id: id,
+                    company_id: company,
+                    user_id: Some(user),
+                    grade: Some("B"),
+                    message: "",
+                    files: &[],
+                },
+                &Actor::cli("demo"),
+                &[],
+                start + D,
+            )
+            .await?;
+        store
+            .decide_participation(
+                id,
+                company,
+                store::Participation::Approved,
+                None,
+                &actor,
+                &[],
+                start + 8 * D,
+            )
+            .await?;
+        let bid = etender::BidContent {
+            amount,
+            kuji: kuji.into(),
+            breakdown: String::new(),
+        };
+        etender::submit(
+            store,
+            id,
+            company,
+            Some(user),
+            &bid,
+            &Actor::cli("demo"),
+            start + at,
+        )
+        .await
+        .map_err(|e| anyhow!(e.to_string()))?;
+    }
+    etender::open(store, kek, id, &actor, start + 15 * D)
+        .await
+        .map_err(|e| anyhow!(e.to_string()))?;
+    store
+        .tender_action(id, Action::Award, &actor, start + 15 * D)
+        .await?;
+    Ok(())
+}
+
 /// The sign-in table, for the terminal.
 pub fn print(logins: &[Login], url: &str) {
     println!(
@@ -419,4 +618,7 @@ pub fn print(logins: &[Login], url: &str) {
     for l in logins {
         println!("  {:<44} {}", l.email, l.who);
     }
+    println!(
+        "  e-tenders: one taking applications, one awarded by 電子くじ — staff manage them at {url}/org/tenders"
+    );
 }

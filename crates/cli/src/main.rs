@@ -118,7 +118,8 @@ async fn run(cli: Cli) -> Result<()> {
             init_logging(&settings)?;
             let store = store::Store::connect(&settings.database, &settings.pool()).await?;
             store.migrate().await?;
-            let logins = demo::seed(&store, accounts::now_ms()).await?;
+            let kek = settings.kek.load()?;
+            let logins = demo::seed(&store, Some(&kek), accounts::now_ms()).await?;
             store.close().await;
             demo::print(&logins, &settings.public_url);
             Ok(())

@@ -33,7 +33,12 @@ pub async fn run(settings: Settings, demo: bool) -> Result<()> {
         )?,
     );
     let kek = std::sync::Arc::new(settings.kek.load()?);
-    let state = web::AppState::with_kek(store.clone(), web_settings, index.clone(), Some(kek));
+    let state = web::AppState::with_kek(
+        store.clone(),
+        web_settings,
+        index.clone(),
+        Some(kek.clone()),
+    );
     let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
     let mail_worker = tokio::spawn(mail::run_worker(
         mailer,
@@ -75,7 +80,7 @@ pub async fn run(settings: Settings, demo: bool) -> Result<()> {
     out.flush()?;
     drop(out);
     if demo {
-        let logins = crate::demo::seed(&store, crate::accounts::now_ms()).await?;
+        let logins = crate::demo::seed(&store, Some(&kek), crate::accounts::now_ms()).await?;
         crate::demo::print(&logins, &settings.public_url);
     }
 

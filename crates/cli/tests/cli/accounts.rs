@@ -144,6 +144,7 @@ fn demo_loads_staff_and_companies_at_every_stage_once_and_prints_how_to_sign_in(
         "承認済み",
         "審査中",
         "差し戻し",
+        "e-tenders: one taking applications, one awarded by 電子くじ",
     ] {
         assert!(text.contains(who), "{who} missing in {text}");
     }
