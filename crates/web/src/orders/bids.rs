@@ -95,6 +95,19 @@ pub async fn bid_form(
     {
         return receipt_page(&viewer, id, &b.receipt);
     }
+    if !state
+        .store
+        .participation(id, company.id)
+        .await?
+        .is_some_and(store::Participation::may_bid)
+    {
+        return MessagePage::new(
+            Layout::for_viewer("この案件には入札できません", &viewer),
+            &["入札できるのは、参加資格を認められた企業（指名された企業）だけです。参加申請の状況は、案件のページで確認できます。"],
+        )
+        .link(format!("/cases/{id}"), "案件のページに戻る")
+        .respond(StatusCode::FORBIDDEN);
+    }
     form(
         &viewer,
         id,

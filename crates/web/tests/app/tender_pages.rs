@@ -226,6 +226,18 @@ async fn staff_see_only_their_organisations_tenders_and_application_documents() 
         .expect("applied")
         .files[0]
         .href();
+    let r = applicant
+        .get(app.url(&format!("/cases/{id}/bid")))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), 403, "not admitted yet: no bid form");
+    assert!(
+        r.text()
+            .await
+            .unwrap_or_default()
+            .contains("参加資格を認められた企業")
+    );
     let (stranger, _) = signed_in(&app, Role::ReceivingCompany, 2).await;
     for (who, client, status) in [
         ("the applicant", &applicant, 200),
