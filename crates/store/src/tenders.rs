@@ -260,17 +260,38 @@ fn record(r: &sqlx::any::AnyRow) -> Result<TenderRecord> {
     })
 }
 
-fn requirement_columns(r: &Requirements) -> [String; 4] {
-    [
-        r.grades.join(","),
-        r.prefectures
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(","),
-        r.industries.join(","),
-        r.documents.clone(),
-    ]
+/// The columns a tender's terms fill, and their placeholders ($2…$15).
+const TERM_COLUMNS: &str = "published_at, application_deadline, qualification_notice_at,
+    bidding_opens_at, bid_deadline, opening_at, ceiling_yen, ceiling_public, minimum_yen,
+    award_method, required_grades, required_prefectures, required_industries, requested_documents";
+const TERM_VALUES: &str = "$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15";
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds the terms of `t` in the order of `TERM_COLUMNS`.
+fn with_terms<'q>(q: AnyQuery<'q>, t: &NewTender) -> AnyQuery<'q> {
+    let s = t.schedule;
+    let r = &t.requirements;
+    q.bind(s.published_at)
+        .bind(s.application_deadline)
+        .bind(s.qualification_notice_at)
+        .bind(s.bidding_opens_at)
+        .bind(s.bid_deadline)
+        .bind(s.opening_at)
+        .bind(t.ceiling_yen)
+        .bind(i32::from(t.ceiling_public))
+        .bind(t.minimum_yen)
+        .bind(method_name(t.award_method))
+        .bind(r.grades.join(","))
+        .bind(
+            r.prefectures
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+        )
+        .bind(r.industries.join(","))
+        .bind(r.documents.clone())
 }
 
 /// The case fields a tender's terms decide.
@@ -395,33 +416,18 @@ impl Store {
         case.documents.clear();
         let id = cases::write(&mut tx, None, &case, &case.content_hash(), seq, now).await?;
         let (public, wrapped) = keys(id).map_err(StoreError::Invalid)?;
-        let [grades, prefectures, industries, documents] = requirement_columns(&t.requirements);
-        sqlx::query(&format!(
-            "INSERT INTO tenders ({TENDER_COLUMNS}, created_by, created_at, updated_at)
-             VALUES ($1, 'draft', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $16, $17,
-                     $18, $19, $14, $15, $15)"
-        ))
-        .bind(id)
-        .bind(t.schedule.published_at)
-        .bind(t.schedule.application_deadline)
-        .bind(t.schedule.qualification_notice_at)
-        .bind(t.schedule.bidding_opens_at)
-        .bind(t.schedule.bid_deadline)
-        .bind(t.schedule.opening_at)
-        .bind(t.ceiling_yen)
-        .bind(i32::from(t.ceiling_public))
-        .bind(t.minimum_yen)
-        .bind(method_name(t.award_method))
-        .bind(public)
-        .bind(wrapped)
-        .bind(t.created_by)
-        .bind(now)
-        .bind(grades)
-        .bind(prefectures)
-        .bind(industries)
-        .bind(documents)
-        .execute(&mut *tx)
-        .await?;
+        let sql = format!(
+            "INSERT INTO tenders (case_id, {TERM_COLUMNS}, stage, public_key, wrapped_secret,
+                                  created_by, created_at, updated_at)
+             VALUES ($1, {TERM_VALUES}, 'draft', $16, $17, $18, $19, $19)"
+        );
+        with_terms(sqlx::query(&sql).bind(id), t)
+            .bind(public)
+            .bind(wrapped)
+            .bind(t.created_by)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         attach_documents(&mut tx, id, &case, &t.documents, t.created_by, now).await?;
         tx.commit().await?;
         Ok(id)
@@ -452,33 +458,14 @@ impl Store {
         let mut case = case_for(t, t.case.clone());
         case.status = CaseStatus::Draft;
         case.source_key = old.fields.source_key;
-        let [grades, prefectures, industries, documents] = requirement_columns(&t.requirements);
-        sqlx::query(
-            "UPDATE tenders SET published_at = $2, application_deadline = $3,
-                    qualification_notice_at = $4, bidding_opens_at = $5, bid_deadline = $6,
-                    opening_at = $7, ceiling_yen = $8, ceiling_public = $9, minimum_yen = $10,
-                    award_method = $11, required_grades = $12, required_prefectures = $13,
-                    required_industries = $14, requested_documents = $15, updated_at = $16
-              WHERE case_id = $1",
-        )
-        .bind(case_id)
-        .bind(t.schedule.published_at)
-        .bind(t.schedule.application_deadline)
-        .bind(t.schedule.qualification_notice_at)
-        .bind(t.schedule.bidding_opens_at)
-        .bind(t.schedule.bid_deadline)
-        .bind(t.schedule.opening_at)
-        .bind(t.ceiling_yen)
-        .bind(i32::from(t.ceiling_public))
-        .bind(t.minimum_yen)
-        .bind(method_name(t.award_method))
-        .bind(grades)
-        .bind(prefectures)
-        .bind(industries)
-        .bind(documents)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        let sql = format!(
+            "UPDATE tenders SET ({TERM_COLUMNS}, updated_at) = ({TERM_VALUES}, $16)
+              WHERE case_id = $1"
+        );
+        with_terms(sqlx::query(&sql).bind(case_id), t)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         for file in remove {
             sqlx::query("DELETE FROM files WHERE id = $1 AND case_id = $2")
                 .bind(*file)

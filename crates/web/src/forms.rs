@@ -164,6 +164,50 @@ pub fn checked_files(
     files
 }
 
+/// The fields for a record's documents: those attached already (ticked to
+/// remove) and new files, with the limits in the hint after `lead`.
+pub fn document_fields(
+    documents: &[store::FileMeta],
+    removed: Vec<String>,
+    label: &str,
+    lead: &str,
+    max_body_bytes: usize,
+) -> Vec<Field> {
+    let mut fields = Vec::new();
+    if !documents.is_empty() {
+        fields.push(
+            Field::new(
+                "remove_file",
+                "添付済みの資料（削除するものにチェック）",
+                Kind::Checkboxes(
+                    documents
+                        .iter()
+                        .map(|d| {
+                            (
+                                d.id.to_string(),
+                                format!("{}（{}）", d.name, domain::upload::size_label(d.size)),
+                            )
+                        })
+                        .collect(),
+                ),
+            )
+            .values(removed),
+        );
+    }
+    fields.push(
+        Field::new("files", label, Kind::Files)
+            .hint(format!(
+                "{lead}{}個まで、1ファイル{}MBまで（送信する合計も{}MBまで）。添付できる形式：{}",
+                domain::upload::MAX_FILES,
+                domain::upload::MAX_FILE_BYTES / 1024 / 1024,
+                max_body_bytes / 1024 / 1024,
+                domain::upload::accepted_extensions()
+            ))
+            .value(domain::upload::accept_attribute()),
+    );
+    fields
+}
+
 /// What kind of control a field is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {

@@ -216,37 +216,12 @@ async fn field_sets(
             ],
         ),
     ];
-    let mut files = Vec::new();
-    if !documents.is_empty() {
-        files.push(
-            Field::new(
-                "remove_file",
-                "添付済みの資料（削除するものにチェック）",
-                Kind::Checkboxes(
-                    documents
-                        .iter()
-                        .map(|d| {
-                            (
-                                d.id.to_string(),
-                                format!("{}（{}）", d.name, domain::upload::size_label(d.size)),
-                            )
-                        })
-                        .collect(),
-                ),
-            )
-            .values(removed.to_vec()),
-        );
-    }
-    files.push(
-        Field::new("files", "資料を添付する", Kind::Files)
-            .hint(format!(
-                "任意。仕様書や図面など{}個まで、1ファイル{}MBまで（送信する合計も{}MBまで）。添付できる形式：{}",
-                domain::upload::MAX_FILES,
-                domain::upload::MAX_FILE_BYTES / 1024 / 1024,
-                state.settings.max_body_bytes / 1024 / 1024,
-                domain::upload::accepted_extensions()
-            ))
-            .value(domain::upload::accept_attribute()),
+    let files = crate::forms::document_fields(
+        documents,
+        removed.to_vec(),
+        "資料を添付する",
+        "任意。仕様書や図面など",
+        state.settings.max_body_bytes,
     );
     sets.push(FieldSet::new(Some("資料"), files));
     Ok(sets)

@@ -66,20 +66,18 @@ async fn form(
         Field::new("message", "連絡事項", Kind::TextArea)
             .hint("任意。4,000文字以内")
             .value(typed.get("message")),
-        Field::new("files", "申請書類", Kind::Files)
-            .hint(format!(
-                "{}{}個まで、1ファイル{}MBまで。添付できる形式：{}",
-                if t.requirements.documents.is_empty() {
-                    String::new()
-                } else {
-                    format!("求められている書類：{}。", t.requirements.documents)
-                },
-                domain::upload::MAX_FILES,
-                domain::upload::MAX_FILE_BYTES / 1024 / 1024,
-                domain::upload::accepted_extensions()
-            ))
-            .value(domain::upload::accept_attribute()),
     ];
+    fields.extend(crate::forms::document_fields(
+        &[],
+        Vec::new(),
+        "申請書類",
+        &if t.requirements.documents.is_empty() {
+            String::new()
+        } else {
+            format!("求められている書類：{}。", t.requirements.documents)
+        },
+        state.settings.max_body_bytes,
+    ));
     if !t.requirements.grades.is_empty() {
         fields[0] = fields[0].clone().required();
     }

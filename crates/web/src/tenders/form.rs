@@ -231,37 +231,12 @@ async fn field_sets(
             ],
         ),
     ];
-    let mut files = Vec::new();
-    if !documents.is_empty() {
-        files.push(
-            Field::new(
-                "remove_file",
-                "添付済みの資料（削除するものにチェック）",
-                Kind::Checkboxes(
-                    documents
-                        .iter()
-                        .map(|d| {
-                            (
-                                d.id.to_string(),
-                                format!("{}（{}）", d.name, domain::upload::size_label(d.size)),
-                            )
-                        })
-                        .collect(),
-                ),
-            )
-            .values(v.all("remove_file")),
-        );
-    }
-    files.push(
-        Field::new("files", "入札説明書・仕様書などを添付する", Kind::Files)
-            .hint(format!(
-                "{}個まで、1ファイル{}MBまで（送信する合計も{}MBまで）。添付できる形式：{}",
-                domain::upload::MAX_FILES,
-                domain::upload::MAX_FILE_BYTES / 1024 / 1024,
-                state.settings.max_body_bytes / 1024 / 1024,
-                domain::upload::accepted_extensions()
-            ))
-            .value(domain::upload::accept_attribute()),
+    let files = crate::forms::document_fields(
+        documents,
+        v.all("remove_file"),
+        "入札説明書・仕様書などを添付する",
+        "",
+        state.settings.max_body_bytes,
     );
     sets.push(FieldSet::new(Some("入札説明書等"), files));
     Ok(sets)
