@@ -572,18 +572,7 @@ impl Store {
             | Action::Score => "tender.action",
         };
         enqueue_all(&mut tx, mails, now).await?;
-        audit::append(
-            &mut tx,
-            &NewAuditEntry {
-                at: now,
-                actor,
-                action: name,
-                target_type: "tender",
-                target_id: &case_id.to_string(),
-                detail: "",
-            },
-        )
-        .await?;
+        audited(&mut tx, actor, name, case_id, "", now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -607,16 +596,13 @@ impl Store {
             return Err(StoreError::Invalid("この案件は終了しています。".into()));
         }
         upsert_participant(&mut tx, case_id, company_id, status, reason, now).await?;
-        audit::append(
+        audited(
             &mut tx,
-            &NewAuditEntry {
-                at: now,
-                actor,
-                action: &format!("tender.participation.{}", status.as_str()),
-                target_type: "tender",
-                target_id: &case_id.to_string(),
-                detail: &format!("company={company_id}"),
-            },
+            actor,
+            &format!("tender.participation.{}", status.as_str()),
+            case_id,
+            &format!("company={company_id}"),
+            now,
         )
         .await?;
         tx.commit().await?;
@@ -707,20 +693,17 @@ impl Store {
             .bind(&receipt_no)
             .execute(&mut *tx)
             .await?;
-        audit::append(
+        audited(
             &mut tx,
-            &NewAuditEntry {
-                at: now,
-                actor,
-                action: if sealed.is_some() {
-                    "tender.bid_received"
-                } else {
-                    "tender.bid_declined"
-                },
-                target_type: "tender",
-                target_id: &case_id.to_string(),
-                detail: &format!("receipt={receipt_no} sha256={sealed_hash}"),
+            actor,
+            if sealed.is_some() {
+                "tender.bid_received"
+            } else {
+                "tender.bid_declined"
             },
+            case_id,
+            &format!("receipt={receipt_no} sha256={sealed_hash}"),
+            now,
         )
         .await?;
         tx.commit().await?;
@@ -780,22 +763,19 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        audit::append(
+        audited(
             &mut tx,
-            &NewAuditEntry {
-                at: now,
-                actor,
-                action: "tender.open",
-                target_type: "tender",
-                target_id: &case_id.to_string(),
-                detail: &format!(
-                    "bids={} winner_bid={}",
-                    outcome.results.len(),
-                    outcome
-                        .winner_bid
-                        .map_or_else(|| "none".to_owned(), |w| w.to_string())
-                ),
-            },
+            actor,
+            "tender.open",
+            case_id,
+            &format!(
+                "bids={} winner_bid={}",
+                outcome.results.len(),
+                outcome
+                    .winner_bid
+                    .map_or_else(|| "none".to_owned(), |w| w.to_string())
+            ),
+            now,
         )
         .await?;
         tx.commit().await?;

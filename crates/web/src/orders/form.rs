@@ -138,7 +138,7 @@ impl Values {
     }
 }
 
-fn options<T: Copy>(
+pub(crate) fn options<T: Copy>(
     all: &[T],
     f: impl Fn(T) -> (&'static str, &'static str),
 ) -> Vec<(String, String)> {

@@ -5,7 +5,7 @@
 pub(crate) mod bids;
 mod entries;
 mod files;
-mod form;
+pub(crate) mod form;
 mod review;
 
 use axum::routing::{get, post};

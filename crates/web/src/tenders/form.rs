@@ -16,6 +16,7 @@ use crate::forms::{
     optional_text, required_text,
 };
 use crate::layout::Layout;
+use crate::orders::form::options;
 use crate::pages::FormPage;
 use crate::{AppState, ErrorKind, WebError};
 
@@ -75,18 +76,6 @@ async fn sections(state: &AppState) -> Result<Vec<(String, String)>, WebError> {
     Ok(out)
 }
 
-fn pairs<T: Copy>(
-    all: &[T],
-    f: impl Fn(T) -> (&'static str, &'static str),
-) -> Vec<(String, String)> {
-    all.iter()
-        .map(|v| {
-            let (a, b) = f(*v);
-            (a.to_owned(), b.to_owned())
-        })
-        .collect()
-}
-
 async fn field_sets(
     state: &AppState,
     viewer: &Viewer,
@@ -136,14 +125,14 @@ async fn field_sets(
                 Field::new(
                     "category",
                     "種別",
-                    Kind::Select(pairs(Category::ALL, |c| (c.as_str(), c.label()))),
+                    Kind::Select(options(Category::ALL, |c| (c.as_str(), c.label()))),
                 )
                 .required()
                 .value(v.get("category")),
                 Field::new(
                     "procedure",
                     "入札・契約方式",
-                    Kind::Select(pairs(&PROCEDURES, |p| (p.as_str(), p.label()))),
+                    Kind::Select(options(&PROCEDURES, |p| (p.as_str(), p.label()))),
                 )
                 .required()
                 .hint("指名競争入札では、公告の後に指名する企業を登録します。")
