@@ -59,6 +59,20 @@ enum BenchKind {
         #[arg(long, default_value_t = 100_000)]
         records: usize,
     },
+    /// Match M new cases against N notification settings with the settings'
+    /// index, and in the same run with the plain approach (each setting
+    /// checked against every case) on a sample of the settings, scaled to N.
+    Notify {
+        /// Notification settings
+        #[arg(long, default_value_t = 100_000)]
+        settings: usize,
+        /// New cases
+        #[arg(long, default_value_t = 10_000)]
+        cases: usize,
+        /// Settings the plain approach is measured on
+        #[arg(long, default_value_t = 5_000)]
+        plain_sample: usize,
+    },
     /// Load N cases into a new SQLite database, start `chance-navi serve` on
     /// it, let the node build its index, then time the search mix over HTTP
     /// and read the server's resident memory from /proc.
@@ -86,6 +100,15 @@ pub async fn run(args: BenchArgs, common: &CommonArgs) -> Result<()> {
             no_peers,
         } => crate::bench_search::run(cases, reps, !no_peers).await,
         BenchKind::Serve { cases, reps } => crate::bench_serve::run(cases, reps).await,
+        BenchKind::Notify {
+            settings,
+            cases,
+            plain_sample,
+        } => tokio::task::spawn_blocking(move || {
+            crate::bench_notify::run(settings, cases, plain_sample)
+        })
+        .await
+        .context("benchmark task")?,
         BenchKind::Bids { bids } => {
             crate::bench_bids::run(bids, common.database_url.as_deref()).await
         }

@@ -4,6 +4,7 @@ mod accounts;
 mod bench;
 mod bench_bids;
 mod bench_import;
+mod bench_notify;
 mod bench_search;
 mod bench_serve;
 mod config;

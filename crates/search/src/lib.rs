@@ -7,7 +7,7 @@
 pub mod follow;
 mod page;
 pub mod query;
-mod tokenizer;
+pub mod tokenizer;
 
 use std::collections::BTreeMap;
 use std::ops::Bound;

@@ -32,6 +32,24 @@ fn runs(text: &str) -> Vec<Vec<char>> {
     out
 }
 
+/// Normalised text as runs of letters and digits joined by a separator
+/// (U+0001): a word given the same treatment is found in it as a substring
+/// exactly where the index finds it as a phrase of bigrams — within runs, and
+/// never across a space or a punctuation mark except as one.
+pub fn canonical(text: &str) -> String {
+    let mut out = String::new();
+    for (i, run) in runs(&normalize(text)).into_iter().enumerate() {
+        if i > 0 {
+            out.push(SEPARATOR);
+        }
+        out.extend(run);
+    }
+    out
+}
+
+/// What stands between runs in `canonical` text.
+pub const SEPARATOR: char = '\u{1}';
+
 /// The tokens of `text` with their positions. Runs are one position apart,
 /// so that a phrase never matches across a space or a punctuation mark.
 pub fn tokens(text: &str) -> Vec<(usize, String)> {
