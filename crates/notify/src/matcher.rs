@@ -70,28 +70,48 @@ const PROCEDURE: u8 = 2;
 const PREFECTURE: u8 = 3;
 const ORGANIZATION: u8 = 4;
 
+/// One setting, compiled into one cache line: what a candidate is checked
+/// against is read in one place.
+#[derive(Debug, Clone, Copy)]
+struct Compiled {
+    id: i64,
+    /// A bit per prefecture code; 0 means any.
+    prefectures: u64,
+    /// `words[words_at..]`: the required words other than the anchor, then
+    /// the excluded ones.
+    words_at: u32,
+    required: u16,
+    excluded: u16,
+    /// `organizations[organizations_at..][..organizations]`; none means any.
+    organizations_at: u32,
+    organizations: u16,
+    kinds: u8,
+    categories: u8,
+    procedures: u8,
+}
+
 /// Every setting, compiled.
 #[derive(Debug)]
 pub struct Matcher {
-    ids: Vec<i64>,
-    /// Offsets into `required` and `excluded`, one more than there are settings.
-    required_at: Vec<u32>,
-    required: Vec<u32>,
-    excluded_at: Vec<u32>,
-    excluded: Vec<u32>,
-    kinds: Vec<u64>,
-    categories: Vec<u64>,
-    procedures: Vec<u64>,
-    prefectures: Vec<u64>,
-    organizations_at: Vec<u32>,
+    settings: Vec<Compiled>,
+    words: Vec<u32>,
     organizations: Vec<u32>,
     organization_ids: HashMap<String, u32>,
     /// Settings filed under each word.
     by_word: Vec<Vec<u32>>,
     /// Keyword-less settings filed under (facet, value).
     by_facet: HashMap<(u8, u32), Vec<u32>>,
-    words: usize,
+    patterns: usize,
     automaton: Option<AhoCorasick>,
+}
+
+/// A case's facet values as the settings' masks test them.
+#[derive(Debug)]
+struct Bits {
+    kind: u8,
+    category: u8,
+    procedure: u8,
+    prefecture: u64,
 }
 
 /// The settings that fit one case, found while reading it.
@@ -107,69 +127,53 @@ impl Matcher {
     pub fn build<'a>(settings: impl IntoIterator<Item = (i64, &'a Criteria)>) -> Matcher {
         let mut word_ids: HashMap<String, u32> = HashMap::new();
         let mut patterns: Vec<String> = Vec::new();
-        let mut word_id = |w: &str| -> Option<u32> {
+        let mut word_id = |w: &str| -> Option<(u32, usize)> {
             let c = search::tokenizer::canonical(w);
             if c.is_empty() {
                 return None;
             }
+            let len = c.chars().count();
             let next = patterns.len() as u32;
-            Some(*word_ids.entry(c.clone()).or_insert_with(|| {
+            let id = *word_ids.entry(c.clone()).or_insert_with(|| {
                 patterns.push(c);
                 next
-            }))
+            });
+            Some((id, len))
         };
         let mut m = Matcher {
-            ids: Vec::new(),
-            required_at: vec![0],
-            required: Vec::new(),
-            excluded_at: vec![0],
-            excluded: Vec::new(),
-            kinds: Vec::new(),
-            categories: Vec::new(),
-            procedures: Vec::new(),
-            prefectures: Vec::new(),
-            organizations_at: vec![0],
+            settings: Vec::new(),
+            words: Vec::new(),
             organizations: Vec::new(),
             organization_ids: HashMap::new(),
             by_word: Vec::new(),
             by_facet: HashMap::new(),
-            words: 0,
+            patterns: 0,
             automaton: None,
         };
         // (setting index, anchor word) until the automaton's size is known.
         let mut anchored: Vec<(u32, u32)> = Vec::new();
         for (id, c) in settings {
-            let required: Vec<(u32, usize)> = c
-                .keywords
+            let mut required: Vec<(u32, usize)> =
+                c.keywords.iter().filter_map(|w| word_id(w)).collect();
+            required.sort_unstable();
+            required.dedup();
+            let mut excluded: Vec<u32> = c
+                .exclusions
                 .iter()
-                .filter_map(|w| word_id(w).map(|i| (i, search::tokenizer::canonical(w).chars().count())))
+                .filter_map(|w| word_id(w).map(|(w, _)| w))
                 .collect();
+            excluded.sort_unstable();
+            excluded.dedup();
             let kinds: Vec<CaseKind> = c.kinds.iter().filter_map(|k| CaseKind::parse(k).ok()).collect();
             let categories: Vec<Category> =
                 c.categories.iter().filter_map(|k| Category::parse(k).ok()).collect();
             let procedures: Vec<Procedure> =
                 c.procedures.iter().filter_map(|k| Procedure::parse(k).ok()).collect();
-            let prefectures: Vec<i64> = c.prefectures.iter().copied().filter(|p| (1..=63).contains(p)).collect();
-            let narrows = !required.is_empty()
-                || !kinds.is_empty()
-                || !categories.is_empty()
-                || !procedures.is_empty()
-                || !prefectures.is_empty()
-                || !c.organizations.is_empty();
-            if !narrows {
-                continue;
-            }
-            let index = m.ids.len() as u32;
-            m.ids.push(id);
-            m.required.extend(required.iter().map(|(w, _)| *w));
-            m.required_at.push(m.required.len() as u32);
-            m.excluded.extend(c.exclusions.iter().filter_map(|w| word_id(w)));
-            m.excluded_at.push(m.excluded.len() as u32);
-            m.kinds.push(mask(CaseKind::ALL, &kinds));
-            m.categories.push(mask(Category::ALL, &categories));
-            m.procedures.push(mask(Procedure::ALL, &procedures));
-            m.prefectures.push(prefectures.iter().fold(0, |m, p| m | 1 << p));
-            let orgs: Vec<u32> = c
+            let mut prefectures: Vec<i64> =
+                c.prefectures.iter().copied().filter(|p| (1..=63).contains(p)).collect();
+            prefectures.sort_unstable();
+            prefectures.dedup();
+            let mut orgs: Vec<u32> = c
                 .organizations
                 .iter()
                 .map(|o| {
@@ -177,14 +181,43 @@ impl Matcher {
                     *m.organization_ids.entry(o.clone()).or_insert(next)
                 })
                 .collect();
-            m.organizations.extend(&orgs);
-            m.organizations_at.push(m.organizations.len() as u32);
-            // The anchor: the longest keyword (long words are rare words) …
-            if let Some((w, _)) = required.iter().max_by_key(|(_, len)| *len) {
-                anchored.push((index, *w));
+            orgs.sort_unstable();
+            orgs.dedup();
+            let narrows = !required.is_empty()
+                || !kinds.is_empty()
+                || !categories.is_empty()
+                || !procedures.is_empty()
+                || !prefectures.is_empty()
+                || !orgs.is_empty();
+            if !narrows {
                 continue;
             }
-            // … or every value of the most selective facet.
+            let index = m.settings.len() as u32;
+            // The anchor: the longest keyword (long words are rare words).
+            let anchor = required.iter().max_by_key(|(_, len)| *len).map(|(w, _)| *w);
+            let words_at = m.words.len() as u32;
+            m.words.extend(required.iter().map(|(w, _)| *w).filter(|w| Some(*w) != anchor));
+            let required_len = m.words.len() as u32 - words_at;
+            m.words.extend(&excluded);
+            let organizations_at = m.organizations.len() as u32;
+            m.organizations.extend(&orgs);
+            m.settings.push(Compiled {
+                id,
+                prefectures: prefectures.iter().fold(0, |m, p| m | 1 << p),
+                words_at,
+                required: required_len as u16,
+                excluded: excluded.len() as u16,
+                organizations_at,
+                organizations: orgs.len() as u16,
+                kinds: mask(CaseKind::ALL, &kinds) as u8,
+                categories: mask(Category::ALL, &categories) as u8,
+                procedures: mask(Procedure::ALL, &procedures) as u8,
+            });
+            if let Some(w) = anchor {
+                anchored.push((index, w));
+                continue;
+            }
+            // Without keywords: every value of the most selective facet.
             let facet: Vec<(u8, u32)> = if !orgs.is_empty() {
                 orgs.iter().map(|o| (ORGANIZATION, *o)).collect()
             } else if !prefectures.is_empty() {
@@ -197,11 +230,14 @@ impl Matcher {
                 kinds.iter().map(|p| (KIND, position(CaseKind::ALL, p))).collect()
             };
             for key in facet {
-                m.by_facet.entry(key).or_default().push(index);
+                let list = m.by_facet.entry(key).or_default();
+                if list.last() != Some(&index) {
+                    list.push(index);
+                }
             }
         }
-        m.words = patterns.len();
-        m.by_word = vec![Vec::new(); m.words];
+        m.patterns = patterns.len();
+        m.by_word = vec![Vec::new(); m.patterns];
         for (index, w) in anchored {
             m.by_word[w as usize].push(index);
         }
@@ -216,39 +252,36 @@ impl Matcher {
 
     /// How many settings are compiled.
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.settings.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.settings.is_empty()
     }
 
-    fn fits(&self, s: usize, case: &CaseFacts, org: Option<u32>, seen: &[u64]) -> bool {
+    fn fits(&self, s: &Compiled, case: &Bits, org: Option<u32>, seen: &[u64]) -> bool {
         let has = |w: &u32| seen[*w as usize / 64] >> (w % 64) & 1 == 1;
-        let within = |mask: u64, bit: u32| mask == 0 || mask >> bit & 1 == 1;
-        within(self.kinds[s], position(CaseKind::ALL, &case.kind))
-            && within(self.categories[s], position(Category::ALL, &case.category))
-            && within(self.procedures[s], position(Procedure::ALL, &case.procedure))
-            && (self.prefectures[s] == 0
-                || case
-                    .prefecture
-                    .is_some_and(|p| (1..=63).contains(&p) && self.prefectures[s] >> p & 1 == 1))
+        (s.kinds == 0 || s.kinds & case.kind != 0)
+            && (s.categories == 0 || s.categories & case.category != 0)
+            && (s.procedures == 0 || s.procedures & case.procedure != 0)
+            && (s.prefectures == 0 || s.prefectures & case.prefecture != 0)
+            && (s.organizations == 0
+                || org.is_some_and(|o| {
+                    let at = s.organizations_at as usize;
+                    self.organizations[at..at + s.organizations as usize].contains(&o)
+                }))
             && {
-                let orgs = &self.organizations
-                    [self.organizations_at[s] as usize..self.organizations_at[s + 1] as usize];
-                orgs.is_empty() || org.is_some_and(|o| orgs.contains(&o))
+                let at = s.words_at as usize;
+                let (required, excluded) = self.words
+                    [at..at + s.required as usize + s.excluded as usize]
+                    .split_at(s.required as usize);
+                required.iter().all(has) && !excluded.iter().any(has)
             }
-            && self.required[self.required_at[s] as usize..self.required_at[s + 1] as usize]
-                .iter()
-                .all(has)
-            && !self.excluded[self.excluded_at[s] as usize..self.excluded_at[s + 1] as usize]
-                .iter()
-                .any(has)
     }
 
     fn match_with(&self, case: &CaseFacts, scratch: &mut Scratch, out: &mut Vec<i64>) {
         scratch.seen.clear();
-        scratch.seen.resize(self.words / 64 + 1, 0);
+        scratch.seen.resize(self.patterns / 64 + 1, 0);
         scratch.present.clear();
         if let Some(ac) = &self.automaton {
             for m in ac.find_overlapping_iter(&case.text) {
@@ -261,44 +294,45 @@ impl Matcher {
             }
         }
         let org = self.organization_ids.get(&case.organization).copied();
-        let start = out.len();
-        for w in &scratch.present {
-            for s in &self.by_word[*w as usize] {
-                if self.fits(*s as usize, case, org, &scratch.seen) {
-                    out.push(self.ids[*s as usize]);
-                }
-            }
-        }
-        let keys = [
+        let bits = Bits {
+            kind: 1 << position(CaseKind::ALL, &case.kind),
+            category: 1 << position(Category::ALL, &case.category),
+            procedure: 1 << position(Procedure::ALL, &case.procedure),
+            // No prefecture: only settings that ask for none.
+            prefecture: case
+                .prefecture
+                .filter(|p| (1..=63).contains(p))
+                .map_or(0, |p| 1 << p),
+        };
+        let facets = [
             Some((KIND, position(CaseKind::ALL, &case.kind))),
             Some((CATEGORY, position(Category::ALL, &case.category))),
             Some((PROCEDURE, position(Procedure::ALL, &case.procedure))),
             case.prefecture.map(|p| (PREFECTURE, p as u32)),
             org.map(|o| (ORGANIZATION, o)),
         ];
-        for key in keys.into_iter().flatten() {
-            for s in self.by_facet.get(&key).into_iter().flatten() {
-                if self.fits(*s as usize, case, org, &scratch.seen) {
-                    out.push(self.ids[*s as usize]);
+        let by_word = scratch.present.iter().map(|w| &self.by_word[*w as usize]);
+        let by_facet = facets
+            .into_iter()
+            .flatten()
+            .filter_map(|key| self.by_facet.get(&key));
+        // Each setting is filed under one word, or under values of one facet
+        // of which a case has one: it is met once per case at most.
+        for list in by_word.chain(by_facet) {
+            for s in list {
+                let s = &self.settings[*s as usize];
+                if self.fits(s, &bits, org, &scratch.seen) {
+                    out.push(s.id);
                 }
             }
         }
-        // A setting filed under several values of one facet is met once per case.
-        out[start..].sort_unstable();
-        let mut kept = start;
-        for i in start..out.len() {
-            if i == start || out[i] != out[kept - 1] {
-                out[kept] = out[i];
-                kept += 1;
-            }
-        }
-        out.truncate(kept);
     }
 
     /// The ids of the settings `case` fits, ascending.
     pub fn matches(&self, case: &CaseFacts) -> Vec<i64> {
         let mut out = Vec::new();
         self.match_with(case, &mut Scratch::default(), &mut out);
+        out.sort_unstable();
         out
     }
 

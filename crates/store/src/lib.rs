@@ -15,6 +15,7 @@ mod legal;
 mod master_updates;
 mod masters;
 mod migrate;
+mod notify;
 mod orders;
 mod outbox;
 mod peer;
@@ -46,6 +47,7 @@ pub use orders::{
     Entry, EntryMessage, FileMeta, NewFile, NewMessage, OrderDecision, PORTAL_SOURCE, SaveOrder,
     StoredFile, accepts_entries, entry_deadline,
 };
+pub use notify::{NewNotifySetting, NotifySetting, NotifyStats};
 pub use outbox::{NewMail, OutboxMail};
 pub use peer::{Peer, PeerQuery, PeerRow};
 pub use schema::{ColumnInfo, SchemaDescription};

@@ -75,6 +75,7 @@ const STEPS: &[Step] = &[
         "0011_tender_workflow.sql",
         "e-tender requirements, applications, questions and API tokens"
     ),
+    step!(12, "0012_notify.sql", "notification settings and matches"),
 ];
 
 /// The file names this crate embeds, for the test that no file on disk is forgotten.
