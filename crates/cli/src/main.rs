@@ -13,6 +13,7 @@ mod demo;
 mod export_cmd;
 mod import_cmd;
 mod index;
+mod notify_cmd;
 mod schedule;
 mod serve;
 
@@ -80,6 +81,8 @@ enum Command {
     Import(import_cmd::ImportArgs),
     /// Export data for other systems (the support center's CRM)
     Export(export_cmd::ExportArgs),
+    /// おすすめ案件通知: match new cases against users' settings and mail them
+    Notify(notify_cmd::NotifyArgs),
     /// Measure the portal's speed (results belong in docs/benchmarks.md)
     Bench(bench::BenchArgs),
 }
@@ -149,6 +152,11 @@ async fn run(cli: Cli) -> Result<()> {
             let settings = Settings::resolve(&cli.common, &ServeArgs::default())?;
             init_logging(&settings)?;
             import_cmd::run(args, &settings).await
+        }
+        Command::Notify(args) => {
+            let settings = Settings::resolve(&cli.common, &ServeArgs::default())?;
+            init_logging(&settings)?;
+            notify_cmd::run(args, &settings).await
         }
         Command::Bench(args) => bench::run(args, &cli.common).await,
     }

@@ -62,6 +62,13 @@ pub async fn run(settings: Settings, demo: bool) -> Result<()> {
         state.cases_wake.clone(),
         stop_workers.subscribe(),
     ));
+    let notifier = tokio::spawn(crate::notify_cmd::run_scheduler(
+        store.clone(),
+        mail::Composer::new(&state.settings.public_url),
+        std::time::Duration::from_secs(60),
+        state.mail_wake.clone(),
+        stop_workers.subscribe(),
+    ));
     let app = web::app(state);
 
     let (stop, stopped) = oneshot::channel::<()>();
@@ -109,6 +116,7 @@ pub async fn run(settings: Settings, demo: bool) -> Result<()> {
     let _ = mail_worker.await;
     let _ = housekeeping.await;
     let _ = scheduler.await;
+    let _ = notifier.await;
     let _ = follower.await;
     store.close().await;
     tracing::info!("stopped");

@@ -4,7 +4,7 @@
 
 pub mod compose;
 
-pub use compose::{CaseEvent, Composer, Outcome};
+pub use compose::{CaseEvent, Composer, DigestCase, DigestGroup, Outcome};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -115,6 +115,13 @@ impl Mailer {
                         if permanent || now - mail.created_at >= GIVE_UP_AFTER_MS {
                             tracing::warn!(mail.id = mail.id, %reason, "mail given up");
                             store.mark_mail_failed(mail.id, &reason).await?;
+                            // A notification that bounced for good pauses the
+                            // user's notifications; the user is shown why.
+                            if permanent {
+                                store
+                                    .pause_notifications_after_bounce(mail.id, &reason, now)
+                                    .await?;
+                            }
                             report.failed += 1;
                         } else {
                             let next = now + backoff(mail.attempts).as_millis() as i64;

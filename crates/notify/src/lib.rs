@@ -4,6 +4,7 @@
 //! at once or as a daily digest — through the database outbox.
 
 pub mod matcher;
+pub mod pass;
 pub mod setting;
 
 pub use matcher::{CaseFacts, Matcher, plain_match};

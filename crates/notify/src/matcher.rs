@@ -164,13 +164,27 @@ impl Matcher {
                 .collect();
             excluded.sort_unstable();
             excluded.dedup();
-            let kinds: Vec<CaseKind> = c.kinds.iter().filter_map(|k| CaseKind::parse(k).ok()).collect();
-            let categories: Vec<Category> =
-                c.categories.iter().filter_map(|k| Category::parse(k).ok()).collect();
-            let procedures: Vec<Procedure> =
-                c.procedures.iter().filter_map(|k| Procedure::parse(k).ok()).collect();
-            let mut prefectures: Vec<i64> =
-                c.prefectures.iter().copied().filter(|p| (1..=63).contains(p)).collect();
+            let kinds: Vec<CaseKind> = c
+                .kinds
+                .iter()
+                .filter_map(|k| CaseKind::parse(k).ok())
+                .collect();
+            let categories: Vec<Category> = c
+                .categories
+                .iter()
+                .filter_map(|k| Category::parse(k).ok())
+                .collect();
+            let procedures: Vec<Procedure> = c
+                .procedures
+                .iter()
+                .filter_map(|k| Procedure::parse(k).ok())
+                .collect();
+            let mut prefectures: Vec<i64> = c
+                .prefectures
+                .iter()
+                .copied()
+                .filter(|p| (1..=63).contains(p))
+                .collect();
             prefectures.sort_unstable();
             prefectures.dedup();
             let mut orgs: Vec<u32> = c
@@ -196,7 +210,12 @@ impl Matcher {
             // The anchor: the longest keyword (long words are rare words).
             let anchor = required.iter().max_by_key(|(_, len)| *len).map(|(w, _)| *w);
             let words_at = m.words.len() as u32;
-            m.words.extend(required.iter().map(|(w, _)| *w).filter(|w| Some(*w) != anchor));
+            m.words.extend(
+                required
+                    .iter()
+                    .map(|(w, _)| *w)
+                    .filter(|w| Some(*w) != anchor),
+            );
             let required_len = m.words.len() as u32 - words_at;
             m.words.extend(&excluded);
             let organizations_at = m.organizations.len() as u32;
@@ -221,13 +240,25 @@ impl Matcher {
             let facet: Vec<(u8, u32)> = if !orgs.is_empty() {
                 orgs.iter().map(|o| (ORGANIZATION, *o)).collect()
             } else if !prefectures.is_empty() {
-                prefectures.iter().map(|p| (PREFECTURE, *p as u32)).collect()
+                prefectures
+                    .iter()
+                    .map(|p| (PREFECTURE, *p as u32))
+                    .collect()
             } else if !procedures.is_empty() {
-                procedures.iter().map(|p| (PROCEDURE, position(Procedure::ALL, p))).collect()
+                procedures
+                    .iter()
+                    .map(|p| (PROCEDURE, position(Procedure::ALL, p)))
+                    .collect()
             } else if !categories.is_empty() {
-                categories.iter().map(|p| (CATEGORY, position(Category::ALL, p))).collect()
+                categories
+                    .iter()
+                    .map(|p| (CATEGORY, position(Category::ALL, p)))
+                    .collect()
             } else {
-                kinds.iter().map(|p| (KIND, position(CaseKind::ALL, p))).collect()
+                kinds
+                    .iter()
+                    .map(|p| (KIND, position(CaseKind::ALL, p)))
+                    .collect()
             };
             for key in facet {
                 let list = m.by_facet.entry(key).or_default();
@@ -384,7 +415,8 @@ pub fn plain_match(settings: &[(i64, Criteria)], cases: &[CaseFacts]) -> Vec<(i6
     let mut out = Vec::new();
     for case in cases {
         for (id, c, required, excluded) in &compiled {
-            let any_or = |values: &[String], v: &str| values.is_empty() || values.iter().any(|x| x == v);
+            let any_or =
+                |values: &[String], v: &str| values.is_empty() || values.iter().any(|x| x == v);
             if any_or(&c.kinds, case.kind.as_str())
                 && any_or(&c.categories, case.category.as_str())
                 && any_or(&c.procedures, case.procedure.as_str())

@@ -89,7 +89,9 @@ pub fn words(text: &str) -> Vec<String> {
 
 fn check_words(words: &[String], what: &str) -> Result<(), Invalid> {
     for w in words {
-        if w.chars().count() > MAX_WORD_CHARS * 4 || search::tokenizer::canonical(w).chars().count() > MAX_WORD_CHARS {
+        if w.chars().count() > MAX_WORD_CHARS * 4
+            || search::tokenizer::canonical(w).chars().count() > MAX_WORD_CHARS
+        {
             return Err(Invalid::new(format!(
                 "{what}は1語{MAX_WORD_CHARS}文字以内で入力してください。"
             )));
@@ -180,13 +182,17 @@ impl Criteria {
         if !self.categories.is_empty() {
             parts.push(format!(
                 "種別：{}",
-                labels(&self.categories, |v| Category::parse(v).ok().map(|k| k.label()))
+                labels(&self.categories, |v| Category::parse(v)
+                    .ok()
+                    .map(|k| k.label()))
             ));
         }
         if !self.procedures.is_empty() {
             parts.push(format!(
                 "方式：{}",
-                labels(&self.procedures, |v| Procedure::parse(v).ok().map(|k| k.label()))
+                labels(&self.procedures, |v| Procedure::parse(v)
+                    .ok()
+                    .map(|k| k.label()))
             ));
         }
         if !self.prefectures.is_empty() {
@@ -227,7 +233,10 @@ mod tests {
             exclusions: vec!["清掃".into()],
             ..Criteria::default()
         };
-        assert!(only_exclusions.check().is_err(), "exclusions alone match everything");
+        assert!(
+            only_exclusions.check().is_err(),
+            "exclusions alone match everything"
+        );
         assert!(with_keywords(&["清掃"]).check().is_ok());
         let facet_only = Criteria {
             prefectures: vec![13],

@@ -7,8 +7,21 @@ use notify::{CaseFacts, Criteria, Matcher, plain_match};
 use proptest::prelude::*;
 
 const WORDS: &[&str] = &[
-    "清掃", "清掃業務", "庁舎", "警備", "ＬＥＤ", "照明", "LED照明", "設計", "委託", "保守", "点検",
-    "印刷", "都", "システム", "改修工事",
+    "清掃",
+    "清掃業務",
+    "庁舎",
+    "警備",
+    "ＬＥＤ",
+    "照明",
+    "LED照明",
+    "設計",
+    "委託",
+    "保守",
+    "点検",
+    "印刷",
+    "都",
+    "システム",
+    "改修工事",
 ];
 const ORGS: &[&str] = &["東京都", "八王子市", "横浜市"];
 
@@ -35,8 +48,14 @@ fn setting() -> impl Strategy<Value = Criteria> {
         .prop_map(|(k, e, kinds, cats, prefs, orgs)| Criteria {
             keywords: k.iter().map(|i| WORDS[*i].to_owned()).collect(),
             exclusions: e.iter().map(|i| WORDS[*i].to_owned()).collect(),
-            kinds: kinds.iter().map(|i| CaseKind::ALL[*i].as_str().to_owned()).collect(),
-            categories: cats.iter().map(|i| Category::ALL[*i].as_str().to_owned()).collect(),
+            kinds: kinds
+                .iter()
+                .map(|i| CaseKind::ALL[*i].as_str().to_owned())
+                .collect(),
+            categories: cats
+                .iter()
+                .map(|i| Category::ALL[*i].as_str().to_owned())
+                .collect(),
             procedures: Vec::new(),
             prefectures: prefs,
             organizations: orgs.iter().map(|i| ORGS[*i].to_owned()).collect(),
@@ -109,7 +128,10 @@ fn words_match_as_search_finds_them() {
     ];
     let m = Matcher::build(settings.iter().map(|(id, c)| (*id, c)));
     // Inside a longer word, across full- and half-width forms and case.
-    assert_eq!(m.matches(&case_titled("庁舎清掃業務・LED照明交換")), [1, 2, 5]);
+    assert_eq!(
+        m.matches(&case_titled("庁舎清掃業務・LED照明交換")),
+        [1, 2, 5]
+    );
     // Both words, anywhere; but never across a punctuation mark.
     assert_eq!(m.matches(&case_titled("清掃、警備")), [1, 3, 5]);
 }

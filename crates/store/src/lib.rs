@@ -43,11 +43,11 @@ pub use masters::{
     SimpleMaster,
 };
 pub use migrate::{MigrationReport, migration_files};
+pub use notify::{NewNotifySetting, NotifySetting, NotifyStats};
 pub use orders::{
     Entry, EntryMessage, FileMeta, NewFile, NewMessage, OrderDecision, PORTAL_SOURCE, SaveOrder,
     StoredFile, accepts_entries, entry_deadline,
 };
-pub use notify::{NewNotifySetting, NotifySetting, NotifyStats};
 pub use outbox::{NewMail, OutboxMail};
 pub use peer::{Peer, PeerQuery, PeerRow};
 pub use schema::{ColumnInfo, SchemaDescription};

@@ -158,13 +158,12 @@ impl Store {
     /// Deletes one of the user's settings (and its matches); `Stale` otherwise.
     pub async fn delete_notify_setting(&self, user_id: i64, id: i64) -> Result<()> {
         let mut tx = self.pool().begin().await?;
-        let owned: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM notify_settings WHERE id = $1 AND user_id = $2",
-        )
-        .bind(id)
-        .bind(user_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let owned: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM notify_settings WHERE id = $1 AND user_id = $2")
+                .bind(id)
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
         if owned.is_none() {
             return Err(StoreError::Stale);
         }
@@ -257,13 +256,13 @@ impl Store {
     }
 
     /// Queues `mail` for the matches `pairs` and marks them mailed, in one
-    /// transaction. Matches already marked (by a pass that ran meanwhile)
+    /// transaction (`None`: marks them only — their cases were withdrawn). Matches already marked (by a pass that ran meanwhile)
     /// are not mailed again: when none is left, nothing is queued and this
     /// returns false.
     pub async fn deliver_notifications(
         &self,
         pairs: &[(i64, i64)],
-        mail: &NewMail,
+        mail: Option<&NewMail>,
         now: i64,
     ) -> Result<bool> {
         let mut tx = self.pool().begin().await?;
@@ -293,7 +292,9 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        outbox::enqueue(&mut tx, mail, now).await?;
+        if let Some(mail) = mail {
+            outbox::enqueue(&mut tx, mail, now).await?;
+        }
         tx.commit().await?;
         Ok(true)
     }

@@ -15,6 +15,7 @@ mod home;
 mod layout;
 mod metrics;
 mod middleware;
+mod notifications;
 mod orders;
 pub mod pages;
 mod tenders;
@@ -133,6 +134,7 @@ pub(crate) fn guarded_routes() -> auth::Guarded {
     let g = help::routes(g);
     let g = orders::routes(g);
     let g = tenders::routes(g);
+    let g = notifications::routes(g);
     let g = api::routes(g);
     assets::routes(g)
 }

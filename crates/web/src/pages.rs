@@ -40,6 +40,17 @@ pub struct FormPage {
     /// Several submit buttons, sent as `intent`: (value, label, primary).
     pub buttons: Vec<(String, String, bool)>,
     pub links: Vec<(String, String)>,
+    /// A list shown after the form (a preview of what the form would do).
+    pub aside: Option<Aside>,
+}
+
+/// A heading, a sentence and a list of links with a note each.
+#[derive(Debug, Clone)]
+pub struct Aside {
+    pub heading: String,
+    pub intro: String,
+    /// (href, title, note).
+    pub items: Vec<(String, String, String)>,
 }
 
 impl FormPage {
@@ -62,7 +73,13 @@ impl FormPage {
             submit: submit.to_owned(),
             buttons: Vec::new(),
             links: Vec::new(),
+            aside: None,
         }
+    }
+
+    pub fn aside(mut self, aside: Aside) -> Self {
+        self.aside = Some(aside);
+        self
     }
 
     pub fn intro(mut self, p: impl Into<String>) -> Self {

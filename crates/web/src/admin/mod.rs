@@ -156,6 +156,11 @@ async fn home(viewer: Viewer) -> Result<Response, WebError> {
             "来年度の契約部署マスタを取り込み、違いと影響を確かめてから適用します。",
         ));
         items.push((
+            "/admin/notifications",
+            "通知設定の利用状況",
+            "おすすめ案件の通知設定の数、よく使われるキーワード、選ばれている条件を確認します。",
+        ));
+        items.push((
             "/admin/exports",
             "顧客管理システムへの出力",
             "承認済みの企業の登録内容を、CSVまたはJSON Linesで出力します（監査ログに記録されます）。",

@@ -64,6 +64,8 @@ struct SearchPage {
     total: usize,
     first: usize,
     feed: String,
+    /// The notification form filled with this search.
+    save_search: String,
     items: Vec<Item>,
     pages: Vec<(String, String, bool)>,
 }
@@ -305,6 +307,10 @@ async fn search_page(
             },
             total: result.total,
             first: q.page * per_page + 1,
+            save_search: format!(
+                "/mypage/notifications/new?{}",
+                params::to_query_string(&q, 1)
+            ),
             feed: {
                 let qs = params::to_query_string(&q, 1);
                 if qs.is_empty() {

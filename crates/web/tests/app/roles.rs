@@ -166,6 +166,16 @@ const POLICY: &[(&str, &str, &[Role])] = &[
         "/api/v1/tenders/{id}/questions",
         &[ReceivingCompany],
     ),
+    ("GET", "/mypage/notifications", COMPANY),
+    ("GET", "/mypage/notifications/new", COMPANY),
+    ("POST", "/mypage/notifications", COMPANY),
+    ("POST", "/mypage/notifications/resume", COMPANY),
+    ("GET", "/mypage/notifications/{id}", COMPANY),
+    ("POST", "/mypage/notifications/{id}", COMPANY),
+    ("POST", "/mypage/notifications/{id}/delete", COMPANY),
+    ("GET", "/notifications/unsubscribe/{token}", ALL),
+    ("POST", "/notifications/unsubscribe/{token}", ALL),
+    ("GET", "/admin/notifications", &[Admin]),
 ];
 
 #[test]

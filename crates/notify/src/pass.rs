@@ -1,0 +1,191 @@
+//! One notification pass (`chance-navi notify run`, and every minute inside
+//! `serve` on one node at a time): read the cases changed since the last
+//! pass, match them against every active setting, record the matches with
+//! the cursor, then mail each user whose settings are due one mail with the
+//! cases grouped by setting. A match is recorded once and mailed once; the
+//! mail goes through the outbox, which retries while the SMTP server is down.
+
+use std::collections::{BTreeMap, HashMap};
+
+use store::{Case, NotifySetting, Store, StoreError};
+
+use crate::matcher::{CaseFacts, Matcher};
+use crate::setting::{Criteria, Frequency};
+
+/// Cases read at a time.
+const BATCH: i64 = 500;
+/// Most cases in one mail per setting; the rest wait for the next mail.
+pub const MAX_CASES_PER_SETTING: usize = 50;
+
+/// What a pass did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PassReport {
+    pub settings: usize,
+    pub cases_read: usize,
+    pub new_matches: u64,
+    pub mails: usize,
+}
+
+/// Whether a setting's mail is due at `now`: at once, or at its hour (JST)
+/// once a day.
+pub fn due(frequency: Frequency, last_sent_at: Option<i64>, now: i64) -> bool {
+    match frequency {
+        Frequency::Immediate => true,
+        Frequency::Paused => false,
+        Frequency::Daily(hour) => {
+            let (y, m, d, ..) = domain::time::jst_parts(now);
+            let slot = domain::time::jst_to_ms(y, m, d, u32::from(hour), 0);
+            now >= slot && last_sent_at.is_none_or(|last| last < slot)
+        }
+    }
+}
+
+fn facts(c: &Case) -> CaseFacts {
+    let f = &c.fields;
+    CaseFacts::new(
+        c.id,
+        f.kind,
+        f.category,
+        f.procedure,
+        f.prefecture_code,
+        &f.organization_name,
+        &f.title,
+        &f.description,
+    )
+}
+
+/// Runs one pass at `now`. `fresh_token` makes a user's unsubscribe token
+/// the first time they are mailed.
+pub async fn run(
+    store: &Store,
+    composer: &mail::Composer,
+    fresh_token: impl Fn() -> String,
+    now: i64,
+) -> Result<PassReport, StoreError> {
+    let settings: Vec<(NotifySetting, Criteria)> = store
+        .active_notify_settings()
+        .await?
+        .into_iter()
+        .filter_map(|s| {
+            let c: Criteria = serde_json::from_str(&s.criteria).ok()?;
+            c.check().is_ok().then_some((s, c))
+        })
+        .collect();
+    let matcher = Matcher::build(settings.iter().map(|(s, c)| (s.id, c)));
+    let mut report = PassReport {
+        settings: matcher.len(),
+        ..PassReport::default()
+    };
+    // Match what changed, batch by batch, the cursor moving with the matches.
+    loop {
+        let after = store.notify_cursor().await?;
+        let batch = store.cases_changed_since(after, BATCH).await?;
+        let Some(last) = batch.last().map(|c| c.change_seq) else {
+            break;
+        };
+        report.cases_read += batch.len();
+        let open: Vec<CaseFacts> = batch
+            .iter()
+            .filter(|c| c.fields.status == domain::CaseStatus::Open)
+            .map(facts)
+            .collect();
+        let pairs: Vec<(i64, i64)> = matcher
+            .match_all(&open)
+            .into_iter()
+            .map(|(case, setting)| (setting, case))
+            .collect();
+        report.new_matches += store.record_notify_matches(&pairs, last, now).await?;
+    }
+    // Mail each user whose settings are due.
+    let by_id: HashMap<i64, &NotifySetting> = settings.iter().map(|(s, _)| (s.id, s)).collect();
+    let mut per_user: BTreeMap<i64, Vec<(i64, i64)>> = BTreeMap::new();
+    let mut taken: HashMap<i64, usize> = HashMap::new();
+    for (setting, case) in store.unmailed_notify_matches().await? {
+        let Some(s) = by_id.get(&setting) else {
+            continue;
+        };
+        let frequency = Frequency::parse(&s.frequency).unwrap_or(Frequency::Paused);
+        if !due(frequency, s.last_sent_at, now) {
+            continue;
+        }
+        let n = taken.entry(setting).or_default();
+        if *n < MAX_CASES_PER_SETTING {
+            *n += 1;
+            per_user.entry(s.user_id).or_default().push((setting, case));
+        }
+    }
+    for (user_id, pairs) in per_user {
+        let Some(user) = store.user(user_id).await? else {
+            continue;
+        };
+        let mut ids: Vec<i64> = pairs.iter().map(|(_, c)| *c).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let cases: HashMap<i64, Case> = store
+            .cases_by_ids(&ids)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
+        let mut groups: Vec<mail::DigestGroup> = Vec::new();
+        for (setting, case) in &pairs {
+            let Some(c) = cases.get(case).filter(|c| c.fields.status.is_public()) else {
+                continue;
+            };
+            let name = by_id
+                .get(setting)
+                .map_or_else(String::new, |s| s.name.clone());
+            let entry = mail::DigestCase {
+                title: c.fields.title.clone(),
+                organization: c.fields.organization_name.clone(),
+                deadline: c
+                    .fields
+                    .submission_deadline
+                    .or(c.fields.application_deadline)
+                    .map(|d| {
+                        format!(
+                            "{}（{}）",
+                            domain::time::jst_datetime(d),
+                            domain::time::jst_date_with_era(d)
+                        )
+                    })
+                    .unwrap_or_default(),
+                url: format!("{}/cases/{}", composer.site_url(), c.id),
+            };
+            match groups.iter_mut().find(|g| g.setting == name) {
+                Some(g) => g.cases.push(entry),
+                None => groups.push(mail::DigestGroup {
+                    setting: name,
+                    cases: vec![entry],
+                }),
+            }
+        }
+        let token = store.notify_token(user_id, &fresh_token()).await?;
+        let mut mail = composer.notify_digest(&user.email, &user.name, &groups, &token);
+        mail.dedupe_key = Some(format!("notify:{user_id}:{now}"));
+        // Every case withdrawn meanwhile: nothing to say, the matches closed.
+        let mail = (!groups.is_empty()).then_some(&mail);
+        if store.deliver_notifications(&pairs, mail, now).await? && mail.is_some() {
+            report.mails += 1;
+        }
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_daily_setting_is_due_once_a_day_from_its_hour() {
+        // 2026-12-01 09:00 JST.
+        let nine = domain::time::jst_to_ms(2026, 12, 1, 9, 0);
+        let daily = Frequency::Daily(9);
+        assert!(!due(daily, None, nine - 1), "before the hour");
+        assert!(due(daily, None, nine));
+        assert!(due(daily, Some(nine - 3_600_000), nine + 60_000));
+        assert!(!due(daily, Some(nine + 1), nine + 3_600_000), "sent today");
+        assert!(due(Frequency::Immediate, Some(nine), nine));
+        assert!(!due(Frequency::Paused, None, nine));
+    }
+}
