@@ -38,6 +38,7 @@ mod audit;
 mod cases;
 mod foundation;
 mod masters;
+mod notify;
 mod orders;
 mod outbox;
 mod tenders;

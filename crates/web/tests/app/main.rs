@@ -11,6 +11,7 @@ mod health;
 mod imports;
 mod lifecycle;
 mod master_updates;
+mod notifications;
 mod orders;
 mod pages;
 mod roles;
