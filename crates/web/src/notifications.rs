@@ -28,6 +28,11 @@ pub fn routes(g: Guarded) -> Guarded {
         .post("/mypage/notifications/resume", COMPANY, post(resume))
         .get("/mypage/notifications/{id}", COMPANY, get(edit_form))
         .post("/mypage/notifications/{id}", COMPANY, post(update))
+        .get(
+            "/mypage/notifications/{id}/delete",
+            COMPANY,
+            get(delete_form),
+        )
         .post("/mypage/notifications/{id}/delete", COMPANY, post(delete))
         .get(
             "/notifications/unsubscribe/{token}",
@@ -372,6 +377,12 @@ async fn form_page(
     )
     .intro("キーワード、種類、地域などの条件を1つ以上指定してください。")
     .link("/mypage/notifications", "通知設定の一覧に戻る");
+    if let Some(id) = id {
+        page = page.link(
+            format!("/mypage/notifications/{id}/delete"),
+            "この設定を削除する",
+        );
+    }
     if let Some(c) = preview_of {
         page = page.aside(preview(state, c).await?);
     }
@@ -552,6 +563,24 @@ async fn update(
 ) -> Result<Response, WebError> {
     let s = own(&state, &viewer, &id).await?;
     save(&state, &viewer, Some(s.id), form).await
+}
+
+async fn delete_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let s = own(&state, &viewer, &id).await?;
+    FormPage::new(
+        Layout::for_viewer(format!("通知設定「{}」の削除", s.name), &viewer),
+        format!("/mypage/notifications/{}/delete", s.id),
+        &viewer.csrf_token,
+        Vec::new(),
+        "削除する",
+    )
+    .intro("この通知設定を削除します。この設定によるお知らせは届かなくなります。")
+    .link(format!("/mypage/notifications/{}", s.id), "削除せずに戻る")
+    .respond()
 }
 
 async fn delete(

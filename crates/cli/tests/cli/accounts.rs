@@ -161,3 +161,25 @@ fn demo_loads_staff_and_companies_at_every_stage_once_and_prints_how_to_sign_in(
             .contains("audit log intact")
     );
 }
+
+#[test]
+fn notify_run_matches_nothing_new_on_a_fresh_installation_and_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().to_str().unwrap();
+    let out = crate::run(&["notify", "run", "--data-dir", data]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("notify: 0 settings, 0 cases read, 0 new matches, 0 mails queued"),
+        "{text}"
+    );
+    // Cases read while nobody has a setting mail nobody.
+    assert!(crate::run(&["demo", "--data-dir", data]).status.success());
+    let out = crate::run(&["notify", "run", "--data-dir", data]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("0 mails queued"), "{text}");
+}

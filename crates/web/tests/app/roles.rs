@@ -172,6 +172,7 @@ const POLICY: &[(&str, &str, &[Role])] = &[
     ("POST", "/mypage/notifications/resume", COMPANY),
     ("GET", "/mypage/notifications/{id}", COMPANY),
     ("POST", "/mypage/notifications/{id}", COMPANY),
+    ("GET", "/mypage/notifications/{id}/delete", COMPANY),
     ("POST", "/mypage/notifications/{id}/delete", COMPANY),
     ("GET", "/notifications/unsubscribe/{token}", ALL),
     ("POST", "/notifications/unsubscribe/{token}", ALL),
