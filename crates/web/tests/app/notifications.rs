@@ -229,6 +229,37 @@ async fn a_saved_search_mails_each_matching_case_once_through_an_smtp_outage(bac
         .await
         .expect("page");
     assert!(page.contains("通知を停止しています") && page.contains("通知を再開する"));
+    let r = app
+        .submit(
+            &client,
+            "/mypage/notifications",
+            "/mypage/notifications/resume",
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        store.notify_pause(user).await.expect("read"),
+        None,
+        "resumed"
+    );
+
+    // The administrator's statistics count the setting's words and options.
+    let admin = person(store, Role::Admin, 9).await.expect("admin");
+    let admin_email = store.user(admin).await.expect("read").expect("user").email;
+    let staff = TestApp::new_client();
+    app.sign_in(&staff, &admin_email, PASSWORD).await;
+    let stats = staff
+        .get(app.url("/admin/notifications"))
+        .send()
+        .await
+        .expect("stats")
+        .text()
+        .await
+        .expect("page");
+    assert!(stats.contains("通知設定 1件（利用者 1人）"), "{stats}");
+    assert!(stats.contains("<td>清掃</td><td>1</td>") && stats.contains("<td>警備</td><td>1</td>"));
+    assert!(stats.contains("公開されたらすぐ"));
     app.shutdown().await;
 }
 
