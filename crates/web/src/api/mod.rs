@@ -23,6 +23,7 @@ pub fn routes(g: Guarded) -> Guarded {
         .get("/api/v1/openapi.json", PUBLIC, get(openapi::document))
         .post("/api/v1/tenders", ORG_STAFF, post(tenders::create))
         .get("/api/v1/tenders/{id}", PUBLIC, get(tenders::show))
+        .post("/api/v1/tenders/{id}", ORG_STAFF, post(tenders::update))
         .post(
             "/api/v1/tenders/{id}/publish",
             ORG_STAFF,

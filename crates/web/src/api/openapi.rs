@@ -244,7 +244,7 @@ fn tender_paths() -> Vec<(&'static str, &'static str, Value)> {
                 "bid_deadline",
                 "opening_at",
             ],
-            create_props,
+            create_props.clone(),
         )),
         ("201", tender.clone()),
     );
@@ -259,9 +259,36 @@ fn tender_paths() -> Vec<(&'static str, &'static str, Value)> {
         ("200", tender.clone()),
     );
     show["security"] = json!([{}, {"bearer": []}, {"session": []}]);
+    let mut update_props = create_props.clone();
+    update_props["remove_documents"] = json!({"type": "array", "items": {"type": "integer"}, "description": "削除する添付資料のID"});
+    let update = op(
+        "updateTender",
+        "下書きの電子入札案件を書き直す",
+        "作成と同じ内容をすべて送ります。公告の後は amend（変更公告）だけができます。",
+        Some(object(
+            &[
+                "department",
+                "title",
+                "description",
+                "category",
+                "procedure",
+                "ceiling_yen",
+                "award_method",
+                "published_at",
+                "application_deadline",
+                "qualification_notice_at",
+                "bidding_opens_at",
+                "bid_deadline",
+                "opening_at",
+            ],
+            update_props,
+        )),
+        ("200", tender.clone()),
+    );
     vec![
         ("/api/v1/tenders", "post", create),
         ("/api/v1/tenders/{id}", "get", show),
+        ("/api/v1/tenders/{id}", "post", update),
         (
             "/api/v1/tenders/{id}/publish",
             "post",

@@ -264,19 +264,29 @@ pub struct CreateRequest {
     documents: Vec<JsonFile>,
 }
 
+/// The request read as a notice (the form's rules), with its documents.
+async fn notice(
+    state: &AppState,
+    viewer: &Viewer,
+    req: &CreateRequest,
+) -> Result<store::NewTender, WebError> {
+    let mut errors = Errors::default();
+    let form = form_of(&req.fields);
+    let parsed = crate::tenders::form::parse(state, viewer, &form, &mut errors).await?;
+    let Some(mut tender) = parsed.filter(|_| errors.is_empty()) else {
+        return Err(invalid(&errors));
+    };
+    tender.documents = files_of(&req.documents)?;
+    Ok(tender)
+}
+
 pub async fn create(
     State(state): State<AppState>,
     viewer: Viewer,
     b: Result<Json<CreateRequest>, JsonRejection>,
 ) -> Result<Response, WebError> {
     let req = body(b, "電子入札案件の内容")?;
-    let mut errors = Errors::default();
-    let form = form_of(&req.fields);
-    let parsed = crate::tenders::form::parse(&state, &viewer, &form, &mut errors).await?;
-    let Some(mut tender) = parsed.filter(|_| errors.is_empty()) else {
-        return Err(invalid(&errors));
-    };
-    tender.documents = files_of(&req.documents)?;
+    let tender = notice(&state, &viewer, &req).await?;
     let id = state
         .store
         .create_tender(
@@ -293,6 +303,40 @@ pub async fn create(
         Json(tender_json(&state, &case, &t, &viewer, true).await?),
     )
         .into_response())
+}
+
+/// Rewrites a draft: the whole notice again (as for `create`), new
+/// documents added, and `remove_documents` (file ids) removed. A published
+/// tender changes only by `amend`.
+pub async fn update(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    b: Result<Json<CreateRequest>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let req = body(b, "電子入札案件の内容")?;
+    let (case, _) = ops::managed(&state, &viewer, id_of(&id)?).await?;
+    let tender = notice(&state, &viewer, &req).await?;
+    let remove: Vec<i64> = req
+        .fields
+        .get("remove_documents")
+        .and_then(Value::as_array)
+        .map(|ids| ids.iter().filter_map(Value::as_i64).collect())
+        .unwrap_or_default();
+    state
+        .store
+        .update_tender_draft(
+            case.id,
+            &tender,
+            &remove,
+            &ops::staff_actor(&viewer)?,
+            crate::auth::now_ms(),
+        )
+        .await
+        .map_err(ops::refused)?;
+    state.cases_written();
+    let (case, t) = ops::managed(&state, &viewer, case.id).await?;
+    Ok(Json(tender_json(&state, &case, &t, &viewer, true).await?).into_response())
 }
 
 /// `{}`: an action with nothing more to say.

@@ -105,14 +105,11 @@ async fn the_whole_tender_story_runs_through_the_api(backend: Backend) {
     let pdf = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
     let pdf64 = base64::engine::general_purpose::STANDARD.encode(pdf);
 
-    // 公告: a draft with its 入札説明書, then published.
-    let created = staff
-        .ok(
-            "POST",
-            "/api/v1/tenders",
-            Some(json!({
+    // 公告: a draft with its 入札説明書, corrected, then published.
+    let notice = |title: &str| {
+        json!({
                 "department": format!("{org}:"),
-                "title": "庁舎清掃業務委託",
+                "title": title,
                 "description": "本庁舎の日常清掃（令和9年度）",
                 "category": "services",
                 "procedure": "open_competitive",
@@ -129,16 +126,37 @@ async fn the_whole_tender_story_runs_through_the_api(backend: Backend) {
                 "grades": ["A", "B"],
                 "requested_documents": "競争参加資格確認申請書",
                 "documents": [{"name": "入札説明書.pdf", "content_base64": pdf64}],
-            })),
-        )
+        })
+    };
+    let created = staff
+        .ok("POST", "/api/v1/tenders", Some(notice("庁舎清掃業務")))
         .await;
     let id = created["id"].as_i64().expect("id");
     assert_eq!(created["phase"], "draft");
     assert_eq!(created["documents"].as_array().map(Vec::len), Some(1));
     let path = |p: &str| format!("/api/v1/tenders/{id}{p}");
+    // The draft again, its first document replaced by a second one.
+    let first_doc: i64 = created["documents"][0]["url"]
+        .as_str()
+        .and_then(|u| u.rsplit('/').next())
+        .and_then(|n| n.parse().ok())
+        .expect("document id");
+    let mut corrected = notice("庁舎清掃業務委託");
+    corrected["remove_documents"] = json!([first_doc]);
+    let updated = staff.ok("POST", &path(""), Some(corrected)).await;
+    assert_eq!(updated["title"], "庁舎清掃業務委託");
+    assert_eq!(updated["documents"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        app.db.store().case_files(id).await.expect("files").len(),
+        1,
+        "the first document removed, the second added"
+    );
     let (status, _) = visitor.call("GET", &path(""), None).await;
     assert_eq!(status, 404, "a draft is not public");
     staff.ok("POST", &path("/publish"), Some(json!({}))).await;
+    staff
+        .refused(&path(""), notice("公告後の書き換え"), 422, "変更公告")
+        .await;
     let public = visitor.ok("GET", &path(""), None).await;
     assert_eq!(public["phase"], "applications");
     assert_eq!(public["ceiling_yen"], Value::Null, "予定価格 kept secret");

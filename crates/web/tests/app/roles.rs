@@ -146,6 +146,7 @@ const POLICY: &[(&str, &str, &[Role])] = &[
     ("POST", "/account/tokens/{id}/revoke", TOKEN_USERS),
     ("POST", "/api/v1/tenders", ORG),
     ("GET", "/api/v1/tenders/{id}", ALL),
+    ("POST", "/api/v1/tenders/{id}", ORG),
     ("POST", "/api/v1/tenders/{id}/publish", ORG),
     ("POST", "/api/v1/tenders/{id}/amend", ORG),
     ("POST", "/api/v1/tenders/{id}/cancel", ORG),
