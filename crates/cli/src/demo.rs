@@ -315,6 +315,9 @@ pub async fn seed(store: &Store, kek: Option<&seal::Kek>, now: i64) -> Result<Ve
         if let Some(kek) = kek {
             seed_tenders(store, kek, now).await?;
         }
+        seed_notifications(store, now).await?;
+        // The demo's cases are nobody's news: notifications start from here.
+        store.skip_notify_cursor_to_latest().await?;
         // The demo's placeholder mails are not for delivery.
         store.discard_pending_mail_to_domain(DOMAIN).await?;
     }
@@ -607,6 +610,70 @@ async fn seed_tenders(store: &Store, kek: &seal::Kek, now: i64) -> Result<()> {
     store
         .tender_action(id, Action::Award, &actor, start + 15 * D)
         .await?;
+    Ok(())
+}
+
+/// A receiving company's notification settings, so that the settings page
+/// and the administrator's statistics have something to show.
+async fn seed_notifications(store: &Store, now: i64) -> Result<()> {
+    let user = store
+        .user_by_email(&email("marunouchi")?)
+        .await?
+        .context("demo user")?;
+    for (name, criteria, frequency) in [
+        (
+            "都内の清掃・設備保守",
+            notify::Criteria {
+                keywords: vec!["保守".into()],
+                prefectures: vec![13],
+                ..notify::Criteria::default()
+            },
+            notify::Frequency::Daily(8),
+        ),
+        (
+            "精密部品の調達",
+            notify::Criteria {
+                keywords: vec!["部品".into()],
+                exclusions: vec!["中古".into()],
+                categories: vec!["goods".into()],
+                ..notify::Criteria::default()
+            },
+            notify::Frequency::Immediate,
+        ),
+    ] {
+        let mut terms: Vec<(&'static str, String)> = Vec::new();
+        terms.extend(criteria.keywords.iter().map(|k| ("keyword", k.clone())));
+        terms.extend(criteria.exclusions.iter().map(|k| ("exclusion", k.clone())));
+        terms.extend(criteria.categories.iter().map(|k| ("category", k.clone())));
+        terms.extend(
+            criteria
+                .prefectures
+                .iter()
+                .map(|p| ("prefecture", p.to_string())),
+        );
+        terms.push((
+            "frequency",
+            if frequency == notify::Frequency::Immediate {
+                "immediate".into()
+            } else {
+                "daily".into()
+            },
+        ));
+        store
+            .save_notify_setting(
+                None,
+                &store::NewNotifySetting {
+                    user_id: user.id,
+                    name,
+                    criteria: &serde_json::to_string(&criteria)?,
+                    frequency: &frequency.as_str(),
+                    terms: &terms,
+                },
+                notify::setting::MAX_SETTINGS_PER_USER,
+                now,
+            )
+            .await?;
+    }
     Ok(())
 }
 

@@ -211,6 +211,18 @@ impl Store {
         )
     }
 
+    /// Moves the cursor past every case there is: what is already in the
+    /// database is nobody's news (after loading demo data or a bulk import).
+    pub async fn skip_notify_cursor_to_latest(&self) -> Result<i64> {
+        sqlx::query(
+            "UPDATE notify_cursor SET case_seq = (SELECT COALESCE(MAX(change_seq), 0) FROM cases)
+              WHERE id = 1",
+        )
+        .execute(self.pool())
+        .await?;
+        self.notify_cursor().await
+    }
+
     /// Records what matched in a batch of cases and moves the cursor past
     /// them, in one transaction; a (setting, case) already recorded stays
     /// as it was. Returns the matches that are new.
