@@ -43,17 +43,17 @@ test('a search becomes a notification setting that is edited and deleted', async
   await checkA11y(page, 'the new setting form');
   assert.equal(await page.locator('#f-keywords').inputValue(), '清掃');
   assert.ok(await page.getByLabel('東京都', { exact: true }).isChecked(), 'the prefecture comes along');
-  await page.locator('#f-name').fill('都内の清掃');
+  await page.locator('#f-name').fill('清掃の新着テスト');
   await page.getByLabel('1日1回まとめて').check();
   await page.locator('#f-hour').selectOption('7');
   await page.getByRole('button', { name: '保存する' }).click();
   await page.getByText('通知設定を保存しました。').waitFor();
   await checkA11y(page, 'the settings list');
-  const row = page.getByRole('row', { name: /都内の清掃/ });
+  const row = page.getByRole('row', { name: /清掃の新着テスト/ });
   assert.match(await row.innerText(), /毎日7時にまとめて/);
 
   // Edit: an exclusion, a second prefecture, at once instead of daily.
-  await page.getByRole('link', { name: '都内の清掃' }).click();
+  await page.getByRole('link', { name: '清掃の新着テスト' }).click();
   await checkA11y(page, 'the edit form with its preview');
   await page.getByRole('heading', { name: '過去30日に公開された案件のうち、この条件に合うもの' }).waitFor();
   await page.locator('#f-exclusions').fill('警備');
@@ -61,7 +61,7 @@ test('a search becomes a notification setting that is edited and deleted', async
   await page.getByLabel('公開されたらすぐ').check();
   await page.getByRole('button', { name: '保存する' }).click();
   await page.getByText('通知設定を保存しました。').waitFor();
-  const edited = await page.getByRole('row', { name: /都内の清掃/ }).innerText();
+  const edited = await page.getByRole('row', { name: /清掃の新着テスト/ }).innerText();
   assert.match(edited, /除外：警備/);
   assert.match(edited, /東京都・神奈川県/);
   assert.match(edited, /公開されたらすぐ/);
@@ -77,12 +77,12 @@ test('a search becomes a notification setting that is edited and deleted', async
 
   // Delete it from its page.
   await page.goto(`${server.base}/mypage/notifications`);
-  await page.getByRole('link', { name: '都内の清掃' }).click();
+  await page.getByRole('link', { name: '清掃の新着テスト' }).click();
   await page.getByRole('link', { name: 'この設定を削除する' }).click();
   await checkA11y(page, 'the delete confirmation');
   await page.getByRole('button', { name: '削除する' }).click();
   await page.getByText('通知設定を削除しました。').waitFor();
-  assert.equal(await page.getByRole('row', { name: /都内の清掃/ }).count(), 0);
+  assert.equal(await page.getByRole('row', { name: /清掃の新着テスト/ }).count(), 0);
   await context.close();
 });
 
