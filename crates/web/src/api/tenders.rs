@@ -36,18 +36,19 @@ fn time(ms: i64) -> Value {
     Value::String(domain::time::jst_rfc3339(ms))
 }
 
+/// A receipt as the API gives it.
+fn receipt_value(r: &Receipt) -> Value {
+    json!({
+        "receipt_no": r.receipt_no,
+        "received_at": time(r.received_at),
+        "received_at_ms": r.received_at,
+        "sealed_sha256": r.sealed_hash,
+        "declined": r.declined,
+    })
+}
+
 fn receipt_json(r: &Receipt) -> Response {
-    (
-        StatusCode::CREATED,
-        Json(json!({
-            "receipt_no": r.receipt_no,
-            "received_at": domain::time::jst_rfc3339(r.received_at),
-            "received_at_ms": r.received_at,
-            "sealed_sha256": r.sealed_hash,
-            "declined": r.declined,
-        })),
-    )
-        .into_response()
+    (StatusCode::CREATED, Json(receipt_value(r))).into_response()
 }
 
 fn done(what: &str) -> Response {
@@ -222,13 +223,7 @@ async fn tender_json(
             "participation": me.as_ref().map(|p| p.status.as_str()),
             "participation_label": me.as_ref().map(|p| p.status.label()),
             "reason": me.as_ref().and_then(|p| p.reason.clone()),
-            "receipt": receipt.map(|r| json!({
-                "receipt_no": r.receipt_no,
-                "received_at": time(r.received_at),
-                "received_at_ms": r.received_at,
-                "sealed_sha256": r.sealed_hash,
-                "declined": r.declined,
-            })),
+            "receipt": receipt.as_ref().map(receipt_value),
         });
     }
     Ok(v)
@@ -424,14 +419,9 @@ pub async fn participants(
         .await?
         .iter()
         .map(|b| {
-            json!({
-                "company_id": b.company_id,
-                "receipt_no": b.receipt.receipt_no,
-                "received_at": time(b.receipt.received_at),
-                "received_at_ms": b.receipt.received_at,
-                "sealed_sha256": b.receipt.sealed_hash,
-                "declined": b.receipt.declined,
-            })
+            let mut v = receipt_value(&b.receipt);
+            v["company_id"] = json!(b.company_id);
+            v
         })
         .collect();
     Ok(Json(json!({ "participants": list, "bids": bids })).into_response())
