@@ -36,9 +36,9 @@ pub async fn run(args: NotifyArgs, settings: &Settings) -> Result<()> {
             let report = notify::pass::run(&store, &composer, fresh_token, now).await?;
             let delivery = settings.mailer()?.deliver_due(&store, now).await?;
             println!(
-                "notify: {} settings, {} cases read, {} new matches, {} mails queued; delivered {} (retrying {}, failed {})",
-                report.settings,
+                "notify: {} cases read, matched against {} settings, {} new matches, {} mails queued; delivered {} (retrying {}, failed {})",
                 report.cases_read,
+                report.settings,
                 report.new_matches,
                 report.mails,
                 delivery.sent,

@@ -20,6 +20,7 @@ pub const MAX_CASES_PER_SETTING: usize = 50;
 /// What a pass did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PassReport {
+    /// Settings the changed cases were matched against (0 when nothing changed).
     pub settings: usize,
     pub cases_read: usize,
     pub new_matches: u64,
@@ -62,21 +63,52 @@ pub async fn run(
     fresh_token: impl Fn() -> String,
     now: i64,
 ) -> Result<PassReport, StoreError> {
-    let settings: Vec<(NotifySetting, Criteria)> = store
-        .active_notify_settings()
-        .await?
+    let mut report = PassReport::default();
+    // Match what changed, batch by batch, the cursor moving with the matches;
+    // when nothing changed, the settings are not even read.
+    let head = store.latest_case_seq().await?;
+    if head > store.notify_cursor().await? {
+        let settings = usable(store.active_notify_settings().await?);
+        let matcher = Matcher::build(settings.iter().map(|(s, c)| (s.id, c)));
+        report.settings = matcher.len();
+        match_changes(store, &matcher, &mut report, now).await?;
+    }
+    // Mail each user whose settings are due, reading only the settings
+    // that have something to mail.
+    let unmailed = store.unmailed_notify_matches().await?;
+    let mut with_matches: Vec<i64> = unmailed.iter().map(|(s, _)| *s).collect();
+    with_matches.dedup();
+    let settings = usable(store.active_notify_settings_in(&with_matches).await?);
+    deliver(
+        store,
+        composer,
+        &fresh_token,
+        &settings,
+        unmailed,
+        &mut report,
+        now,
+    )
+    .await?;
+    Ok(report)
+}
+
+/// The settings whose criteria read and check.
+fn usable(settings: Vec<NotifySetting>) -> Vec<(NotifySetting, Criteria)> {
+    settings
         .into_iter()
         .filter_map(|s| {
             let c: Criteria = serde_json::from_str(&s.criteria).ok()?;
             c.check().is_ok().then_some((s, c))
         })
-        .collect();
-    let matcher = Matcher::build(settings.iter().map(|(s, c)| (s.id, c)));
-    let mut report = PassReport {
-        settings: matcher.len(),
-        ..PassReport::default()
-    };
-    // Match what changed, batch by batch, the cursor moving with the matches.
+        .collect()
+}
+
+async fn match_changes(
+    store: &Store,
+    matcher: &Matcher,
+    report: &mut PassReport,
+    now: i64,
+) -> Result<(), StoreError> {
     loop {
         let after = store.notify_cursor().await?;
         let batch = store.cases_changed_since(after, BATCH).await?;
@@ -96,11 +128,22 @@ pub async fn run(
             .collect();
         report.new_matches += store.record_notify_matches(&pairs, last, now).await?;
     }
-    // Mail each user whose settings are due.
+    Ok(())
+}
+
+async fn deliver(
+    store: &Store,
+    composer: &mail::Composer,
+    fresh_token: &impl Fn() -> String,
+    settings: &[(NotifySetting, Criteria)],
+    unmailed: Vec<(i64, i64)>,
+    report: &mut PassReport,
+    now: i64,
+) -> Result<(), StoreError> {
     let by_id: HashMap<i64, &NotifySetting> = settings.iter().map(|(s, _)| (s.id, s)).collect();
     let mut per_user: BTreeMap<i64, Vec<(i64, i64)>> = BTreeMap::new();
     let mut taken: HashMap<i64, usize> = HashMap::new();
-    for (setting, case) in store.unmailed_notify_matches().await? {
+    for (setting, case) in unmailed {
         let Some(s) = by_id.get(&setting) else {
             continue;
         };
@@ -169,7 +212,7 @@ pub async fn run(
             report.mails += 1;
         }
     }
-    Ok(report)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -42,6 +42,24 @@ pub struct NotifyStats {
     pub terms: Vec<(String, String, i64)>,
 }
 
+/// The settings that may mail (see `Store::active_notify_settings`), with
+/// `more` added to the conditions.
+fn active_settings_sql(more: &str) -> String {
+    format!(
+        "SELECT {} FROM notify_settings s JOIN users u ON u.id = s.user_id
+           LEFT JOIN notify_users n ON n.user_id = s.user_id
+           LEFT JOIN companies c ON c.id = u.company_id
+          WHERE s.frequency <> 'paused' AND u.active = 1 AND n.paused_at IS NULL
+            AND (u.company_id IS NULL OR c.status = 'approved') {more}
+          ORDER BY s.id",
+        SETTING_COLUMNS
+            .split(", ")
+            .map(|c| format!("s.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
 const SETTING_COLUMNS: &str =
     "id, user_id, name, criteria, frequency, created_at, updated_at, last_sent_at";
 
@@ -184,22 +202,27 @@ impl Store {
     /// Every setting that may mail: not paused, of an active user whose
     /// notifications are not paused and whose company may sign in.
     pub async fn active_notify_settings(&self) -> Result<Vec<NotifySetting>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {} FROM notify_settings s JOIN users u ON u.id = s.user_id
-               LEFT JOIN notify_users n ON n.user_id = s.user_id
-               LEFT JOIN companies c ON c.id = u.company_id
-              WHERE s.frequency <> 'paused' AND u.active = 1 AND n.paused_at IS NULL
-                AND (u.company_id IS NULL OR c.status = 'approved')
-              ORDER BY s.id",
-            SETTING_COLUMNS
-                .split(", ")
-                .map(|c| format!("s.{c}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-        .fetch_all(self.pool())
-        .await?;
+        let rows = sqlx::query(&active_settings_sql(""))
+            .fetch_all(self.pool())
+            .await?;
         rows.iter().map(setting).collect()
+    }
+
+    /// `active_notify_settings`, among `ids` only.
+    pub async fn active_notify_settings_in(&self, ids: &[i64]) -> Result<Vec<NotifySetting>> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(500) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = active_settings_sql(&format!("AND s.id IN ({})", placeholders.join(", ")));
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for row in q.fetch_all(self.pool()).await? {
+                out.push(setting(&row)?);
+            }
+        }
+        Ok(out)
     }
 
     /// How far the matcher has read the cases' change sequence.

@@ -174,15 +174,20 @@ fn notify_run_matches_nothing_new_on_a_fresh_installation_and_says_so() {
     );
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains("notify: 0 settings, 0 cases read, 0 new matches, 0 mails queued"),
+        text.contains(
+            "notify: 0 cases read, matched against 0 settings, 0 new matches, 0 mails queued"
+        ),
         "{text}"
     );
-    // The demo's settings are not mailed the demo's cases: they are not news.
+    // The demo's settings are not mailed the demo's cases: they are not news
+    // (and with nothing new, the settings are not even read).
     assert!(crate::run(&["demo", "--data-dir", data]).status.success());
     let out = crate::run(&["notify", "run", "--data-dir", data]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains("notify: 2 settings, 0 cases read, 0 new matches, 0 mails queued"),
+        text.contains(
+            "notify: 0 cases read, matched against 0 settings, 0 new matches, 0 mails queued"
+        ),
         "{text}"
     );
 }
