@@ -554,7 +554,10 @@ pub fn keys_for(state: &AppState) -> Result<impl FnOnce(i64) -> Keys, WebError> 
         )
     })?;
     Ok(move |id| {
-        let keys = seal::new_tender_keys(&kek, id).map_err(|e| e.to_string())?;
+        let keys = seal::new_tender_keys(&kek, id).map_err(|e| {
+            tracing::error!(error = %e, "tender keys could not be made");
+            "入札案件の鍵を作成できませんでした。運用・保守者に連絡してください。".to_owned()
+        })?;
         Ok((keys.public.to_vec(), keys.wrapped_secret))
     })
 }

@@ -587,13 +587,16 @@ pub async fn score(
         "scored",
         |s, v, c, _, f| async move {
             let company = company_of(&f)?;
-            let raw = domain::text::normalize(f.get("score")).replace(',', "");
-            let score: i64 = raw.trim().parse().map_err(|_| {
-                WebError::new(
-                    ErrorKind::Unprocessable,
-                    "技術点は0以上の整数で入力してください。",
-                )
-            })?;
+            let mut errors = Errors::default();
+            let score =
+                crate::forms::optional_number(&mut errors, &f, "score", "技術点", 1_000_000)
+                    .filter(|_| errors.is_empty())
+                    .ok_or_else(|| {
+                        WebError::new(
+                            ErrorKind::Unprocessable,
+                            "技術点は0以上の整数で入力してください。",
+                        )
+                    })?;
             ops::score(&s, &v, &c, company, score).await
         },
     )
