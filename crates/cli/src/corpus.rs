@@ -205,6 +205,8 @@ pub fn cases(
                 application_deadline: Some(deadline - 7 * DAY),
                 submission_deadline: Some(deadline),
                 opening_at: Some(deadline + DAY),
+                period_end: None,
+                day_only: domain::DayOnly::default(),
                 status: CaseStatus::Open,
                 source: if matches!(kind, CaseKind::PublicTender) { source.to_owned() } else { "portal".to_owned() },
                 source_key: format!("{seed}-{i}"),

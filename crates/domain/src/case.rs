@@ -2,6 +2,7 @@
 //! procedure and status, with their stored names and Japanese labels.
 
 use crate::Invalid;
+use crate::when::When;
 
 macro_rules! labelled_enum {
     ($(#[$m:meta])* $name:ident, $what:literal { $($(#[$vm:meta])* $variant:ident = ($code:literal, $label:literal)),+ $(,)? }) => {
@@ -102,6 +103,85 @@ labelled_enum!(
     }
 );
 
+labelled_enum!(
+    /// The dates a case carries.
+    CaseDate, "日付" {
+        Published = ("published", "公告日"),
+        ApplicationDeadline = ("application_deadline", "参加申請の締切"),
+        SubmissionDeadline = ("submission_deadline", "入札・提出の締切"),
+        Opening = ("opening", "開札日時"),
+        /// The end of the delivery or performance period (納入期限・履行期限).
+        PeriodEnd = ("period_end", "納入・履行期限"),
+    }
+);
+
+impl CaseDate {
+    /// Whether a day given without a time stands for its end: a deadline
+    /// given as a day runs to the day's end, other dates start with the day.
+    pub fn day_means_its_end(self) -> bool {
+        matches!(
+            self,
+            CaseDate::ApplicationDeadline | CaseDate::SubmissionDeadline | CaseDate::PeriodEnd
+        )
+    }
+
+    /// The instant stored for `when`.
+    pub fn stored_ms(self, when: When) -> i64 {
+        if self.day_means_its_end() {
+            when.end_ms()
+        } else {
+            when.start_ms()
+        }
+    }
+
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+/// Which of a case's dates its source gave as a day only, without a time of
+/// day: those are shown as a date, never with an invented time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DayOnly(u8);
+
+impl DayOnly {
+    pub fn contains(self, d: CaseDate) -> bool {
+        self.0 & d.bit() != 0
+    }
+
+    pub fn set(&mut self, d: CaseDate, day_only: bool) {
+        if day_only {
+            self.0 |= d.bit();
+        } else {
+            self.0 &= !d.bit();
+        }
+    }
+
+    /// The stored form.
+    pub fn bits(self) -> i64 {
+        i64::from(self.0)
+    }
+
+    /// Reads the stored form; a bit no date has is an error, not ignored.
+    pub fn from_bits(bits: i64) -> Result<DayOnly, Invalid> {
+        let all: u8 = CaseDate::ALL.iter().fold(0, |a, d| a | d.bit());
+        u8::try_from(bits)
+            .ok()
+            .filter(|b| b & !all == 0)
+            .map(DayOnly)
+            .ok_or_else(|| Invalid::new(format!("日付の精度「{bits}」は使えません。")))
+    }
+
+    /// Date `d` as its source gave it, from its stored instant.
+    pub fn when(self, d: CaseDate, ms: i64) -> When {
+        if self.contains(d) {
+            When::At(ms).day()
+        } else {
+            When::At(ms)
+        }
+    }
+}
+
 impl CaseKind {
     /// Kinds that ordering companies post and receiving companies enter.
     pub fn takes_entries(self) -> bool {
@@ -183,6 +263,29 @@ mod tests {
         assert_eq!(Category::from_kkj_code("3"), Some(Category::Services));
         assert_eq!(Category::from_kkj_code("役務"), Some(Category::Services));
         assert_eq!(Category::from_kkj_code("9"), None);
+    }
+
+    #[test]
+    fn day_only_dates_keep_their_day_and_unknown_bits_are_refused() {
+        let mut d = DayOnly::default();
+        d.set(CaseDate::SubmissionDeadline, true);
+        d.set(CaseDate::PeriodEnd, true);
+        d.set(CaseDate::PeriodEnd, false);
+        assert!(d.contains(CaseDate::SubmissionDeadline));
+        assert!(!d.contains(CaseDate::PeriodEnd));
+        assert_eq!(DayOnly::from_bits(d.bits()).unwrap(), d);
+        assert!(DayOnly::from_bits(1 << 7).is_err());
+        assert!(DayOnly::from_bits(-1).is_err());
+        let day = When::Day(2026, 5, 21);
+        let stored = CaseDate::SubmissionDeadline.stored_ms(day);
+        assert_eq!(stored, day.end_ms());
+        assert_eq!(d.when(CaseDate::SubmissionDeadline, stored), day);
+        assert_eq!(CaseDate::Published.stored_ms(day), day.start_ms());
+        assert_eq!(
+            d.when(CaseDate::Opening, stored),
+            When::At(stored),
+            "a date not marked keeps its time"
+        );
     }
 
     #[test]

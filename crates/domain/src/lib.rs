@@ -15,13 +15,15 @@ pub mod text;
 pub mod time;
 pub mod upload;
 pub mod wareki;
+pub mod when;
 
-pub use case::{CaseKind, CaseStatus, Category, EntryStatus, Procedure};
+pub use case::{CaseDate, CaseKind, CaseStatus, Category, DayOnly, EntryStatus, Procedure};
 pub use company::{CompanyAction, CompanyStatus, Dealings};
 pub use contact::{EmailAddress, Password, PhoneNumber, PostalCode};
 pub use corporate_number::CorporateNumber;
 pub use prefecture::Prefecture;
 pub use role::{Role, StaffRole};
+pub use when::When;
 
 /// A value that failed to parse, with the message to show beside its field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

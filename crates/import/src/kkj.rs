@@ -2,27 +2,36 @@
 //! `Results/SearchResults/SearchResult` elements become public tenders keyed
 //! by `Key`; a `Results/Error` document is a failed request.
 
-use domain::{CaseKind, CaseStatus, Category, Prefecture, Procedure};
+use domain::{CaseDate, CaseKind, CaseStatus, Category, DayOnly, Prefecture, Procedure, When};
 use store::NewCase;
 
-use crate::dates::{deadline_in_text, parse_iso};
+use crate::dates::deadline_in_text;
 use crate::xml::{self, Element};
 use crate::{Parsed, Record};
 
 pub const SOURCE: &str = "kkj";
 
-/// 入札方式 as the portal writes it (a label, sometimes a code).
+/// 入札方式 by what it means. The API's ProcedureType is a code — 1
+/// 一般競争入札, 2 簡易公募型競争入札, 3 簡易公募型指名競争入札 — or, in
+/// some answers and in other listings, the label itself; both map alike.
+/// 簡易公募型競争入札 is a competitive tender open to all who answer the
+/// notice (not a proposal); 簡易公募型指名競争入札 invites whom it names.
 pub fn procedure_of(s: &str) -> Procedure {
     let s = domain::text::normalize(s);
+    match s.as_str() {
+        "1" | "2" => return Procedure::OpenCompetitive,
+        "3" => return Procedure::DesignatedCompetitive,
+        _ => {}
+    }
     if s.contains("指名") {
         Procedure::DesignatedCompetitive
-    } else if s.contains("一般競争") || s == "1" {
+    } else if s.contains("プロポーザル") || s.contains("企画競争") || s.contains("企画提案")
+    {
+        Procedure::Proposal
+    } else if s.contains("競争入札") || s.contains("一般競争") {
         Procedure::OpenCompetitive
     } else if s.contains("見積") || s.contains("オープンカウンター") {
         Procedure::QuotationComparison
-    } else if s.contains("プロポーザル") || s.contains("企画競争") || s.contains("公募")
-    {
-        Procedure::Proposal
     } else if s.contains("随意") || s.contains("随契") {
         Procedure::NegotiatedContract
     } else {
@@ -67,13 +76,17 @@ pub fn parse(input: &[u8]) -> Result<Parsed, String> {
     Ok(Parsed { records, hits })
 }
 
-fn date_field(r: &Element, name: &str) -> Result<Option<i64>, String> {
-    match r.field(name) {
-        None => Ok(None),
-        Some(v) => parse_iso(&v)
-            .map(Some)
-            .ok_or_else(|| format!("{name}の日付「{v}」を読めません。")),
-    }
+/// A date field. The API writes every date as a midnight
+/// ("2025-12-24T00:00:00+09:00") when it has no time for it, so a midnight
+/// is read as the day alone.
+fn date_field(r: &Element, name: &str) -> Result<Option<When>, String> {
+    let Some(v) = r.field(name) else {
+        return Ok(None);
+    };
+    Ok(crate::dates::field(name, &v)?.map(|w| match w {
+        When::At(ms) if w.day().start_ms() == ms => w.day(),
+        other => other,
+    }))
 }
 
 fn case_of(r: &Element) -> Result<NewCase, String> {
@@ -100,7 +113,9 @@ fn case_of(r: &Element) -> Result<NewCase, String> {
         });
     let submission = match date_field(r, "TenderSubmissionDeadline")? {
         Some(d) => Some(d),
-        None => deadline_in_text(&description).or_else(|| deadline_in_text(&title)),
+        None => deadline_in_text(&description)
+            .or_else(|| deadline_in_text(&title))
+            .transpose()?,
     };
     let documents = {
         let mut found = Vec::new();
@@ -113,7 +128,7 @@ fn case_of(r: &Element) -> Result<NewCase, String> {
             })
             .collect()
     };
-    Ok(NewCase {
+    let mut case = NewCase {
         kind: CaseKind::PublicTender,
         title: domain::text::tidy(&title),
         description,
@@ -132,20 +147,30 @@ fn case_of(r: &Element) -> Result<NewCase, String> {
         municipality_code: r.field("CityCode"),
         municipality_name: r.field("CityName"),
         qualification_grade: r.field("Certification"),
-        published_at: match date_field(r, "CftIssueDate")? {
-            Some(d) => Some(d),
-            None => date_field(r, "Date")?,
-        },
-        application_deadline: date_field(r, "PeriodEndTime")?,
-        submission_deadline: submission,
-        opening_at: date_field(r, "OpeningTendersEvent")?,
+        published_at: None,
+        application_deadline: None,
+        submission_deadline: None,
+        opening_at: None,
+        period_end: None,
+        day_only: DayOnly::default(),
         status: CaseStatus::Open,
         source: SOURCE.to_owned(),
         source_key: key,
         source_url: r.field("ExternalDocumentURI"),
         documents,
         created_by: None,
-    })
+    };
+    let published = match date_field(r, "CftIssueDate")? {
+        Some(d) => Some(d),
+        None => date_field(r, "Date")?,
+    };
+    case.set_when(CaseDate::Published, published);
+    case.set_when(CaseDate::SubmissionDeadline, submission);
+    case.set_when(CaseDate::Opening, date_field(r, "OpeningTendersEvent")?);
+    // PeriodEndTime is the end of the delivery or performance period
+    // (納入期限), not a deadline for taking part.
+    case.set_when(CaseDate::PeriodEnd, date_field(r, "PeriodEndTime")?);
+    Ok(case)
 }
 
 #[cfg(test)]
@@ -172,6 +197,56 @@ mod tests {
     }
 
     #[test]
+    fn the_api_procedure_codes_and_their_labels_mean_the_same() {
+        for (code, label) in [
+            ("1", "一般競争入札"),
+            ("2", "簡易公募型競争入札"),
+            ("3", "簡易公募型指名競争入札"),
+        ] {
+            assert_eq!(procedure_of(code), procedure_of(label), "{code} {label}");
+        }
+        assert_eq!(procedure_of("2"), Procedure::OpenCompetitive);
+        assert_eq!(procedure_of("３"), Procedure::DesignatedCompetitive);
+        assert_ne!(
+            procedure_of("簡易公募型競争入札"),
+            Procedure::Proposal,
+            "a competitive tender, not a proposal"
+        );
+        assert_eq!(procedure_of("企画競争"), Procedure::Proposal);
+    }
+
+    #[test]
+    fn the_period_end_is_the_delivery_period_and_midnights_are_days() {
+        let xml = r#"<Results><SearchResults><SearchResult><Key>K2</Key>
+<ProjectName>消耗品の購入</ProjectName><OrganizationName>テスト市</OrganizationName>
+<CftIssueDate>2026-05-01T00:00:00+09:00</CftIssueDate>
+<TenderSubmissionDeadline>2026-05-21T10:30:00+09:00</TenderSubmissionDeadline>
+<PeriodEndTime>2026-09-30T00:00:00+09:00</PeriodEndTime>
+</SearchResult></SearchResults></Results>"#;
+        let c = parse(xml.as_bytes()).unwrap().records[0]
+            .outcome
+            .clone()
+            .unwrap();
+        assert_eq!(c.application_deadline, None, "not an application deadline");
+        assert_eq!(c.when(CaseDate::PeriodEnd), Some(When::Day(2026, 9, 30)));
+        assert_eq!(c.when(CaseDate::Published), Some(When::Day(2026, 5, 1)));
+        assert_eq!(
+            c.when(CaseDate::SubmissionDeadline),
+            Some(When::At(domain::time::jst_to_ms(2026, 5, 21, 10, 30)))
+        );
+    }
+
+    #[test]
+    fn a_deadline_time_the_text_states_unreadably_sets_the_record_aside() {
+        let xml = r#"<Results><SearchResults><SearchResult><Key>K3</Key>
+<ProjectName>清掃</ProjectName><OrganizationName>テスト市</OrganizationName>
+<ProjectDescription>入札締切 令和8年5月22日 午後</ProjectDescription>
+</SearchResult></SearchResults></Results>"#;
+        let r = &parse(xml.as_bytes()).unwrap().records[0];
+        assert!(r.outcome.clone().unwrap_err().contains("時刻"));
+    }
+
+    #[test]
     fn a_full_record_maps_every_field_and_finds_its_deadline_in_the_text() {
         let xml = r#"<Results><Version>1.0</Version><SearchResults><SearchHits>1</SearchHits>
 <SearchResult><ResultId>1</ResultId><Key>K1</Key>
@@ -191,13 +266,11 @@ mod tests {
         assert_eq!(c.prefecture_code, Some(13));
         assert_eq!(c.municipality_name.as_deref(), Some("千代田区"));
         assert_eq!(c.qualification_grade.as_deref(), Some("B"));
+        assert_eq!(c.when(CaseDate::Published), Some(When::Day(2026, 5, 1)));
         assert_eq!(
-            c.published_at,
-            Some(domain::time::jst_to_ms(2026, 5, 1, 0, 0))
-        );
-        assert_eq!(
-            c.submission_deadline,
-            Some(domain::time::jst_to_ms(2026, 5, 21, 17, 0))
+            c.when(CaseDate::SubmissionDeadline),
+            Some(When::At(domain::time::jst_to_ms(2026, 5, 21, 12, 0))),
+            "正午 is noon"
         );
         assert_eq!(c.documents[0].0, "仕様書");
         assert!(

@@ -4,7 +4,7 @@
 //! its tender becomes a case keyed by the ocid, and its awards and bids (the
 //! bids extension) the case's results.
 
-use domain::{CaseKind, CaseStatus, Category, Procedure};
+use domain::{CaseDate, CaseKind, CaseStatus, Category, DayOnly, Procedure, When};
 use serde_json::{Map, Value};
 use store::NewCase;
 
@@ -156,12 +156,10 @@ fn text(v: &Value, path: &[&str]) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-fn date(v: &Value, path: &[&str]) -> Result<Option<i64>, String> {
+fn date(v: &Value, path: &[&str]) -> Result<Option<When>, String> {
     match text(v, path) {
         None => Ok(None),
-        Some(s) => parse_iso(&s)
-            .map(Some)
-            .ok_or_else(|| format!("{}の日付「{s}」を読めません。", path.join("."))),
+        Some(s) => crate::dates::field(&path.join("."), &s),
     }
 }
 
@@ -215,7 +213,7 @@ fn case_of(ocid: &str, c: &Value) -> Result<NewCase, String> {
                 .find(|d| text(d, &["documentType"]).as_deref() == Some("tenderNotice"))
                 .and_then(|d| text(d, &["url"]))
         });
-    Ok(NewCase {
+    let mut case = NewCase {
         kind: CaseKind::PublicTender,
         title: domain::text::tidy(&title),
         description: text(tender, &["description"]).unwrap_or_default(),
@@ -229,23 +227,44 @@ fn case_of(ocid: &str, c: &Value) -> Result<NewCase, String> {
         municipality_code: None,
         municipality_name: None,
         qualification_grade: None,
-        published_at: match date(tender, &["datePublished"])? {
-            Some(d) => Some(d),
-            None => match date(tender, &["tenderPeriod", "startDate"])? {
-                Some(d) => Some(d),
-                None => date(c, &["date"])?,
-            },
-        },
-        application_deadline: date(tender, &["enquiryPeriod", "endDate"])?,
-        submission_deadline: date(tender, &["tenderPeriod", "endDate"])?,
-        opening_at: date(tender, &["awardPeriod", "startDate"])?,
+        published_at: None,
+        application_deadline: None,
+        submission_deadline: None,
+        opening_at: None,
+        period_end: None,
+        day_only: DayOnly::default(),
         status,
         source: SOURCE.to_owned(),
         source_key: ocid.to_owned(),
         source_url: notice.or_else(|| documents.first().map(|(_, u)| u.clone())),
         documents,
         created_by: None,
-    })
+    };
+    let published = match date(tender, &["datePublished"])? {
+        Some(d) => Some(d),
+        None => match date(tender, &["tenderPeriod", "startDate"])? {
+            Some(d) => Some(d),
+            None => date(c, &["date"])?,
+        },
+    };
+    case.set_when(CaseDate::Published, published);
+    case.set_when(
+        CaseDate::ApplicationDeadline,
+        date(tender, &["enquiryPeriod", "endDate"])?,
+    );
+    case.set_when(
+        CaseDate::SubmissionDeadline,
+        date(tender, &["tenderPeriod", "endDate"])?,
+    );
+    case.set_when(
+        CaseDate::Opening,
+        date(tender, &["awardPeriod", "startDate"])?,
+    );
+    case.set_when(
+        CaseDate::PeriodEnd,
+        date(tender, &["contractPeriod", "endDate"])?,
+    );
+    Ok(case)
 }
 
 fn amount(v: &Value) -> (Option<String>, Option<String>) {

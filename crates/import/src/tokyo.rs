@@ -6,11 +6,9 @@
 
 use std::collections::HashMap;
 
-use domain::{CaseKind, CaseStatus, Category, Procedure};
-use store::NewCase;
-
-use crate::dates::parse_iso;
 use crate::{Parsed, Record};
+use domain::{CaseDate, CaseKind, CaseStatus, Category, DayOnly, Procedure};
+use store::NewCase;
 
 pub const SOURCE: &str = "tokyo";
 pub const MUNICIPAL_SOURCE: &str = "tokyo_municipal";
@@ -69,40 +67,6 @@ fn category_of(s: &str) -> Category {
     }
 }
 
-/// A date, or a date and time: ISO forms, or an era date with an optional
-/// "10時30分" / "10:30".
-fn date_of(field: &str, v: &str) -> Result<Option<i64>, String> {
-    let v = v.trim();
-    if v.is_empty() {
-        return Ok(None);
-    }
-    if let Some(ms) = parse_iso(v) {
-        return Ok(Some(ms));
-    }
-    if let Some((y, m, d)) = domain::wareki::parse_date(v) {
-        let t = domain::text::normalize(v);
-        let (h, mi) = t
-            .rsplit_once('日')
-            .map(|(_, rest)| rest.trim().replace('時', ":").replace('分', ""))
-            .and_then(|rest| {
-                let (h, mi) = rest.split_once(':')?;
-                Some((
-                    h.trim().parse::<u32>().ok()?,
-                    mi.trim().parse::<u32>().unwrap_or(0),
-                ))
-            })
-            .unwrap_or((0, 0));
-        return Ok(Some(domain::time::jst_to_ms(
-            y,
-            m,
-            d,
-            h.min(23),
-            mi.min(59),
-        )));
-    }
-    Err(format!("{field}の日付「{v}」を読めません。"))
-}
-
 /// The columns each format requires, in the documents' words.
 const COMMON: &[&str] = &[
     "案件番号",
@@ -117,6 +81,9 @@ const COMMON: &[&str] = &[
     "等級",
     "URL",
 ];
+
+/// Columns whose values are keys or codes, read after NFKC normalisation.
+const CODES: &[&str] = &["案件番号", "契約部署コード", "団体コード", "等級", "URL"];
 
 /// Reads a 財務局 (`municipal` false) or 共同運営 (`municipal` true) listing.
 pub fn parse(input: &[u8], municipal: bool, departments: &Departments) -> Result<Parsed, String> {
@@ -168,10 +135,14 @@ pub fn parse(input: &[u8], municipal: bool, departments: &Departments) -> Result
             }
         };
         let get = |name: &str| -> String {
-            column(name)
-                .and_then(|i| row.get(i))
-                .map(|v| v.trim().to_owned())
-                .unwrap_or_default()
+            let v = column(name).and_then(|i| row.get(i)).unwrap_or_default();
+            // Keys, codes and grades are compared: full-width forms (Ａ１２３,
+            // ０１０１) are the same value as the half-width ones (NFKC).
+            if CODES.contains(&name) {
+                domain::text::normalize(v)
+            } else {
+                v.trim().to_owned()
+            }
         };
         let raw = row.iter().collect::<Vec<_>>().join(",");
         let number = get("案件番号");
@@ -254,7 +225,7 @@ fn case_of(
     .collect::<Vec<_>>()
     .join("\n");
     let url = get("URL");
-    Ok(NewCase {
+    let mut case = NewCase {
         kind: CaseKind::PublicTender,
         title: domain::text::tidy(&title),
         description,
@@ -275,17 +246,28 @@ fn case_of(
             Some(get("履行場所")).filter(|p| !p.is_empty())
         },
         qualification_grade: Some(get("等級")).filter(|g| !g.is_empty()),
-        published_at: date_of("公告日", &get("公告日"))?,
-        application_deadline: date_of("参加申請締切", &get("参加申請締切"))?,
-        submission_deadline: date_of("入札締切", &get("入札締切"))?,
-        opening_at: date_of("開札日時", &get("開札日時"))?,
+        published_at: None,
+        application_deadline: None,
+        submission_deadline: None,
+        opening_at: None,
+        period_end: None,
+        day_only: DayOnly::default(),
         status: CaseStatus::Open,
         source: if municipal { MUNICIPAL_SOURCE } else { SOURCE }.to_owned(),
         source_key: key,
         source_url: (!url.is_empty()).then_some(url),
         documents: Vec::new(),
         created_by: None,
-    })
+    };
+    for (column, date) in [
+        ("公告日", CaseDate::Published),
+        ("参加申請締切", CaseDate::ApplicationDeadline),
+        ("入札締切", CaseDate::SubmissionDeadline),
+        ("開札日時", CaseDate::Opening),
+    ] {
+        case.set_when(date, crate::dates::field(column, &get(column))?);
+    }
+    Ok(case)
 }
 
 #[cfg(test)]
@@ -335,6 +317,43 @@ mod tests {
             Some(domain::time::jst_to_ms(2026, 5, 22, 10, 30))
         );
         assert_eq!(a.qualification_grade.as_deref(), Some("B"));
+    }
+
+    #[test]
+    fn full_width_keys_and_codes_are_the_same_values_as_half_width_ones() {
+        let text = format!(
+            "{HEADER}\n０００１,清掃委託,委託,清掃,一般競争入札,０１０１,,令和8年5月1日,,令和8年5月21日（木） 午後5時,,,Ｂ,\n"
+        );
+        let parsed = parse(text.as_bytes(), false, &departments()).unwrap();
+        let r = &parsed.records[0];
+        assert_eq!(r.key.as_deref(), Some("0001"));
+        let c = r.outcome.clone().unwrap();
+        assert_eq!(c.source_key, "0001");
+        assert_eq!(c.contract_department_id, Some(10));
+        assert_eq!(c.qualification_grade.as_deref(), Some("B"));
+        assert_eq!(
+            c.when(CaseDate::Published),
+            Some(domain::When::Day(2026, 5, 1))
+        );
+        assert_eq!(
+            c.submission_deadline,
+            Some(domain::time::jst_to_ms(2026, 5, 21, 17, 0))
+        );
+        let municipal = "案件番号,件名,種別,入札方式,契約部署コード,公告日,参加申請締切,入札締切,開札日時,履行場所,等級,URL,団体コード,団体名\n１２,購入,物品,見積合わせ,,2026/05/01,,,,,,,１３１０１,千代田区\n";
+        let parsed = parse(municipal.as_bytes(), true, &Departments::default()).unwrap();
+        let c = parsed.records[0].outcome.clone().unwrap();
+        assert_eq!(c.source_key, "13101-12");
+        assert_eq!(c.municipality_code.as_deref(), Some("13101"));
+    }
+
+    #[test]
+    fn an_unreadable_time_sets_the_row_aside_with_its_column() {
+        let text = format!(
+            "{HEADER}\n0003,清掃,委託,清掃,一般競争入札,0101,,2026/05/01,,令和8年5月21日 午後,,,,\n"
+        );
+        let parsed = parse(text.as_bytes(), false, &departments()).unwrap();
+        let reason = parsed.records[0].outcome.clone().unwrap_err();
+        assert!(reason.starts_with("入札締切の日付"), "{reason}");
     }
 
     #[test]

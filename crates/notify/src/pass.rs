@@ -183,15 +183,9 @@ async fn deliver(
                 organization: c.fields.organization_name.clone(),
                 deadline: c
                     .fields
-                    .submission_deadline
-                    .or(c.fields.application_deadline)
-                    .map(|d| {
-                        format!(
-                            "{}（{}）",
-                            domain::time::jst_datetime(d),
-                            domain::time::jst_date_with_era(d)
-                        )
-                    })
+                    .when(domain::CaseDate::SubmissionDeadline)
+                    .or(c.fields.when(domain::CaseDate::ApplicationDeadline))
+                    .map(domain::When::label)
                     .unwrap_or_default(),
                 url: format!("{}/cases/{}", composer.site_url(), c.id),
             };

@@ -2,7 +2,8 @@
 //! record changes nothing, a changed one gets a new change sequence number, and
 //! search indexes follow that sequence.
 
-use domain::{CaseKind, CaseStatus, Category, Procedure};
+use domain::CaseDate::{self, *};
+use domain::{CaseKind, CaseStatus, Category, DayOnly, Procedure, When};
 use sqlx::{AnyConnection, Row};
 
 use crate::{Result, Store, StoreError};
@@ -27,6 +28,10 @@ pub struct NewCase {
     pub application_deadline: Option<i64>,
     pub submission_deadline: Option<i64>,
     pub opening_at: Option<i64>,
+    /// The end of the delivery or performance period (納入・履行期限).
+    pub period_end: Option<i64>,
+    /// Which dates the source gave as a day only (shown without a time).
+    pub day_only: DayOnly,
     pub status: CaseStatus,
     /// Where the record comes from: "kkj", "tokyo", "tokyo_municipal", "ocds", "portal".
     pub source: String,
@@ -65,6 +70,36 @@ impl Upserted {
 }
 
 impl NewCase {
+    /// The stored instant of date `d`.
+    pub fn date(&self, d: CaseDate) -> Option<i64> {
+        match d {
+            CaseDate::Published => self.published_at,
+            CaseDate::ApplicationDeadline => self.application_deadline,
+            CaseDate::SubmissionDeadline => self.submission_deadline,
+            CaseDate::Opening => self.opening_at,
+            CaseDate::PeriodEnd => self.period_end,
+        }
+    }
+
+    /// Date `d` as its source gave it: a moment, or a day without a time.
+    pub fn when(&self, d: CaseDate) -> Option<When> {
+        self.date(d).map(|ms| self.day_only.when(d, ms))
+    }
+
+    /// Sets date `d` from what a source wrote: a day without a time is kept
+    /// as a day (a deadline to the day's end), and marked so.
+    pub fn set_when(&mut self, d: CaseDate, when: Option<When>) {
+        let ms = when.map(|w| d.stored_ms(w));
+        match d {
+            CaseDate::Published => self.published_at = ms,
+            CaseDate::ApplicationDeadline => self.application_deadline = ms,
+            CaseDate::SubmissionDeadline => self.submission_deadline = ms,
+            CaseDate::Opening => self.opening_at = ms,
+            CaseDate::PeriodEnd => self.period_end = ms,
+        }
+        self.day_only.set(d, when.is_some_and(When::is_day_only));
+    }
+
     /// A digest of everything stored, so that re-importing an unchanged record is a no-op.
     pub fn content_hash(&self) -> String {
         let mut s = String::new();
@@ -93,6 +128,8 @@ impl NewCase {
             opt_i(self.application_deadline),
             opt_i(self.submission_deadline),
             opt_i(self.opening_at),
+            opt_i(self.period_end),
+            self.day_only.bits().to_string(),
             self.status.as_str().to_owned(),
             opt_s(&self.source_url),
         ] {
@@ -116,7 +153,7 @@ pub struct FieldChange {
 
 /// What differs between two versions of a case, field by field.
 pub fn changes(old: &NewCase, new: &NewCase) -> Vec<FieldChange> {
-    let date = |v: Option<i64>| v.map(domain::time::jst_datetime).unwrap_or_default();
+    let date = |c: &NewCase, d: CaseDate| c.when(d).map(When::label).unwrap_or_default();
     let num = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let docs = |c: &NewCase| {
@@ -126,7 +163,7 @@ pub fn changes(old: &NewCase, new: &NewCase) -> Vec<FieldChange> {
             .collect::<Vec<_>>()
             .join("\n")
     };
-    let pairs: [(&'static str, String, String); 17] = [
+    let pairs: [(&'static str, String, String); 18] = [
         ("件名", old.title.clone(), new.title.clone()),
         ("概要", old.description.clone(), new.description.clone()),
         ("種類", old.kind.label().into(), new.kind.label().into()),
@@ -165,18 +202,19 @@ pub fn changes(old: &NewCase, new: &NewCase) -> Vec<FieldChange> {
             text(&old.qualification_grade),
             text(&new.qualification_grade),
         ),
-        ("公告日", date(old.published_at), date(new.published_at)),
+        ("公告日", date(old, Published), date(new, Published)),
         (
             "参加申請の締切",
-            date(old.application_deadline),
-            date(new.application_deadline),
+            date(old, ApplicationDeadline),
+            date(new, ApplicationDeadline),
         ),
         (
             "入札・提出の締切",
-            date(old.submission_deadline),
-            date(new.submission_deadline),
+            date(old, SubmissionDeadline),
+            date(new, SubmissionDeadline),
         ),
-        ("開札日時", date(old.opening_at), date(new.opening_at)),
+        ("開札日時", date(old, Opening), date(new, Opening)),
+        ("納入・履行期限", date(old, PeriodEnd), date(new, PeriodEnd)),
         ("状態", old.status.label().into(), new.status.label().into()),
         ("掲載元のURL", text(&old.source_url), text(&new.source_url)),
         ("資料", docs(old), docs(new)),
@@ -196,8 +234,8 @@ pub(crate) const COLUMNS: &str =
     "id, kind, title, description, category, procedure, organization_name,
     organization_id, company_id, contract_department_id, prefecture_code, municipality_code,
     municipality_name, qualification_grade, published_at, application_deadline,
-    submission_deadline, opening_at, status, source, source_key, source_url, created_by,
-    change_seq, created_at, updated_at";
+    submission_deadline, opening_at, period_end, day_only, status, source, source_key,
+    source_url, created_by, change_seq, created_at, updated_at";
 
 fn parse<T>(r: std::result::Result<T, domain::Invalid>) -> Result<T> {
     r.map_err(|e| StoreError::Invalid(e.to_string()))
@@ -228,6 +266,8 @@ pub(crate) fn case(row: &sqlx::any::AnyRow) -> Result<Case> {
             application_deadline: row.try_get("application_deadline")?,
             submission_deadline: row.try_get("submission_deadline")?,
             opening_at: row.try_get("opening_at")?,
+            period_end: row.try_get("period_end")?,
+            day_only: parse(DayOnly::from_bits(row.try_get("day_only")?))?,
             status: parse(CaseStatus::parse(&status))?,
             source: row.try_get("source")?,
             source_key: row.try_get("source_key")?,
@@ -269,9 +309,9 @@ pub(crate) async fn write(
                 organization_id, company_id, contract_department_id, prefecture_code, municipality_code,
                 municipality_name, qualification_grade, published_at, application_deadline,
                 submission_deadline, opening_at, status, source, source_key, source_url, content_hash,
-                created_by, change_seq, created_at, updated_at)
+                created_by, change_seq, created_at, period_end, day_only, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-                     $19, $20, $21, $22, $23, $24, $25, $25)
+                     $19, $20, $21, $22, $23, $24, $25, $26, $27, $25)
              RETURNING id"
         }
         Some(_) => {
@@ -281,8 +321,8 @@ pub(crate) async fn write(
                 qualification_grade = $13, published_at = $14, application_deadline = $15,
                 submission_deadline = $16, opening_at = $17, status = $18, source = $19,
                 source_key = $20, source_url = $21, content_hash = $22, created_by = COALESCE(created_by, $23),
-                change_seq = $24, updated_at = $25
-              WHERE id = $26
+                change_seq = $24, updated_at = $25, period_end = $26, day_only = $27
+              WHERE id = $28
              RETURNING id"
         }
     };
@@ -335,7 +375,7 @@ pub(crate) async fn load(conn: &mut AnyConnection, id: i64) -> Result<Option<Cas
 
 type CaseQuery<'q> = sqlx::query::QueryScalar<'q, sqlx::Any, i64, sqlx::any::AnyArguments<'q>>;
 
-/// Binds $1…$25 of both the INSERT and the UPDATE, in column order.
+/// Binds $1…$27 of both the INSERT and the UPDATE, in column order.
 fn bind_fields<'q>(
     q: CaseQuery<'q>,
     c: &'q NewCase,
@@ -368,6 +408,8 @@ fn bind_fields<'q>(
         .bind(c.created_by)
         .bind(seq)
         .bind(now)
+        .bind(c.period_end)
+        .bind(c.day_only.bits())
 }
 
 impl Store {

@@ -76,6 +76,11 @@ const STEPS: &[Step] = &[
         "e-tender requirements, applications, questions and API tokens"
     ),
     step!(12, "0012_notify.sql", "notification settings and matches"),
+    step!(
+        13,
+        "0013_case_dates.sql",
+        "period end and day-only dates of cases"
+    ),
 ];
 
 /// The file names this crate embeds, for the test that no file on disk is forgotten.

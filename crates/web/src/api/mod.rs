@@ -9,6 +9,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use domain::CaseDate;
 use serde_json::{Value, json};
 use store::Case;
 
@@ -88,10 +89,11 @@ pub fn routes(g: Guarded) -> Guarded {
         )
 }
 
-fn time(ms: Option<i64>) -> Value {
-    ms.map_or(Value::Null, |ms| {
-        Value::String(domain::time::jst_rfc3339(ms))
-    })
+/// A case's date: RFC 3339 in Japan time, or the full date alone when the
+/// source gave no time.
+fn date(f: &store::NewCase, d: CaseDate) -> Value {
+    f.when(d)
+        .map_or(Value::Null, |w| Value::String(w.rfc3339()))
 }
 
 fn case_json(state: &AppState, c: &Case, prefecture_name: Option<String>) -> Value {
@@ -111,10 +113,11 @@ fn case_json(state: &AppState, c: &Case, prefecture_name: Option<String>) -> Val
         "prefecture": f.prefecture_code.map(|code| json!({"code": format!("{code:02}"), "name": prefecture_name})),
         "municipality": f.municipality_name,
         "qualification_grade": f.qualification_grade,
-        "published_at": time(f.published_at),
-        "application_deadline": time(f.application_deadline),
-        "submission_deadline": time(f.submission_deadline),
-        "opening_at": time(f.opening_at),
+        "published_at": date(f, CaseDate::Published),
+        "application_deadline": date(f, CaseDate::ApplicationDeadline),
+        "submission_deadline": date(f, CaseDate::SubmissionDeadline),
+        "opening_at": date(f, CaseDate::Opening),
+        "period_end": date(f, CaseDate::PeriodEnd),
         "status": f.status.as_str(),
         "source": f.source,
         "source_url": f.source_url,

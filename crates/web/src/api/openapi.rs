@@ -149,6 +149,15 @@ fn object(required: &[&str], properties: Value) -> Value {
     json!({"type": "object", "required": required, "properties": properties})
 }
 
+/// A case's date: a moment, or a day when its source gave no time.
+fn case_date(description: &str) -> Value {
+    json!({
+        "type": ["string", "null"],
+        "description": format!("{description}：日時（RFC 3339、日本時間。例：2026-05-21T17:00:00+09:00）、または掲載元が時刻を示していないときは日付だけ（例：2026-05-21）"),
+        "anyOf": [{"format": "date-time"}, {"format": "date"}]
+    })
+}
+
 fn datetime(description: &str) -> Value {
     json!({"type": "string", "description": format!("{description}（日本時間。例：2026-12-01 17:00）")})
 }
@@ -529,10 +538,11 @@ fn schemas(kinds: &[&str], categories: &[&str], procedures: &[&str]) -> Value {
                         "prefecture": {"type": ["object", "null"], "properties": {"code": {"type": "string"}, "name": {"type": "string"}}},
                         "municipality": {"type": ["string", "null"]},
                         "qualification_grade": {"type": ["string", "null"]},
-                        "published_at": {"type": ["string", "null"], "format": "date-time"},
-                        "application_deadline": {"type": ["string", "null"], "format": "date-time"},
-                        "submission_deadline": {"type": ["string", "null"], "format": "date-time"},
-                        "opening_at": {"type": ["string", "null"], "format": "date-time"},
+                        "published_at": case_date("公告日"),
+                        "application_deadline": case_date("参加申請の締切"),
+                        "submission_deadline": case_date("入札・提出の締切"),
+                        "opening_at": case_date("開札日時"),
+                        "period_end": case_date("納入・履行期限"),
                         "status": {"type": "string"},
                         "source": {"type": "string"},
                         "source_url": {"type": ["string", "null"], "format": "uri"},

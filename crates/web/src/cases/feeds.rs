@@ -4,6 +4,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use domain::{CaseDate, When};
 use store::Case;
 
 use crate::{AppState, WebError};
@@ -41,25 +42,50 @@ fn ics_time(ms: i64) -> String {
     format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z")
 }
 
+fn ics_date(ms: i64) -> String {
+    let (y, mo, d, ..) = domain::time::jst_parts(ms);
+    format!("{y:04}{mo:02}{d:02}")
+}
+
 /// The calendar of one case's dates.
 pub fn calendar(c: &Case, site: &str, now: i64) -> String {
     let f = &c.fields;
     let mut out = String::from(
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//chance-navi//案件の締切//JA\r\nCALSCALE:GREGORIAN\r\n",
     );
-    for (key, label, at) in [
-        ("application", "参加申請の締切", f.application_deadline),
-        ("submission", "入札・提出の締切", f.submission_deadline),
-        ("opening", "開札", f.opening_at),
+    for (key, label, date) in [
+        (
+            "application",
+            "参加申請の締切",
+            CaseDate::ApplicationDeadline,
+        ),
+        (
+            "submission",
+            "入札・提出の締切",
+            CaseDate::SubmissionDeadline,
+        ),
+        ("opening", "開札", CaseDate::Opening),
+        ("period-end", "納入・履行期限", CaseDate::PeriodEnd),
     ] {
-        let Some(at) = at else { continue };
+        let Some(at) = f.when(date) else { continue };
+        // A date given without a time is an all-day event (RFC 5545 DATE).
+        let (start, end) = match at {
+            When::Day(..) => (
+                format!("DTSTART;VALUE=DATE:{}", ics_date(at.start_ms())),
+                format!("DTEND;VALUE=DATE:{}", ics_date(at.end_ms() + 1)),
+            ),
+            When::At(ms) => (
+                format!("DTSTART:{}", ics_time(ms)),
+                format!("DTEND:{}", ics_time(ms)),
+            ),
+        };
         let url = format!("{site}/cases/{}", c.id);
         for line in [
             "BEGIN:VEVENT".to_owned(),
             format!("UID:case-{}-{key}@chance-navi", c.id),
             format!("DTSTAMP:{}", ics_time(now)),
-            format!("DTSTART:{}", ics_time(at)),
-            format!("DTEND:{}", ics_time(at)),
+            start,
+            end,
             format!("SUMMARY:{}", ics_text(&format!("【{label}】{}", f.title))),
             format!(
                 "DESCRIPTION:{}",
@@ -141,8 +167,8 @@ pub fn atom(cases: &[Case], site: &str, self_href: &str, now: i64) -> String {
         let f = &c.fields;
         let url = format!("{site}/cases/{}", c.id);
         let deadline = f
-            .submission_deadline
-            .map(|d| format!("締切：{}　", super::when(d)))
+            .when(CaseDate::SubmissionDeadline)
+            .map(|d| format!("締切：{}　", d.label()))
             .unwrap_or_default();
         out.push_str(&format!(
             "<entry>\n<title>{}</title>\n<id>{}</id>\n<link href=\"{}\"/>\n<updated>{}</updated>\n\

@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use domain::{CaseKind, CaseStatus, Category, Procedure};
+use domain::{CaseDate, CaseKind, CaseStatus, Category, Procedure, When};
 use search::{OpenState, Sort};
 
 use crate::auth::{Guarded, PUBLIC, Viewer};
@@ -80,8 +80,7 @@ fn day_input(ms: Option<i64>) -> String {
 
 /// "2026年1月15日（令和8年） 17:00".
 pub fn when(ms: i64) -> String {
-    let (.., h, mi, _) = domain::time::jst_parts(ms);
-    format!("{} {h:02}:{mi:02}", domain::time::jst_date_with_era(ms))
+    domain::When::At(ms).label()
 }
 
 async fn search_page(
@@ -116,9 +115,9 @@ async fn search_page(
                 .filter(|s| !s.is_empty())
                 .collect::<Vec<_>>()
                 .join(" "),
+                published: f.when(CaseDate::Published).map(|w| w.day().label()),
+                deadline: f.when(CaseDate::SubmissionDeadline).map(When::label),
                 organization: f.organization_name,
-                published: f.published_at.map(domain::time::jst_date_with_era),
-                deadline: f.submission_deadline.map(when),
                 time_left: f
                     .submission_deadline
                     .map(|d| domain::case::time_left(now, d))
@@ -568,11 +567,12 @@ pub async fn facts_of(
             g.clone(),
         ));
     }
-    let dated = |label: &'static str, ms: Option<i64>, left: bool| {
-        ms.map(|ms| {
-            let mut v = when(ms);
+    // A date the source gave without a time is shown as the day alone.
+    let dated = |label: &'static str, d: CaseDate, left: bool| {
+        f.when(d).map(|w| {
+            let mut v = w.label();
             if left && f.status == CaseStatus::Open {
-                v.push_str(&format!("（{}）", domain::case::time_left(now, ms)));
+                v.push_str(&format!("（{}）", domain::case::time_left(now, w.end_ms())));
             }
             (label, v)
         })
@@ -584,10 +584,11 @@ pub async fn facts_of(
     };
     facts.extend(
         [
-            dated("公告日", f.published_at, false),
-            dated(application, f.application_deadline, true),
-            dated(submission, f.submission_deadline, true),
-            dated("開札日時", f.opening_at, false),
+            dated("公告日", CaseDate::Published, false),
+            dated(application, CaseDate::ApplicationDeadline, true),
+            dated(submission, CaseDate::SubmissionDeadline, true),
+            dated("開札日時", CaseDate::Opening, false),
+            dated("納入・履行期限", CaseDate::PeriodEnd, false),
         ]
         .into_iter()
         .flatten(),
@@ -736,7 +737,8 @@ async fn case_page(
             documents: f.documents,
             has_dates: f.application_deadline.is_some()
                 || f.submission_deadline.is_some()
-                || f.opening_at.is_some(),
+                || f.opening_at.is_some()
+                || f.period_end.is_some(),
             source_url: f.source_url,
             source_name: source_name(&f.source),
             id,

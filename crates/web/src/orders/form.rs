@@ -392,6 +392,8 @@ fn parse(form: &FormData, submit: bool, now: i64, errors: &mut Errors) -> Option
         application_deadline: application,
         submission_deadline: submission,
         opening_at: None,
+        period_end: None,
+        day_only: domain::DayOnly::default(),
         status: CaseStatus::Draft,
         source: String::new(),
         source_key: String::new(),

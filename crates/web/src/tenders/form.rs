@@ -382,6 +382,8 @@ pub async fn parse(
             application_deadline: None,
             submission_deadline: None,
             opening_at: None,
+            period_end: None,
+            day_only: domain::DayOnly::default(),
             status: CaseStatus::Draft,
             source: String::new(),
             source_key: String::new(),
