@@ -132,6 +132,28 @@ pub struct ServeArgs {
     #[arg(long, env = "CHANCE_NAVI_SHUTDOWN_GRACE_SECS", value_name = "SECS")]
     pub shutdown_grace_secs: Option<u64>,
 
+    /// Proxies (addresses or CIDR blocks, comma-separated) whose
+    /// X-Forwarded-For names the client: the load balancer in front of the
+    /// nodes. Anyone else's header is ignored [default: none]
+    #[arg(
+        long = "trusted-proxy",
+        env = "CHANCE_NAVI_TRUSTED_PROXIES",
+        value_name = "CIDR",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<String>,
+
+    /// Networks (comma-separated CIDR blocks) that may read /metrics and
+    /// /healthz/imports without signing in, e.g. the Prometheus server; the
+    /// operations role and administrators always may [default: 127.0.0.0/8,::1]
+    #[arg(
+        long = "metrics-allow",
+        env = "CHANCE_NAVI_METRICS_ALLOW",
+        value_name = "CIDR",
+        value_delimiter = ','
+    )]
+    pub metrics_allow: Vec<String>,
+
     /// Load the demo data first (as `chance-navi demo` does) and print who can sign in
     #[arg(long)]
     pub demo: bool,
@@ -229,6 +251,16 @@ struct FileServe {
     request_timeout_secs: Option<u64>,
     max_body_bytes: Option<usize>,
     shutdown_grace_secs: Option<u64>,
+    trusted_proxies: Option<Vec<String>>,
+    metrics_allow: Option<Vec<String>>,
+}
+
+/// Reads a list of networks; `what` names the setting in the error.
+fn networks(what: &str, list: &[String]) -> Result<Vec<domain::net::Network>> {
+    list.iter()
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| domain::net::Network::parse(s).map_err(|e| anyhow!("{what}: {e}")))
+        .collect()
 }
 
 /// Settings resolved from every source.
@@ -322,6 +354,8 @@ pub struct ServeSettings {
     pub request_timeout: Duration,
     pub max_body_bytes: usize,
     pub shutdown_grace: Duration,
+    pub trusted_proxies: Vec<domain::net::Network>,
+    pub metrics_from: Vec<domain::net::Network>,
 }
 
 impl Settings {
@@ -367,6 +401,19 @@ impl Settings {
             bail!("public_url {public_url:?} must start with http:// or https://");
         }
         let imports = schedules(file.import)?;
+        let trusted_proxies = networks(
+            "trusted_proxies",
+            &if serve.trusted_proxies.is_empty() {
+                file.serve.trusted_proxies.clone().unwrap_or_default()
+            } else {
+                serve.trusted_proxies.clone()
+            },
+        )?;
+        let metrics_from = match (&serve.metrics_allow, &file.serve.metrics_allow) {
+            (flag, _) if !flag.is_empty() => networks("metrics_allow", flag)?,
+            (_, Some(list)) => networks("metrics_allow", list)?,
+            _ => domain::net::Network::loopback(),
+        };
         let kek = match (
             common.kek_file.clone(),
             std::env::var("CHANCE_NAVI_KEK").ok(),
@@ -415,6 +462,8 @@ impl Settings {
                 .unwrap_or_else(|| "info".to_owned()),
             log_format: common.log_format.or(file.log_format).unwrap_or_default(),
             serve: ServeSettings {
+                trusted_proxies,
+                metrics_from,
                 listen,
                 request_timeout: Duration::from_secs(request_timeout_secs),
                 max_body_bytes: serve
@@ -444,6 +493,8 @@ impl Settings {
             max_body_bytes: self.serve.max_body_bytes,
             secure_cookies: self.public_url.starts_with("https://"),
             public_url: self.public_url.clone(),
+            trusted_proxies: self.serve.trusted_proxies.clone(),
+            metrics_from: self.serve.metrics_from.clone(),
         }
     }
 

@@ -3,9 +3,11 @@
 //! lease after it expired, and holds it for the schedule's interval, so when
 //! several nodes share one PostgreSQL each run happens on one node only.
 
+use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use futures_util::FutureExt;
 
 use crate::config::{ImportOrigin, ImportSchedule};
 
@@ -14,6 +16,9 @@ const POLL: Duration = Duration::from_secs(30);
 /// The lease is held at least this long while a run is going on, so that a
 /// slow run is not started again by another node.
 const RUN_GUARD: Duration = Duration::from_secs(3600);
+/// A run that has shown no progress for this long is marked failed: its
+/// process died or hung (a run records progress every 500 records).
+const SILENT_RUN: Duration = Duration::from_millis(store::SILENT_RUN_MS as u64);
 
 fn lease_name(i: usize, s: &ImportSchedule) -> String {
     format!("import:{}:{i}", s.source.name())
@@ -49,6 +54,18 @@ pub async fn read(s: &ImportSchedule, now: i64) -> Result<(String, Vec<Vec<u8>>)
                 }
                 _ => Ok((shown, vec![crate::import_cmd::fetch(url).await?])),
             }
+        }
+    }
+}
+
+/// Runs `work` and reports whether it panicked, so that one faulty run never
+/// ends the loop that runs every schedule.
+async fn guarded(what: &str, work: impl std::future::Future<Output = ()>) -> bool {
+    match AssertUnwindSafe(work).catch_unwind().await {
+        Ok(()) => true,
+        Err(_) => {
+            tracing::error!(job = what, "scheduled job panicked; the schedule goes on");
+            false
         }
     }
 }
@@ -121,12 +138,21 @@ pub async fn run_scheduler(
             .unwrap_or_default()
     );
     loop {
+        let now = crate::accounts::now_ms();
+        match store
+            .abandon_silent_import_runs(now - SILENT_RUN.as_millis() as i64, now)
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(runs = n, "import runs without progress marked failed"),
+            Err(e) => tracing::warn!(error = %e, "silent import runs could not be checked"),
+        }
         for (i, s) in schedules.iter().enumerate() {
             let name = lease_name(i, s);
             let start = crate::accounts::now_ms();
             match take_if_due(&store, &name, &holder, s.every, start).await {
                 Ok(true) => {
-                    run_one(&store, s).await;
+                    guarded(&name, run_one(&store, s)).await;
                     wake.notify_one();
                     // The next run is due one interval after this one began.
                     if let Err(e) = store
@@ -149,6 +175,18 @@ pub async fn run_scheduler(
 
 #[cfg(test)]
 mod tests {
+    #[tokio::test]
+    async fn a_panicking_job_is_caught_and_reported() {
+        assert!(super::guarded("ok", async {}).await);
+        assert!(
+            !super::guarded("boom", async {
+                let v: Vec<u8> = Vec::new();
+                let _ = v[usize::from(v.is_empty())];
+            })
+            .await
+        );
+    }
+
     #[test]
     fn lease_names_tell_schedules_apart() {
         let s = crate::config::ImportSchedule {

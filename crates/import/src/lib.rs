@@ -16,7 +16,7 @@ pub mod tokyo;
 mod xml;
 
 pub use dates::{deadline_in_text, parse_iso};
-pub use run::{RunOutcome, run, run_documents};
+pub use run::{Parser, RunOutcome, run, run_documents, run_documents_with};
 pub use store::CaseResult;
 
 /// The sources the portal imports.

@@ -1,11 +1,17 @@
 //! One import run: parse, store what is good in batches, set aside what is
 //! not, and keep the run's log and progress in the database.
 
+use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
+use futures_util::FutureExt;
 use store::{NewCase, RunCounts, Store, Upserted};
 
-use crate::{Record, Source};
+use crate::tokyo::Departments;
+use crate::{Parsed, Record, Source};
+
+/// Reads one document of a source: what `Source::parse` does, or a stand-in.
+pub type Parser<'a> = dyn Fn(&[u8], &Departments) -> Result<Parsed, String> + Sync + 'a;
 
 /// Records stored per transaction.
 const BATCH: usize = 500;
@@ -57,17 +63,96 @@ pub async fn run_documents(
     now: impl Fn() -> i64,
     progress: &mut (dyn FnMut(&RunCounts) + Send),
 ) -> Result<RunOutcome, store::StoreError> {
+    run_documents_with(
+        store,
+        source,
+        origin,
+        inputs,
+        &|input, departments| source.parse(input, departments),
+        now,
+        progress,
+    )
+    .await
+}
+
+/// Like `run_documents`, reading each document with `parser`. A panic
+/// anywhere in the run — a fault of ours, never of the input — ends only this
+/// run: it is marked failed with the reason, and the caller (a schedule)
+/// goes on.
+pub async fn run_documents_with(
+    store: &Store,
+    source: Source,
+    origin: &str,
+    inputs: &[Vec<u8>],
+    parser: &Parser<'_>,
+    now: impl Fn() -> i64,
+    progress: &mut (dyn FnMut(&RunCounts) + Send),
+) -> Result<RunOutcome, store::StoreError> {
     let started = Instant::now();
     let run_id = store.start_import_run(source.name(), origin, now()).await?;
+    let work = AssertUnwindSafe(import_into(
+        store, source, run_id, inputs, parser, &now, progress,
+    ))
+    .catch_unwind()
+    .await;
+    let (counts, error) = match work {
+        Ok(done) => done?,
+        Err(panic) => {
+            let reason = format!(
+                "取り込みの途中で内部エラーが起きたため、この回を中止しました：{}",
+                panic_message(panic.as_ref())
+            );
+            tracing::error!(source = source.name(), run = run_id, error = %reason, "import run panicked");
+            // What was stored before the fault stays; its counts are the last recorded.
+            let counts = store
+                .import_run(run_id)
+                .await?
+                .map(|r| r.counts)
+                .unwrap_or_default();
+            store
+                .finish_import_run(run_id, &counts, Some(&reason), now())
+                .await?;
+            (counts, Some(reason))
+        }
+    };
+    Ok(RunOutcome {
+        run_id,
+        counts,
+        error,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// The text of a panic's payload, clipped.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    let text = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "（内容不明）".to_owned());
+    text.chars().take(300).collect()
+}
+
+/// Parses and stores; finishes the run. Returns the counts and, when the
+/// document could not be read at all, why.
+async fn import_into(
+    store: &Store,
+    source: Source,
+    run_id: i64,
+    inputs: &[Vec<u8>],
+    parser: &Parser<'_>,
+    now: &impl Fn() -> i64,
+    progress: &mut (dyn FnMut(&RunCounts) + Send),
+) -> Result<(RunCounts, Option<String>), store::StoreError> {
     let mut counts = RunCounts::default();
     let departments = match source {
-        Source::Tokyo | Source::TokyoMunicipal => crate::tokyo::Departments::load(store).await?,
-        _ => crate::tokyo::Departments::default(),
+        Source::Tokyo | Source::TokyoMunicipal => Departments::load(store).await?,
+        _ => Departments::default(),
     };
-    let mut parsed = crate::Parsed::default();
+    let mut parsed = Parsed::default();
     let mut failure = None;
     for input in inputs {
-        match source.parse(input, &departments) {
+        match parser(input, &departments) {
             Ok(p) => parsed.records.extend(p.records),
             Err(reason) => {
                 failure = Some((reason, input));
@@ -75,33 +160,25 @@ pub async fn run_documents(
             }
         }
     }
-    let parsed = match failure {
-        None => parsed,
-        Some((reason, input)) => {
-            let raw = String::from_utf8_lossy(input);
-            store
-                .quarantine(run_id, source.name(), None, &reason, clip(&raw), now())
-                .await?;
-            counts.rejected = 1;
-            store
-                .finish_import_run(run_id, &counts, Some(&reason), now())
-                .await?;
-            return Ok(RunOutcome {
-                run_id,
-                counts,
-                error: Some(reason),
-                seconds: started.elapsed().as_secs_f64(),
-            });
-        }
-    };
+    if let Some((reason, input)) = failure {
+        let raw = String::from_utf8_lossy(input);
+        store
+            .quarantine(run_id, source.name(), None, &reason, clip(&raw), now())
+            .await?;
+        counts.rejected = 1;
+        store
+            .finish_import_run(run_id, &counts, Some(&reason), now())
+            .await?;
+        return Ok((counts, Some(reason)));
+    }
     counts.expected = Some(parsed.records.len() as i64);
-    store.record_import_progress(run_id, &counts).await?;
+    store.record_import_progress(run_id, &counts, now()).await?;
     let result = store_records(
         store,
         source,
         run_id,
         &parsed.records,
-        &now,
+        now,
         &mut counts,
         progress,
     )
@@ -118,14 +195,10 @@ pub async fn run_documents(
         updated = counts.updated,
         unchanged = counts.unchanged,
         rejected = counts.rejected,
+        skipped = counts.skipped,
         "import finished"
     );
-    Ok(RunOutcome {
-        run_id,
-        counts,
-        error: None,
-        seconds: started.elapsed().as_secs_f64(),
-    })
+    Ok((counts, None))
 }
 
 async fn store_records(
@@ -185,7 +258,7 @@ async fn store_records(
             }
         }
         counts.seen += chunk.len() as i64;
-        store.record_import_progress(run_id, counts).await?;
+        store.record_import_progress(run_id, counts, now()).await?;
         progress(counts);
     }
     Ok(())

@@ -66,6 +66,8 @@ pub struct RunCounts {
     pub updated: i64,
     pub unchanged: i64,
     pub rejected: i64,
+    /// Records that are not cases by design (an OCDS planning release), not errors.
+    pub skipped: i64,
 }
 
 /// One import run as stored.
@@ -80,6 +82,8 @@ pub struct ImportRun {
     pub status: RunStatus,
     pub counts: RunCounts,
     pub error: Option<String>,
+    /// When the run last showed progress.
+    pub heartbeat_at: Option<i64>,
 }
 
 impl ImportRun {
@@ -87,6 +91,32 @@ impl ImportRun {
     pub fn percent(&self) -> Option<i64> {
         let expected = self.counts.expected.filter(|e| *e > 0)?;
         Some((self.counts.seen * 100 / expected).clamp(0, 100))
+    }
+}
+
+/// A run that has shown no progress for this long (it records progress
+/// every batch) is taken to have died or hung.
+pub const SILENT_RUN_MS: i64 = 3600 * 1000;
+
+/// How one source's imports stand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceHealth {
+    pub newest: ImportRun,
+    /// When a run of the source last finished without failing.
+    pub last_success: Option<i64>,
+}
+
+impl SourceHealth {
+    /// Whether an operator should be alerted: the newest run failed, or it
+    /// is still shown running but has been silent too long.
+    pub fn is_failing(&self, now: i64) -> bool {
+        match self.newest.status {
+            RunStatus::Failed => true,
+            RunStatus::Succeeded => false,
+            RunStatus::Running => {
+                self.newest.heartbeat_at.unwrap_or(self.newest.started_at) < now - SILENT_RUN_MS
+            }
+        }
     }
 }
 
@@ -103,7 +133,7 @@ pub struct Quarantined {
 }
 
 const RUN_COLUMNS: &str = "id, source, origin, started_at, finished_at, status, seen, expected,
-    inserted, updated, unchanged, rejected, error";
+    inserted, updated, unchanged, rejected, skipped, error, heartbeat_at";
 
 fn run(row: &sqlx::any::AnyRow) -> Result<ImportRun> {
     let status: String = row.try_get("status")?;
@@ -121,8 +151,10 @@ fn run(row: &sqlx::any::AnyRow) -> Result<ImportRun> {
             updated: row.try_get("updated")?,
             unchanged: row.try_get("unchanged")?,
             rejected: row.try_get("rejected")?,
+            skipped: row.try_get("skipped")?,
         },
         error: row.try_get("error")?,
+        heartbeat_at: row.try_get("heartbeat_at")?,
     })
 }
 
@@ -141,11 +173,12 @@ impl Store {
         .await?)
     }
 
-    /// Writes a run's counts so far (the admin page shows its progress).
-    pub async fn record_import_progress(&self, run: i64, c: &RunCounts) -> Result<()> {
+    /// Writes a run's counts so far (the admin page shows its progress) and
+    /// that it is alive at `now`.
+    pub async fn record_import_progress(&self, run: i64, c: &RunCounts, now: i64) -> Result<()> {
         sqlx::query(
             "UPDATE import_runs SET seen = $2, expected = $3, inserted = $4, updated = $5,
-                    unchanged = $6, rejected = $7
+                    unchanged = $6, rejected = $7, skipped = $8, heartbeat_at = $9
               WHERE id = $1",
         )
         .bind(run)
@@ -155,9 +188,57 @@ impl Store {
         .bind(c.updated)
         .bind(c.unchanged)
         .bind(c.rejected)
+        .bind(c.skipped)
+        .bind(now)
         .execute(self.pool())
         .await?;
         Ok(())
+    }
+
+    /// Marks as failed every run still shown as running that has shown no
+    /// progress since `silent_since` (its process died or hung); returns how
+    /// many. The reason says so in Japanese.
+    pub async fn abandon_silent_import_runs(&self, silent_since: i64, now: i64) -> Result<u64> {
+        let done = sqlx::query(
+            "UPDATE import_runs SET status = $1, finished_at = $2,
+                    error = '実行中のまま応答がなくなりました（処理が異常終了したか、止まっています）。'
+              WHERE status = $3 AND COALESCE(heartbeat_at, started_at) < $4",
+        )
+        .bind(RunStatus::Failed.as_str())
+        .bind(now)
+        .bind(RunStatus::Running.as_str())
+        .bind(silent_since)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Each source's newest run and when it last succeeded, by source name:
+    /// what an operator's health check and the metrics read.
+    pub async fn import_health(&self) -> Result<Vec<SourceHealth>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {RUN_COLUMNS} FROM import_runs r
+              WHERE id = (SELECT MAX(id) FROM import_runs x WHERE x.source = r.source)
+              ORDER BY source"
+        ))
+        .fetch_all(self.pool())
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let newest = run(row)?;
+            let last_success: Option<i64> = sqlx::query_scalar(
+                "SELECT MAX(finished_at) FROM import_runs WHERE source = $1 AND status = $2",
+            )
+            .bind(&newest.source)
+            .bind(RunStatus::Succeeded.as_str())
+            .fetch_one(self.pool())
+            .await?;
+            out.push(SourceHealth {
+                newest,
+                last_success,
+            });
+        }
+        Ok(out)
     }
 
     /// Records how a run ended: its final counts, and the error if it failed.
@@ -168,7 +249,7 @@ impl Store {
         error: Option<&str>,
         now: i64,
     ) -> Result<()> {
-        self.record_import_progress(run, c).await?;
+        self.record_import_progress(run, c, now).await?;
         let status = if error.is_some() {
             RunStatus::Failed
         } else {

@@ -34,7 +34,9 @@ pub use audit::{Actor, AuditEntry, AuditFilter, AuditVerification, NewAuditEntry
 pub use cases::{Case, FieldChange, NewCase, Upserted, changes};
 pub use companies::{Company, CompanyProfile, NewApplication, Review};
 pub use exports::{COMPANIES as EXPORT_COMPANIES, CompanyRecord, ExportRecord};
-pub use imports::{CaseResult, ImportRun, Quarantined, RunCounts, RunStatus};
+pub use imports::{
+    CaseResult, ImportRun, Quarantined, RunCounts, RunStatus, SILENT_RUN_MS, SourceHealth,
+};
 pub use leases::Lease;
 pub use legal::LegalChange;
 pub use master_updates::{DepartmentChange, DepartmentOp, MasterUpdate};

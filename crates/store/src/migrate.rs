@@ -81,6 +81,11 @@ const STEPS: &[Step] = &[
         "0013_case_dates.sql",
         "period end and day-only dates of cases"
     ),
+    step!(
+        14,
+        "0014_import_runs.sql",
+        "import run heartbeats and skipped records"
+    ),
 ];
 
 /// The file names this crate embeds, for the test that no file on disk is forgotten.

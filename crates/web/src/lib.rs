@@ -42,6 +42,13 @@ pub struct WebSettings {
     pub public_url: String,
     /// Cookies are marked Secure (the public URL is https).
     pub secure_cookies: bool,
+    /// Proxies whose X-Forwarded-For names the client (a load balancer in
+    /// front of the nodes). Nobody else's header is believed.
+    pub trusted_proxies: Vec<domain::net::Network>,
+    /// Networks that may read /metrics and /healthz/imports without signing
+    /// in (a Prometheus server); the operations role and administrators may
+    /// always.
+    pub metrics_from: Vec<domain::net::Network>,
 }
 
 impl Default for WebSettings {
@@ -51,6 +58,8 @@ impl Default for WebSettings {
             max_body_bytes: 10 * 1024 * 1024,
             public_url: "http://127.0.0.1:8080".to_owned(),
             secure_cookies: false,
+            trusted_proxies: Vec::new(),
+            metrics_from: domain::net::Network::loopback(),
         }
     }
 }

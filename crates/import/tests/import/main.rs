@@ -473,3 +473,5 @@ on_both_engines!(
         ));
     }
 );
+
+mod runs;

@@ -170,6 +170,9 @@ pub(crate) async fn load_viewer(
     next: Next,
 ) -> Response {
     let now = now_ms();
+    if let Some(addr) = ClientAddr::of(&req, &state.settings.trusted_proxies) {
+        req.extensions_mut().insert(addr);
+    }
     let mut viewer = Viewer {
         user: None,
         session_hash: None,
@@ -268,9 +271,49 @@ pub(crate) async fn load_viewer(
     response
 }
 
-/// The client's address as the server saw it (the proxy's, behind one).
+/// The client's address: the socket's peer, or behind a trusted proxy the
+/// address it forwarded for (`domain::net::client_address`).
 #[derive(Debug, Clone)]
 pub struct ClientIp(pub String);
+
+/// The client's address as an address, set by `load_viewer` for every request.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub std::net::IpAddr);
+
+impl ClientAddr {
+    fn of(req: &Request, trusted: &[domain::net::Network]) -> Option<ClientAddr> {
+        let peer = req
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()?
+            .0
+            .ip();
+        let forwarded: Vec<&str> = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        Some(ClientAddr(domain::net::client_address(
+            peer, &forwarded, trusted,
+        )))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    /// Without a socket (a test calling the router directly), the
+    /// unspecified address, which no network rule admits.
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<ClientAddr>()
+            .copied()
+            .unwrap_or(ClientAddr(std::net::IpAddr::V4(
+                std::net::Ipv4Addr::UNSPECIFIED,
+            ))))
+    }
+}
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
@@ -279,8 +322,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
         Ok(ClientIp(
             parts
                 .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string()),
+                .get::<ClientAddr>()
+                .map_or_else(|| "unknown".to_owned(), |c| c.0.to_string()),
         ))
     }
 }

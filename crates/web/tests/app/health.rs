@@ -76,3 +76,165 @@ async fn metrics_count_requests_per_route_template_with_latency_histograms() {
             .unwrap_or_else(|_| panic!("numeric value: {line}"));
     }
 }
+
+/// GET `path` with `cookie` (or none) and return the status.
+async fn status_as(app: &TestApp, path: &str, cookie: Option<&str>) -> u16 {
+    let mut r = app.client.get(app.url(path));
+    if let Some(c) = cookie {
+        r = r.header("cookie", c);
+    }
+    r.send().await.expect("request").status().as_u16()
+}
+
+#[tokio::test]
+async fn metrics_and_import_health_are_for_operations_and_the_monitoring_network_only() {
+    use domain::Role;
+    use testkit::people::{person, session};
+    // No monitoring network: only the operations role and administrators.
+    let settings = web::WebSettings {
+        metrics_from: Vec::new(),
+        ..web::WebSettings::default()
+    };
+    let app = TestApp::spawn_with(Backend::Sqlite, web::routes(), settings).await;
+    let store = app.db.store();
+    for (p, path) in ["/metrics", "/healthz/imports"].into_iter().enumerate() {
+        let p = p as u32 * 100;
+        assert_eq!(
+            status_as(&app, path, None).await,
+            403,
+            "{path} for a visitor"
+        );
+        for (n, role) in [Role::ReceivingCompany, Role::Operator, Role::OrgStaff]
+            .into_iter()
+            .enumerate()
+        {
+            let s = session(store, person(store, role, p + n as u32 + 10).await).await;
+            assert_eq!(
+                status_as(&app, path, Some(&s.cookie)).await,
+                403,
+                "{path} for {role:?}"
+            );
+        }
+        for (n, role) in [Role::Ops, Role::Admin].into_iter().enumerate() {
+            let s = session(store, person(store, role, p + n as u32 + 20).await).await;
+            assert_eq!(
+                status_as(&app, path, Some(&s.cookie)).await,
+                200,
+                "{path} for {role:?}"
+            );
+        }
+    }
+    // A bid's answers are counted in /metrics: a visitor must not read them.
+    let body = app.get("/metrics").await.text().await.unwrap();
+    assert!(!body.contains("http_requests_total"));
+    app.shutdown().await;
+
+    // The monitoring network (loopback here, the default) reads them without signing in.
+    let app = TestApp::spawn().await;
+    assert_eq!(status_as(&app, "/metrics", None).await, 200);
+    // A forged X-Forwarded-For does not move a client into or out of it.
+    let r = app
+        .client
+        .get(app.url("/metrics"))
+        .header("x-forwarded-for", "203.0.113.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        200,
+        "the peer is not a trusted proxy: its header is ignored"
+    );
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_client_is_judged() {
+    let settings = web::WebSettings {
+        trusted_proxies: vec![domain::net::Network::parse("127.0.0.1").unwrap()],
+        ..web::WebSettings::default()
+    };
+    let app = TestApp::spawn_with(Backend::Sqlite, web::routes(), settings).await;
+    let from = |xff: &'static str| {
+        app.client
+            .get(app.url("/metrics"))
+            .header("x-forwarded-for", xff)
+            .send()
+    };
+    assert_eq!(from("203.0.113.9").await.unwrap().status(), 403);
+    assert_eq!(
+        from("203.0.113.9, 127.0.0.5").await.unwrap().status(),
+        200,
+        "127.0.0.5 is the nearest untrusted hop, inside the monitoring network"
+    );
+    assert_eq!(
+        from("127.0.0.9, 203.0.113.9").await.unwrap().status(),
+        403,
+        "a spoofed leftmost entry is not believed"
+    );
+    app.shutdown().await;
+}
+
+async fn import_failures_are_visible(backend: Backend) {
+    let app = TestApp::spawn_on(backend).await;
+    let store = app.db.store();
+    let now = domain::time::jst_to_ms(2026, 12, 1, 9, 0);
+    let ok = store
+        .start_import_run("kkj", "test", now)
+        .await
+        .expect("import health");
+    store
+        .finish_import_run(ok, &store::RunCounts::default(), None, now)
+        .await
+        .expect("import health");
+    let r = app.get("/healthz/imports").await;
+    assert_eq!(r.status(), 200);
+    let failed = store
+        .start_import_run("kkj", "test", now + 1)
+        .await
+        .expect("import health");
+    store
+        .finish_import_run(
+            failed,
+            &store::RunCounts::default(),
+            Some("取り込みの途中で内部エラーが起きたため、この回を中止しました"),
+            now + 2,
+        )
+        .await
+        .expect("import health");
+    let r = app.get("/healthz/imports").await;
+    assert_eq!(r.status(), 503);
+    let body: serde_json::Value = r.json().await.expect("import health");
+    assert_eq!(body["status"], "failing");
+    assert_eq!(body["sources"][0]["source"], "kkj");
+    assert_eq!(body["sources"][0]["failing"], true);
+    assert!(
+        body["sources"][0]["newest_run"]["error"]
+            .as_str()
+            .expect("import health")
+            .contains("内部エラー")
+    );
+    assert!(body["sources"][0]["last_success_at"].is_string());
+    let metrics = app
+        .get("/metrics")
+        .await
+        .text()
+        .await
+        .expect("import health");
+    assert!(
+        metrics.contains("chance_navi_import_failing{source=\"kkj\"} 1\n"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("chance_navi_import_last_success_timestamp_seconds{source=\"kkj\"}"));
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_failed_import_shows_in_the_health_check_and_metrics_on_sqlite() {
+    import_failures_are_visible(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_failed_import_shows_in_the_health_check_and_metrics_on_postgres() {
+    import_failures_are_visible(Backend::Postgres).await;
+}

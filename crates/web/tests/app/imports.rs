@@ -21,7 +21,7 @@ async fn staff_see_runs_with_progress_and_the_records_set_aside() {
         rejected: 10,
         ..RunCounts::default()
     };
-    store.record_import_progress(run, &counts).await.unwrap();
+    store.record_import_progress(run, &counts, 2).await.unwrap();
     store
         .quarantine(
             run,

@@ -31,7 +31,11 @@ const POLICY: &[(&str, &str, &[Role])] = &[
     ("GET", "/", ALL),
     ("GET", "/healthz", ALL),
     ("GET", "/readyz", ALL),
+    // Open at the guard; the handler admits the operations role,
+    // administrators and the monitoring network (loopback in tests): see
+    // health.rs for who is refused.
     ("GET", "/metrics", ALL),
+    ("GET", "/healthz/imports", ALL),
     ("GET", "/assets/{file}", ALL),
     ("GET", "/cases", ALL),
     ("GET", "/cases/{id}", ALL),

@@ -1,0 +1,146 @@
+//! A run ends as failed with its reason whatever happens inside it — a panic
+//! included — and a run that stops showing progress is found abandoned; the
+//! date forms real notices use go through whole.
+
+use super::*;
+use domain::{CaseDate, When};
+
+on_both_engines!(
+    a_panic_inside_a_run_marks_it_failed_and_the_next_run_goes_on,
+    |store| {
+        let out = import::run_documents_with(
+            &store,
+            Source::Kkj,
+            "test:panic",
+            &[b"<Results/>".to_vec()],
+            &|_, _| panic!("byte index 10 is not a char boundary"),
+            || NOW,
+            &mut |_| {},
+        )
+        .await
+        .expect("the run returns instead of unwinding");
+        let reason = out.error.expect("failed");
+        assert!(reason.contains("内部エラー"), "{reason}");
+        assert!(reason.contains("char boundary"), "{reason}");
+        let run = store.import_run(out.run_id).await.unwrap().unwrap();
+        assert_eq!(run.status, RunStatus::Failed, "not left as 実行中");
+        assert_eq!(run.finished_at, Some(NOW));
+        let health = store.import_health().await.unwrap();
+        assert!(health[0].is_failing(NOW));
+        // The source's next run is not held back by the failed one.
+        let next = import(
+            &store,
+            Source::Kkj,
+            "kkj/handwritten-examples/detail-pdf.xml",
+        )
+        .await;
+        assert_eq!(next.error, None);
+        let health = store.import_health().await.unwrap();
+        assert!(!health[0].is_failing(NOW));
+        assert_eq!(health[0].last_success, Some(NOW));
+    }
+);
+
+on_both_engines!(
+    a_run_that_shows_no_progress_for_an_hour_is_marked_failed,
+    |store| {
+        let hour = store::SILENT_RUN_MS;
+        let silent = store
+            .start_import_run("tokyo", "test", NOW - 2 * hour)
+            .await
+            .unwrap();
+        let alive = store
+            .start_import_run("kkj", "test", NOW - 2 * hour)
+            .await
+            .unwrap();
+        store
+            .record_import_progress(alive, &store::RunCounts::default(), NOW - 60_000)
+            .await
+            .unwrap();
+        let health = store.import_health().await.unwrap();
+        let of = |s: &str| {
+            health
+                .iter()
+                .find(|h| h.newest.source == s)
+                .unwrap()
+                .clone()
+        };
+        assert!(of("tokyo").is_failing(NOW), "silent for two hours");
+        assert!(!of("kkj").is_failing(NOW), "showed progress a minute ago");
+        assert_eq!(
+            store
+                .abandon_silent_import_runs(NOW - hour, NOW)
+                .await
+                .unwrap(),
+            1
+        );
+        let run = store.import_run(silent).await.unwrap().unwrap();
+        assert_eq!(run.status, RunStatus::Failed);
+        assert!(run.error.unwrap().contains("応答がなくなりました"));
+        let run = store.import_run(alive).await.unwrap().unwrap();
+        assert_eq!(run.status, RunStatus::Running);
+    }
+);
+
+on_both_engines!(
+    listings_with_the_date_forms_of_real_notices_import_whole,
+    |store| {
+        tokyo_master(&store).await;
+        // Each of these made the importer panic (a byte index inside 年).
+        let csv = "案件番号,件名,種目,業種,入札方式,契約部署コード,契約部署名,公告日,参加申請締切,入札締切,開札日時,履行場所,等級,URL
+R1,令和元年の案件,委託,清掃,一般競争入札,0101,,令和元年5月7日,,,,新宿区,B,
+R10,令和10年の案件,委託,清掃,一般競争入札,0101,,令和8年4月1日,,令和10年1月31日,,新宿区,B,
+H31,平成31年の案件,委託,清掃,一般競争入札,0101,,平成31年4月30日,,,,新宿区,B,
+W1,西暦の案件,委託,清掃,一般競争入札,0101,,2026年5月1日,,\"令和8年5月22日（金） 10時30分\",令和8年5月25日 午後2時,新宿区,B,
+BAD,読めない時刻,委託,清掃,一般競争入札,0101,,2026年5月1日,,令和8年5月22日 午後,,新宿区,B,
+";
+        let out = import_bytes(&store, Source::Tokyo, "dates.csv", csv.as_bytes()).await;
+        assert_eq!(out.error, None);
+        assert_eq!((out.counts.inserted, out.counts.rejected), (4, 1));
+        let quarantined = store.quarantined(out.run_id).await.unwrap();
+        assert_eq!(quarantined[0].source_key.as_deref(), Some("BAD"));
+        assert!(
+            quarantined[0].reason.contains("入札締切"),
+            "{}",
+            quarantined[0].reason
+        );
+        let mut cases = store.cases_with_seq(1).await.unwrap();
+        cases.sort_by(|a, b| a.fields.source_key.cmp(&b.fields.source_key));
+        let by = |k: &str| {
+            cases
+                .iter()
+                .find(|c| c.fields.source_key == k)
+                .unwrap()
+                .fields
+                .clone()
+        };
+        assert_eq!(
+            by("R1").when(CaseDate::Published),
+            Some(When::Day(2019, 5, 7))
+        );
+        assert_eq!(
+            by("R10").when(CaseDate::SubmissionDeadline),
+            Some(When::Day(2028, 1, 31)),
+            "a day, with no time invented"
+        );
+        assert_eq!(
+            by("R10").submission_deadline,
+            Some(When::Day(2028, 1, 31).end_ms()),
+            "open until the day's end"
+        );
+        assert_eq!(
+            by("H31").when(CaseDate::Published),
+            Some(When::Day(2019, 4, 30))
+        );
+        let w1 = by("W1");
+        assert_eq!(w1.when(CaseDate::Published), Some(When::Day(2026, 5, 1)));
+        assert_eq!(
+            w1.when(CaseDate::SubmissionDeadline),
+            Some(When::At(domain::time::jst_to_ms(2026, 5, 22, 10, 30)))
+        );
+        assert_eq!(
+            w1.when(CaseDate::Opening),
+            Some(When::At(domain::time::jst_to_ms(2026, 5, 25, 14, 0)))
+        );
+    }
+);
