@@ -163,12 +163,13 @@ pub async fn run(args: ImportArgs, settings: &Settings) -> Result<()> {
     store.close().await;
     let c = outcome.counts;
     println!(
-        "import run {} ({}, {origin}): {} new, {} updated, {} unchanged, {} set aside ({:.1} s)",
+        "import run {} ({}, {origin}): {} new, {} updated, {} unchanged, {} skipped (not tenders), {} set aside ({:.1} s)",
         outcome.run_id,
         source.name(),
         c.inserted,
         c.updated,
         c.unchanged,
+        c.skipped,
         c.rejected,
         outcome.seconds
     );

@@ -90,6 +90,8 @@ labelled_enum!(
         Open = ("open", "募集中"),
         Closed = ("closed", "締切"),
         Awarded = ("awarded", "決定済み"),
+        /// Ended without a contract: no valid bid, or none could be accepted (不調).
+        Unsuccessful = ("unsuccessful", "不調"),
         Cancelled = ("cancelled", "中止"),
     }
 );
@@ -199,7 +201,11 @@ impl CaseStatus {
     pub fn is_public(self) -> bool {
         matches!(
             self,
-            CaseStatus::Open | CaseStatus::Closed | CaseStatus::Awarded | CaseStatus::Cancelled
+            CaseStatus::Open
+                | CaseStatus::Closed
+                | CaseStatus::Awarded
+                | CaseStatus::Unsuccessful
+                | CaseStatus::Cancelled
         )
     }
 }

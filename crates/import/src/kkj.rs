@@ -67,9 +67,10 @@ pub fn parse(input: &[u8]) -> Result<Parsed, String> {
             let raw = String::from_utf8_lossy(&input[r.start..r.end.min(input.len())]).into_owned();
             Record {
                 key: r.field("Key"),
-                outcome: case_of(r),
+                outcome: case_of(r).into(),
                 results: Vec::new(),
                 raw,
+                ocds: None,
             }
         })
         .collect();
@@ -225,7 +226,8 @@ mod tests {
 </SearchResult></SearchResults></Results>"#;
         let c = parse(xml.as_bytes()).unwrap().records[0]
             .outcome
-            .clone()
+            .case()
+            .cloned()
             .unwrap();
         assert_eq!(c.application_deadline, None, "not an application deadline");
         assert_eq!(c.when(CaseDate::PeriodEnd), Some(When::Day(2026, 9, 30)));
@@ -243,7 +245,7 @@ mod tests {
 <ProjectDescription>入札締切 令和8年5月22日 午後</ProjectDescription>
 </SearchResult></SearchResults></Results>"#;
         let r = &parse(xml.as_bytes()).unwrap().records[0];
-        assert!(r.outcome.clone().unwrap_err().contains("時刻"));
+        assert!(r.outcome.rejected().unwrap().to_owned().contains("時刻"));
     }
 
     #[test]
@@ -260,7 +262,7 @@ mod tests {
 </SearchResult></SearchResults></Results>"#;
         let parsed = parse(xml.as_bytes()).unwrap();
         assert_eq!(parsed.hits, Some(1));
-        let c = parsed.records[0].outcome.clone().unwrap();
+        let c = parsed.records[0].outcome.case().cloned().unwrap();
         assert_eq!(c.source_key, "K1");
         assert_eq!(c.category, Category::Services);
         assert_eq!(c.prefecture_code, Some(13));

@@ -77,14 +77,53 @@ impl Source {
     }
 }
 
-/// One record of a document: its key if it has one, the case or the reason
-/// it was set aside, the results published with it, and its raw text.
+/// What a record is: a case, something the source publishes that is not a
+/// case by design (counted as skipped), or a faulty record (set aside in the
+/// quarantine with the reason).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Case(Box<store::NewCase>),
+    Skipped(String),
+    Rejected(String),
+}
+
+impl Outcome {
+    pub fn case(&self) -> Option<&store::NewCase> {
+        match self {
+            Outcome::Case(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// Why the record was set aside, if it was.
+    pub fn rejected(&self) -> Option<&str> {
+        match self {
+            Outcome::Rejected(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
+impl From<Result<store::NewCase, String>> for Outcome {
+    fn from(r: Result<store::NewCase, String>) -> Outcome {
+        match r {
+            Ok(c) => Outcome::Case(Box::new(c)),
+            Err(reason) => Outcome::Rejected(reason),
+        }
+    }
+}
+
+/// One record of a document: its key if it has one, what it is, the results
+/// published with it, and its raw text.
 #[derive(Debug, Clone)]
 pub struct Record {
     pub key: Option<String>,
-    pub outcome: Result<store::NewCase, String>,
+    pub outcome: Outcome,
     pub results: Vec<CaseResult>,
     pub raw: String,
+    /// An OCDS contracting process's releases, compiled by the run with the
+    /// releases kept from earlier imports.
+    pub ocds: Option<ocds::Process>,
 }
 
 /// What a document held.

@@ -1,17 +1,43 @@
 //! Open Contracting Data Standard 1.1 (and 1.0) packages: release packages
-//! and record packages. The releases of one contracting process (`ocid`) are
-//! merged in date order into one compiled release, as OCDS merging does;
-//! its tender becomes a case keyed by the ocid, and its awards and bids (the
-//! bids extension) the case's results.
+//! and record packages. Every release of a contracting process (`ocid`) is
+//! kept (`store::Store::save_ocds_releases`) and the process is compiled from
+//! all of them in release-date order, as OCDS compiles releases, whatever
+//! order they arrived in: a tender release imported after the award does not
+//! reopen the case, and contract and implementation releases enrich it. The
+//! compiled tender becomes a case keyed by the ocid, its awards and bids (the
+//! bids extension) the case's results. A process that is only planned is
+//! skipped (not a tender), not set aside as an error.
 
 use domain::{CaseDate, CaseKind, CaseStatus, Category, DayOnly, Procedure, When};
 use serde_json::{Map, Value};
 use store::NewCase;
 
 use crate::dates::parse_iso;
-use crate::{CaseResult, Parsed, Record};
+use crate::{CaseResult, Outcome, Parsed, Record};
 
 pub const SOURCE: &str = "ocds";
+
+/// The id under which a record package's compiled release is kept.
+const COMPILED: &str = "compiled";
+
+/// A contracting process as one document gave it: its releases (or a
+/// record's compiled release), to be compiled with those kept before.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Process {
+    pub ocid: String,
+    /// (id under which it is kept, release).
+    pub releases: Vec<(String, Value)>,
+}
+
+impl Process {
+    /// Each release to keep: (id, date, JSON).
+    pub fn to_keep(&self) -> Vec<(String, Option<i64>, String)> {
+        self.releases
+            .iter()
+            .map(|(id, r)| (id.clone(), release_date(r), r.to_string()))
+            .collect()
+    }
+}
 
 /// Reads a release package or a record package.
 pub fn parse(input: &[u8]) -> Result<Parsed, String> {
@@ -38,7 +64,24 @@ pub fn parse(input: &[u8]) -> Result<Parsed, String> {
     })
 }
 
-/// Groups releases by ocid (in order of first appearance) and compiles each group.
+/// The id a release is kept under: its own, or (for a release without one)
+/// a digest of its content, so the same release is kept once.
+fn release_key(r: &Value) -> String {
+    match r.get("id") {
+        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_owned(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => format!(
+            "sha256:{}",
+            domain::audit::sha256_hex(r.to_string().as_bytes())
+        ),
+    }
+}
+
+fn release_date(r: &Value) -> Option<i64> {
+    r.get("date").and_then(Value::as_str).and_then(parse_iso)
+}
+
+/// Groups releases by ocid (in order of first appearance).
 fn from_releases(releases: &[Value]) -> Vec<Record> {
     let mut groups: Vec<(Option<String>, Vec<&Value>)> = Vec::new();
     for r in releases {
@@ -55,7 +98,12 @@ fn from_releases(releases: &[Value]) -> Vec<Record> {
             let Some(ocid) = ocid else {
                 return rejected(None, "ocid（契約プロセスの識別子）がありません。", raw);
             };
-            record(ocid, compile(&group), raw)
+            let releases = group
+                .into_iter()
+                .filter(|r| r.is_object())
+                .map(|r| (release_key(r), r.clone()))
+                .collect();
+            process_record(Process { ocid, releases }, raw)
         })
         .collect()
 }
@@ -65,49 +113,98 @@ fn from_record(r: &Value) -> Record {
     let Some(ocid) = r.get("ocid").and_then(Value::as_str).map(str::to_owned) else {
         return rejected(None, "ocid（契約プロセスの識別子）がありません。", raw);
     };
-    if let Some(compiled) = r.get("compiledRelease").filter(|c| c.is_object()) {
-        return record(ocid, compiled.clone(), raw);
-    }
-    // Linked releases are URLs only; embedded ones can be compiled here.
-    let embedded: Vec<&Value> = r
+    // Embedded releases are kept one by one; linked ones (URLs only) cannot
+    // be, so the compiled release stands for them.
+    let embedded: Vec<(String, Value)> = r
         .get("releases")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter(|x| x.is_object()).collect())
+        .map(|a| {
+            a.iter()
+                .filter(|x| x.get("ocid").is_some())
+                .map(|x| (release_key(x), x.clone()))
+                .collect()
+        })
         .unwrap_or_default();
-    if embedded.is_empty() {
+    let releases = match r.get("compiledRelease").filter(|c| c.is_object()) {
+        Some(compiled) if embedded.is_empty() => vec![(COMPILED.to_owned(), compiled.clone())],
+        _ => embedded,
+    };
+    if releases.is_empty() {
         return rejected(
             Some(ocid),
             "compiledRelease も埋め込みのリリースもありません（リンクだけのレコードは取り込めません）。",
             raw,
         );
     }
-    record(ocid, compile(&embedded), raw)
+    process_record(Process { ocid, releases }, raw)
 }
 
 fn rejected(key: Option<String>, reason: &str, raw: String) -> Record {
     Record {
         key,
-        outcome: Err(reason.to_owned()),
+        outcome: Outcome::Rejected(reason.to_owned()),
         results: Vec::new(),
         raw,
+        ocds: None,
     }
 }
 
-fn record(ocid: String, compiled: Value, raw: String) -> Record {
+/// A record of one document's releases of a process: compiled from them
+/// alone (the run compiles again with the releases kept from before).
+fn process_record(p: Process, raw: String) -> Record {
+    let (outcome, results) = resolve(&p.ocid, p.releases.iter().map(|(_, r)| r));
     Record {
-        key: Some(ocid.clone()),
-        outcome: case_of(&ocid, &compiled),
-        results: results_of(&compiled),
+        key: Some(p.ocid.clone()),
+        outcome,
+        results,
         raw,
+        ocds: Some(p),
     }
 }
 
-/// Merges releases oldest first: objects field by field, arrays of objects
+/// Compiles a process from all its releases and reads what it is: a case
+/// with its results, a process that is not (yet) a tender, or an error.
+pub fn resolve<'a>(
+    ocid: &str,
+    releases: impl IntoIterator<Item = &'a Value>,
+) -> (Outcome, Vec<CaseResult>) {
+    let releases: Vec<&Value> = releases.into_iter().collect();
+    let compiled = compile(&releases);
+    let tender_status = text(&compiled, &["tender", "status"]);
+    let has_tender = compiled.get("tender").is_some_and(Value::is_object);
+    let later = ["awards", "contracts"].iter().any(|k| {
+        compiled
+            .get(k)
+            .and_then(Value::as_array)
+            .is_some_and(|a| !a.is_empty())
+    });
+    if !has_tender && later {
+        return (
+            Outcome::Skipped(
+                "契約・実施の情報だけで、この契約プロセスの入札（tender）のリリースがまだありません（届いたときに合わせて取り込みます）。"
+                    .into(),
+            ),
+            Vec::new(),
+        );
+    }
+    if !has_tender || matches!(tender_status.as_deref(), Some("planning" | "planned")) && !later {
+        return (
+            Outcome::Skipped(
+                "計画段階（planning）の契約プロセスで、入札の公告ではありません。".into(),
+            ),
+            Vec::new(),
+        );
+    }
+    (case_of(ocid, &compiled).into(), results_of(&compiled))
+}
+
+/// Merges releases oldest first (by release date, then id, so the order they
+/// arrived in does not matter): objects field by field, arrays of objects
 /// with ids by id, other values replaced (OCDS's merge rules, without the
 /// versioned form).
 pub fn compile(releases: &[&Value]) -> Value {
     let mut sorted: Vec<&Value> = releases.to_vec();
-    sorted.sort_by_key(|r| r.get("date").and_then(Value::as_str).and_then(parse_iso));
+    sorted.sort_by_key(|r| (release_date(r), release_key(r)));
     let mut out = Value::Object(Map::new());
     for r in sorted {
         merge(&mut out, r);
@@ -183,13 +280,16 @@ fn case_of(ocid: &str, c: &Value) -> Result<NewCase, String> {
         Some("limited" | "direct") => Procedure::NegotiatedContract,
         _ => Procedure::Other,
     };
-    let awarded = c.get("awards").and_then(Value::as_array).is_some_and(|a| {
-        a.iter()
-            .any(|x| text(x, &["status"]).as_deref() == Some("active"))
-    });
+    let active = |key: &str| {
+        c.get(key).and_then(Value::as_array).is_some_and(|a| {
+            a.iter()
+                .any(|x| text(x, &["status"]).as_deref() == Some("active"))
+        })
+    };
     let status = match text(tender, &["status"]).as_deref() {
-        _ if awarded => CaseStatus::Awarded,
-        Some("cancelled" | "withdrawn" | "unsuccessful") => CaseStatus::Cancelled,
+        _ if active("awards") || active("contracts") => CaseStatus::Awarded,
+        Some("unsuccessful") => CaseStatus::Unsuccessful,
+        Some("cancelled" | "withdrawn") => CaseStatus::Cancelled,
         Some("complete") => CaseStatus::Closed,
         _ => CaseStatus::Open,
     };
@@ -260,10 +360,16 @@ fn case_of(ocid: &str, c: &Value) -> Result<NewCase, String> {
         CaseDate::Opening,
         date(tender, &["awardPeriod", "startDate"])?,
     );
-    case.set_when(
-        CaseDate::PeriodEnd,
-        date(tender, &["contractPeriod", "endDate"])?,
-    );
+    // The period of the contract: the signed contract's when there is one.
+    let contract_end = match c
+        .get("contracts")
+        .and_then(Value::as_array)
+        .and_then(|a| a.iter().find_map(|k| text(k, &["period", "endDate"])))
+    {
+        Some(end) => crate::dates::field("contracts.period.endDate", &end)?,
+        None => date(tender, &["contractPeriod", "endDate"])?,
+    };
+    case.set_when(CaseDate::PeriodEnd, contract_end);
     Ok(case)
 }
 

@@ -22,6 +22,7 @@ fn tender_status(s: CaseStatus) -> &'static str {
     match s {
         CaseStatus::Open => "active",
         CaseStatus::Closed | CaseStatus::Awarded => "complete",
+        CaseStatus::Unsuccessful => "unsuccessful",
         CaseStatus::Cancelled => "cancelled",
         CaseStatus::Draft | CaseStatus::InReview | CaseStatus::Returned => "planning",
     }

@@ -5,10 +5,10 @@ use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
 use futures_util::FutureExt;
-use store::{NewCase, RunCounts, Store, Upserted};
+use store::{CaseResult, NewCase, RunCounts, Store, Upserted};
 
 use crate::tokyo::Departments;
-use crate::{Parsed, Record, Source};
+use crate::{Outcome, Parsed, Record, Source};
 
 /// Reads one document of a source: what `Source::parse` does, or a stand-in.
 pub type Parser<'a> = dyn Fn(&[u8], &Departments) -> Result<Parsed, String> + Sync + 'a;
@@ -211,17 +211,32 @@ async fn store_records(
     progress: &mut (dyn FnMut(&RunCounts) + Send),
 ) -> Result<(), store::StoreError> {
     for chunk in records.chunks(BATCH) {
-        let mut good: Vec<(&Record, NewCase)> = Vec::new();
+        // The same key twice in one document: the later record wins, once.
+        let mut good: Vec<(NewCase, Vec<CaseResult>)> = Vec::new();
         for r in chunk {
-            match &r.outcome {
-                Ok(case) => good.push((r, case.clone())),
-                Err(reason) => {
+            let (outcome, results) = match &r.ocds {
+                Some(process) => compile_with_kept(store, process, now()).await?,
+                None => (r.outcome.clone(), r.results.clone()),
+            };
+            match outcome {
+                Outcome::Case(case) => {
+                    let case = *case;
+                    match good
+                        .iter_mut()
+                        .find(|(x, _)| x.source_key == case.source_key)
+                    {
+                        Some(slot) => *slot = (case, results),
+                        None => good.push((case, results)),
+                    }
+                }
+                Outcome::Skipped(_) => counts.skipped += 1,
+                Outcome::Rejected(reason) => {
                     store
                         .quarantine(
                             run_id,
                             source.name(),
                             r.key.as_deref(),
-                            reason,
+                            &reason,
                             clip(&r.raw),
                             now(),
                         )
@@ -230,29 +245,16 @@ async fn store_records(
                 }
             }
         }
-        // The same key twice in one document: the later record wins, once.
-        let mut cases: Vec<NewCase> = Vec::with_capacity(good.len());
-        for (_, c) in &good {
-            match cases.iter_mut().find(|x| x.source_key == c.source_key) {
-                Some(x) => *x = c.clone(),
-                None => cases.push(c.clone()),
-            }
-        }
+        let cases: Vec<NewCase> = good.iter().map(|(c, _)| c.clone()).collect();
         let done = store
             .upsert_with_history(Some(run_id), &cases, now())
             .await?;
-        for (c, outcome) in cases.iter().zip(&done) {
+        for ((_, results), outcome) in good.iter().zip(&done) {
             match outcome {
                 Upserted::Inserted(_) => counts.inserted += 1,
                 Upserted::Updated(_) => counts.updated += 1,
                 Upserted::Unchanged(_) => counts.unchanged += 1,
             }
-            let results = good
-                .iter()
-                .rev()
-                .find(|(_, x)| x.source_key == c.source_key)
-                .map(|(r, _)| r.results.as_slice())
-                .unwrap_or_default();
             if !matches!(outcome, Upserted::Unchanged(_)) || !results.is_empty() {
                 store.replace_case_results(outcome.id(), results).await?;
             }
@@ -262,4 +264,23 @@ async fn store_records(
         progress(counts);
     }
     Ok(())
+}
+
+/// An OCDS process compiled from every release kept for it, this
+/// document's included (kept first).
+async fn compile_with_kept(
+    store: &Store,
+    process: &crate::ocds::Process,
+    now: i64,
+) -> Result<(Outcome, Vec<CaseResult>), store::StoreError> {
+    store
+        .save_ocds_releases(&process.ocid, &process.to_keep(), now)
+        .await?;
+    let kept: Vec<serde_json::Value> = store
+        .ocds_releases(&process.ocid)
+        .await?
+        .iter()
+        .filter_map(|(_, body)| serde_json::from_str(body).ok())
+        .collect();
+    Ok(crate::ocds::resolve(&process.ocid, &kept))
 }

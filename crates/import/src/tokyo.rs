@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use crate::{Parsed, Record};
+use crate::{Outcome, Parsed, Record};
 use domain::{CaseDate, CaseKind, CaseStatus, Category, DayOnly, Procedure};
 use store::NewCase;
 
@@ -127,9 +127,10 @@ pub fn parse(input: &[u8], municipal: bool, departments: &Departments) -> Result
             Err(e) => {
                 records.push(Record {
                     key: None,
-                    outcome: Err(format!("{}行目を読めません：{e}", line + 2)),
+                    outcome: Outcome::Rejected(format!("{}行目を読めません：{e}", line + 2)),
                     results: Vec::new(),
                     raw: String::new(),
+                    ocds: None,
                 });
                 continue;
             }
@@ -152,12 +153,13 @@ pub fn parse(input: &[u8], municipal: bool, departments: &Departments) -> Result
         } else {
             (!number.is_empty()).then(|| number.clone())
         };
-        let outcome = case_of(&get, key.clone(), municipal, kind_column, departments);
+        let outcome = case_of(&get, key.clone(), municipal, kind_column, departments).into();
         records.push(Record {
             key,
             outcome,
             results: Vec::new(),
             raw,
+            ocds: None,
         });
     }
     Ok(Parsed {
@@ -300,8 +302,8 @@ mod tests {
         let a = parse(&sjis, false, &departments()).unwrap();
         let b = parse(&bom, false, &departments()).unwrap();
         let (a, b) = (
-            a.records[0].outcome.clone().unwrap(),
-            b.records[0].outcome.clone().unwrap(),
+            a.records[0].outcome.case().cloned().unwrap(),
+            b.records[0].outcome.case().cloned().unwrap(),
         );
         assert_eq!(a, b);
         assert_eq!(a.title, "髙島屋前歩道①の清掃～委託");
@@ -327,7 +329,7 @@ mod tests {
         let parsed = parse(text.as_bytes(), false, &departments()).unwrap();
         let r = &parsed.records[0];
         assert_eq!(r.key.as_deref(), Some("0001"));
-        let c = r.outcome.clone().unwrap();
+        let c = r.outcome.case().cloned().unwrap();
         assert_eq!(c.source_key, "0001");
         assert_eq!(c.contract_department_id, Some(10));
         assert_eq!(c.qualification_grade.as_deref(), Some("B"));
@@ -341,7 +343,7 @@ mod tests {
         );
         let municipal = "案件番号,件名,種別,入札方式,契約部署コード,公告日,参加申請締切,入札締切,開札日時,履行場所,等級,URL,団体コード,団体名\n１２,購入,物品,見積合わせ,,2026/05/01,,,,,,,１３１０１,千代田区\n";
         let parsed = parse(municipal.as_bytes(), true, &Departments::default()).unwrap();
-        let c = parsed.records[0].outcome.clone().unwrap();
+        let c = parsed.records[0].outcome.case().cloned().unwrap();
         assert_eq!(c.source_key, "13101-12");
         assert_eq!(c.municipality_code.as_deref(), Some("13101"));
     }
@@ -352,7 +354,7 @@ mod tests {
             "{HEADER}\n0003,清掃,委託,清掃,一般競争入札,0101,,2026/05/01,,令和8年5月21日 午後,,,,\n"
         );
         let parsed = parse(text.as_bytes(), false, &departments()).unwrap();
-        let reason = parsed.records[0].outcome.clone().unwrap_err();
+        let reason = parsed.records[0].outcome.rejected().unwrap().to_owned();
         assert!(reason.starts_with("入札締切の日付"), "{reason}");
     }
 
@@ -361,7 +363,7 @@ mod tests {
         let text =
             format!("{HEADER}\n0002,物品の購入,物品,文具,見積合わせ,9999,,2026/05/01,,,,,,\n");
         let parsed = parse(text.as_bytes(), false, &departments()).unwrap();
-        let reason = parsed.records[0].outcome.clone().unwrap_err();
+        let reason = parsed.records[0].outcome.rejected().unwrap().to_owned();
         assert!(reason.contains("9999"), "{reason}");
         assert_eq!(parsed.records[0].key.as_deref(), Some("0002"));
         let e = parse("案件番号,件名\n1,x\n".as_bytes(), false, &departments()).unwrap_err();

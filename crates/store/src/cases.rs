@@ -593,7 +593,7 @@ impl Store {
     /// exports that walk every case).
     pub async fn public_case_ids_after(&self, after: i64, limit: i64) -> Result<Vec<i64>> {
         Ok(sqlx::query_scalar(
-            "SELECT id FROM cases WHERE id > $1 AND status IN ('open', 'closed', 'awarded', 'cancelled')
+            "SELECT id FROM cases WHERE id > $1 AND status IN ('open', 'closed', 'awarded', 'unsuccessful', 'cancelled')
               ORDER BY id LIMIT $2",
         )
         .bind(after)

@@ -389,3 +389,48 @@ impl Store {
             .collect()
     }
 }
+
+impl Store {
+    /// The releases kept for contracting process `ocid`, as (release id, JSON).
+    pub async fn ocds_releases(&self, ocid: &str) -> Result<Vec<(String, String)>> {
+        let rows = sqlx::query(
+            "SELECT release_id, body FROM ocds_releases WHERE ocid = $1
+              ORDER BY release_date, release_id",
+        )
+        .bind(ocid)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("release_id")?, r.try_get("body")?)))
+            .collect()
+    }
+
+    /// Keeps releases of `ocid` (release id, date, JSON); a release id seen
+    /// before is replaced by the newer copy.
+    pub async fn save_ocds_releases(
+        &self,
+        ocid: &str,
+        releases: &[(String, Option<i64>, String)],
+        now: i64,
+    ) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        for (id, date, body) in releases {
+            sqlx::query(
+                "INSERT INTO ocds_releases (ocid, release_id, release_date, body, imported_at)
+                 VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (ocid, release_id)
+                 DO UPDATE SET release_date = excluded.release_date, body = excluded.body,
+                               imported_at = excluded.imported_at",
+            )
+            .bind(ocid)
+            .bind(id)
+            .bind(*date)
+            .bind(body)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

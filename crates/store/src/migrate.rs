@@ -86,6 +86,7 @@ const STEPS: &[Step] = &[
         "0014_import_runs.sql",
         "import run heartbeats and skipped records"
     ),
+    step!(15, "0015_ocds_releases.sql", "OCDS releases by process"),
 ];
 
 /// The file names this crate embeds, for the test that no file on disk is forgotten.

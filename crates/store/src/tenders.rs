@@ -540,7 +540,8 @@ impl Store {
                 Stage::Live => CaseStatus::Open,
                 Stage::Opened => CaseStatus::Closed,
                 Stage::Awarded => CaseStatus::Awarded,
-                Stage::Unsuccessful | Stage::Cancelled => CaseStatus::Cancelled,
+                Stage::Unsuccessful => CaseStatus::Unsuccessful,
+                Stage::Cancelled => CaseStatus::Cancelled,
             };
             let s = t.tender.schedule;
             case.fields.published_at = Some(s.published_at);

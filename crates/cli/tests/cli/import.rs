@@ -38,7 +38,7 @@ fn a_file_is_imported_once_and_its_counts_printed() {
     let (out, err) = text(&first);
     assert!(first.status.success(), "{err}");
     assert!(
-        out.contains("1 new, 0 updated, 0 unchanged, 0 set aside"),
+        out.contains("1 new, 0 updated, 0 unchanged, 0 skipped (not tenders), 0 set aside"),
         "{out}"
     );
     let again = run(&args);

@@ -203,33 +203,105 @@ on_both_engines!(
     ocds_releases_one_at_a_time_amend_the_case_step_by_step,
     |store| {
         let mut counts = Vec::new();
-        for name in ["01-planning", "02-tender", "03-tenderAmendment", "04-award"] {
+        for name in [
+            "01-planning",
+            "02-tender",
+            "03-tenderAmendment",
+            "04-award",
+            "05-contract",
+            "06-implementation",
+        ] {
             let out = import(
                 &store,
                 Source::Ocds,
                 &format!("ocds/fictional-example-1.1/ocds-213czf-000-00001-{name}.json"),
             )
             .await;
-            counts.push((out.counts.inserted, out.counts.updated));
+            assert_eq!(out.counts.rejected, 0, "{name}: nothing set aside");
+            counts.push((out.counts.inserted, out.counts.updated, out.counts.skipped));
         }
-        // The planning notice creates the case; each later release amends it.
-        assert_eq!(counts, [(1, 0), (0, 1), (0, 1), (0, 1)]);
+        // A planning release is not a tender: skipped, not an error. The
+        // tender creates the case; the amendment and the award amend it; the
+        // contract enriches it (its period, the contract signed); the
+        // implementation changes nothing the case shows.
+        assert_eq!(
+            counts,
+            [
+                (0, 0, 1),
+                (1, 0, 0),
+                (0, 1, 0),
+                (0, 1, 0),
+                (0, 1, 0),
+                (0, 0, 0)
+            ]
+        );
         let case = store
             .cases_with_seq(store.latest_case_seq().await.unwrap())
             .await
             .unwrap()
             .remove(0);
-        // The award release carries the award (still pending there) and closes the tender.
-        assert_eq!(case.fields.status, domain::CaseStatus::Closed);
+        assert_eq!(
+            case.fields.status,
+            domain::CaseStatus::Awarded,
+            "the contract is active"
+        );
+        assert!(case.fields.period_end.is_some(), "the contract's period");
         assert_eq!(store.case_results(case.id).await.unwrap()[0].kind, "award");
         let history = store.case_history(case.id).await.unwrap();
         assert_eq!(history.len(), 3);
-        // The tender release turned the planned case into an open tender with a deadline.
-        let tender_step = &history[2].2;
+        // The amendment moved the deadline.
+        let amendment = &history[2].2;
         assert!(
-            tender_step.iter().any(|c| c["field"] == "入札・提出の締切"),
-            "{tender_step:?}"
+            amendment.iter().any(|c| c["field"] == "入札・提出の締切"),
+            "{amendment:?}"
         );
+        // The tender again, late: nothing reopens, nothing changes.
+        let again = import(
+            &store,
+            Source::Ocds,
+            "ocds/fictional-example-1.1/ocds-213czf-000-00001-02-tender.json",
+        )
+        .await;
+        assert_eq!(
+            (again.counts.updated, again.counts.unchanged),
+            (0, 1),
+            "a re-import that changes nothing is unchanged"
+        );
+        let same = store.case(case.id).await.unwrap().unwrap();
+        assert_eq!(same.fields.status, domain::CaseStatus::Awarded);
+    }
+);
+
+on_both_engines!(
+    ocds_releases_arriving_out_of_order_compile_as_in_date_order,
+    |store| {
+        // The award first, then the tender and its amendment: the case ends as
+        // if they had come in date order, its award kept.
+        let order = ["04-award", "02-tender", "03-tenderAmendment"];
+        for name in order {
+            import(
+                &store,
+                Source::Ocds,
+                &format!("ocds/fictional-example-1.1/ocds-213czf-000-00001-{name}.json"),
+            )
+            .await;
+        }
+        let id = store.public_case_ids_after(0, 10).await.unwrap()[0];
+        let shuffled = store.case(id).await.unwrap().unwrap();
+        assert_eq!(store.case_results(id).await.unwrap()[0].kind, "award");
+
+        let other = testkit::TestDb::sqlite().await;
+        for name in ["02-tender", "03-tenderAmendment", "04-award"] {
+            import(
+                other.store(),
+                Source::Ocds,
+                &format!("ocds/fictional-example-1.1/ocds-213czf-000-00001-{name}.json"),
+            )
+            .await;
+        }
+        let id = other.store().public_case_ids_after(0, 10).await.unwrap()[0];
+        let in_order = other.store().case(id).await.unwrap().unwrap();
+        assert_eq!(shuffled.fields, in_order.fields);
     }
 );
 
