@@ -18,27 +18,78 @@ pub const TOKYO: &str = "東京都";
 /// Department code → (department id, department name), of one organisation.
 pub type Codes = HashMap<String, (i64, String)>;
 
+/// One organisation's contract departments, as the listings name them.
+#[derive(Debug, Clone, Default)]
+pub struct OrganizationDepartments {
+    pub id: i64,
+    /// Departments in use today.
+    pub active: Codes,
+    /// Departments merged or abolished (an old listing may still name them).
+    pub retired: Codes,
+    /// Old code → the code that replaced it, from the yearly updates' history.
+    pub successors: HashMap<String, String>,
+}
+
+impl OrganizationDepartments {
+    /// Today's department for a code an old or new listing uses: the code
+    /// itself when it is in use; else, through the yearly updates' history,
+    /// the department that took its place (a recode, a merge, an abolition
+    /// whose references moved); else a retired department of that code.
+    pub fn resolve(&self, code: &str) -> Option<&(i64, String)> {
+        let mut current = code;
+        // A chain of updates, year after year; a cycle cannot loop for ever.
+        for _ in 0..=self.successors.len() {
+            if let Some(d) = self.active.get(current) {
+                return Some(d);
+            }
+            match self.successors.get(current) {
+                Some(next) => current = next,
+                None => break,
+            }
+        }
+        self.retired.get(code)
+    }
+}
+
 /// The contract-department master, as the mapping needs it.
 #[derive(Debug, Clone, Default)]
 pub struct Departments {
-    /// Organisation name → (organisation id, its department codes).
-    pub by_organization: HashMap<String, (i64, Codes)>,
+    /// Organisation name → its departments.
+    pub by_organization: HashMap<String, OrganizationDepartments>,
 }
 
 impl Departments {
-    /// Loads every organisation's departments (inactive ones too: an old
-    /// listing may still name them).
+    /// Loads every organisation's departments, retired ones too, and the
+    /// history of codes the yearly updates replaced.
     pub async fn load(store: &store::Store) -> Result<Departments, store::StoreError> {
-        let mut by_organization = HashMap::new();
+        let mut by_id: HashMap<i64, OrganizationDepartments> = HashMap::new();
+        let mut names = Vec::new();
         for org in store.ordering_organizations().await? {
-            let departments = store
-                .contract_departments(org.id)
-                .await?
-                .into_iter()
-                .map(|d| (d.code, (d.id, d.name)))
-                .collect();
-            by_organization.insert(org.name, (org.id, departments));
+            let mut o = OrganizationDepartments {
+                id: org.id,
+                ..OrganizationDepartments::default()
+            };
+            for d in store.contract_departments(org.id).await? {
+                let list = if d.active {
+                    &mut o.active
+                } else {
+                    &mut o.retired
+                };
+                list.insert(d.code, (d.id, d.name));
+            }
+            names.push((org.name, org.id));
+            by_id.insert(org.id, o);
         }
+        for (org, old, new) in store.contract_department_successors().await? {
+            if let Some(o) = by_id.get_mut(&org) {
+                // A later update's word is the one that counts.
+                o.successors.insert(old, new);
+            }
+        }
+        let by_organization = names
+            .into_iter()
+            .filter_map(|(name, id)| by_id.remove(&id).map(|o| (name, o)))
+            .collect();
         Ok(Departments { by_organization })
     }
 }
@@ -200,9 +251,9 @@ fn case_of(
                 "発注機関「{organization}」が発注機関マスタにありません（契約部署コード {code}）。"
             ));
         }
-        Some((org_id, depts)) if code.is_empty() => (Some(*org_id), None),
-        Some((org_id, depts)) => match depts.get(&code) {
-            Some(d) => (Some(*org_id), Some(d.clone())),
+        Some(o) if code.is_empty() => (Some(o.id), None),
+        Some(o) => match o.resolve(&code) {
+            Some(d) => (Some(o.id), Some(d.clone())),
             None => {
                 return Err(format!(
                     "契約部署コード「{code}」が「{organization}」の契約部署マスタにありません。"
@@ -280,12 +331,49 @@ mod tests {
         let mut by_organization = HashMap::new();
         by_organization.insert(
             TOKYO.to_owned(),
-            (
-                1,
-                HashMap::from([("0101".to_owned(), (10, "財務局経理部契約第一課".to_owned()))]),
-            ),
+            OrganizationDepartments {
+                id: 1,
+                active: HashMap::from([
+                    ("0101".to_owned(), (10, "財務局経理部契約第一課".to_owned())),
+                    ("0300".to_owned(), (30, "財務局契約課".to_owned())),
+                ]),
+                retired: HashMap::from([
+                    ("0201".to_owned(), (21, "旧第一課".to_owned())),
+                    ("0202".to_owned(), (22, "旧第二課".to_owned())),
+                    ("0900".to_owned(), (90, "廃止課".to_owned())),
+                ]),
+                successors: HashMap::from([
+                    // 0201 and 0202 merged into 0250, later recoded 0300.
+                    ("0201".to_owned(), "0250".to_owned()),
+                    ("0202".to_owned(), "0250".to_owned()),
+                    ("0250".to_owned(), "0300".to_owned()),
+                    // A cycle in bad history must not hang the import.
+                    ("0701".to_owned(), "0702".to_owned()),
+                    ("0702".to_owned(), "0701".to_owned()),
+                ]),
+            },
         );
         Departments { by_organization }
+    }
+
+    #[test]
+    fn old_codes_resolve_through_the_history_to_todays_department() {
+        let d = departments();
+        let tokyo = &d.by_organization[TOKYO];
+        assert_eq!(tokyo.resolve("0101").map(|d| d.0), Some(10));
+        assert_eq!(
+            tokyo.resolve("0201").map(|d| d.0),
+            Some(30),
+            "merged, then recoded"
+        );
+        assert_eq!(tokyo.resolve("0250").map(|d| d.0), Some(30), "recoded");
+        assert_eq!(
+            tokyo.resolve("0900").map(|d| d.0),
+            Some(90),
+            "abolished without a successor"
+        );
+        assert_eq!(tokyo.resolve("0701"), None);
+        assert_eq!(tokyo.resolve("9999"), None);
     }
 
     const HEADER: &str = "案件番号,件名,種目,業種,入札方式,契約部署コード,契約部署名,公告日,参加申請締切,入札締切,開札日時,履行場所,等級,URL";

@@ -191,6 +191,33 @@ impl Store {
             .collect()
     }
 
+    /// Every code that an applied yearly update replaced, oldest update
+    /// first: (organisation, old code, the code that took its place) for each
+    /// コード変更, 統合 (one row per merged code) and 廃止 whose references
+    /// moved elsewhere. Old listings name departments by these codes.
+    pub async fn contract_department_successors(&self) -> Result<Vec<(i64, String, String)>> {
+        let rows = sqlx::query(
+            "SELECT c.organization_id, c.old_code, c.new_code
+               FROM master_update_changes c JOIN master_updates u ON u.id = c.update_id
+              WHERE u.status = 'applied' AND c.kind IN ('コード変更', '統合', '廃止')
+                AND c.old_code IS NOT NULL AND c.new_code IS NOT NULL
+              ORDER BY u.applied_at, c.id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let org: i64 = r.try_get("organization_id")?;
+            let old: String = r.try_get("old_code")?;
+            let new: String = r.try_get("new_code")?;
+            // A merge keeps the merged codes joined by ';'.
+            for code in old.split(';').filter(|c| !c.is_empty() && *c != new) {
+                out.push((org, code.to_owned(), new.clone()));
+            }
+        }
+        Ok(out)
+    }
+
     pub async fn contract_departments(
         &self,
         organization_id: i64,

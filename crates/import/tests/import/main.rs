@@ -543,6 +543,29 @@ on_both_engines!(
                 .await,
             Err(store::StoreError::Stale)
         ));
+
+        // A listing published before the update still carries the old codes:
+        // each resolves through the history to today's department — the
+        // merged one (not the retired 0102), the recoded one (not set aside),
+        // the abolished one's successor.
+        let listing = "案件番号,件名,種目,業種,入札方式,契約部署コード,契約部署名,公告日,参加申請締切,入札締切,開札日時,履行場所,等級,URL
+OLD-1,統合前の課の案件,委託,清掃,一般競争入札,0102,,2026/05/01,,,,新宿区,B,
+OLD-2,コード変更前の案件,委託,清掃,一般競争入札,0200,,2026/05/01,,,,新宿区,B,
+OLD-3,廃止された課の案件,委託,清掃,一般競争入札,0400,,2026/05/01,,,,新宿区,B,
+";
+        let out = import_bytes(&store, Source::Tokyo, "old.csv", listing.as_bytes()).await;
+        assert_eq!((out.counts.inserted, out.counts.rejected), (3, 0));
+        let seq = store.latest_case_seq().await.unwrap();
+        let imported = store.cases_with_seq(seq).await.unwrap();
+        let dept = |key: &str| {
+            imported
+                .iter()
+                .find(|c| c.fields.source_key == key)
+                .and_then(|c| c.fields.contract_department_id)
+        };
+        assert_eq!(dept("OLD-1"), Some(id_of("0110")));
+        assert_eq!(dept("OLD-2"), Some(ids["0200"]));
+        assert_eq!(dept("OLD-3"), Some(id_of("0500")));
     }
 );
 
