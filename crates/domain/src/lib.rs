@@ -7,6 +7,7 @@ pub mod case;
 pub mod company;
 pub mod contact;
 pub mod corporate_number;
+pub mod link;
 pub mod net;
 pub mod password_hash;
 pub mod prefecture;

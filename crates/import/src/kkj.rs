@@ -125,10 +125,17 @@ fn case_of(r: &Element) -> Result<NewCase, String> {
             .into_iter()
             .filter_map(|a| {
                 let uri = a.field("Uri")?;
-                Some((a.field("Name").unwrap_or_else(|| uri.clone()), uri))
+                Some(
+                    crate::link("Attachment/Uri", &uri)
+                        .map(|uri| (a.field("Name").unwrap_or_else(|| uri.clone()), uri)),
+                )
             })
-            .collect()
+            .collect::<Result<Vec<_>, String>>()?
     };
+    let source_url = r
+        .field("ExternalDocumentURI")
+        .map(|u| crate::link("ExternalDocumentURI", &u))
+        .transpose()?;
     let mut case = NewCase {
         kind: CaseKind::PublicTender,
         title: domain::text::tidy(&title),
@@ -157,7 +164,7 @@ fn case_of(r: &Element) -> Result<NewCase, String> {
         status: CaseStatus::Open,
         source: SOURCE.to_owned(),
         source_key: key,
-        source_url: r.field("ExternalDocumentURI"),
+        source_url,
         documents,
         created_by: None,
     };

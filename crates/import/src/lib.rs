@@ -19,6 +19,12 @@ pub use dates::{deadline_in_text, parse_iso};
 pub use run::{Parser, RunOutcome, run, run_documents, run_documents_with};
 pub use store::CaseResult;
 
+/// A link a source gives (`field` names it in the reason): only http and
+/// https are accepted; anything else sets the record aside.
+pub(crate) fn link(field: &str, url: &str) -> Result<String, String> {
+    domain::link::http_url(url).map_err(|e| format!("{field}の{e}"))
+}
+
 /// The sources the portal imports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {

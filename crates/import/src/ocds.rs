@@ -293,26 +293,23 @@ fn case_of(ocid: &str, c: &Value) -> Result<NewCase, String> {
         Some("complete") => CaseStatus::Closed,
         _ => CaseStatus::Open,
     };
-    let documents: Vec<(String, String)> = tender
+    let mut documents: Vec<(String, String)> = Vec::new();
+    let mut notice = None;
+    for d in tender
         .get("documents")
         .and_then(Value::as_array)
-        .map(|docs| {
-            docs.iter()
-                .filter_map(|d| {
-                    let url = text(d, &["url"])?;
-                    Some((text(d, &["title"]).unwrap_or_else(|| url.clone()), url))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let notice = tender
-        .get("documents")
-        .and_then(Value::as_array)
-        .and_then(|docs| {
-            docs.iter()
-                .find(|d| text(d, &["documentType"]).as_deref() == Some("tenderNotice"))
-                .and_then(|d| text(d, &["url"]))
-        });
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
+        let Some(url) = text(d, &["url"]) else {
+            continue;
+        };
+        let url = crate::link("tender.documents.url", &url)?;
+        if notice.is_none() && text(d, &["documentType"]).as_deref() == Some("tenderNotice") {
+            notice = Some(url.clone());
+        }
+        documents.push((text(d, &["title"]).unwrap_or_else(|| url.clone()), url));
+    }
     let mut case = NewCase {
         kind: CaseKind::PublicTender,
         title: domain::text::tidy(&title),

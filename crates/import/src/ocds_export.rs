@@ -92,17 +92,18 @@ pub fn release(c: &Case, results: &[CaseResult], site: &str) -> Value {
     if let Some(o) = f.opening_at {
         tender["awardPeriod"] = json!({"startDate": date(o)});
     }
+    // Only http(s) links and this site's paths go out (checked at import too).
     let mut documents: Vec<Value> = f
         .documents
         .iter()
         .enumerate()
-        .map(|(i, (title, url))| {
-            let url = if url.starts_with('/') {
+        .filter_map(|(i, (title, url))| {
+            let url = if url.starts_with('/') && domain::link::is_safe_href(url) {
                 format!("{site}{url}")
             } else {
-                url.clone()
+                domain::link::http_url(url).ok()?
             };
-            json!({"id": format!("doc-{}", i + 1), "title": title, "url": url, "language": "ja"})
+            Some(json!({"id": format!("doc-{}", i + 1), "title": title, "url": url, "language": "ja"}))
         })
         .collect();
     documents.push(json!({

@@ -308,7 +308,9 @@ fn case_of(
         status: CaseStatus::Open,
         source: if municipal { MUNICIPAL_SOURCE } else { SOURCE }.to_owned(),
         source_key: key,
-        source_url: (!url.is_empty()).then_some(url),
+        source_url: (!url.is_empty())
+            .then(|| crate::link("URL", &url))
+            .transpose()?,
         documents: Vec::new(),
         created_by: None,
     };

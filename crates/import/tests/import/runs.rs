@@ -144,3 +144,47 @@ BAD,読めない時刻,委託,清掃,一般競争入札,0101,,2026年5月1日,,�
         );
     }
 );
+
+on_both_engines!(
+    records_with_links_other_than_http_and_https_are_set_aside_with_the_reason,
+    |store| {
+        let kkj = r#"<Results><SearchResults>
+<SearchResult><Key>GOOD</Key><ProjectName>清掃</ProjectName><OrganizationName>テスト市</OrganizationName>
+<ExternalDocumentURI>https://www.city.example.jp/n/1.pdf</ExternalDocumentURI></SearchResult>
+<SearchResult><Key>JS</Key><ProjectName>清掃</ProjectName><OrganizationName>テスト市</OrganizationName>
+<ExternalDocumentURI>javascript:alert(1)</ExternalDocumentURI></SearchResult>
+<SearchResult><Key>DATA</Key><ProjectName>清掃</ProjectName><OrganizationName>テスト市</OrganizationName>
+<Attachments><Attachment><Name>仕様書</Name><Uri>data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;</Uri></Attachment></Attachments></SearchResult>
+</SearchResults></Results>"#;
+        let out = import_bytes(&store, Source::Kkj, "links.xml", kkj.as_bytes()).await;
+        assert_eq!((out.counts.inserted, out.counts.rejected), (1, 2));
+        let set_aside = store.quarantined(out.run_id).await.unwrap();
+        assert!(
+            set_aside
+                .iter()
+                .all(|q| q.reason.contains("http または https")),
+            "{set_aside:?}"
+        );
+
+        let ocds = serde_json::json!({"releases": [{
+            "ocid": "ocds-test-1", "id": "1", "date": "2026-05-01T00:00:00Z", "tag": ["tender"],
+            "buyer": {"name": "テスト市"},
+            "tender": {"title": "清掃", "documents": [{"id": "d", "url": "vbscript:msgbox(1)"}]}
+        }]});
+        let out = import_bytes(
+            &store,
+            Source::Ocds,
+            "links.json",
+            ocds.to_string().as_bytes(),
+        )
+        .await;
+        assert_eq!((out.counts.inserted, out.counts.rejected), (0, 1));
+
+        tokyo_master(&store).await;
+        let csv = "案件番号,件名,種目,業種,入札方式,契約部署コード,契約部署名,公告日,参加申請締切,入札締切,開札日時,履行場所,等級,URL
+T1,清掃,委託,清掃,一般競争入札,0101,,2026/05/01,,,,新宿区,B,javascript:alert(1)
+";
+        let out = import_bytes(&store, Source::Tokyo, "links.csv", csv.as_bytes()).await;
+        assert_eq!((out.counts.inserted, out.counts.rejected), (0, 1));
+    }
+);

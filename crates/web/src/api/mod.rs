@@ -120,10 +120,16 @@ fn case_json(state: &AppState, c: &Case, prefecture_name: Option<String>) -> Val
         "period_end": date(f, CaseDate::PeriodEnd),
         "status": f.status.as_str(),
         "source": f.source,
-        "source_url": f.source_url,
+        // Only http(s) links and this site's paths go out (checked at import
+        // too); a document with any other link is listed without it.
+        "source_url": f.source_url.as_deref().filter(|u| domain::link::http_url(u).is_ok()),
         // Uploaded documents are site paths; the API gives every link whole.
         "documents": f.documents.iter().map(|(title, url)| {
-            let url = if url.starts_with('/') { format!("{}{url}", state.settings.public_url) } else { url.clone() };
+            let url = match url {
+                u if u.starts_with('/') && domain::link::is_safe_href(u) => Some(format!("{}{u}", state.settings.public_url)),
+                u if domain::link::http_url(u).is_ok() => Some(u.clone()),
+                _ => None,
+            };
             json!({"title": title, "url": url})
         }).collect::<Vec<_>>(),
     })

@@ -546,7 +546,7 @@ fn schemas(kinds: &[&str], categories: &[&str], procedures: &[&str]) -> Value {
                         "status": {"type": "string"},
                         "source": {"type": "string"},
                         "source_url": {"type": ["string", "null"], "format": "uri"},
-                        "documents": {"type": "array", "items": {"type": "object", "properties": {"title": {"type": "string"}, "url": {"type": "string"}}}}
+                        "documents": {"type": "array", "items": {"type": "object", "properties": {"title": {"type": "string"}, "url": {"type": ["string", "null"], "format": "uri", "description": "http・https のURLだけ（それ以外のリンクの資料は null）"}}}}
                     }
                 }));
     Value::Object(all)

@@ -739,7 +739,8 @@ async fn case_page(
                 || f.submission_deadline.is_some()
                 || f.opening_at.is_some()
                 || f.period_end.is_some(),
-            source_url: f.source_url,
+            // Checked at import, and again here: only http(s) becomes a link.
+            source_url: f.source_url.filter(|u| domain::link::http_url(u).is_ok()),
             source_name: source_name(&f.source),
             id,
             entry,

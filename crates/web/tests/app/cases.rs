@@ -173,3 +173,72 @@ async fn any_search_is_an_atom_feed() {
     assert!(body.contains("<title>駐車場の清掃及び警備</title>"));
     assert!(!body.contains("下書き"));
 }
+
+/// A case written by anything but the importers (which refuse them) with
+/// links of every unsafe scheme: none becomes a link on the page, in the API
+/// or in the OCDS export.
+#[tokio::test]
+async fn links_other_than_http_and_https_are_never_links_on_the_page_in_the_api_or_the_export() {
+    let app = TestApp::spawn().await;
+    let store = app.db.store();
+    let mut c = testkit::fixtures::case(1);
+    c.source_url = Some("javascript:alert(document.cookie)".into());
+    c.documents = vec![
+        (
+            "仕様書".into(),
+            "https://www.city.example.jp/spec.pdf".into(),
+        ),
+        ("罠".into(), "javascript:alert(1)".into()),
+        (
+            "データ".into(),
+            "data:text/html,<script>alert(1)</script>".into(),
+        ),
+        ("別サイト".into(), "//evil.example/x".into()),
+        (
+            "偽ホスト".into(),
+            "https://www.city.example.jp@evil.example/".into(),
+        ),
+    ];
+    let id = store.upsert_case(&c, 1_000).await.expect("case").id();
+    let (status, page) = app.page(&format!("/cases/{id}")).await;
+    assert_eq!(status, 200);
+    let hrefs = attrs(&page, "main a", "href");
+    assert!(
+        hrefs
+            .iter()
+            .all(|h| h.starts_with('/') && !h.starts_with("//")
+                || h.starts_with("https://www.city.example.jp/spec")),
+        "{hrefs:?}"
+    );
+    assert!(hrefs.contains(&"https://www.city.example.jp/spec.pdf".to_owned()));
+    let listed = texts(&page, ".links li");
+    assert_eq!(
+        listed.len(),
+        5,
+        "every document is still listed: {listed:?}"
+    );
+    assert!(listed[1].starts_with("罠"), "{listed:?}");
+
+    let api: serde_json::Value = app
+        .get(&format!("/api/v1/cases/{id}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(api["source_url"], serde_json::Value::Null);
+    let urls: Vec<&serde_json::Value> = api["documents"]
+        .as_array()
+        .expect("documents")
+        .iter()
+        .map(|d| &d["url"])
+        .collect();
+    assert_eq!(urls[0], "https://www.city.example.jp/spec.pdf");
+    assert!(urls[1..].iter().all(|u| u.is_null()), "{urls:?}");
+
+    let case = store.case(id).await.expect("read").expect("case");
+    let release = import::ocds_export::release(&case, &[], "https://navi.example.jp");
+    let text = release.to_string();
+    for bad in ["javascript:", "data:", "//evil.example", "@evil.example"] {
+        assert!(!text.contains(bad), "{bad} in {text}");
+    }
+}
