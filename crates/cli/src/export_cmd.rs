@@ -23,9 +23,20 @@ enum ExportCommand {
         /// csv-utf8 (with BOM), csv-cp932 (Shift_JIS for Excel) or jsonl
         #[arg(long, default_value = "csv-utf8")]
         format: String,
-        /// Only companies that changed since the previous export
+        /// Only companies that changed since the previous export to the same
+        /// destination (--to)
         #[arg(long)]
         changed: bool,
+        /// Where the export goes: --changed starts where the previous export
+        /// to this destination ended, and this export becomes its next
+        /// starting point
+        #[arg(long, value_name = "NAME", default_value = import::export::DEFAULT_DESTINATION,
+              conflicts_with = "ad_hoc")]
+        to: String,
+        /// A one-off export: it moves no destination's starting point (and
+        /// cannot be --changed)
+        #[arg(long, conflicts_with = "changed")]
+        ad_hoc: bool,
         /// Write here instead of standard output
         #[arg(long)]
         output: Option<std::path::PathBuf>,
@@ -87,16 +98,25 @@ async fn ocds(settings: &Settings, output: Option<std::path::PathBuf>) -> Result
 }
 
 pub async fn run(args: ExportArgs, settings: &Settings) -> Result<()> {
-    let (format, changed, output) = match args.command {
+    let (format, changed, to, ad_hoc, output) = match args.command {
         ExportCommand::Companies {
             format,
             changed,
+            to,
+            ad_hoc,
             output,
-        } => (format, changed, output),
+        } => (format, changed, to, ad_hoc, output),
         ExportCommand::Ocds { output } => return ocds(settings, output).await,
     };
     let Some(format) = Format::parse(&format) else {
         bail!("unknown format {format:?}: use csv-utf8, csv-cp932 or jsonl");
+    };
+    let destination = if ad_hoc {
+        None
+    } else {
+        Some(import::export::destination_name(&to).ok_or_else(|| {
+            anyhow::anyhow!("--to {to:?}: use 1 to 40 letters, digits, '-', '_' or '.'")
+        })?)
     };
     let store = store::Store::connect(&settings.database, &settings.pool()).await?;
     store.migrate().await?;
@@ -104,6 +124,7 @@ pub async fn run(args: ExportArgs, settings: &Settings) -> Result<()> {
         &store,
         format,
         changed,
+        destination.as_deref(),
         &store::Actor::cli("export companies"),
         crate::accounts::now_ms(),
     )
@@ -121,16 +142,23 @@ pub async fn run(args: ExportArgs, settings: &Settings) -> Result<()> {
         None => "all".to_owned(),
     };
     eprintln!(
-        "export {}: {} companies ({scope}), {}",
+        "export {} to {}: {} companies ({scope}), {}",
         exported.export_id,
+        destination.as_deref().unwrap_or("(ad hoc)"),
         exported.rows,
         format.name()
     );
-    if exported.unmappable > 0 {
+    if !exported.problems.is_empty() {
         eprintln!(
-            "warning: {} characters cannot be written in CP932 and were written as 〓; use --format csv-utf8 to keep them",
-            exported.unmappable
+            "warning: {} values hold characters CP932 cannot; they were written as 〓 (use --format csv-utf8 to keep them):",
+            exported.problems.len()
         );
+        for p in &exported.problems {
+            eprintln!(
+                "  company {} ({}), {}: {}",
+                p.company_id, p.company, p.field, p.characters
+            );
+        }
     }
     Ok(())
 }

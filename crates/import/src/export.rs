@@ -2,8 +2,10 @@
 //! CSV (UTF-8 with BOM, or CP932 for Excel) or JSON Lines, one company per
 //! row, the same fields in the same order in every format.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
-use store::CompanyRecord;
+use store::{CompanyRecord, ExportProblem};
 
 /// The character written in CP932 for one it cannot hold (〓, ゲタ).
 const GETA: char = '〓';
@@ -131,44 +133,46 @@ const FIELDS: &[(&str, &str, Getter)] = &[
     ("更新日時", "updated_at", |r| date(r.company.updated_at)),
 ];
 
-/// The file, and how many characters CP932 could not hold (written as 〓).
-pub fn companies(records: &[CompanyRecord], format: Format) -> (Vec<u8>, usize) {
-    match format {
-        Format::JsonLines => {
-            let mut out = Vec::new();
-            for r in records {
-                let mut obj = Map::new();
-                for (_, key, get) in FIELDS {
-                    obj.insert((*key).to_owned(), Value::String(get(r)));
-                }
-                out.extend_from_slice(Value::Object(obj).to_string().as_bytes());
-                out.push(b'\n');
-            }
-            (out, 0)
-        }
-        Format::Csv(encoding) => {
-            let mut w = csv::WriterBuilder::new()
-                .terminator(csv::Terminator::CRLF)
-                .from_writer(Vec::new());
-            // Writing to memory cannot fail.
-            let _ = w.write_record(FIELDS.iter().map(|(h, ..)| *h));
-            for r in records {
-                let _ = w.write_record(FIELDS.iter().map(|(_, _, get)| get(r)));
-            }
-            let text = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
-            match encoding {
-                Encoding::Utf8 => {
-                    let mut out = b"\xEF\xBB\xBF".to_vec();
-                    out.extend_from_slice(text.as_bytes());
-                    (out, 0)
-                }
-                Encoding::Cp932 => cp932(&text),
-            }
-        }
+/// A cell as a spreadsheet will not run it: text that starts with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return is a formula to Excel and its peers
+/// (OWASP, "CSV Injection"), so it gets a leading `'` — a company's own
+/// profile text must never run in the operator's spreadsheet. Every CSV the
+/// portal writes goes through here.
+pub fn csv_cell(value: &str) -> Cow<'_, str> {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{value}"))
+    } else {
+        Cow::Borrowed(value)
     }
 }
 
-/// CP932, with each character it cannot hold written as 〓.
+/// Writes rows as CSV (CRLF, every cell through `csv_cell`) in `encoding`:
+/// UTF-8 with a BOM, or CP932 with each character it cannot hold as 〓.
+pub fn write_csv<'a>(
+    header: impl IntoIterator<Item = &'a str>,
+    rows: impl IntoIterator<Item = Vec<String>>,
+    encoding: Encoding,
+) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    // Writing to memory cannot fail.
+    let _ = w.write_record(header.into_iter().map(|h| csv_cell(h).into_owned()));
+    for row in rows {
+        let _ = w.write_record(row.iter().map(|c| csv_cell(c).into_owned()));
+    }
+    let text = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
+    match encoding {
+        Encoding::Utf8 => {
+            let mut out = b"\xEF\xBB\xBF".to_vec();
+            out.extend_from_slice(text.as_bytes());
+            out
+        }
+        Encoding::Cp932 => cp932(&text).0,
+    }
+}
+
+/// CP932, with each character it cannot hold written as 〓; and how many.
 fn cp932(text: &str) -> (Vec<u8>, usize) {
     let (bytes, _, lossy) = encoding_rs::SHIFT_JIS.encode(text);
     if !lossy {
@@ -189,6 +193,61 @@ fn cp932(text: &str) -> (Vec<u8>, usize) {
     (out, missing)
 }
 
+/// The characters of `value` CP932 cannot hold, in order, each once.
+fn not_in_cp932(value: &str) -> String {
+    let mut out = String::new();
+    let mut buf = [0u8; 4];
+    for c in value.chars() {
+        if encoding_rs::SHIFT_JIS.encode(c.encode_utf8(&mut buf)).2 && !out.contains(c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The file, and each value CP932 could not hold (written as 〓), by company
+/// and field.
+pub fn companies(records: &[CompanyRecord], format: Format) -> (Vec<u8>, Vec<ExportProblem>) {
+    match format {
+        Format::JsonLines => {
+            let mut out = Vec::new();
+            for r in records {
+                let mut obj = Map::new();
+                for (_, key, get) in FIELDS {
+                    obj.insert((*key).to_owned(), Value::String(get(r)));
+                }
+                out.extend_from_slice(Value::Object(obj).to_string().as_bytes());
+                out.push(b'\n');
+            }
+            (out, Vec::new())
+        }
+        Format::Csv(encoding) => {
+            let rows: Vec<Vec<String>> = records
+                .iter()
+                .map(|r| FIELDS.iter().map(|(_, _, get)| get(r)).collect())
+                .collect();
+            let mut problems = Vec::new();
+            if encoding == Encoding::Cp932 {
+                for (r, row) in records.iter().zip(&rows) {
+                    for ((field, ..), value) in FIELDS.iter().zip(row) {
+                        let missing = not_in_cp932(value);
+                        if !missing.is_empty() {
+                            problems.push(ExportProblem {
+                                company_id: r.company.id,
+                                company: r.company.name.clone(),
+                                field: (*field).to_owned(),
+                                characters: missing,
+                            });
+                        }
+                    }
+                }
+            }
+            let bytes = write_csv(FIELDS.iter().map(|(h, ..)| *h), rows, encoding);
+            (bytes, problems)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,6 +259,38 @@ mod tests {
         assert_eq!(missing, 1);
         let back = encoding_rs::SHIFT_JIS.decode(&bytes).0;
         assert_eq!(back, "〓野家");
+    }
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_neutralised() {
+        for formula in [
+            "=HYPERLINK(\"https://evil.example\")",
+            "+1+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\t=1",
+            "\r=1",
+        ] {
+            assert_eq!(csv_cell(formula), format!("'{formula}"), "{formula:?}");
+        }
+        for plain in ["株式会社テスト", "03-1234-5678", "", "a=b", " =1"] {
+            assert_eq!(csv_cell(plain), plain);
+        }
+        let bytes = write_csv(["名前"], [vec!["=1+1".to_owned()]], Encoding::Utf8);
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(text.ends_with("名前\r\n'=1+1\r\n"), "{text:?}");
+    }
+
+    #[test]
+    fn destination_names_are_short_plain_words() {
+        assert_eq!(destination_name(" ｃｒｍ "), Some("crm".to_owned()));
+        assert_eq!(
+            destination_name("支援センター"),
+            Some("支援センター".to_owned())
+        );
+        assert_eq!(destination_name(""), None);
+        assert_eq!(destination_name("a b"), None);
+        assert_eq!(destination_name(&"x".repeat(41)), None);
     }
 
     #[test]
@@ -220,39 +311,59 @@ mod tests {
 pub struct Exported {
     pub bytes: Vec<u8>,
     pub rows: usize,
-    /// Characters CP932 could not hold (written as 〓).
-    pub unmappable: usize,
+    /// Values CP932 could not hold (written as 〓), by company and field.
+    pub problems: Vec<ExportProblem>,
     /// Changes after this instant were exported (None: everything).
     pub since: Option<i64>,
     pub export_id: i64,
 }
 
-/// Exports the companies (everything, or what changed since the previous
-/// export's watermark) and records the export in the log and the audit log.
+/// Where the CRM export goes unless told otherwise.
+pub const DEFAULT_DESTINATION: &str = "crm";
+
+/// A destination's name as typed: NFKC, 1 to 40 letters, digits, `-`, `_`
+/// or `.`; `None` when it is not one.
+pub fn destination_name(input: &str) -> Option<String> {
+    let s = domain::text::normalize(input);
+    let ok = !s.is_empty()
+        && s.chars().count() <= 40
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    ok.then_some(s)
+}
+
+/// Exports the companies — everything, or with `changed_only` what changed
+/// since the previous export to the same `destination` — and records it in
+/// the export log and the audit log. An export without a destination is
+/// ad hoc: it starts from nowhere and moves no destination's starting point.
 pub async fn export_companies(
     store: &store::Store,
     format: Format,
     changed_only: bool,
+    destination: Option<&str>,
     actor: &store::Actor,
     now: i64,
 ) -> Result<Exported, store::StoreError> {
-    let since = if changed_only {
-        store
-            .last_export(store::EXPORT_COMPANIES)
+    let since = match destination {
+        Some(to) if changed_only => store
+            .last_export_to(store::EXPORT_COMPANIES, to)
             .await?
-            .map(|e| e.watermark)
-    } else {
-        None
+            .map(|e| e.watermark),
+        _ => None,
     };
     let records = store.companies_for_export(since).await?;
-    let (bytes, unmappable) = companies(&records, format);
+    let (bytes, problems) = companies(&records, format);
     let export_id = store
         .record_export(
-            store::EXPORT_COMPANIES,
-            format.name(),
-            since,
-            now,
-            records.len() as i64,
+            &store::NewExport {
+                kind: store::EXPORT_COMPANIES,
+                format: format.name(),
+                destination,
+                since,
+                watermark: now,
+                rows: records.len() as i64,
+                problems: &problems,
+            },
             actor,
             now,
         )
@@ -260,7 +371,7 @@ pub async fn export_companies(
     Ok(Exported {
         bytes,
         rows: records.len(),
-        unmappable,
+        problems,
         since,
         export_id,
     })

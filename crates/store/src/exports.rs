@@ -20,12 +20,40 @@ pub struct CompanyRecord {
     pub contact_email: Option<String>,
 }
 
+/// A value an export's encoding could not hold, by company and field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportProblem {
+    pub company_id: i64,
+    pub company: String,
+    /// The field's name as the CSV heads it ("会社名").
+    pub field: String,
+    /// The characters that could not be written.
+    pub characters: String,
+}
+
+/// An export about to be recorded.
+#[derive(Debug, Clone)]
+pub struct NewExport<'a> {
+    pub kind: &'a str,
+    pub format: &'a str,
+    /// Where it goes ("crm"); `None` for an ad-hoc export, which moves no
+    /// destination's starting point.
+    pub destination: Option<&'a str>,
+    /// Changes after this instant were exported (changed-only exports).
+    pub since: Option<i64>,
+    /// The instant the export read from.
+    pub watermark: i64,
+    pub rows: i64,
+    pub problems: &'a [ExportProblem],
+}
+
 /// A recorded export.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportRecord {
     pub id: i64,
     pub kind: String,
     pub format: String,
+    pub destination: Option<String>,
     pub changed_only: bool,
     /// Changes after this instant were exported (changed-only exports).
     pub since: Option<i64>,
@@ -109,71 +137,137 @@ impl Store {
         Ok(out)
     }
 
-    /// The newest export of `kind`.
-    pub async fn last_export(&self, kind: &str) -> Result<Option<ExportRecord>> {
-        let row = sqlx::query(
-            "SELECT id, kind, format, changed_only, since, watermark, row_count, actor_label, created_at
-               FROM exports WHERE kind = $1 ORDER BY id DESC LIMIT 1",
-        )
-        .bind(kind)
-        .fetch_optional(self.pool())
-        .await?;
-        row.map(|r| {
-            Ok(ExportRecord {
-                id: r.try_get("id")?,
-                kind: r.try_get("kind")?,
-                format: r.try_get("format")?,
-                changed_only: r.try_get::<i32, _>("changed_only")? == 1,
-                since: r.try_get("since")?,
-                watermark: r.try_get("watermark")?,
-                rows: r.try_get("row_count")?,
-                actor_label: r.try_get("actor_label")?,
-                created_at: r.try_get("created_at")?,
-            })
-        })
-        .transpose()
-    }
-
-    /// Records an export and its audit entry in one transaction.
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "one export's facts, all recorded together"
-    )]
-    pub async fn record_export(
+    /// The newest export of `kind` to `destination`: where the next
+    /// changed-only export to it starts.
+    pub async fn last_export_to(
         &self,
         kind: &str,
-        format: &str,
-        since: Option<i64>,
-        watermark: i64,
-        rows: i64,
-        actor: &Actor,
-        now: i64,
-    ) -> Result<i64> {
+        destination: &str,
+    ) -> Result<Option<ExportRecord>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {EXPORT_COLUMNS} FROM exports WHERE kind = $1 AND destination = $2
+              ORDER BY id DESC LIMIT 1"
+        ))
+        .bind(kind)
+        .bind(destination)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(export).next().transpose()
+    }
+
+    /// The newest exports of `kind`, newest first, at most `limit`.
+    pub async fn exports(&self, kind: &str, limit: i64) -> Result<Vec<ExportRecord>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {EXPORT_COLUMNS} FROM exports WHERE kind = $1 ORDER BY id DESC LIMIT $2"
+        ))
+        .bind(kind)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(export).collect()
+    }
+
+    /// Each destination's newest export of `kind`, by destination name.
+    pub async fn export_destinations(&self, kind: &str) -> Result<Vec<ExportRecord>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {EXPORT_COLUMNS} FROM exports e
+              WHERE kind = $1 AND destination IS NOT NULL
+                AND id = (SELECT MAX(id) FROM exports x
+                           WHERE x.kind = e.kind AND x.destination = e.destination)
+              ORDER BY destination"
+        ))
+        .bind(kind)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(export).collect()
+    }
+
+    /// The values export `id` could not hold, in the order found.
+    pub async fn export_problems(&self, id: i64) -> Result<Vec<ExportProblem>> {
+        let rows = sqlx::query(
+            "SELECT company_id, company, field, characters FROM export_problems
+              WHERE export_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ExportProblem {
+                    company_id: r.try_get("company_id")?,
+                    company: r.try_get("company")?,
+                    field: r.try_get("field")?,
+                    characters: r.try_get("characters")?,
+                })
+            })
+            .collect()
+    }
+}
+
+const EXPORT_COLUMNS: &str = "id, kind, format, destination, changed_only, since, watermark,
+    row_count, actor_label, created_at";
+
+fn export(r: &sqlx::any::AnyRow) -> Result<ExportRecord> {
+    Ok(ExportRecord {
+        id: r.try_get("id")?,
+        kind: r.try_get("kind")?,
+        format: r.try_get("format")?,
+        destination: r.try_get("destination")?,
+        changed_only: r.try_get::<i32, _>("changed_only")? == 1,
+        since: r.try_get("since")?,
+        watermark: r.try_get("watermark")?,
+        rows: r.try_get("row_count")?,
+        actor_label: r.try_get("actor_label")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+impl Store {
+    /// Records an export, the values it could not hold, and its audit entry
+    /// in one transaction.
+    pub async fn record_export(&self, e: &NewExport<'_>, actor: &Actor, now: i64) -> Result<i64> {
         let mut tx = self.pool().begin().await?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO exports (kind, format, changed_only, since, watermark, row_count, actor_label, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            "INSERT INTO exports (kind, format, destination, changed_only, since, watermark, row_count,
+                                  actor_label, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
-        .bind(kind)
-        .bind(format)
-        .bind(i32::from(since.is_some()))
-        .bind(since)
-        .bind(watermark)
-        .bind(rows)
+        .bind(e.kind)
+        .bind(e.format)
+        .bind(e.destination)
+        .bind(i32::from(e.since.is_some()))
+        .bind(e.since)
+        .bind(e.watermark)
+        .bind(e.rows)
         .bind(&actor.label)
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
-        let detail = match since {
-            Some(s) => format!("format={format} rows={rows} changed_since={s}"),
-            None => format!("format={format} rows={rows} all"),
+        for p in e.problems {
+            sqlx::query(
+                "INSERT INTO export_problems (export_id, company_id, company, field, characters)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id)
+            .bind(p.company_id)
+            .bind(&p.company)
+            .bind(&p.field)
+            .bind(&p.characters)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let (format, rows) = (e.format, e.rows);
+        let to = e.destination.unwrap_or("ad-hoc");
+        let detail = match e.since {
+            Some(s) => format!("format={format} to={to} rows={rows} changed_since={s}"),
+            None => format!("format={format} to={to} rows={rows} all"),
         };
         audit::append(
             &mut tx,
             &NewAuditEntry {
                 at: now,
                 actor,
-                action: &format!("export.{kind}"),
+                action: &format!("export.{}", e.kind),
                 target_type: "export",
                 target_id: &id.to_string(),
                 detail: &detail,

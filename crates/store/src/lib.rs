@@ -33,7 +33,9 @@ use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditVerification, NewAuditEntry};
 pub use cases::{Case, FieldChange, NewCase, Upserted, changes};
 pub use companies::{Company, CompanyProfile, NewApplication, Review};
-pub use exports::{COMPANIES as EXPORT_COMPANIES, CompanyRecord, ExportRecord};
+pub use exports::{
+    COMPANIES as EXPORT_COMPANIES, CompanyRecord, ExportProblem, ExportRecord, NewExport,
+};
 pub use imports::{
     CaseResult, ImportRun, Quarantined, RunCounts, RunStatus, SILENT_RUN_MS, SourceHealth,
 };

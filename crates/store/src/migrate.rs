@@ -87,6 +87,11 @@ const STEPS: &[Step] = &[
         "import run heartbeats and skipped records"
     ),
     step!(15, "0015_ocds_releases.sql", "OCDS releases by process"),
+    step!(
+        19,
+        "0019_export_destinations.sql",
+        "export destinations and unmappable values"
+    ),
 ];
 
 /// The file names this crate embeds, for the test that no file on disk is forgotten.

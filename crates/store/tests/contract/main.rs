@@ -36,6 +36,7 @@ macro_rules! on_both_engines {
 mod accounts;
 mod audit;
 mod cases;
+mod exports;
 mod foundation;
 mod masters;
 mod notify;
