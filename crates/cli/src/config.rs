@@ -132,6 +132,24 @@ pub struct ServeArgs {
     #[arg(long, env = "CHANCE_NAVI_SHUTDOWN_GRACE_SECS", value_name = "SECS")]
     pub shutdown_grace_secs: Option<u64>,
 
+    /// Connections held open at once; past it new ones wait in the kernel's
+    /// queue. Keep it below the process's file-descriptor limit [default: 4096]
+    #[arg(long, env = "CHANCE_NAVI_MAX_CONNECTIONS", value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_connections: Option<u32>,
+
+    /// Seconds a client has to send a request's headers, from the moment the
+    /// connection waits for them [default: 15]
+    #[arg(long, env = "CHANCE_NAVI_HEADER_TIMEOUT_SECS", value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout_secs: Option<u64>,
+
+    /// Seconds a connection may stay silent in both directions (idle
+    /// keep-alive, a stalled body) before it is closed [default: 60]
+    #[arg(long, env = "CHANCE_NAVI_IDLE_TIMEOUT_SECS", value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub idle_timeout_secs: Option<u64>,
+
     /// Proxies (addresses or CIDR blocks, comma-separated) whose
     /// X-Forwarded-For names the client: the load balancer in front of the
     /// nodes. Anyone else's header is ignored [default: none]
@@ -251,6 +269,9 @@ struct FileServe {
     request_timeout_secs: Option<u64>,
     max_body_bytes: Option<usize>,
     shutdown_grace_secs: Option<u64>,
+    max_connections: Option<u32>,
+    header_timeout_secs: Option<u64>,
+    idle_timeout_secs: Option<u64>,
     trusted_proxies: Option<Vec<String>>,
     metrics_allow: Option<Vec<String>>,
 }
@@ -356,6 +377,7 @@ pub struct ServeSettings {
     pub shutdown_grace: Duration,
     pub trusted_proxies: Vec<domain::net::Network>,
     pub metrics_from: Vec<domain::net::Network>,
+    pub connections: web::ConnectionLimits,
 }
 
 impl Settings {
@@ -462,6 +484,23 @@ impl Settings {
                 .unwrap_or_else(|| "info".to_owned()),
             log_format: common.log_format.or(file.log_format).unwrap_or_default(),
             serve: ServeSettings {
+                connections: {
+                    let d = web::ConnectionLimits::default();
+                    web::ConnectionLimits {
+                        max_connections: serve
+                            .max_connections
+                            .or(file.serve.max_connections)
+                            .map_or(d.max_connections, |n| n as usize),
+                        header_timeout: serve
+                            .header_timeout_secs
+                            .or(file.serve.header_timeout_secs)
+                            .map_or(d.header_timeout, Duration::from_secs),
+                        idle_timeout: serve
+                            .idle_timeout_secs
+                            .or(file.serve.idle_timeout_secs)
+                            .map_or(d.idle_timeout, Duration::from_secs),
+                    }
+                },
                 trusted_proxies,
                 metrics_from,
                 listen,
@@ -495,6 +534,7 @@ impl Settings {
             public_url: self.public_url.clone(),
             trusted_proxies: self.serve.trusted_proxies.clone(),
             metrics_from: self.serve.metrics_from.clone(),
+            connections: self.serve.connections,
         }
     }
 

@@ -69,10 +69,11 @@ pub async fn run(settings: Settings, demo: bool) -> Result<()> {
         state.mail_wake.clone(),
         stop_workers.subscribe(),
     ));
+    let limits = state.settings.connections;
     let app = web::app(state);
 
     let (stop, stopped) = oneshot::channel::<()>();
-    let mut server = tokio::spawn(web::serve(listener, app, async {
+    let mut server = tokio::spawn(web::serve(listener, app, limits, async {
         let _ = stopped.await;
     }));
     tracing::info!(

@@ -158,7 +158,8 @@ pub struct SearchResult {
 pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    /// `None` after a failure, until the next write opens a new one.
+    writer: Mutex<Option<IndexWriter>>,
     fields: Fields,
 }
 
@@ -223,13 +224,29 @@ impl SearchIndex {
         Ok(SearchIndex {
             index,
             reader,
-            writer: Mutex::new(writer),
+            writer: Mutex::new(Some(writer)),
             fields,
         })
     }
 
-    fn writer(&self) -> std::sync::MutexGuard<'_, IndexWriter> {
-        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    /// Runs `f` with the writer, opening one if there is none. A failure
+    /// drops the writer: one whose worker thread died (the process ran out
+    /// of file descriptors, the disk filled) answers every later call with an
+    /// error, so the next call opens a new one on the last commit — and the
+    /// follower applies again everything after that commit.
+    fn with_writer<T>(&self, f: impl FnOnce(&mut IndexWriter) -> Result<T>) -> Result<T> {
+        let mut guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let writer = match guard.take() {
+            Some(w) => guard.insert(w),
+            None => guard.insert(self.index.writer(WRITER_MEMORY)?),
+        };
+        let result = f(writer);
+        if let Err(e) = &result {
+            tracing::warn!(error = %e, "search index writer failed; the next write opens a new one");
+            // Dropping it releases the index's writer lock.
+            drop(guard.take());
+        }
+        result
     }
 
     /// The change sequence number the last commit covered (0 for a new index).
@@ -245,14 +262,15 @@ impl SearchIndex {
     /// Puts each case in the index (replacing what was there); cases that are
     /// not public are taken out. Seen by searches after `commit`.
     pub fn apply(&self, cases: &[Case]) -> Result<()> {
-        let writer = self.writer();
-        for c in cases {
-            writer.delete_term(Term::from_field_i64(self.fields.id, c.id));
-            if c.fields.status.is_public() {
-                writer.add_document(self.document(c))?;
+        self.with_writer(|writer| {
+            for c in cases {
+                writer.delete_term(Term::from_field_i64(self.fields.id, c.id));
+                if c.fields.status.is_public() {
+                    writer.add_document(self.document(c))?;
+                }
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     fn document(&self, c: &Case) -> TantivyDocument {
@@ -316,18 +334,19 @@ impl SearchIndex {
 
     /// Makes what was applied visible, and records `seq` as covered.
     pub fn commit(&self, seq: i64) -> Result<()> {
-        let mut writer = self.writer();
-        let mut prepared = writer.prepare_commit()?;
-        prepared.set_payload(&seq.to_string());
-        prepared.commit()?;
-        drop(writer);
+        self.with_writer(|writer| {
+            let mut prepared = writer.prepare_commit()?;
+            prepared.set_payload(&seq.to_string());
+            prepared.commit()?;
+            Ok(())
+        })?;
         self.reader.reload()?;
         Ok(())
     }
 
     /// Empties the index (before a rebuild).
     pub fn clear(&self) -> Result<()> {
-        self.writer().delete_all_documents()?;
+        self.with_writer(|writer| Ok(writer.delete_all_documents()?))?;
         self.commit(0)
     }
 
@@ -600,4 +619,38 @@ pub fn facet_map(f: &Facets) -> BTreeMap<&'static str, Vec<(String, u64)>> {
             vec![("open".to_owned(), f.open), ("closed".to_owned(), f.closed)],
         ),
     ])
+}
+
+#[cfg(test)]
+mod writer_tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_writer_is_replaced_and_the_next_writes_go_through() {
+        let dir = tempfile::tempdir().expect("dir");
+        let index = SearchIndex::open_or_create(dir.path()).expect("index");
+        // A write fails as a dead writer's would.
+        let failed: Result<()> = index.with_writer(|_| {
+            Err(SearchError::Index(tantivy::TantivyError::ErrorInThread(
+                "index writer killed (too many open files)".into(),
+            )))
+        });
+        assert!(failed.is_err());
+        assert!(
+            index.writer.lock().expect("lock").is_none(),
+            "the failed writer is dropped, releasing the index's lock"
+        );
+        // The next write opens a new writer on the same folder (the lock is free).
+        let case = store::Case {
+            id: 1,
+            fields: testkit::fixtures::case(1),
+            change_seq: 1,
+            created_at: 0,
+            updated_at: 0,
+        };
+        index.apply(&[case]).expect("apply");
+        index.commit(1).expect("commit");
+        assert_eq!(index.num_docs(), 1);
+        assert_eq!(index.indexed_seq(), 1);
+    }
 }

@@ -88,8 +88,8 @@ const STEPS: &[Step] = &[
     ),
     step!(15, "0015_ocds_releases.sql", "OCDS releases by process"),
     step!(
-        19,
-        "0019_export_destinations.sql",
+        16,
+        "0016_export_destinations.sql",
         "export destinations and unmappable values"
     ),
 ];

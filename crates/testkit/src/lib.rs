@@ -251,7 +251,8 @@ impl TestApp {
         };
         let app = web::with_middleware(routes, state.clone());
         let (tx, rx) = oneshot::channel::<()>();
-        let server = tokio::spawn(web::serve(listener, app, async {
+        let limits = state.settings.connections;
+        let server = tokio::spawn(web::serve(listener, app, limits, async {
             let _ = rx.await;
         }));
         TestApp {

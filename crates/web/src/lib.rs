@@ -18,18 +18,18 @@ mod middleware;
 mod notifications;
 mod orders;
 pub mod pages;
+mod serve;
 mod tenders;
 
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use tokio::net::TcpListener;
 
 pub use errors::{ErrorKind, WebError};
 pub use layout::{Layout, NavItem};
 pub use metrics::Metrics;
+pub use serve::{ConnectionLimits, serve};
 
 /// Settings the web layer needs; the CLI fills them from flags, environment and file.
 #[derive(Debug, Clone)]
@@ -49,6 +49,9 @@ pub struct WebSettings {
     /// in (a Prometheus server); the operations role and administrators may
     /// always.
     pub metrics_from: Vec<domain::net::Network>,
+    /// Bounds on connections: how many at once, and how long headers and
+    /// silence may take.
+    pub connections: ConnectionLimits,
 }
 
 impl Default for WebSettings {
@@ -60,6 +63,7 @@ impl Default for WebSettings {
             secure_cookies: false,
             trusted_proxies: Vec::new(),
             metrics_from: domain::net::Network::loopback(),
+            connections: ConnectionLimits::default(),
         }
     }
 }
@@ -161,18 +165,4 @@ pub fn app(state: AppState) -> Router {
 /// Wraps any set of routes in the portal's middleware (tests add routes of their own).
 pub fn with_middleware(routes: Router<AppState>, state: AppState) -> Router {
     middleware::wrap(routes.fallback(errors::not_found), state)
-}
-
-/// Serves `app` on `listener` until `shutdown` completes; requests in flight then finish.
-pub async fn serve(
-    listener: TcpListener,
-    app: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
 }

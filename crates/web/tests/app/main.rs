@@ -4,6 +4,7 @@ mod accounts;
 mod admin;
 mod api;
 mod cases;
+mod connections;
 mod errors;
 mod exports;
 mod frame;
