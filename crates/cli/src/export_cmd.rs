@@ -64,10 +64,7 @@ async fn ocds(settings: &Settings, output: Option<std::path::PathBuf>) -> Result
     };
     let site = settings.public_url.clone();
     let now = crate::accounts::now_ms();
-    let mut head = import::ocds_export::package(&[], &site, now);
-    if let Some(obj) = head.as_object_mut() {
-        obj.remove("releases");
-    }
+    let head = import::ocds_export::package_head(&format!("{site}/"), &site, now);
     // The package without its releases, then the releases streamed in.
     let head = serde_json::to_string(&head)?;
     let head = head.strip_suffix('}').context("package layout")?;
@@ -79,14 +76,11 @@ async fn ocds(settings: &Settings, output: Option<std::path::PathBuf>) -> Result
         let Some(last) = ids.last() else { break };
         after = *last;
         for c in store.cases_by_ids(&ids).await? {
-            let mut results = store.case_results(c.id).await?;
-            if let Some(opening) = store.opening(c.id).await? {
-                results.extend(import::ocds_export::opening_results(&opening));
-            }
             if written > 0 {
                 out.write_all(b",")?;
             }
-            serde_json::to_writer(&mut out, &import::ocds_export::release(&c, &results, &site))?;
+            let release = import::ocds_export::case_release(&store, &c, &site).await?;
+            serde_json::to_writer(&mut out, &release)?;
             written += 1;
         }
     }

@@ -69,6 +69,23 @@ impl Upserted {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_public_statuses_in_sql_are_the_public_ones() {
+        let listed: Vec<&str> = super::PUBLIC_STATUSES
+            .split(", ")
+            .map(|s| s.trim_matches('\''))
+            .collect();
+        let public: Vec<&str> = domain::CaseStatus::ALL
+            .iter()
+            .filter(|s| s.is_public())
+            .map(|s| s.as_str())
+            .collect();
+        assert_eq!(listed, public);
+    }
+}
+
 impl NewCase {
     /// The stored instant of date `d`.
     pub fn date(&self, d: CaseDate) -> Option<i64> {
@@ -229,6 +246,9 @@ pub fn changes(old: &NewCase, new: &NewCase) -> Vec<FieldChange> {
         })
         .collect()
 }
+
+/// The statuses visitors may see (`CaseStatus::is_public`), for SQL.
+const PUBLIC_STATUSES: &str = "'open', 'closed', 'awarded', 'unsuccessful', 'cancelled'";
 
 pub(crate) const COLUMNS: &str =
     "id, kind, title, description, category, procedure, organization_name,
@@ -592,14 +612,54 @@ impl Store {
     /// Ids of public cases after `after`, in id order, at most `limit` (for
     /// exports that walk every case).
     pub async fn public_case_ids_after(&self, after: i64, limit: i64) -> Result<Vec<i64>> {
-        Ok(sqlx::query_scalar(
-            "SELECT id FROM cases WHERE id > $1 AND status IN ('open', 'closed', 'awarded', 'unsuccessful', 'cancelled')
-              ORDER BY id LIMIT $2",
-        )
+        Ok(sqlx::query_scalar(&format!(
+            "SELECT id FROM cases WHERE id > $1 AND status IN ({PUBLIC_STATUSES})
+              ORDER BY id LIMIT $2"
+        ))
         .bind(after)
         .bind(limit)
         .fetch_all(self.pool())
         .await?)
+    }
+
+    /// Public cases in the order they last changed, after position `after`
+    /// (change sequence number, id) and changed at or after `since`, at most
+    /// `limit`, with their documents: a feed a client pages through with the
+    /// position of the last case it got.
+    pub async fn public_cases_by_change(
+        &self,
+        after: (i64, i64),
+        since: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<Case>> {
+        let ids: Vec<i64> = sqlx::query_scalar(&format!(
+            "SELECT id FROM cases
+              WHERE status IN ({PUBLIC_STATUSES})
+                AND (change_seq > $1 OR (change_seq = $1 AND id > $2))
+                AND updated_at >= $3
+              ORDER BY change_seq, id LIMIT $4"
+        ))
+        .bind(after.0)
+        .bind(after.1)
+        .bind(since.unwrap_or(i64::MIN))
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        self.cases_by_ids(&ids).await
+    }
+
+    /// The case a source keeps under `key`.
+    pub async fn case_by_source_key(&self, source: &str, key: &str) -> Result<Option<Case>> {
+        let id: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM cases WHERE source = $1 AND source_key = $2")
+                .bind(source)
+                .bind(key)
+                .fetch_optional(self.pool())
+                .await?;
+        match id {
+            Some(id) => self.case(id).await,
+            None => Ok(None),
+        }
     }
 
     pub async fn count_cases(&self) -> Result<i64> {

@@ -18,6 +18,7 @@ use tokio::task::JoinHandle;
 pub use scraper::{Html, Selector};
 
 pub mod fixtures;
+pub mod ocds;
 pub mod people;
 pub mod smtp;
 pub mod tenders;

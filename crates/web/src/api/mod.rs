@@ -2,6 +2,7 @@
 //! `/api/v1/openapi.json`. Errors are `{"error": {"code": …, "message": …}}`
 //! (the error-page middleware writes them for every path under `/api/`).
 
+mod ocds;
 mod openapi;
 mod tenders;
 
@@ -22,6 +23,8 @@ pub fn routes(g: Guarded) -> Guarded {
     g.get("/api/v1/cases", PUBLIC, get(list))
         .get("/api/v1/cases/{id}", PUBLIC, get(one))
         .get("/api/v1/openapi.json", PUBLIC, get(openapi::document))
+        .get("/api/v1/ocds/releases", PUBLIC, get(ocds::releases))
+        .get("/api/v1/ocds/releases/{ocid}", PUBLIC, get(ocds::record))
         .post("/api/v1/tenders", ORG_STAFF, post(tenders::create))
         .get("/api/v1/tenders/{id}", PUBLIC, get(tenders::show))
         .post("/api/v1/tenders/{id}", ORG_STAFF, post(tenders::update))

@@ -69,6 +69,35 @@ pub fn spec() -> Value {
                     }
                 }
             },
+            "/api/v1/ocds/releases": {
+                "get": {
+                    "operationId": "ocdsReleases",
+                    "summary": "公開案件をOCDS 1.1のリリースパッケージとして取得する",
+                    "description": "公開されている案件を、最後に変わった順に1件1リリースで返します。続きがあるときは links.next（cursor 付きのURL）をたどってください。最後に受け取った links.next を取っておけば、次はそれ以降に変わった案件だけを受け取れます。入札の拡張（bids）を使います（extensions に記載）。",
+                    "tags": ["OCDS"],
+                    "parameters": [
+                        param("cursor", "前のページの links.next に含まれる位置（そのまま使う）", json!({"type": "string"}), false),
+                        param("since", "この日時以降に変わった案件だけ（日付 2026-05-01 または RFC 3339 の日時）", json!({"type": "string"}), false),
+                        param("limit", "1ページのリリース数", json!({"type": "integer", "minimum": 1, "maximum": 500, "default": 100}), false),
+                    ],
+                    "responses": {
+                        "200": {"description": "OCDS 1.1 リリースパッケージ（release-package-schema.json）。続きがあれば links.next", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OcdsPackage"}}}},
+                        "400": {"description": "cursor・since・limit が正しくない", "content": {"application/json": {"schema": error.clone()}}}
+                    }
+                }
+            },
+            "/api/v1/ocds/releases/{ocid}": {
+                "get": {
+                    "operationId": "ocdsRecord",
+                    "summary": "1つの契約プロセスをOCDS 1.1のレコードパッケージとして取得する",
+                    "tags": ["OCDS"],
+                    "parameters": [{"name": "ocid", "in": "path", "required": true, "schema": {"type": "string"}, "description": "リリースの ocid"}],
+                    "responses": {
+                        "200": {"description": "OCDS 1.1 レコードパッケージ（record-package-schema.json）", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OcdsPackage"}}}},
+                        "404": {"description": "その ocid の公開案件がない", "content": {"application/json": {"schema": error.clone()}}}
+                    }
+                }
+            },
             "/api/v1/tenders/{id}/bids": {
                 "post": {
                     "operationId": "submitBid",
@@ -479,6 +508,21 @@ fn schemas(kinds: &[&str], categories: &[&str], procedures: &[&str]) -> Value {
                         "code": {"type": "string", "examples": ["bad_request", "not_found"]},
                         "message": {"type": "string", "description": "利用者向けの日本語のメッセージ"}
                     }}}
+                }));
+    all.insert("OcdsPackage".into(), json!({
+                    "type": "object",
+                    "description": "OCDS 1.1.5 のパッケージ。スキーマは https://standard.open-contracting.org/schema/1__1__5/release-package-schema.json （レコードは record-package-schema.json）。ページ送りは links.next。",
+                    "required": ["uri", "version", "publishedDate", "publisher"],
+                    "properties": {
+                        "uri": {"type": "string", "format": "uri"},
+                        "version": {"type": "string", "const": "1.1"},
+                        "publishedDate": {"type": "string", "format": "date-time"},
+                        "publisher": {"type": "object"},
+                        "extensions": {"type": "array", "items": {"type": "string", "format": "uri"}},
+                        "releases": {"type": "array", "items": {"type": "object"}},
+                        "records": {"type": "array", "items": {"type": "object"}},
+                        "links": {"type": "object", "properties": {"next": {"type": "string", "format": "uri"}}}
+                    }
                 }));
     all.insert("Receipt".into(), json!({
                     "type": "object", "required": ["receipt_no", "received_at", "received_at_ms", "sealed_sha256", "declined"],

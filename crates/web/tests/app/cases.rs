@@ -236,7 +236,7 @@ async fn links_other_than_http_and_https_are_never_links_on_the_page_in_the_api_
     assert!(urls[1..].iter().all(|u| u.is_null()), "{urls:?}");
 
     let case = store.case(id).await.expect("read").expect("case");
-    let release = import::ocds_export::release(&case, &[], "https://navi.example.jp");
+    let release = import::ocds_export::release(&case, &[], "https://navi.example.jp", None);
     let text = release.to_string();
     for bad in ["javascript:", "data:", "//evil.example", "@evil.example"] {
         assert!(!text.contains(bad), "{bad} in {text}");

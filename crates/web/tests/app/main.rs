@@ -13,6 +13,7 @@ mod imports;
 mod lifecycle;
 mod master_updates;
 mod notifications;
+mod ocds_api;
 mod orders;
 mod pages;
 mod roles;

@@ -44,6 +44,8 @@ const POLICY: &[(&str, &str, &[Role])] = &[
     ("GET", "/api/v1/cases", ALL),
     ("GET", "/api/v1/cases/{id}", ALL),
     ("GET", "/api/v1/openapi.json", ALL),
+    ("GET", "/api/v1/ocds/releases", ALL),
+    ("GET", "/api/v1/ocds/releases/{ocid}", ALL),
     ("GET", "/login", ALL),
     ("POST", "/login", ALL),
     ("POST", "/logout", SIGNED_IN),
@@ -218,6 +220,7 @@ fn fill(path: &str) -> String {
         .replace("{file}", "site-0.css")
         .replace("{dept}", "1")
         .replace("{code}", "15")
+        .replace("{ocid}", "ocds-chancenavi-1")
 }
 
 #[tokio::test]
