@@ -58,6 +58,11 @@ enum BenchKind {
         /// Records to import
         #[arg(long, default_value_t = 100_000)]
         records: usize,
+        /// Instead: write a kkj answer of --records records of this many KiB
+        /// each to a file, import it from the file, and report the import's
+        /// peak resident memory (the reader holds one record at a time)
+        #[arg(long, value_name = "KIB")]
+        record_kib: Option<usize>,
     },
     /// Match M new cases against N notification settings with the settings'
     /// index, and in the same run with the plain approach (each setting
@@ -112,9 +117,14 @@ pub async fn run(args: BenchArgs, common: &CommonArgs) -> Result<()> {
         BenchKind::Bids { bids } => {
             crate::bench_bids::run(bids, common.database_url.as_deref()).await
         }
-        BenchKind::Import { records } => {
-            crate::bench_import::run(records, common.database_url.as_deref()).await
-        }
+        BenchKind::Import {
+            records,
+            record_kib: Some(kib),
+        } => crate::bench_import::long_records(records, kib).await,
+        BenchKind::Import {
+            records,
+            record_kib: None,
+        } => crate::bench_import::run(records, common.database_url.as_deref()).await,
     }
 }
 

@@ -114,3 +114,96 @@ pub async fn run(n: usize, database_url: Option<&str>) -> Result<()> {
     }
     Ok(())
 }
+
+/// The process's peak resident memory so far (VmHWM), in MiB.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+/// Starts counting the peak resident memory afresh (Linux: clear_refs 5).
+fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// Writes `n` kkj records of about `kib` KiB each to `path`, a record at a
+/// time; answers the file's size.
+fn write_long_records(path: &std::path::Path, n: usize, kib: usize) -> Result<u64> {
+    use std::io::Write as _;
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).context("benchmark file")?);
+    write!(
+        f,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Results><Version>1.0</Version><SearchResults><SearchHits>{n}</SearchHits>"
+    )?;
+    // A notice's full text: Japanese, about `kib` KiB.
+    let line = "本件は、庁舎の日常清掃及び定期清掃を行うものである。入札参加資格、仕様及び契約条件は別紙のとおり。\n";
+    let body = line.repeat((kib * 1024 / line.len()).max(1));
+    for i in 0..n {
+        write!(
+            f,
+            "<SearchResult><Key>LONG-{i}</Key><ExternalDocumentURI>https://www.kkj.go.jp/d/LONG-{i}</ExternalDocumentURI>\
+             <ProjectName>庁舎清掃業務委託 第{i}号</ProjectName><LgCode>13</LgCode><OrganizationName>東京都</OrganizationName>\
+             <CftIssueDate>2026-05-01</CftIssueDate><Category>3</Category><ProcedureType>1</ProcedureType>\
+             <ProjectDescription>{body}</ProjectDescription></SearchResult>"
+        )?;
+    }
+    write!(f, "</SearchResults></Results>")?;
+    f.flush()?;
+    Ok(std::fs::metadata(path)?.len())
+}
+
+/// `bench import --records N --record-kib K`: the peak memory of importing
+/// one answer of long records from a file, into a new SQLite database.
+pub async fn long_records(n: usize, kib: usize) -> Result<()> {
+    let dir = std::env::temp_dir().join(format!("chance-navi-bench-long-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).context("benchmark folder")?;
+    let file = dir.join("answer.xml");
+    let size = write_long_records(&file, n, kib)?;
+    let target = DatabaseTarget::sqlite(dir.join("bench.db")).map_err(|e| anyhow::anyhow!(e))?;
+    let store = Store::connect(&target, &PoolSettings::default()).await?;
+    store.migrate().await?;
+    let before = peak_rss_mib().unwrap_or(0.0);
+    let reset = reset_peak_rss();
+    let started = Instant::now();
+    let out = import::run_file(
+        &store,
+        import::Source::Kkj,
+        "bench",
+        &file,
+        crate::accounts::now_ms,
+        &mut |_| {},
+    )
+    .await?;
+    let secs = started.elapsed().as_secs_f64();
+    let peak = peak_rss_mib().unwrap_or(0.0);
+    store.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    if let Some(e) = out.error {
+        anyhow::bail!("the import failed: {e}");
+    }
+    println!(
+        "{n} kkj records of {kib} KiB each in one answer: {:.1} MiB of XML, imported from the file",
+        size as f64 / 1_048_576.0
+    );
+    println!();
+    println!(
+        "| records | record size | file | seconds | records/s | MiB/s | peak resident memory during the import |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    println!(
+        "| {} | {kib} KiB | {:.1} MiB | {secs:.1} | {:.0} | {:.1} | {peak:.1} MiB{} |",
+        out.counts.inserted,
+        size as f64 / 1_048_576.0,
+        out.counts.inserted as f64 / secs,
+        size as f64 / 1_048_576.0 / secs,
+        if reset {
+            String::new()
+        } else {
+            format!(" (since start: could not reset; {before:.1} MiB before)")
+        }
+    );
+    Ok(())
+}

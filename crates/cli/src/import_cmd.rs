@@ -54,14 +54,15 @@ pub(crate) fn without_credentials(url: &str) -> String {
     }
 }
 
-pub(crate) async fn fetch(url: &str) -> Result<Vec<u8>> {
+/// Starts a GET of `url`; the answer's body is still to read.
+async fn get(url: &str, timeout_secs: u64) -> Result<reqwest::Response> {
     if !(url.starts_with("http://") || url.starts_with("https://")) {
         bail!("--url must be an http or https address: {url}");
     }
     // One crypto provider for TLS, chosen once for the process.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(120))
+        .timeout(std::time::Duration::from_secs(timeout_secs))
         .user_agent(concat!("chance-navi/", env!("CARGO_PKG_VERSION")))
         .build()
         .context("cannot make an HTTP client")?;
@@ -75,11 +76,36 @@ pub(crate) async fn fetch(url: &str) -> Result<Vec<u8>> {
     if !status.is_success() {
         bail!("{shown} answered {status}");
     }
-    Ok(response
+    Ok(response)
+}
+
+pub(crate) async fn fetch(url: &str) -> Result<Vec<u8>> {
+    let shown = without_credentials(url);
+    Ok(get(url, 120)
+        .await?
         .bytes()
         .await
         .with_context(|| format!("cannot read the answer of {shown}"))?
         .to_vec())
+}
+
+/// Downloads `url` into a temporary file a chunk at a time, so that an
+/// answer of any size never sits in memory; the file goes when dropped.
+pub(crate) async fn fetch_to_file(url: &str) -> Result<tempfile::NamedTempFile> {
+    use std::io::Write as _;
+    let shown = without_credentials(url);
+    let mut response = get(url, 3600).await?;
+    let mut file = tempfile::NamedTempFile::new().context("cannot make a temporary file")?;
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .with_context(|| format!("cannot read the answer of {shown}"))?
+    {
+        file.write_all(&chunk)
+            .context("cannot write the temporary file")?;
+    }
+    file.flush().context("cannot write the temporary file")?;
+    Ok(file)
 }
 
 /// Draws `[#####-----] 50% 500/1000` on standard error.
@@ -148,15 +174,9 @@ pub async fn run(args: ImportArgs, settings: &Settings) -> Result<()> {
             bar(c);
         }
     };
-    let outcome = import::run_documents(
-        &store,
-        source,
-        &origin,
-        &documents,
-        crate::accounts::now_ms,
-        &mut progress,
-    )
-    .await?;
+    let outcome = documents
+        .import(&store, source, &origin, &mut progress)
+        .await?;
     if terminal {
         eprintln!();
     }

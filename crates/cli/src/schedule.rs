@@ -24,14 +24,69 @@ fn lease_name(i: usize, s: &ImportSchedule) -> String {
     format!("import:{}:{i}", s.source.name())
 }
 
+/// What a schedule reads: a file (read record by record where the source
+/// allows, so that its size does not matter — a downloaded answer is first
+/// written to a temporary file), or the answers of a split search.
+pub enum Input {
+    File {
+        path: std::path::PathBuf,
+        /// A downloaded answer's temporary file, removed when the input is dropped.
+        _download: Option<tempfile::NamedTempFile>,
+    },
+    Documents(Vec<Vec<u8>>),
+}
+
+impl Input {
+    /// Imports it as `source` in one run.
+    pub async fn import(
+        &self,
+        store: &store::Store,
+        source: import::Source,
+        origin: &str,
+        progress: &mut (dyn FnMut(&store::RunCounts) + Send),
+    ) -> store::Result<import::RunOutcome> {
+        match self {
+            Input::File { path, .. } => {
+                import::run_file(
+                    store,
+                    source,
+                    origin,
+                    path,
+                    crate::accounts::now_ms,
+                    progress,
+                )
+                .await
+            }
+            Input::Documents(docs) => {
+                import::run_documents(
+                    store,
+                    source,
+                    origin,
+                    docs,
+                    crate::accounts::now_ms,
+                    progress,
+                )
+                .await
+            }
+        }
+    }
+}
+
 /// Reads a schedule's input: a file, one URL, or (kkj with `days`) the
 /// last days' publications, split into as many requests as needed.
-pub async fn read(s: &ImportSchedule, now: i64) -> Result<(String, Vec<Vec<u8>>)> {
+pub async fn read(s: &ImportSchedule, now: i64) -> Result<(String, Input)> {
     match &s.origin {
-        ImportOrigin::File(path) => Ok((
-            path.display().to_string(),
-            vec![std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?],
-        )),
+        ImportOrigin::File(path) => {
+            // Said now rather than in the run: a missing file is the operator's to fix.
+            std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+            Ok((
+                path.display().to_string(),
+                Input::File {
+                    path: path.clone(),
+                    _download: None,
+                },
+            ))
+        }
         ImportOrigin::Url(url) => {
             let shown = crate::import_cmd::without_credentials(url);
             match s.days {
@@ -50,9 +105,18 @@ pub async fn read(s: &ImportSchedule, now: i64) -> Result<(String, Vec<Vec<u8>>)
                             "kkj query still has more hits than one answer holds"
                         );
                     }
-                    Ok((shown, gathered.documents))
+                    Ok((shown, Input::Documents(gathered.documents)))
                 }
-                _ => Ok((shown, vec![crate::import_cmd::fetch(url).await?])),
+                _ => {
+                    let file = crate::import_cmd::fetch_to_file(url).await?;
+                    Ok((
+                        shown,
+                        Input::File {
+                            path: file.path().to_owned(),
+                            _download: Some(file),
+                        },
+                    ))
+                }
             }
         }
     }
@@ -73,23 +137,14 @@ async fn guarded(what: &str, work: impl std::future::Future<Output = ()>) -> boo
 /// Runs a schedule once: read, import, log.
 async fn run_one(store: &store::Store, s: &ImportSchedule) {
     let now = crate::accounts::now_ms();
-    let (origin, docs) = match read(s, now).await {
+    let (origin, input) = match read(s, now).await {
         Ok(x) => x,
         Err(e) => {
             tracing::warn!(source = s.source.name(), error = %e, "scheduled import could not read its input");
             return;
         }
     };
-    match import::run_documents(
-        store,
-        s.source,
-        &origin,
-        &docs,
-        crate::accounts::now_ms,
-        &mut |_| {},
-    )
-    .await
-    {
+    match input.import(store, s.source, &origin, &mut |_| {}).await {
         Ok(out) => tracing::info!(
             source = s.source.name(),
             run = out.run_id,

@@ -42,39 +42,60 @@ pub fn procedure_of(s: &str) -> Procedure {
 /// Reads a search response. A document that is not a response, or says
 /// `<Error>`, fails as a whole; each bad record is set aside on its own.
 pub fn parse(input: &[u8]) -> Result<Parsed, String> {
-    let root = xml::parse(input)?;
-    if root.name != "Results" {
+    let mut records = Vec::new();
+    let hits = stream(input, &mut |r| records.push(r))?;
+    Ok(Parsed { records, hits })
+}
+
+/// Reads a search response from `input` record by record, handing each to
+/// `each` as soon as it is read, so that a document of any size is read
+/// holding one record at a time; answers the hit count the API reported.
+/// A record that became a case is handed over without its raw text (only a
+/// record set aside keeps it).
+pub fn stream(
+    input: impl std::io::BufRead,
+    each: &mut dyn FnMut(Record),
+) -> Result<Option<u64>, String> {
+    let outside = xml::records(
+        input,
+        "SearchResult",
+        &["Error", "SearchHits"],
+        &mut |r, raw| {
+            let outcome: crate::Outcome = case_of(&r).into();
+            let raw = if outcome.case().is_some() {
+                String::new()
+            } else {
+                raw
+            };
+            each(Record {
+                key: r.field("Key"),
+                outcome,
+                results: Vec::new(),
+                raw,
+                ocds: None,
+            });
+        },
+    )?;
+    if outside.root != "Results" {
         return Err(format!(
             "官公需情報ポータルサイトの検索結果ではありません（最上位の要素が「{}」です）。",
-            root.name
+            outside.root
         ));
     }
-    if let Some(error) = root.field("Error") {
+    let field = |name: &str| {
+        outside
+            .fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    if let Some(error) = field("Error") {
         return Err(format!(
             "官公需情報ポータルサイトがエラーを返しました：{error}"
         ));
     }
-    let mut results = Vec::new();
-    root.all("SearchResult", &mut results);
-    let hits = root
-        .child("SearchResults")
-        .and_then(|r| r.field("SearchHits"))
-        .or_else(|| root.field("SearchHits"))
-        .and_then(|h| h.parse::<u64>().ok());
-    let records = results
-        .into_iter()
-        .map(|r| {
-            let raw = String::from_utf8_lossy(&input[r.start..r.end.min(input.len())]).into_owned();
-            Record {
-                key: r.field("Key"),
-                outcome: case_of(r).into(),
-                results: Vec::new(),
-                raw,
-                ocds: None,
-            }
-        })
-        .collect();
-    Ok(Parsed { records, hits })
+    Ok(field("SearchHits").and_then(|h| h.parse::<u64>().ok()))
 }
 
 /// A date field. The API writes every date as a midnight
@@ -253,6 +274,8 @@ mod tests {
 </SearchResult></SearchResults></Results>"#;
         let r = &parse(xml.as_bytes()).unwrap().records[0];
         assert!(r.outcome.rejected().unwrap().to_owned().contains("時刻"));
+        assert!(r.raw.starts_with("<SearchResult>"), "{}", r.raw);
+        assert!(r.raw.ends_with("</SearchResult>"));
     }
 
     #[test]
@@ -286,8 +309,10 @@ mod tests {
             c.description
                 .starts_with("履行場所：千代田区九段南1-2-1\n入札書")
         );
-        assert!(parsed.records[0].raw.starts_with("<SearchResult>"));
-        assert!(parsed.records[0].raw.ends_with("</SearchResult>"));
+        assert!(
+            parsed.records[0].raw.is_empty(),
+            "a record that became a case keeps no raw copy"
+        );
     }
 
     #[test]

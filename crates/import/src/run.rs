@@ -90,11 +90,156 @@ pub async fn run_documents_with(
 ) -> Result<RunOutcome, store::StoreError> {
     let started = Instant::now();
     let run_id = store.start_import_run(source.name(), origin, now()).await?;
-    let work = AssertUnwindSafe(import_into(
-        store, source, run_id, inputs, parser, &now, progress,
-    ))
-    .catch_unwind()
-    .await;
+    let work = import_into(store, source, run_id, inputs, parser, &now, progress);
+    guarded(store, source, run_id, started, &now, work).await
+}
+
+/// Imports the document in file `path`. A kkj answer is read record by
+/// record and stored a batch at a time as it is read, so that memory stays
+/// bounded whatever the file's size (a batch of records and the record being
+/// read); other sources read the whole file.
+pub async fn run_file(
+    store: &Store,
+    source: Source,
+    origin: &str,
+    path: &std::path::Path,
+    now: impl Fn() -> i64,
+    progress: &mut (dyn FnMut(&RunCounts) + Send),
+) -> Result<RunOutcome, store::StoreError> {
+    if source != Source::Kkj {
+        let input = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                let started = Instant::now();
+                let run_id = store.start_import_run(source.name(), origin, now()).await?;
+                let reason = format!("ファイルを読めません：{e}");
+                store
+                    .finish_import_run(run_id, &RunCounts::default(), Some(&reason), now())
+                    .await?;
+                return Ok(RunOutcome {
+                    run_id,
+                    counts: RunCounts::default(),
+                    error: Some(reason),
+                    seconds: started.elapsed().as_secs_f64(),
+                });
+            }
+        };
+        return run_documents(store, source, origin, &[input], now, progress).await;
+    }
+    let started = Instant::now();
+    let run_id = store.start_import_run(source.name(), origin, now()).await?;
+    let work = stream_kkj(store, run_id, path, &now, progress);
+    guarded(store, source, run_id, started, &now, work).await
+}
+
+/// Records handed from the reading thread to the storing task at most at once.
+const IN_FLIGHT: usize = 8;
+/// A batch is stored when it holds `BATCH` records or this many bytes of text.
+const BATCH_BYTES: usize = 32 * 1024 * 1024;
+
+/// About how much memory a record holds.
+fn weight(r: &Record) -> usize {
+    r.raw.len()
+        + r.outcome
+            .case()
+            .map_or(0, |c| c.title.len() + c.description.len() + 512)
+}
+
+async fn stream_kkj(
+    store: &Store,
+    run_id: i64,
+    path: &std::path::Path,
+    now: &impl Fn() -> i64,
+    progress: &mut (dyn FnMut(&RunCounts) + Send),
+) -> Result<(RunCounts, Option<String>), store::StoreError> {
+    let mut counts = RunCounts::default();
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            let reason = format!("ファイルを読めません：{e}");
+            store
+                .finish_import_run(run_id, &counts, Some(&reason), now())
+                .await?;
+            return Ok((counts, Some(reason)));
+        }
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Record>(IN_FLIGHT);
+    let reading = tokio::task::spawn_blocking(move || {
+        crate::kkj::stream(std::io::BufReader::with_capacity(1 << 16, file), &mut |r| {
+            // The storing side stopped (a database error): stop handing over.
+            let _ = tx.blocking_send(r);
+        })
+    });
+    let mut batch: Vec<Record> = Vec::new();
+    let mut bytes = 0;
+    let mut stored: Result<(), store::StoreError> = Ok(());
+    loop {
+        let next = rx.recv().await;
+        let done = next.is_none();
+        if let Some(r) = next {
+            bytes += weight(&r);
+            batch.push(r);
+        }
+        if !batch.is_empty() && (done || batch.len() >= BATCH || bytes >= BATCH_BYTES) {
+            stored = store_records(
+                store,
+                Source::Kkj,
+                run_id,
+                &batch,
+                now,
+                &mut counts,
+                progress,
+            )
+            .await;
+            batch.clear();
+            bytes = 0;
+            if stored.is_err() {
+                break;
+            }
+        }
+        if done {
+            break;
+        }
+    }
+    drop(rx);
+    let read = reading.await;
+    if let Err(e) = stored {
+        store
+            .finish_import_run(run_id, &counts, Some(&e.to_string()), now())
+            .await?;
+        return Err(e);
+    }
+    let error = match read {
+        Ok(Ok(_hits)) => {
+            counts.expected = Some(counts.seen);
+            None
+        }
+        // Whatever was read before the document broke off is stored, batch by batch.
+        Ok(Err(reason)) => Some(if counts.seen > 0 {
+            format!("{reason}（それまでの{}件は取り込みました）", counts.seen)
+        } else {
+            reason
+        }),
+        Err(join) if join.is_panic() => std::panic::resume_unwind(join.into_panic()),
+        Err(join) => Some(format!("読み込みが中断されました：{join}")),
+    };
+    store
+        .finish_import_run(run_id, &counts, error.as_deref(), now())
+        .await?;
+    Ok((counts, error))
+}
+
+/// Runs a run's work; a panic in it — a fault of ours, never of the input —
+/// marks the run failed with the reason instead of unwinding into the caller.
+async fn guarded(
+    store: &Store,
+    source: Source,
+    run_id: i64,
+    started: Instant,
+    now: &impl Fn() -> i64,
+    work: impl std::future::Future<Output = Result<(RunCounts, Option<String>), store::StoreError>>,
+) -> Result<RunOutcome, store::StoreError> {
+    let work = AssertUnwindSafe(work).catch_unwind().await;
     let (counts, error) = match work {
         Ok(done) => done?,
         Err(panic) => {

@@ -188,3 +188,79 @@ T1,清掃,委託,清掃,一般競争入札,0101,,2026/05/01,,,,新宿区,B,javas
         assert_eq!((out.counts.inserted, out.counts.rejected), (0, 1));
     }
 );
+
+/// A kkj answer of `n` records, written to a file.
+fn kkj_file(dir: &std::path::Path, n: usize, cut_at: Option<usize>) -> std::path::PathBuf {
+    let mut doc = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Results><SearchResults><SearchHits>",
+    );
+    doc.push_str(&n.to_string());
+    doc.push_str("</SearchHits>");
+    for i in 0..n {
+        doc.push_str(&format!(
+            "<SearchResult><Key>K{i}</Key><ProjectName>庁舎清掃業務委託 第{i}号</ProjectName>\
+             <OrganizationName>テスト市</OrganizationName><ProjectDescription>{}</ProjectDescription></SearchResult>",
+            "仕様は別紙のとおり。".repeat(i % 7 + 1)
+        ));
+    }
+    doc.push_str("</SearchResults></Results>");
+    let bytes = match cut_at {
+        Some(at) => &doc.as_bytes()[..at],
+        None => doc.as_bytes(),
+    };
+    let path = dir.join(format!("kkj-{n}-{}.xml", cut_at.unwrap_or(0)));
+    std::fs::write(&path, bytes).expect("write the answer");
+    path
+}
+
+on_both_engines!(
+    a_kkj_file_is_read_record_by_record_and_stored_batch_by_batch,
+    |store| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = kkj_file(dir.path(), 1_234, None);
+        let out = import::run_file(&store, Source::Kkj, "big.xml", &path, || NOW, &mut |_| {})
+            .await
+            .unwrap();
+        assert_eq!(out.error, None);
+        assert_eq!(
+            (out.counts.seen, out.counts.inserted, out.counts.expected),
+            (1_234, 1_234, Some(1_234))
+        );
+        assert_eq!(store.count_cases().await.unwrap(), 1_234);
+        // The same file again changes nothing.
+        let again = import::run_file(&store, Source::Kkj, "big.xml", &path, || NOW, &mut |_| {})
+            .await
+            .unwrap();
+        assert_eq!(again.counts.unchanged, 1_234);
+
+        // A file that breaks off: what was read before is stored, the run
+        // failed with the reason and how far it got.
+        let whole = std::fs::read(kkj_file(dir.path(), 1_200, None)).unwrap();
+        let cut = kkj_file(dir.path(), 1_200, Some(whole.len() * 3 / 4));
+        let broken = import::run_file(&store, Source::Kkj, "cut.xml", &cut, || NOW, &mut |_| {})
+            .await
+            .unwrap();
+        let reason = broken.error.expect("failed");
+        assert!(reason.contains("XML"), "{reason}");
+        assert!(broken.counts.seen > 500, "{:?}", broken.counts);
+        assert!(
+            reason.contains(&format!("それまでの{}件", broken.counts.seen)),
+            "{reason}"
+        );
+        let run = store.import_run(broken.run_id).await.unwrap().unwrap();
+        assert_eq!(run.status, RunStatus::Failed);
+
+        // A file that is not there: a failed run that says so.
+        let missing = import::run_file(
+            &store,
+            Source::Kkj,
+            "missing.xml",
+            &dir.path().join("missing.xml"),
+            || NOW,
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
+        assert!(missing.error.unwrap().contains("ファイルを読めません"));
+    }
+);
