@@ -495,6 +495,9 @@ impl Settings {
             public_url: self.public_url.clone(),
             trusted_proxies: self.serve.trusted_proxies.clone(),
             metrics_from: self.serve.metrics_from.clone(),
+            // Password hashing: one at a time per core (at most four), the
+            // defaults being right for the hosts the portal runs on.
+            ..web::WebSettings::default()
         }
     }
 

@@ -36,9 +36,11 @@ macro_rules! on_both_engines {
 mod accounts;
 mod audit;
 mod cases;
+mod dealings;
 mod foundation;
 mod masters;
 mod notify;
 mod orders;
 mod outbox;
+mod sign_in;
 mod tenders;
