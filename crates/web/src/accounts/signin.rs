@@ -151,9 +151,12 @@ pub async fn submit(
         return page(&viewer, &typed, &next_field).with_errors(&e).respond();
     }
     let email = EmailAddress::parse(&typed).ok();
-    let key = email
-        .as_ref()
-        .map_or_else(|| typed.to_lowercase(), EmailAddress::key);
+    // What is not an address (and cannot sign in) still counts, under at
+    // most an address's length, so that no attempt writes a huge key.
+    let key = email.as_ref().map_or_else(
+        || typed.to_lowercase().chars().take(254).collect(),
+        EmailAddress::key,
+    );
     let now = auth::now_ms();
     // A place at the hashing queue first: turned away for load, the attempt
     // is not counted against anyone.

@@ -469,3 +469,15 @@ async fn a_session_ends_twelve_hours_after_sign_in_however_busy_it_is() {
             .starts_with("/login")
     );
 }
+
+#[tokio::test]
+async fn a_huge_name_typed_as_the_address_is_counted_under_an_address_sized_key() {
+    let app = portal(Backend::Sqlite).await;
+    let client = TestApp::new_client();
+    let csrf = app.csrf(&client, "/login").await;
+    let typed = "X".repeat(10_000);
+    let (status, _, _) = attempt(&app, &client, &csrf, &typed, "Whatever-2026", None).await;
+    assert_eq!(status, 422);
+    let key = format!("account:{}", "x".repeat(254));
+    assert_eq!(app.db.store().gate_attempts(&key).await.expect("gate"), 1);
+}
