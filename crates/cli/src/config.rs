@@ -535,6 +535,9 @@ impl Settings {
             trusted_proxies: self.serve.trusted_proxies.clone(),
             metrics_from: self.serve.metrics_from.clone(),
             connections: self.serve.connections,
+            // Password hashing: one at a time per core (at most four), the
+            // defaults being right for the hosts the portal runs on.
+            ..web::WebSettings::default()
         }
     }
 

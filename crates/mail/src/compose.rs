@@ -343,6 +343,61 @@ impl Composer {
         Self::mail(to, "このメールアドレスは登録済みです", body)
     }
 
+    /// Someone invited this address into a company, but it already has an
+    /// account (here or elsewhere): its owner hears of it, the inviter is
+    /// told nothing more than for any other address.
+    pub fn invitation_to_registered(&self, to: &str, inviter: &str, company: &str) -> NewMail {
+        let body = format!(
+            "{company} の {inviter} 様が、ビジネスチャンス・ナビの利用者として\n\
+             このメールアドレスを招待しようとしましたが、\n\
+             このメールアドレスは既に登録されているため、招待は行われていません。\n\n\
+             これまでどおり、登録済みのアカウントでログインしてご利用ください。\n\
+             パスワードをお忘れの場合は、次のURLから再設定できます。\n\n\
+             {site}/password/forgot\n\n\
+             お心当たりのない場合は、このメールを破棄してください。\n\n\
+             ――――――――――――――――――――――――――――――\n\
+             ビジネスチャンス・ナビ運営事務局\n{site}/\n",
+            site = self.site_url
+        );
+        Self::mail(to, "ビジネスチャンス・ナビへのご招待について", body)
+    }
+
+    /// The outcome of a requested change of what the company does here
+    /// (受注・発注); `dealings` is the requested one's label.
+    pub fn dealings_change_result(
+        &self,
+        to: &str,
+        name: &str,
+        dealings: &str,
+        approved: bool,
+        reason: Option<&str>,
+    ) -> NewMail {
+        let (subject, body) = if approved {
+            (
+                "ご利用の目的の変更を反映しました",
+                format!(
+                    "{name} 様\n\nお申し込みいただいたご利用の目的（受注・発注）の変更を確認し、登録内容に反映しました。\n新しいご利用の目的：{dealings}\n\n次回のページ表示から、新しいご利用の目的でご利用いただけます。\n"
+                ),
+            )
+        } else {
+            (
+                "ご利用の目的の変更について",
+                format!(
+                    "{name} 様\n\nお申し込みいただいたご利用の目的（{dealings}）への変更は、反映を見送りました。\n\n【理由】\n{}\n\nご不明な点は、運営事務局までお問い合わせください。\n",
+                    reason.unwrap_or("—")
+                ),
+            )
+        };
+        Self::mail(
+            to,
+            subject,
+            format!(
+                "{body}\n――――――――――――――――――――――――――――――\nビジネスチャンス・ナビ運営事務局\n{}/\n",
+                self.site_url
+            ),
+        )
+    }
+
     /// The outcome of a requested change of legal name or 法人番号.
     pub fn legal_change_result(
         &self,
@@ -708,5 +763,43 @@ mod tests {
             m.body_text
                 .contains("https://navi.example.jp/mypage/entries/7\n")
         );
+    }
+
+    #[test]
+    fn the_owner_of_a_registered_address_hears_of_an_invitation_without_a_link_to_accept() {
+        let c = Composer::new("https://navi.example.jp");
+        let m = c.invitation_to_registered("taro@example.co.jp", "鈴木 花子", "株式会社テスト");
+        assert_eq!(m.to, "taro@example.co.jp");
+        assert!(m.subject.contains("ご招待について"));
+        assert!(m.body_text.contains("株式会社テスト の 鈴木 花子 様"));
+        assert!(m.body_text.contains("既に登録されている"));
+        assert!(
+            m.body_text
+                .contains("https://navi.example.jp/password/forgot")
+        );
+        assert!(!m.body_text.contains("/invitation/"));
+    }
+
+    #[test]
+    fn a_dealings_decision_says_what_was_asked_and_why_it_was_refused() {
+        let c = Composer::new("https://navi.example.jp");
+        let ok = c.dealings_change_result("a@example.jp", "山田 太郎", "発注・受注", true, None);
+        assert_eq!(
+            ok.subject,
+            "【ビジネスチャンス・ナビ】ご利用の目的の変更を反映しました"
+        );
+        assert!(ok.body_text.contains("新しいご利用の目的：発注・受注"));
+        let no = c.dealings_change_result(
+            "a@example.jp",
+            "山田 太郎",
+            "発注・受注",
+            false,
+            Some("実績を確認できません"),
+        );
+        assert_eq!(
+            no.subject,
+            "【ビジネスチャンス・ナビ】ご利用の目的の変更について"
+        );
+        assert!(no.body_text.contains("【理由】\n実績を確認できません"));
     }
 }

@@ -362,8 +362,9 @@ impl Store {
         Ok(())
     }
 
-    /// Saves an approved company's own edits. The legal name, its reading and
-    /// the 法人番号 are not changed here; see `request_legal_change`.
+    /// Saves an approved company's own edits. The legal name, its reading,
+    /// the 法人番号 and what the company does here (its roles) are not changed
+    /// here; see `request_legal_change` and `request_dealings_change`.
     pub async fn update_company_profile(
         &self,
         company_id: i64,
@@ -395,6 +396,8 @@ async fn write_profile(
     conn: &mut AnyConnection,
     company_id: i64,
     p: &CompanyProfile,
+    // The legal identity and the dealings (roles) too: only for an
+    // application, which is reviewed as a whole.
     legal_too: bool,
     now: i64,
     required_status: Option<CompanyStatus>,
@@ -404,7 +407,9 @@ async fn write_profile(
     let sql = "UPDATE companies SET representative = $2, prefecture_code = $3, postal_code = $4,
                 address = $5, phone = $6, website = $7, industry_division = $8, capital_yen = $9,
                 employees = $10, founded_year = $11, description = $12, keywords = $13,
-                mail_magazine = $14, orders = $15, receives = $16, updated_at = $22,
+                mail_magazine = $14, updated_at = $22,
+                orders = CASE WHEN $23 = 1 THEN $15 ELSE orders END,
+                receives = CASE WHEN $23 = 1 THEN $16 ELSE receives END,
                 corporate_number = CASE WHEN $23 = 1 THEN $17 ELSE corporate_number END,
                 sole_proprietor = CASE WHEN $23 = 1 THEN $18 ELSE sole_proprietor END,
                 name = CASE WHEN $23 = 1 THEN $19 ELSE name END,

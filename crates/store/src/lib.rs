@@ -8,7 +8,9 @@
 mod audit;
 mod cases;
 mod companies;
+mod dealings;
 mod exports;
+mod gates;
 mod imports;
 mod leases;
 mod legal;
@@ -33,9 +35,11 @@ use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditVerification, NewAuditEntry};
 pub use cases::{Case, FieldChange, NewCase, Upserted, changes};
 pub use companies::{Company, CompanyProfile, NewApplication, Review};
+pub use dealings::DealingsChange;
 pub use exports::{
     COMPANIES as EXPORT_COMPANIES, CompanyRecord, ExportProblem, ExportRecord, NewExport,
 };
+pub use gates::Passage;
 pub use imports::{
     CaseResult, ImportRun, Quarantined, RunCounts, RunStatus, SILENT_RUN_MS, SourceHealth,
 };
@@ -61,7 +65,7 @@ pub use tenders::{
     Receipt, SealedBid, TenderRecord,
 };
 pub use tokens::ApiToken;
-pub use users::{NewUser, Session, TokenPurpose, User};
+pub use users::{Invited, NewInvitation, NewUser, Session, TokenPurpose, User};
 
 /// What can go wrong in the store. Messages name what and where, never secrets.
 #[derive(Debug, thiserror::Error)]

@@ -92,6 +92,11 @@ const STEPS: &[Step] = &[
         "0016_export_destinations.sql",
         "export destinations and unmappable values"
     ),
+    step!(
+        17,
+        "0017_account_security.sql",
+        "sign-in gates and known devices, sessions' absolute end, reviewed changes of dealings"
+    ),
 ];
 
 /// The file names this crate embeds, for the test that no file on disk is forgotten.

@@ -58,8 +58,33 @@ impl TokenPurpose {
 pub struct Session {
     pub user: User,
     pub csrf_token: String,
+    /// Ends without a request by then (slid forward while in use).
     pub expires_at: i64,
+    /// Ends at this time whatever the activity (fixed at sign-in).
+    pub ends_at: i64,
     pub last_seen_at: i64,
+}
+
+/// A colleague to invite into a company, with both mails: `mail` (the
+/// invitation) for a new address, `owner_mail` for one already registered.
+#[derive(Debug, Clone, Copy)]
+pub struct NewInvitation<'a> {
+    pub company_id: i64,
+    pub user: &'a NewUser,
+    pub token_hash: &'a str,
+    pub expires_at: i64,
+    pub mail: &'a NewMail,
+    pub owner_mail: &'a NewMail,
+}
+
+/// What inviting a colleague did; the inviter is told the same either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Invited {
+    /// A new user waiting to set a password.
+    New(i64),
+    /// The address already has an account (here or at another company):
+    /// nothing was created, and its owner was mailed instead.
+    AlreadyRegistered,
 }
 
 pub(crate) const USER_COLUMNS: &str =
@@ -363,19 +388,39 @@ impl Store {
         Ok(())
     }
 
-    /// Invites a colleague into `company_id`: a user without a usable password,
-    /// an invitation token and its mail, in one transaction.
-    pub async fn invite_user(
-        &self,
-        company_id: i64,
-        u: &NewUser,
-        token_hash: &str,
-        expires_at: i64,
-        mail: &NewMail,
-        now: i64,
-    ) -> Result<i64> {
+    /// Invites a colleague into the company: a user without a usable password,
+    /// an invitation token and `mail`, in one transaction. When the address is
+    /// already registered anywhere, nothing is created and `owner_mail` goes to
+    /// the address instead, so the inviter cannot learn whose address it is.
+    pub async fn invite_user(&self, invitation: &NewInvitation<'_>, now: i64) -> Result<Invited> {
+        let NewInvitation {
+            company_id,
+            user: u,
+            token_hash,
+            expires_at,
+            mail,
+            owner_mail,
+        } = *invitation;
         let mut tx = self.pool().begin().await?;
-        let id = insert(&mut tx, u, Some(company_id), None, now).await?;
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO users (email, email_key, name, password_hash, company_id, active,
+                                created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, 1, $6, $6)
+             ON CONFLICT (email_key) DO NOTHING RETURNING id",
+        )
+        .bind(u.email.as_str())
+        .bind(u.email.key())
+        .bind(&u.name)
+        .bind(&u.password_hash)
+        .bind(company_id)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(id) = id else {
+            outbox::enqueue(&mut tx, owner_mail, now).await?;
+            tx.commit().await?;
+            return Ok(Invited::AlreadyRegistered);
+        };
         insert_token(
             &mut tx,
             token_hash,
@@ -387,11 +432,13 @@ impl Store {
         .await?;
         outbox::enqueue(&mut tx, mail, now).await?;
         tx.commit().await?;
-        Ok(id)
+        Ok(Invited::New(id))
     }
 
     // --- sessions --------------------------------------------------------
 
+    /// A new session: it ends after `expires_at` unless slid forward
+    /// (`touch_session`), and at `ends_at` in any case.
     pub async fn create_session(
         &self,
         id_hash: &str,
@@ -399,28 +446,31 @@ impl Store {
         csrf_token: &str,
         now: i64,
         expires_at: i64,
+        ends_at: i64,
     ) -> Result<()> {
         sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at)
-             VALUES ($1, $2, $3, $4, $4, $5)",
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ends_at)
+             VALUES ($1, $2, $3, $4, $4, $5, $6)",
         )
         .bind(id_hash)
         .bind(user_id)
         .bind(csrf_token)
         .bind(now)
         .bind(expires_at)
+        .bind(ends_at)
         .execute(self.pool())
         .await?;
         Ok(())
     }
 
-    /// The unexpired session with this id, and its user.
+    /// The session with this id, and its user, unless it has gone idle for
+    /// too long or reached its absolute end.
     pub async fn session(&self, id_hash: &str, now: i64) -> Result<Option<Session>> {
         let row = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS}, s.csrf_token, s.expires_at, s.last_seen_at
+            "SELECT {USER_COLUMNS}, s.csrf_token, s.expires_at, s.ends_at, s.last_seen_at
                FROM sessions s JOIN users u ON u.id = s.user_id
                LEFT JOIN companies c ON c.id = u.company_id
-              WHERE s.id_hash = $1 AND s.expires_at > $2"
+              WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.ends_at > $2"
         ))
         .bind(id_hash)
         .bind(now)
@@ -431,6 +481,7 @@ impl Store {
                 user: user(&r)?,
                 csrf_token: r.try_get("csrf_token")?,
                 expires_at: r.try_get("expires_at")?,
+                ends_at: r.try_get("ends_at")?,
                 last_seen_at: r.try_get("last_seen_at")?,
             })
         })
@@ -456,13 +507,15 @@ impl Store {
         Ok(())
     }
 
-    /// Removes sessions that have expired; returns how many.
+    /// Removes sessions that have expired or ended; returns how many.
     pub async fn purge_expired_sessions(&self, now: i64) -> Result<u64> {
-        Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-            .bind(now)
-            .execute(self.pool())
-            .await?
-            .rows_affected())
+        Ok(
+            sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR ends_at <= $1")
+                .bind(now)
+                .execute(self.pool())
+                .await?
+                .rows_affected(),
+        )
     }
 
     // --- sign-in attempts ------------------------------------------------
@@ -514,37 +567,41 @@ impl Store {
         Ok(())
     }
 
-    /// Forgets sign-in attempts older than `before` (they only matter for throttling).
+    /// Forgets sign-in attempts older than `before`, and the sign-in gates
+    /// untouched since then (every gate forgets within hours); returns how
+    /// many attempts. Known devices go `DEVICE_LIFETIME_MS` after their last use.
     pub async fn purge_sign_in_attempts(&self, before: i64) -> Result<u64> {
-        Ok(sqlx::query("DELETE FROM sign_in_attempts WHERE at < $1")
+        let mut tx = self.pool().begin().await?;
+        let n = sqlx::query("DELETE FROM sign_in_attempts WHERE at < $1")
             .bind(before)
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await?
-            .rows_affected())
+            .rows_affected();
+        sqlx::query("DELETE FROM sign_in_gates WHERE updated_at < $1 AND open_at < $1")
+            .bind(before)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sign_in_devices WHERE last_used_at < $1")
+            .bind(before - domain::throttle::DEVICE_LIFETIME_MS)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(n)
     }
 
-    /// Failed attempts since `since` for the address and from the IP.
-    pub async fn failed_sign_ins_since(
-        &self,
-        email_key: &str,
-        ip: &str,
-        since: i64,
-    ) -> Result<(i64, i64)> {
-        let by_account: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM sign_in_attempts WHERE email_key = $1 AND at >= $2 AND succeeded = 0",
+    /// Sign-in attempts recorded since `since` naming `email_key` (each was
+    /// checked against a password): (failed, succeeded).
+    pub async fn sign_ins_since(&self, email_key: &str, since: i64) -> Result<(i64, i64)> {
+        let row = sqlx::query(
+            "SELECT COALESCE(SUM(CASE WHEN succeeded = 0 THEN 1 ELSE 0 END), 0) AS failed,
+                    COALESCE(SUM(succeeded), 0) AS succeeded
+               FROM sign_in_attempts WHERE email_key = $1 AND at >= $2",
         )
         .bind(email_key)
         .bind(since)
         .fetch_one(self.pool())
         .await?;
-        let by_ip: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM sign_in_attempts WHERE ip = $1 AND at >= $2 AND succeeded = 0",
-        )
-        .bind(ip)
-        .bind(since)
-        .fetch_one(self.pool())
-        .await?;
-        Ok((by_account, by_ip))
+        Ok((row.try_get("failed")?, row.try_get("succeeded")?))
     }
 }
 

@@ -105,6 +105,23 @@ impl TestDb {
         let _ = conn.close().await;
     }
 
+    /// Takes an exclusive lock on `table` in a transaction left open (on
+    /// PostgreSQL), so that a test can prove what does not wait for that
+    /// table. The lock goes when the guard is released or dropped.
+    pub async fn lock_table(&self, table: &str) -> TableLock {
+        let DatabaseTarget::Postgres { url } = &self.target else {
+            panic!("lock_table needs PostgreSQL");
+        };
+        let mut conn = sqlx::postgres::PgConnection::connect(url)
+            .await
+            .expect("lock connection");
+        conn.execute("BEGIN").await.expect("begin");
+        conn.execute(format!("LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE").as_str())
+            .await
+            .expect("lock");
+        TableLock(conn)
+    }
+
     /// The installation's data directory (mail outbox, search index, uploads).
     pub fn data_dir(&self) -> &std::path::Path {
         self.data_dir.path()
@@ -117,6 +134,17 @@ impl TestDb {
     /// Where the database is, for starting a second server or a CLI on the same data.
     pub fn target(&self) -> &DatabaseTarget {
         &self.target
+    }
+}
+
+/// An exclusive table lock held open by `TestDb::lock_table`.
+#[derive(Debug)]
+pub struct TableLock(sqlx::postgres::PgConnection);
+
+impl TableLock {
+    pub async fn release(mut self) {
+        self.0.execute("ROLLBACK").await.expect("rollback");
+        let _ = self.0.close().await;
     }
 }
 

@@ -112,6 +112,7 @@ pub async fn session(store: &Store, user_id: Option<i64>) -> TestSession {
                     &csrf,
                     now,
                     now + 3_600_000,
+                    now + 3_600_000,
                 )
                 .await
                 .expect("session");

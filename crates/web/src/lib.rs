@@ -52,6 +52,11 @@ pub struct WebSettings {
     /// Bounds on connections: how many at once, and how long headers and
     /// silence may take.
     pub connections: ConnectionLimits,
+    /// Password hashes (19 MiB each) computed at once on this node.
+    pub password_hashes_at_once: usize,
+    /// Requests that may wait for a turn at hashing; more are told the
+    /// portal is busy.
+    pub password_hash_queue: usize,
 }
 
 impl Default for WebSettings {
@@ -64,6 +69,11 @@ impl Default for WebSettings {
             trusted_proxies: Vec::new(),
             metrics_from: domain::net::Network::loopback(),
             connections: ConnectionLimits::default(),
+            // One per core, and never more than four (76 MiB).
+            password_hashes_at_once: std::thread::available_parallelism()
+                .map_or(2, std::num::NonZero::get)
+                .min(4),
+            password_hash_queue: 32,
         }
     }
 }
@@ -84,6 +94,8 @@ pub struct App {
     /// The key-encryption key that opens sealed bids (None: opening is not
     /// possible on this node).
     pub kek: Option<Arc<seal::Kek>>,
+    /// Every password hash on this node passes through here.
+    pub hashing: auth::HashLimiter,
 }
 
 /// The shared state as an extractor: `State(AppState)`.
@@ -115,6 +127,10 @@ impl AppState {
     ) -> Self {
         AppState(Arc::new(App {
             kek,
+            hashing: auth::HashLimiter::new(
+                settings.password_hashes_at_once,
+                settings.password_hash_queue,
+            ),
             store,
             mail: mail::Composer::new(&settings.public_url),
             settings,

@@ -299,7 +299,7 @@ on_both_engines!(suspending_a_company_signs_its_users_out_at_once, |store| {
         .await
         .unwrap();
     store
-        .create_session("s1", user_id, "csrf", 4_000, 100 * HOUR)
+        .create_session("s1", user_id, "csrf", 4_000, 100 * HOUR, 100 * HOUR)
         .await
         .unwrap();
     let session = store
@@ -390,7 +390,7 @@ on_both_engines!(profile_edits_keep_the_legal_identity, |store| {
 on_both_engines!(a_reset_link_is_single_use_and_ends_every_session, |store| {
     let (_, user_id) = apply(&store, 1, "taro").await;
     store
-        .create_session("s1", user_id, "c", 1_000, 100 * HOUR)
+        .create_session("s1", user_id, "c", 1_000, 100 * HOUR, 100 * HOUR)
         .await
         .unwrap();
     let mail = mail_to(&email("taro"), "パスワードの再設定");
@@ -443,11 +443,11 @@ on_both_engines!(
     |store| {
         let (_, user_id) = apply(&store, 1, "taro").await;
         store
-            .create_session("here", user_id, "c", 1_000, 100 * HOUR)
+            .create_session("here", user_id, "c", 1_000, 100 * HOUR, 100 * HOUR)
             .await
             .unwrap();
         store
-            .create_session("elsewhere", user_id, "c", 1_000, 100 * HOUR)
+            .create_session("elsewhere", user_id, "c", 1_000, 100 * HOUR, 100 * HOUR)
             .await
             .unwrap();
         store
@@ -465,10 +465,24 @@ on_both_engines!(
         let (company_id, _) = apply(&store, 1, "taro").await;
         let colleague = new_user("jiro");
         let mail = mail_to(&colleague.email, "招待");
-        let id = store
-            .invite_user(company_id, &colleague, "invite-1", 72 * HOUR, &mail, 1_000)
+        let owner = mail_to(&colleague.email, "登録済み");
+        let store::Invited::New(id) = store
+            .invite_user(
+                &store::NewInvitation {
+                    company_id,
+                    user: &colleague,
+                    token_hash: "invite-1",
+                    expires_at: 72 * HOUR,
+                    mail: &mail,
+                    owner_mail: &owner,
+                },
+                1_000,
+            )
             .await
-            .unwrap();
+            .unwrap()
+        else {
+            panic!("a new address makes a new user");
+        };
         assert!(!store.user(id).await.unwrap().unwrap().email_confirmed);
         assert_eq!(
             store
@@ -486,7 +500,7 @@ on_both_engines!(
 on_both_engines!(sessions_expire_and_can_be_slid_or_ended, |store| {
     let (_, user_id) = apply(&store, 1, "taro").await;
     store
-        .create_session("s", user_id, "csrf-1", 1_000, 10_000)
+        .create_session("s", user_id, "csrf-1", 1_000, 10_000, 100 * HOUR)
         .await
         .unwrap();
     assert_eq!(
@@ -498,59 +512,57 @@ on_both_engines!(sessions_expire_and_can_be_slid_or_ended, |store| {
     assert!(store.session("s", 15_000).await.unwrap().is_some());
     assert_eq!(store.purge_expired_sessions(25_000).await.unwrap(), 1);
     store
-        .create_session("t", user_id, "c", 1_000, 10_000)
+        .create_session("t", user_id, "c", 1_000, 10_000, 100 * HOUR)
         .await
         .unwrap();
     store.delete_session("t").await.unwrap();
     assert!(store.session("t", 2_000).await.unwrap().is_none());
 });
 
-on_both_engines!(
-    failed_sign_ins_are_counted_per_account_and_per_ip_and_audited,
-    |store| {
-        for i in 0..3 {
-            store
-                .record_sign_in("taro@example.co.jp", "198.51.100.7", None, false, 1_000 + i)
-                .await
-                .unwrap();
-        }
+on_both_engines!(sign_ins_are_counted_per_account_and_audited, |store| {
+    for i in 0..3 {
         store
-            .record_sign_in("jiro@example.co.jp", "198.51.100.7", None, false, 2_000)
+            .record_sign_in("taro@example.co.jp", "198.51.100.7", None, false, 1_000 + i)
             .await
             .unwrap();
-        store
-            .record_sign_in("taro@example.co.jp", "203.0.113.1", Some(1), true, 3_000)
-            .await
-            .unwrap();
-        assert_eq!(
-            store
-                .failed_sign_ins_since("taro@example.co.jp", "198.51.100.7", 0)
-                .await
-                .unwrap(),
-            (3, 4)
-        );
-        assert_eq!(
-            store
-                .failed_sign_ins_since("taro@example.co.jp", "198.51.100.7", 1_002)
-                .await
-                .unwrap(),
-            (1, 2)
-        );
-        let log = store
-            .audit_entries(&store::AuditFilter {
-                action_prefix: Some("sign_in.".into()),
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        assert_eq!(log.len(), 5);
-        assert_eq!(log[0].action, "sign_in.succeeded");
-        assert!(
-            log.iter().all(|e| !e.detail.contains("taro")),
-            "no address in the log"
-        );
     }
-);
+    store
+        .record_sign_in("jiro@example.co.jp", "198.51.100.7", None, false, 2_000)
+        .await
+        .unwrap();
+    store
+        .record_sign_in("taro@example.co.jp", "203.0.113.1", Some(1), true, 3_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.sign_ins_since("taro@example.co.jp", 0).await.unwrap(),
+        (3, 1)
+    );
+    assert_eq!(
+        store
+            .sign_ins_since("taro@example.co.jp", 1_002)
+            .await
+            .unwrap(),
+        (1, 1)
+    );
+    assert_eq!(
+        store.sign_ins_since("jiro@example.co.jp", 0).await.unwrap(),
+        (1, 0)
+    );
+    let log = store
+        .audit_entries(&store::AuditFilter {
+            action_prefix: Some("sign_in.".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(log.len(), 5);
+    assert_eq!(log[0].action, "sign_in.succeeded");
+    assert!(
+        log.iter().all(|e| !e.detail.contains("taro")),
+        "no address in the log"
+    );
+});
 
 on_both_engines!(staff_are_created_confirmed_and_audited, |store| {
     let id = store
@@ -728,10 +740,44 @@ on_both_engines!(old_sign_in_attempts_are_purged, |store| {
         .unwrap();
     assert_eq!(store.purge_sign_in_attempts(2_000).await.unwrap(), 1);
     assert_eq!(
-        store
-            .failed_sign_ins_since("a@example.jp", "192.0.2.1", 0)
-            .await
-            .unwrap(),
-        (1, 1)
+        store.sign_ins_since("a@example.jp", 0).await.unwrap(),
+        (1, 0)
     );
 });
+
+on_both_engines!(
+    inviting_a_registered_address_creates_nothing_and_mails_its_owner,
+    |store| {
+        let (_, _) = apply(&store, 1, "taro").await;
+        let (other_company, _) = apply(&store, 2, "hanako").await;
+        // Another company invites taro's address (in another case).
+        let colleague = new_user("TARO");
+        let invitation = mail_to(&colleague.email, "アカウントへのご招待");
+        let owner = mail_to(&colleague.email, "ご招待について");
+        let result = store
+            .invite_user(
+                &store::NewInvitation {
+                    company_id: other_company,
+                    user: &colleague,
+                    token_hash: "invite-x",
+                    expires_at: 72 * HOUR,
+                    mail: &invitation,
+                    owner_mail: &owner,
+                },
+                5_000,
+            )
+            .await
+            .unwrap();
+        assert_eq!(result, store::Invited::AlreadyRegistered);
+        assert_eq!(store.company_users(other_company).await.unwrap().len(), 1);
+        assert!(
+            !store
+                .token_is_valid("invite-x", TokenPurpose::Invitation, 6_000)
+                .await
+                .unwrap()
+        );
+        let mails = store.mail_to(colleague.email.as_str()).await.unwrap();
+        let subjects: Vec<&str> = mails.iter().map(|m| m.subject.as_str()).collect();
+        assert_eq!(subjects, ["ご招待について"], "to the address as typed");
+    }
+);

@@ -36,10 +36,12 @@ macro_rules! on_both_engines {
 mod accounts;
 mod audit;
 mod cases;
+mod dealings;
 mod exports;
 mod foundation;
 mod masters;
 mod notify;
 mod orders;
 mod outbox;
+mod sign_in;
 mod tenders;

@@ -76,11 +76,9 @@ pub fn new_password(
     password
 }
 
-pub async fn hash_password(password: Password) -> Result<String, WebError> {
-    tokio::task::spawn_blocking(move || domain::password_hash::hash(&password))
-        .await
-        .map_err(WebError::internal)?
-        .map_err(|e| WebError::internal(std::io::Error::other(e)))
+/// Hashes a new password, in turn with every other hash on this node.
+pub async fn hash_password(state: &AppState, password: Password) -> Result<String, WebError> {
+    state.hashing.ticket()?.hash(password).await
 }
 
 pub async fn submit(
@@ -103,7 +101,7 @@ pub async fn submit(
     let user = NewUser {
         email: email.clone(),
         name: user_name.clone(),
-        password_hash: hash_password(password).await?,
+        password_hash: hash_password(&state, password).await?,
     };
     let token = auth::random_token();
     let now = auth::now_ms();

@@ -5,9 +5,9 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::EmailAddress;
+use domain::{Dealings, EmailAddress};
 use serde::Deserialize;
-use store::{Company, NewUser, StoreError};
+use store::{Company, NewInvitation, NewUser, StoreError};
 
 use super::profile_form::{Choices, Mode, company_fields, parse_company};
 use crate::auth::{self, Viewer};
@@ -28,7 +28,12 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
     match done? {
         "password" => Some("パスワードを変更しました。"),
         "company" => Some("会社情報を保存しました。"),
-        "invited" => Some("招待メールを送信しました。"),
+        "invited" => Some(
+            "招待メールを送信しました。メールが届かない場合は、アドレスに誤りがないかご確認ください。",
+        ),
+        "company_dealings" => Some(
+            "会社情報を保存しました。ご利用の目的（受注・発注）の変更は、運営事務局の確認後に反映し、メールでお知らせします。",
+        ),
         "legal" => Some(
             "会社名・法人番号の変更を申請しました。運営事務局の確認後、メールでお知らせします。",
         ),
@@ -92,8 +97,9 @@ fn company_page(
     choices: &Choices,
     form: Option<&FormData>,
     company: &Company,
+    pending: Option<&store::DealingsChange>,
 ) -> FormPage {
-    FormPage::new(
+    let page = FormPage::new(
         Layout::for_viewer("会社情報の変更", viewer),
         "/mypage/company",
         &viewer.csrf_token,
@@ -105,10 +111,19 @@ fn company_page(
         company.name,
         company.corporate_number.as_deref().unwrap_or("なし")
     ))
+    .intro("ご利用の目的（受注・発注）の変更は、運営事務局が確認してから反映します。それまでは現在の目的のままご利用いただけます。")
     .link(
         "/mypage/company/legal",
         "会社名・法人番号の変更を申請する（運営事務局の確認が必要です）",
-    )
+    );
+    match pending {
+        Some(p) => page.intro(format!(
+            "確認待ちのご利用の目的の変更があります：{}（{}に申請）。",
+            p.proposed.label(),
+            domain::time::jst_datetime(p.requested_at)
+        )),
+        None => page,
+    }
 }
 
 pub async fn company_form(
@@ -117,7 +132,8 @@ pub async fn company_form(
 ) -> Result<Response, WebError> {
     let company = own_company(&state, &viewer).await?;
     let choices = Choices::load(&state.store).await?;
-    company_page(&viewer, &choices, None, &company).respond()
+    let pending = state.store.pending_dealings_change(company.id).await?;
+    company_page(&viewer, &choices, None, &company, pending.as_ref()).respond()
 }
 
 pub async fn company_save(
@@ -131,15 +147,40 @@ pub async fn company_save(
     let mut errors = Errors::default();
     let Some(profile) = parse_company(&form, &mut errors, Mode::Profile, Some(&company), &choices)
     else {
-        return company_page(&viewer, &choices, Some(&form), &company)
+        let pending = state.store.pending_dealings_change(company.id).await?;
+        return company_page(&viewer, &choices, Some(&form), &company, pending.as_ref())
             .with_errors(&errors)
             .respond();
     };
+    let now = auth::now_ms();
     state
         .store
-        .update_company_profile(company.id, &profile, auth::now_ms())
+        .update_company_profile(company.id, &profile, now)
         .await?;
-    Ok(Redirect::to("/mypage?done=company").into_response())
+    // What the company does here decides its roles: a change goes to review,
+    // as a change of its legal name does, and the rest is saved meanwhile.
+    let current = Dealings {
+        orders: company.orders,
+        receives: company.receives,
+    };
+    let pending = state.store.pending_dealings_change(company.id).await?;
+    let requested = profile.dealings;
+    if requested == current {
+        if pending.is_some() {
+            state
+                .store
+                .request_dealings_change(company.id, None, viewer.user()?.id, now)
+                .await?;
+        }
+        return Ok(Redirect::to("/mypage?done=company").into_response());
+    }
+    if pending.as_ref().is_none_or(|p| p.proposed != requested) {
+        state
+            .store
+            .request_dealings_change(company.id, Some(requested), viewer.user()?.id, now)
+            .await?;
+    }
+    Ok(Redirect::to("/mypage?done=company_dealings").into_response())
 }
 
 #[derive(Template)]
@@ -242,31 +283,31 @@ pub async fn invite(
         &token,
         INVITATION_HOURS,
     );
+    let owner_mail = state
+        .mail
+        .invitation_to_registered(email.as_str(), &inviter, &company.name);
     let user = NewUser {
         email,
         name,
         // Nothing verifies against this until the invitation sets a password.
         password_hash: "!invited".to_owned(),
     };
-    match state
+    // Whether the address is registered (here or at another company) is not
+    // told: its owner is mailed instead, and the inviter sees the same page.
+    state
         .store
         .invite_user(
-            company.id,
-            &user,
-            &domain::audit::token_hash(&token),
-            now + INVITATION_HOURS * 3600 * 1000,
-            &mail,
+            &NewInvitation {
+                company_id: company.id,
+                user: &user,
+                token_hash: &domain::audit::token_hash(&token),
+                expires_at: now + INVITATION_HOURS * 3600 * 1000,
+                mail: &mail,
+                owner_mail: &owner_mail,
+            },
             now,
         )
-        .await
-    {
-        Ok(_) => {}
-        Err(StoreError::Conflict { .. }) => {
-            errors.add("email", "このメールアドレスは既に登録されています。");
-            return users_page(&state, &viewer, Some(&form), &errors, None).await;
-        }
-        Err(e) => return Err(e.into()),
-    }
+        .await?;
     state.mail_queued();
     Ok(Redirect::to("/mypage/users?done=invited").into_response())
 }

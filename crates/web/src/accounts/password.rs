@@ -5,10 +5,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::EmailAddress;
-use store::TokenPurpose;
+use domain::throttle::Gate;
+use store::{Passage, TokenPurpose};
 
 use super::apply::{hash_password, invalid_link, new_password};
-use crate::auth::{self, Viewer};
+use crate::auth::{self, ClientIp, Viewer};
 use crate::forms::{Errors, Field, FieldSet, FormData, Kind};
 use crate::layout::Layout;
 use crate::pages::{FormPage, MessagePage};
@@ -60,9 +61,14 @@ pub async fn forgot_form(viewer: Viewer) -> Result<Response, WebError> {
     forgot_page(&viewer, "").respond()
 }
 
+/// Asks for a reset link. The answer is the same, and comes as fast, whether
+/// or not the address is registered and whether or not a link is sent: the
+/// request passes the same two gates (per address, per client) either way,
+/// and finding the user and queueing the mail happen after the answer.
 pub async fn forgot(
     State(state): State<AppState>,
     viewer: Viewer,
+    ClientIp(ip): ClientIp,
     form: FormData,
 ) -> Result<Response, WebError> {
     form.check_csrf(&viewer)?;
@@ -73,27 +79,20 @@ pub async fn forgot(
             .respond();
     };
     let now = auth::now_ms();
-    // The answer is the same whether or not the address is registered.
-    if let Some(user) = state.store.user_by_email(&email).await?
-        && user.active
-        && auth::may_hold_session(&user)
-    {
-        let token = auth::random_token();
-        let mail = state
-            .mail
-            .password_reset(&user.email, &user.name, &token, RESET_HOURS);
-        state
-            .store
-            .issue_token(
-                user.id,
-                TokenPurpose::ResetPassword,
-                &domain::audit::token_hash(&token),
-                now + RESET_HOURS * 3600 * 1000,
-                &mail,
-                now,
-            )
-            .await?;
-        state.mail_queued();
+    let gates = [Gate::reset_email(&email.key()), Gate::reset_client(&ip)];
+    match state.store.pass_gates(&gates, now).await? {
+        Passage::Admitted => {
+            let state = state.clone();
+            let email = email.clone();
+            tokio::spawn(async move {
+                if let Err(e) = send_reset_link(&state, &email, now).await {
+                    tracing::error!(error = %e, "password reset link could not be issued");
+                }
+            });
+        }
+        Passage::Closed { wait_ms } => {
+            tracing::warn!(wait_ms, "password reset request held at a gate");
+        }
     }
     MessagePage::new(
         Layout::for_viewer("再設定のURLを送信しました", &viewer),
@@ -104,6 +103,33 @@ pub async fn forgot(
     )
     .link("/login", "ログイン画面へ")
     .respond(StatusCode::OK)
+}
+
+/// Issues a reset link to a registered user who may sign in; nothing otherwise.
+async fn send_reset_link(state: &AppState, email: &EmailAddress, now: i64) -> Result<(), WebError> {
+    let Some(user) = state.store.user_by_email(email).await? else {
+        return Ok(());
+    };
+    if !(user.active && auth::may_hold_session(&user)) {
+        return Ok(());
+    }
+    let token = auth::random_token();
+    let mail = state
+        .mail
+        .password_reset(&user.email, &user.name, &token, RESET_HOURS);
+    state
+        .store
+        .issue_token(
+            user.id,
+            TokenPurpose::ResetPassword,
+            &domain::audit::token_hash(&token),
+            now + RESET_HOURS * 3600 * 1000,
+            &mail,
+            now,
+        )
+        .await?;
+    state.mail_queued();
+    Ok(())
 }
 
 fn token_page(viewer: &Viewer, title: &str, action: String, intro: &str) -> FormPage {
@@ -168,7 +194,7 @@ async fn token_submit(
         .with_errors(&errors)
         .respond();
     };
-    let hash = hash_password(password).await?;
+    let hash = hash_password(state, password).await?;
     let done = state
         .store
         .set_password_with_token(
@@ -253,12 +279,14 @@ pub async fn change(
     form.check_csrf(&viewer)?;
     let user = viewer.user()?.clone();
     let mut errors = Errors::default();
-    let attempt = form.get("current_password").to_owned();
-    let stored = user.password_hash.clone();
-    let current_ok =
-        tokio::task::spawn_blocking(move || domain::password_hash::verify(&attempt, &stored))
-            .await
-            .map_err(WebError::internal)?;
+    let current_ok = state
+        .hashing
+        .ticket()?
+        .verify(
+            form.get("current_password").to_owned(),
+            Some(user.password_hash.clone()),
+        )
+        .await?;
     if !current_ok {
         errors.add("current_password", "現在のパスワードが正しくありません。");
     }
@@ -266,7 +294,7 @@ pub async fn change(
     let (Some(password), true) = (password, current_ok) else {
         return change_page(&viewer).with_errors(&errors).respond();
     };
-    let hash = hash_password(password).await?;
+    let hash = hash_password(&state, password).await?;
     let keep = viewer.session_hash.clone().unwrap_or_default();
     state
         .store

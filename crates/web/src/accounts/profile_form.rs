@@ -60,7 +60,9 @@ impl Choices {
 pub enum Mode {
     /// A new application or its correction: everything, legal identity included.
     Application,
-    /// An approved company's own edits: the legal identity is shown, not edited.
+    /// An approved company's own edits: the legal identity is shown, not
+    /// edited; a change of dealings is parsed here and sent to review by the
+    /// caller (`Store::update_company_profile` never changes them).
     Profile,
 }
 
@@ -151,6 +153,20 @@ pub fn company_fields(
         },
         |f| f.all("dealings"),
     );
+    let mut dealings_field = Field::new(
+        "dealings",
+        "ご利用の目的",
+        Kind::Checkboxes(vec![
+            ("receives".into(), "受注したい（受注企業）".into()),
+            ("orders".into(), "発注したい（発注企業）".into()),
+        ]),
+    )
+    .required()
+    .values(dealings);
+    if mode == Mode::Profile {
+        dealings_field = dealings_field
+            .hint("変更すると、運営事務局の確認後に反映します（それまでは現在の目的のままです）。");
+    }
     vec![
         FieldSet::new(Some("会社の情報"), identity),
         FieldSet::new(
@@ -226,16 +242,7 @@ pub fn company_fields(
                         "keywords",
                         c.map(|c| c.keywords.clone()).unwrap_or_default(),
                     )),
-                Field::new(
-                    "dealings",
-                    "ご利用の目的",
-                    Kind::Checkboxes(vec![
-                        ("receives".into(), "受注したい（受注企業）".into()),
-                        ("orders".into(), "発注したい（発注企業）".into()),
-                    ]),
-                )
-                .required()
-                .values(dealings),
+                dealings_field,
             ],
         ),
         FieldSet::new(

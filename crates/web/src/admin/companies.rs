@@ -16,8 +16,10 @@ use crate::layout::Layout;
 use crate::pages::render;
 use crate::{AppState, ErrorKind, WebError};
 
-/// The queue of requested changes of legal name or 法人番号.
+/// The queue of approved companies' requested changes that need review: of
+/// legal name or 法人番号, or of what they do here (受注・発注).
 const LEGAL_TAB: &str = "legal_change";
+const LEGAL_TAB_LABEL: &str = "登録内容の変更申請";
 
 const TABS: [CompanyStatus; 6] = [
     CompanyStatus::InReview,
@@ -54,9 +56,21 @@ pub async fn list(
         .and_then(CompanyStatus::parse)
         .unwrap_or(CompanyStatus::InReview);
     let rows = if legal_tab {
+        let mut ids: Vec<i64> = state
+            .store
+            .pending_legal_changes()
+            .await?
+            .iter()
+            .map(|c| c.company_id)
+            .collect();
+        for change in state.store.pending_dealings_changes().await? {
+            if !ids.contains(&change.company_id) {
+                ids.push(change.company_id);
+            }
+        }
         let mut rows = Vec::new();
-        for change in state.store.pending_legal_changes().await? {
-            if let Some(c) = state.store.company(change.company_id).await? {
+        for id in ids {
+            if let Some(c) = state.store.company(id).await? {
                 rows.push(c);
             }
         }
@@ -68,7 +82,7 @@ pub async fn list(
         .iter()
         .map(|t| (t.as_str(), t.label(), !legal_tab && *t == status))
         .collect();
-    tabs.insert(1, (LEGAL_TAB, "会社名・法人番号の変更申請", legal_tab));
+    tabs.insert(1, (LEGAL_TAB, LEGAL_TAB_LABEL, legal_tab));
     let prefectures: std::collections::HashMap<i64, String> =
         state.store.prefectures().await?.into_iter().collect();
     let prefecture_name = |code: i64| prefectures.get(&code).map_or("", String::as_str);
@@ -89,11 +103,12 @@ pub async fn list(
     render(
         &ListPage {
             layout: Layout::for_viewer("利用企業の審査", &viewer),
-            tabs: TABS
-                .iter()
-                .map(|t| (t.as_str(), t.label(), *t == status))
-                .collect(),
-            status_label: status.label(),
+            tabs,
+            status_label: if legal_tab {
+                LEGAL_TAB_LABEL
+            } else {
+                status.label()
+            },
             companies,
         },
         StatusCode::OK,
@@ -107,6 +122,9 @@ struct CompanyPage {
     legal_requested: String,
     legal: Option<store::LegalChange>,
     legal_error: Option<String>,
+    dealings_requested: String,
+    dealings: Option<(store::DealingsChange, &'static str)>,
+    dealings_error: Option<String>,
     notice: Option<&'static str>,
     company: Company,
     facts: Vec<(&'static str, String)>,
@@ -163,7 +181,14 @@ async fn company_page(
     error: Option<String>,
     notice: Option<&'static str>,
 ) -> Result<Response, WebError> {
-    company_page_with(state, viewer, id, reason, error, None, notice).await
+    company_page_with(state, viewer, id, reason, error, Aside::None, notice).await
+}
+
+/// Which change-review form an error belongs to.
+enum Aside {
+    None,
+    Legal(String),
+    Dealings(String),
 }
 
 /// The company, its users, a pending change of legal identity, and the review forms.
@@ -173,15 +198,21 @@ async fn company_page_with(
     id: i64,
     reason: &str,
     error: Option<String>,
-    legal_error: Option<String>,
+    aside: Aside,
     notice: Option<&'static str>,
 ) -> Result<Response, WebError> {
+    let (legal_error, dealings_error) = match aside {
+        Aside::None => (None, None),
+        Aside::Legal(e) => (Some(e), None),
+        Aside::Dealings(e) => (None, Some(e)),
+    };
     let company = state
         .store
         .company(id)
         .await?
         .ok_or_else(WebError::not_found)?;
     let legal = state.store.pending_legal_change(id).await?;
+    let dealings = state.store.pending_dealings_change(id).await?;
     let prefecture = state.store.prefecture_name(company.prefecture_code).await?;
     let users = state
         .store
@@ -253,7 +284,9 @@ async fn company_page_with(
         ("キーワード", company.keywords.clone()),
         ("申請日時", domain::time::jst_datetime(company.created_at)),
     ];
-    let status = crate::pages::status_for(error.is_some() || legal_error.is_some());
+    let status = crate::pages::status_for(
+        error.is_some() || legal_error.is_some() || dealings_error.is_some(),
+    );
     render(
         &CompanyPage {
             layout: Layout::for_viewer(company.name.clone(), viewer),
@@ -263,6 +296,15 @@ async fn company_page_with(
                 .unwrap_or_default(),
             legal,
             legal_error,
+            dealings_requested: dealings
+                .as_ref()
+                .map(|d| domain::time::jst_datetime(d.requested_at))
+                .unwrap_or_default(),
+            dealings: dealings.map(|d| {
+                let label = d.proposed.label();
+                (d, label)
+            }),
+            dealings_error,
             notice,
             actions: actions_for(company.status),
             facts,
@@ -409,7 +451,9 @@ pub async fn review_legal(
         let message = message.to_owned();
         let state = state.clone();
         let viewer = viewer.clone();
-        async move { company_page_with(&state, &viewer, id, "", None, Some(message), None).await }
+        async move {
+            company_page_with(&state, &viewer, id, "", None, Aside::Legal(message), None).await
+        }
     };
     if !approve && reason.is_empty() {
         return fail("反映を見送る理由を入力してください。").await;
@@ -445,6 +489,92 @@ pub async fn review_legal(
         }
         Err(StoreError::Conflict { .. }) => {
             fail("新しい法人番号は、ほかの企業が既に登録しています。反映できません。").await
+        }
+        Err(StoreError::Stale) => {
+            fail("この変更申請は、既に審査されたか取り下げられています。").await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Applies or refuses a requested change of what the company does here.
+pub async fn review_dealings(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> Result<Response, WebError> {
+    form.check_csrf(&viewer)?;
+    let approve = match form.get("action") {
+        "approve" => true,
+        "reject" => false,
+        _ => {
+            return Err(WebError::new(
+                ErrorKind::BadRequest,
+                "審査の操作を選んでください。",
+            ));
+        }
+    };
+    let reason = domain::text::tidy(form.get("dealings_reason"));
+    let fail = |message: &str| {
+        let message = message.to_owned();
+        let state = state.clone();
+        let viewer = viewer.clone();
+        async move {
+            company_page_with(
+                &state,
+                &viewer,
+                id,
+                "",
+                None,
+                Aside::Dealings(message),
+                None,
+            )
+            .await
+        }
+    };
+    if !approve && reason.is_empty() {
+        return fail("反映を見送る理由を入力してください。").await;
+    }
+    if reason.chars().count() > 1000 {
+        return fail("理由は1,000文字以内で入力してください。").await;
+    }
+    let Some(change) = state.store.pending_dealings_change(id).await? else {
+        return fail("確認待ちの変更申請はありません。").await;
+    };
+    // The company may have replaced its request while the page was open.
+    if form.get("change") != change.id.to_string() {
+        return fail(
+            "変更申請の内容が新しくなっています。内容を確認してから、もう一度操作してください。",
+        )
+        .await;
+    }
+    let users = state.store.company_users(id).await?;
+    let first = users.first().ok_or_else(WebError::not_found)?;
+    let reason_opt = (!reason.is_empty()).then_some(reason.as_str());
+    let mail = state.mail.dealings_change_result(
+        &first.email,
+        &first.name,
+        change.proposed.label(),
+        approve,
+        reason_opt,
+    );
+    match state
+        .store
+        .review_dealings_change(
+            change.id,
+            approve,
+            reason_opt,
+            Some(&mail),
+            &actor(&viewer, &ip)?,
+            auth::now_ms(),
+        )
+        .await
+    {
+        Ok(()) => {
+            state.mail_queued();
+            Ok(Redirect::to(&format!("/admin/companies/{id}?done=1")).into_response())
         }
         Err(StoreError::Stale) => {
             fail("この変更申請は、既に審査されたか取り下げられています。").await

@@ -35,6 +35,11 @@ pub fn routes(g: Guarded) -> Guarded {
             REVIEWERS,
             post(companies::review_legal),
         )
+        .post(
+            "/admin/companies/{id}/dealings",
+            REVIEWERS,
+            post(companies::review_dealings),
+        )
         .get("/admin/masters/{master}", ADMIN, get(masters::list))
         .post("/admin/masters/{master}", ADMIN, post(masters::add))
         .post("/admin/masters/{master}/{id}", ADMIN, post(masters::update))

@@ -31,7 +31,7 @@ pub fn spec() -> Value {
         "info": {
             "title": "ビジネスチャンス・ナビ API",
             "version": "1",
-            "description": "公開されている案件の検索と取得（検索条件は /cases ページと同じ）、電子入札の公告から落札決定まで（発注機関の職員と受注企業の双方）。認証はブラウザのセッションか、利用者が作成するAPIトークン（Authorization: Bearer …）。"
+            "description": "公開されている案件の検索と取得（検索条件は /cases ページと同じ）、電子入札の公告から落札決定まで（発注機関の職員と受注企業の双方）。認証はブラウザのセッションか、利用者が作成するAPIトークン（Authorization: Bearer …）。セッション（Cookie）で認証した書き込み（POST）は、X-CSRF-Token ヘッダーにセッションのCSRFトークン（ページのフォームの csrf_token と同じ値）を付けるか、本文をJSON（Content-Type: application/json）で送ってください。どちらもない書き込みは、ほかのサイトから送られた可能性があるため 403 で断ります（何も変わりません）。APIトークンでの呼び出しには不要です。"
         },
         "paths": {
             "/api/v1/cases": {
@@ -135,14 +135,39 @@ pub fn spec() -> Value {
             "schemas": schemas(&kinds, &categories, &procedures),
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "description": "利用者が /account/tokens で作成したAPIトークン"},
-                "session": {"type": "apiKey", "in": "cookie", "name": "cn_session", "description": "ブラウザでログインしたセッション"}
+                "session": {"type": "apiKey", "in": "cookie", "name": "cn_session", "description": "ブラウザでログインしたセッション。書き込み（POST）は、本文をJSON（Content-Type: application/json）で送るか、X-CSRF-Token ヘッダー（csrf）を付けたときだけ受け付けます。"},
+                "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token", "description": "セッションのCSRFトークン。セッションで認証した書き込みを、JSON以外（本文なしを含む）で送るときに必要です。"}
             }
         }
     });
     for (path, method, operation) in tender_paths() {
         doc["paths"][path][method] = operation;
     }
+    // Writes by the session need the CSRF header unless their body is JSON.
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        for item in paths.values_mut() {
+            if let Some(post) = item.get_mut("post") {
+                post["security"] = write_security();
+                if let Some(refused) = post["responses"].get_mut("403") {
+                    refused["description"] = json!(
+                        "認証されていない、権限がない、またはセッションでの書き込みにCSRFトークンもJSONの本文もない"
+                    );
+                } else {
+                    post["responses"]["403"] = json!({
+                        "description": "認証されていない、権限がない、またはセッションでの書き込みにCSRFトークンもJSONの本文もない",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+                    });
+                }
+            }
+        }
+    }
     doc
+}
+
+/// A write: an API token, or the session with the CSRF header — or the
+/// session alone when the body is JSON (which no other site's form can send).
+fn write_security() -> Value {
+    json!([{"bearer": []}, {"session": [], "csrf": []}, {"session": []}])
 }
 
 pub async fn document() -> Json<Value> {

@@ -2,6 +2,7 @@
 //! the roles each route admits, and CSRF tokens for every form.
 
 mod guard;
+mod hashing;
 
 use std::collections::BTreeSet;
 
@@ -19,6 +20,7 @@ pub use guard::{
     ADMIN, APPLICANT, AUDITORS, COMPANY, Guarded, PORTAL_STAFF, PUBLIC, REVIEWERS, RouteSpec,
     SIGNED_IN, route_table,
 };
+pub use hashing::{BUSY as HASHING_BUSY, HashLimiter, HashTicket};
 
 use crate::{AppState, ErrorKind, WebError};
 
@@ -26,6 +28,10 @@ pub const SESSION_COOKIE: &str = "cn_session";
 pub const CSRF_COOKIE: &str = "cn_csrf";
 /// A session ends after this long without a request.
 pub const SESSION_IDLE_MS: i64 = 2 * 3600 * 1000;
+/// A session ends this long after sign-in, however busy it is.
+pub const SESSION_ABSOLUTE_MS: i64 = 12 * 3600 * 1000;
+/// The header a script on the portal's pages sends the CSRF token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
 /// The expiry is written back at most this often, not on every request.
 const TOUCH_EVERY_MS: i64 = 5 * 60 * 1000;
 
@@ -103,6 +109,31 @@ impl Viewer {
             ))
         }
     }
+}
+
+/// What a cookie-authenticated API write without proof of origin is told.
+pub const API_CSRF_REFUSED: &str = "ログイン中のブラウザーからAPIで書き込むには、X-CSRF-Token ヘッダーにCSRFトークンを付けるか、JSON（Content-Type: application/json）で送ってください。";
+
+/// An API write carried by the session cookie must come from the portal's
+/// own pages: with the session's CSRF token in `X-CSRF-Token`, or as JSON,
+/// which a form on another site cannot send (and a script there may not
+/// without CORS, which the portal never grants). Reads, and everything
+/// outside `/api/`, pass; the pages check their forms' tokens themselves.
+fn cookie_api_write_is_ours(req: &Request, csrf_token: &str) -> bool {
+    if !req.uri().path().starts_with("/api/") || req.method().is_safe() {
+        return true;
+    }
+    let headers = req.headers();
+    let token_ok = headers
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| same_secret(t.trim(), csrf_token));
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"));
+    token_ok || json
 }
 
 /// Staff, users of approved companies, and applicants asked to correct their
@@ -213,6 +244,9 @@ pub(crate) async fn load_viewer(
         let hash = token_hash(id);
         match state.store.session(&hash, now).await {
             Ok(Some(session)) if may_hold_session(&session.user) => {
+                if !cookie_api_write_is_ours(&req, &session.csrf_token) {
+                    return WebError::new(ErrorKind::Forbidden, API_CSRF_REFUSED).into_response();
+                }
                 if now - session.last_seen_at > TOUCH_EVERY_MS
                     && let Err(e) = state
                         .store
@@ -361,6 +395,53 @@ mod tests {
         assert!(same_secret("abc", "abc"));
         assert!(!same_secret("abc", "abd"));
         assert!(!same_secret("abc", "abcd"));
+    }
+
+    #[test]
+    fn a_cookie_write_to_the_api_must_be_json_or_carry_the_token() {
+        let req = |method: &str, path: &str, headers: &[(&str, &str)]| {
+            let mut b = Request::builder().method(method).uri(path);
+            for (k, v) in headers {
+                b = b.header(*k, *v);
+            }
+            b.body(axum::body::Body::empty()).expect("request")
+        };
+        let ok = |r: &Request| cookie_api_write_is_ours(r, "token-1");
+        assert!(ok(&req("GET", "/api/v1/cases", &[])));
+        assert!(
+            ok(&req("POST", "/login", &[])),
+            "pages check their own forms"
+        );
+        assert!(!ok(&req("POST", "/api/v1/tenders/1/decline", &[])));
+        for json in ["application/json", "Application/JSON; charset=utf-8"] {
+            assert!(ok(&req(
+                "POST",
+                "/api/v1/tenders/1/decline",
+                &[("content-type", json)]
+            )));
+        }
+        for not_json in [
+            "application/jsonp",
+            "text/plain",
+            "application/x-www-form-urlencoded",
+        ] {
+            assert!(!ok(&req(
+                "POST",
+                "/api/v1/tenders/1/decline",
+                &[("content-type", not_json)]
+            )));
+        }
+        assert!(ok(&req(
+            "POST",
+            "/api/v1/tenders/1/decline",
+            &[("x-csrf-token", "token-1")]
+        )));
+        assert!(!ok(&req(
+            "POST",
+            "/api/v1/tenders/1/decline",
+            &[("x-csrf-token", "token-2")]
+        )));
+        assert!(!ok(&req("DELETE", "/api/v1/x", &[])));
     }
 
     #[test]

@@ -414,8 +414,9 @@ async fn an_unknown_address_and_a_wrong_password_get_the_same_answer_and_failure
     }
     // Five failures: even the right password is refused for a while.
     let (status, message) = try_sign_in(email.clone(), PASSWORD).await;
-    assert_eq!(status, 422);
+    assert_eq!(status, 429);
     assert!(message.contains("一時的にログインを制限"), "{message}");
+    assert!(message.contains("5秒ほど待ってから"), "{message}");
     let failed = app
         .db
         .store()

@@ -151,3 +151,125 @@ async fn the_openapi_document_describes_every_api_route_and_parameter() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_cookie_write_to_the_api_needs_the_csrf_header_or_json_and_a_bearer_call_needs_neither() {
+    use domain::tender::Schedule;
+    let app = TestApp::spawn().await;
+    let store = app.db.store();
+    let kek = seal::Kek::generate().expect("kek");
+    let now = web::auth::now_ms();
+    let h = 3_600_000;
+    let terms = testkit::tenders::Terms {
+        schedule: Schedule {
+            published_at: now - 4 * h,
+            application_deadline: now - 3 * h,
+            qualification_notice_at: now - 3 * h,
+            bidding_opens_at: now - 2 * h,
+            bid_deadline: now + h,
+            opening_at: now + 2 * h,
+        },
+        ceiling_yen: 1_000_000,
+        ceiling_public: true,
+        minimum_yen: None,
+    };
+    let id = testkit::tenders::published_case(store, &kek, terms, 1, now - 5 * h).await;
+    let (a, _) = testkit::tenders::nominated_bidder(store, id, 1, now).await;
+    let (b, _) = testkit::tenders::nominated_bidder(store, id, 2, now).await;
+    let (c, _) = testkit::tenders::nominated_bidder(store, id, 3, now).await;
+    let url = app.url(&format!("/api/v1/tenders/{id}/decline"));
+    let declined = || async { store.sealed_bids(id).await.unwrap().len() };
+
+    // What a form on another site can send: the cookie, a form body, no token.
+    let s = testkit::people::session(store, Some(a)).await;
+    for (name, bad) in [
+        (
+            "a form",
+            TestApp::new_client().post(&url).form(&[("confirm", "1")]),
+        ),
+        (
+            "plain text",
+            TestApp::new_client()
+                .post(&url)
+                .header("content-type", "text/plain")
+                .body("{}"),
+        ),
+        ("no body", TestApp::new_client().post(&url)),
+        (
+            "a wrong token",
+            TestApp::new_client()
+                .post(&url)
+                .header("x-csrf-token", "forged")
+                .form(&[("confirm", "1")]),
+        ),
+    ] {
+        let r = bad.header("cookie", &s.cookie).send().await.unwrap();
+        assert_eq!(r.status(), 403, "{name}");
+        let e: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(e["error"]["code"], "forbidden", "{name}");
+        assert!(
+            e["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("X-CSRF-Token"),
+            "{name}: {e}"
+        );
+        assert_eq!(declined().await, 0, "{name}: nothing changed");
+    }
+    // With the session's token in the header it goes through.
+    let r = TestApp::new_client()
+        .post(&url)
+        .header("cookie", &s.cookie)
+        .header("x-csrf-token", &s.csrf)
+        .form(&[("confirm", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    // JSON with the cookie works as before.
+    let s = testkit::people::session(store, Some(b)).await;
+    let r = TestApp::new_client()
+        .post(&url)
+        .header("cookie", &s.cookie)
+        .header("content-type", "application/json; charset=utf-8")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    // An API token needs neither.
+    let token = "cnv_api-csrf-test-token";
+    store
+        .create_api_token(
+            c,
+            "連携",
+            &domain::audit::token_hash(token),
+            &store::Actor::cli("test"),
+            now,
+        )
+        .await
+        .unwrap();
+    let r = TestApp::new_client()
+        .post(&url)
+        .bearer_auth(token)
+        .form(&[("confirm", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    assert_eq!(declined().await, 3);
+    // The document says so.
+    let doc: serde_json::Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    assert_eq!(
+        doc["components"]["securitySchemes"]["csrf"]["name"],
+        "X-CSRF-Token"
+    );
+    let decline = &doc["paths"]["/api/v1/tenders/{id}/decline"]["post"];
+    assert!(
+        decline["security"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s.get("csrf").is_some())
+    );
+}

@@ -75,6 +75,7 @@ const POLICY: &[(&str, &str, &[Role])] = &[
     ("GET", "/admin/companies/{id}", &[Operator, Admin]),
     ("POST", "/admin/companies/{id}/review", &[Operator, Admin]),
     ("POST", "/admin/companies/{id}/legal", &[Operator, Admin]),
+    ("POST", "/admin/companies/{id}/dealings", &[Operator, Admin]),
     ("GET", "/admin/masters/{master}", &[Admin]),
     ("POST", "/admin/masters/{master}", &[Admin]),
     ("POST", "/admin/masters/{master}/{id}", &[Admin]),
@@ -248,7 +249,10 @@ async fn every_route_admits_exactly_the_roles_it_declares() {
                 .request(spec.method.clone(), &url)
                 .header("cookie", &s.cookie);
             let request = if spec.method == axum::http::Method::POST {
-                request.form(&[("csrf_token", s.csrf.as_str())])
+                // The token as a form field for the pages, as a header for the API.
+                request
+                    .header("x-csrf-token", &s.csrf)
+                    .form(&[("csrf_token", s.csrf.as_str())])
             } else {
                 request
             };
