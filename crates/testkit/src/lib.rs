@@ -27,6 +27,33 @@ pub use smtp::{ReceivedMail, SmtpSink};
 /// The environment variable naming the PostgreSQL server for tests.
 pub const PG_URL_VAR: &str = "CHANCE_NAVI_TEST_PG_URL";
 
+/// The audit key of every test database (a fixed, public value: tests only).
+/// A CLI run on a test database gets it as `CHANCE_NAVI_AUDIT_KEY`, or in
+/// `<data-dir>/keys/audit` (`write_audit_key`).
+pub const AUDIT_KEY_HEX: &str = "74657374206175646974206b65792c206e6f7420666f722070726f6475637473";
+
+/// The keys derived from `AUDIT_KEY_HEX`.
+pub fn audit_keys() -> std::sync::Arc<domain::audit::AuditKeys> {
+    let secret = domain::audit::AuditSecret::parse(AUDIT_KEY_HEX).expect("test audit key");
+    std::sync::Arc::new(domain::audit::AuditKeys::derive(&secret))
+}
+
+/// Writes the test audit key where `serve` looks for it in `data_dir`, so that
+/// a server started there appends to the chain the test's store wrote.
+pub fn write_audit_key(data_dir: &std::path::Path) {
+    std::fs::create_dir_all(data_dir.join("keys")).expect("keys directory");
+    std::fs::write(data_dir.join("keys/audit"), AUDIT_KEY_HEX).expect("audit key file");
+}
+
+/// `Store::connect` with the test audit key, for tests that open a
+/// database of their own.
+pub async fn connect(target: &DatabaseTarget) -> Store {
+    Store::connect(target, &PoolSettings::default())
+        .await
+        .expect("connect")
+        .with_audit_keys(audit_keys())
+}
+
 /// Which engine a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -75,9 +102,7 @@ impl TestDb {
     }
 
     async fn open(target: DatabaseTarget, data_dir: tempfile::TempDir) -> TestDb {
-        let store = Store::connect(&target, &PoolSettings::default())
-            .await
-            .expect("connect");
+        let store = connect(&target).await;
         store.migrate().await.expect("migrate");
         TestDb {
             store,
