@@ -98,7 +98,8 @@ pub async fn run(args: ExportArgs, settings: &Settings) -> Result<()> {
     let Some(format) = Format::parse(&format) else {
         bail!("unknown format {format:?}: use csv-utf8, csv-cp932 or jsonl");
     };
-    let store = store::Store::connect(&settings.database, &settings.pool()).await?;
+    // Every export of personal data is audited.
+    let store = settings.store().await?;
     store.migrate().await?;
     let exported = export_companies(
         &store,

@@ -129,6 +129,77 @@ impl TestDb {
         let _ = conn.close().await;
     }
 
+    /// Plays an attacker who can write to the database but has no audit key:
+    /// sets entry `seq`'s detail and recomputes its hash and every later one
+    /// (the unkeyed formula: the best anyone without the key can do), moving
+    /// the head along, in plain SQL.
+    pub async fn rewrite_audit_entry(&self, seq: i64, detail: &str) {
+        let mut entries = self
+            .store
+            .audit_entries(&store::AuditFilter {
+                limit: 1000,
+                ..store::AuditFilter::default()
+            })
+            .await
+            .expect("entries");
+        entries.reverse();
+        let mut prev = entries
+            .iter()
+            .find(|e| e.seq == seq - 1)
+            .map_or(String::new(), |e| e.hash.clone());
+        let mut sql = String::new();
+        for e in entries.iter_mut().filter(|e| e.seq >= seq) {
+            if e.seq == seq {
+                e.detail = detail.to_owned();
+            }
+            let hash = domain::audit::unkeyed_entry_hash(
+                &prev,
+                &domain::audit::AuditFields {
+                    seq: e.seq,
+                    at: e.at,
+                    actor_id: e.actor_id,
+                    actor_label: &e.actor_label,
+                    action: &e.action,
+                    target_type: &e.target_type,
+                    target_id: &e.target_id,
+                    detail: &e.detail,
+                    ip: e.ip.as_deref(),
+                },
+            );
+            sql.push_str(&format!(
+                "UPDATE audit_log SET detail = '{}', prev_hash = '{prev}', hash = '{hash}' WHERE seq = {};\n",
+                e.detail.replace('\'', "''"),
+                e.seq
+            ));
+            prev = hash;
+        }
+        sql.push_str(&format!(
+            "UPDATE audit_head SET hash = '{prev}' WHERE id = 1;"
+        ));
+        self.execute_raw(&sql).await;
+    }
+
+    /// Plays an attacker deleting the entries after `keep` and moving the
+    /// head back to it, as if they had never been written.
+    pub async fn truncate_audit(&self, keep: i64) {
+        let hash = self
+            .store
+            .audit_entries(&store::AuditFilter {
+                limit: 1000,
+                ..store::AuditFilter::default()
+            })
+            .await
+            .expect("entries")
+            .into_iter()
+            .find(|e| e.seq == keep)
+            .map_or(String::new(), |e| e.hash);
+        self.execute_raw(&format!(
+            "DELETE FROM audit_log WHERE seq > {keep};
+             UPDATE audit_head SET seq = {keep}, hash = '{hash}' WHERE id = 1;"
+        ))
+        .await;
+    }
+
     /// The installation's data directory (mail outbox, search index, uploads).
     pub fn data_dir(&self) -> &std::path::Path {
         self.data_dir.path()

@@ -163,61 +163,13 @@ on_both_engines!(entries_are_filtered_by_action_actor_and_time, |store| {
     );
 });
 
-/// Plays an attacker who can write to the database but has no audit key:
-/// changes entry `seq`'s detail and recomputes its hash and every later one
-/// (the unkeyed formula, the best anyone without the key can do), moving the
-/// head along, all in plain SQL.
-async fn rewrite_from(db: &testkit::TestDb, store: &Store, seq: i64, detail: &str) {
-    let mut entries = store
-        .audit_entries(&AuditFilter {
-            limit: 1000,
-            ..AuditFilter::default()
-        })
-        .await
-        .expect("entries");
-    entries.reverse();
-    let mut prev = entries
-        .iter()
-        .find(|e| e.seq == seq - 1)
-        .map_or(String::new(), |e| e.hash.clone());
-    let mut sql = String::new();
-    for e in entries.iter_mut().filter(|e| e.seq >= seq) {
-        if e.seq == seq {
-            e.detail = detail.to_owned();
-        }
-        let hash = domain::audit::unkeyed_entry_hash(
-            &prev,
-            &domain::audit::AuditFields {
-                seq: e.seq,
-                at: e.at,
-                actor_id: e.actor_id,
-                actor_label: &e.actor_label,
-                action: &e.action,
-                target_type: &e.target_type,
-                target_id: &e.target_id,
-                detail: &e.detail,
-                ip: e.ip.as_deref(),
-            },
-        );
-        sql.push_str(&format!(
-            "UPDATE audit_log SET detail = '{}', prev_hash = '{prev}', hash = '{hash}' WHERE seq = {};\n",
-            e.detail, e.seq
-        ));
-        prev = hash;
-    }
-    sql.push_str(&format!(
-        "UPDATE audit_head SET hash = '{prev}' WHERE id = 1;"
-    ));
-    db.execute_raw(&sql).await;
-}
-
 on_both_engines!(
     rewriting_an_entry_and_every_later_hash_is_named,
     |db, store| {
         for n in 1..=5 {
             append(&store, n).await;
         }
-        rewrite_from(&db, &store, 3, "status=rejected").await;
+        db.rewrite_audit_entry(3, "status=rejected").await;
         let v = store.verify_audit_chain().await.unwrap();
         let (seq, why) = v.first_broken.expect("broken");
         assert_eq!(seq, 3);
@@ -234,22 +186,7 @@ on_both_engines!(
         }
         let kept = store.make_audit_checkpoint(10_000).await.unwrap();
         assert_eq!(kept.seq, 5);
-        let third = store
-            .audit_entries(&AuditFilter {
-                limit: 10,
-                ..AuditFilter::default()
-            })
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|e| e.seq == 3)
-            .unwrap();
-        db.execute_raw(&format!(
-            "DELETE FROM audit_log WHERE seq > 3;
-             UPDATE audit_head SET seq = 3, hash = '{}' WHERE id = 1;",
-            third.hash
-        ))
-        .await;
+        db.truncate_audit(3).await;
         // The stored checkpoint finds it…
         let (seq, why) = store
             .verify_audit_chain()
