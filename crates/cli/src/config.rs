@@ -593,10 +593,9 @@ impl Settings {
     /// The database with the audit key loaded (created on first use when it
     /// is the default file), for commands that write audited actions.
     pub async fn store(&self) -> Result<store::Store> {
-        let keys = self.audit_key.load_or_create()?;
-        Ok(store::Store::connect(&self.database, &self.pool())
-            .await?
-            .with_audit_keys(keys))
+        // The database first: a wrong URL makes no key.
+        let store = store::Store::connect(&self.database, &self.pool()).await?;
+        Ok(store.with_audit_keys(self.audit_key.load_or_create()?))
     }
 
     pub fn pool(&self) -> store::PoolSettings {
