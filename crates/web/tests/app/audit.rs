@@ -62,15 +62,23 @@ async fn checkpoints_are_published_with_the_key_and_nothing_personal(backend: Ba
         .expect("as the test set it up")
         .to_hex();
     assert!(texts(&html, "dl.facts dd").contains(&public_key));
-    assert_eq!(texts(&html, "table caption"), ["新しい順（3件）"]);
     assert_eq!(
-        texts(&html, "table thead th").len(),
-        attrs(&html, "table thead th[scope=col]", "scope").len()
+        texts(&html, "ol.results > li h3").len(),
+        3,
+        "one section per checkpoint"
     );
-    assert_eq!(
-        texts(&html, "table tbody tr td:first-child"),
-        ["3", "2", "1"]
-    );
+    let seqs: Vec<String> = texts(&html, "ol.results dl.facts")
+        .iter()
+        .map(|t| t.split_whitespace().nth(1).unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(seqs, ["3", "2", "1"], "newest first");
+    let newest = store
+        .audit_checkpoints(1)
+        .await
+        .expect("as the test set it up")
+        .remove(0);
+    let first = texts(&html, "ol.results > li:first-child dd code");
+    assert_eq!(first, [newest.head_hash.clone(), newest.signature.clone()]);
     assert_eq!(
         attrs(&html, "a[href='/audit/checkpoints.json']", "href").len(),
         1
