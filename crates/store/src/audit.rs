@@ -340,13 +340,39 @@ impl Store {
         }
         self.feed(&mut check, 1, head.seq).await?;
         let s = check.finish(head.seq, &head.hash);
+        let mut first_broken = s.first_broken.map(|b| (b.seq, b.why));
+        if let Some((seq, why)) = self.entries_past_head().await?
+            && first_broken.as_ref().is_none_or(|(b, _)| *b > seq)
+        {
+            first_broken = Some((seq, why));
+        }
         Ok(AuditVerification {
-            entries: s.entries,
+            entries: s
+                .entries
+                .min(first_broken.as_ref().map_or(i64::MAX, |(b, _)| b - 1)),
             keyed_from: s.keyed_from,
             checkpoints: s.checkpoints,
-            first_broken: s.first_broken.map(|b| (b.seq, b.why)),
+            first_broken,
             refused,
         })
+    }
+
+    /// Entries past the head mean the head was moved back over them. The
+    /// newest entry is read before the head, so an append meanwhile is not one.
+    async fn entries_past_head(&self) -> Result<Option<(i64, String)>> {
+        let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM audit_log")
+            .fetch_one(self.pool())
+            .await?;
+        let head = self.audit_head().await?;
+        Ok(newest.filter(|n| *n > head.seq).map(|newest| {
+            (
+                head.seq + 1,
+                format!(
+                    "the head says entry {} is the newest, but the log holds entries up to {newest}: the head was moved back",
+                    head.seq
+                ),
+            )
+        }))
     }
 
     /// Reads the entries `from..=to` into `check`, a page at a time, until it breaks.
@@ -387,6 +413,9 @@ impl Store {
     pub async fn make_audit_checkpoint(&self, now: i64) -> Result<Checkpoint> {
         let keys = self.audit_keys()?;
         let public = keys.public_key();
+        if let Some((seq, why)) = self.entries_past_head().await? {
+            return Err(StoreError::AuditBroken { seq, why });
+        }
         let head = self.audit_head().await?;
         let stored = self.audit_checkpoints(0).await?;
         if let Some(forged) = stored.iter().find(|cp| !public.verifies(cp)) {

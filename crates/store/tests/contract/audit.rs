@@ -398,3 +398,29 @@ async fn a_read_only_store_does_not_create_a_missing_sqlite_file() {
     );
     assert!(!path.exists());
 }
+
+on_both_engines!(
+    moving_the_head_back_over_entries_left_in_place_is_named,
+    |db, store| {
+        for n in 1..=5 {
+            append(&store, n).await;
+        }
+        let third = store
+            .audit_entries(&AuditFilter::default())
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|e| e.seq == 3)
+            .unwrap();
+        db.execute_raw(&format!(
+            "UPDATE audit_head SET seq = 3, hash = '{}' WHERE id = 1",
+            third.hash
+        ))
+        .await;
+        let v = store.verify_audit_chain().await.unwrap();
+        let (seq, why) = v.first_broken.expect("broken");
+        assert_eq!(seq, 4);
+        assert!(why.contains("moved back"), "{why}");
+        assert_eq!(v.entries, 3);
+    }
+);
