@@ -413,11 +413,12 @@ impl Store {
     pub async fn make_audit_checkpoint(&self, now: i64) -> Result<Checkpoint> {
         let keys = self.audit_keys()?;
         let public = keys.public_key();
+        // In the order verify reads them: the checkpoints, then the head.
+        let stored = self.audit_checkpoints(0).await?;
         if let Some((seq, why)) = self.entries_past_head().await? {
             return Err(StoreError::AuditBroken { seq, why });
         }
         let head = self.audit_head().await?;
-        let stored = self.audit_checkpoints(0).await?;
         if let Some(forged) = stored.iter().find(|cp| !public.verifies(cp)) {
             return Err(StoreError::AuditBroken {
                 seq: forged.seq,
