@@ -1,9 +1,9 @@
-// Browser smoke test: the top page and the 404 page at desktop and mobile
+// Browser smoke test: the top page, the 404 page, search and the public audit checkpoints at desktop and mobile
 // widths, in real headless Chromium, with no serious or critical axe violation.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe as suite, test } from 'node:test';
-import { axeViolations, describe, launchBrowser, startServer, VIEWPORTS } from './harness.mjs';
+import { axeViolations, describe, launchBrowser, runCli, startServer, VIEWPORTS } from './harness.mjs';
 
 const SHOTS = new URL('./test-results/', import.meta.url).pathname;
 let server;
@@ -12,6 +12,8 @@ let chromium;
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
   server = await startServer({ extraArgs: ['--demo'] });
+  // A signed checkpoint, so that the public page shows its table.
+  runCli(['audit', 'checkpoint', '--data-dir', server.dataDir]);
   chromium = await launchBrowser();
 });
 
@@ -24,6 +26,7 @@ const PAGES = [
   { name: 'top', path: '/', status: 200, h1: '中小企業のビジネスチャンスを、ひとつの場所で。' },
   { name: '404', path: '/no-such-page', status: 404, h1: 'ページが見つかりません' },
   { name: 'cases', path: '/cases?q=%E6%B8%85%E6%8E%83&status=open', status: 200, h1: '案件を探す' },
+  { name: 'audit-checkpoints', path: '/audit/checkpoints', status: 200, h1: '監査ログのチェックポイント' },
 ];
 
 for (const [width, viewport] of Object.entries(VIEWPORTS)) {

@@ -1,5 +1,4 @@
-//! `chance-navi user …` and `chance-navi audit …`: bootstrapping staff and
-//! checking the audit log from the command line.
+//! `chance-navi user …`: bootstrapping staff from the command line.
 
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -43,19 +42,6 @@ enum CliRole {
     Ops,
 }
 
-#[derive(Debug, Args)]
-pub struct AuditArgs {
-    #[command(subcommand)]
-    command: AuditCommand,
-}
-
-#[derive(Debug, Subcommand)]
-enum AuditCommand {
-    /// Recompute the audit log's hash chain; name the first entry that was
-    /// edited, inserted or deleted, and exit non-zero if there is one
-    Verify,
-}
-
 pub async fn user(args: UserArgs, settings: &Settings) -> Result<()> {
     let UserCommand::Create { role, email, name } = args.command;
     let email = EmailAddress::parse(&email).map_err(|e| anyhow!("--email: {e}"))?;
@@ -91,22 +77,8 @@ pub async fn user(args: UserArgs, settings: &Settings) -> Result<()> {
     Ok(())
 }
 
-pub async fn audit(args: AuditArgs, settings: &Settings) -> Result<()> {
-    let AuditCommand::Verify = args.command;
-    let store = open(settings).await?;
-    let v = store.verify_audit_chain().await?;
-    store.close().await;
-    match v.first_broken {
-        None => {
-            println!("audit log intact: {} entries", v.entries);
-            Ok(())
-        }
-        Some((seq, why)) => bail!("audit log broken at entry {seq}: {why}"),
-    }
-}
-
 async fn open(settings: &Settings) -> Result<Store> {
-    let store = Store::connect(&settings.database, &settings.pool()).await?;
+    let store = settings.store().await?;
     store.migrate().await?;
     Ok(store)
 }

@@ -9,6 +9,12 @@ use anyhow::{Context, Result};
 use domain::tender::{Action, AwardMethod, Schedule};
 use store::{Actor, DatabaseTarget, NewTender, Participation, PoolSettings, Store};
 
+fn random_bytes() -> Result<[u8; 32]> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("cannot draw random bytes: {e}"))?;
+    Ok(bytes)
+}
+
 /// Concurrent bidders (requests in flight at once).
 const CONCURRENCY: usize = 16;
 
@@ -20,7 +26,11 @@ async fn measure(label: &str, target: &DatabaseTarget, bids: usize) -> Result<St
             ..PoolSettings::default()
         },
     )
-    .await?;
+    .await?
+    // A throwaway database: a throwaway audit key.
+    .with_audit_keys(std::sync::Arc::new(domain::audit::AuditKeys::derive(
+        &domain::audit::AuditSecret::from_bytes(random_bytes()?),
+    )));
     store.migrate().await?;
     let now = crate::accounts::now_ms();
     // The demo's companies are the bidders.

@@ -100,6 +100,18 @@ pub struct CommonArgs {
     /// <data-dir>/keys/kek, created on first use]
     #[arg(long, global = true, env = "CHANCE_NAVI_KEK_FILE", value_name = "FILE")]
     pub kek_file: Option<PathBuf>,
+
+    /// File holding the audit key (64 hex digits), which keys the audit log's
+    /// hashes and signs its checkpoints; every node needs the same one, and
+    /// the database never holds it. CHANCE_NAVI_AUDIT_KEY may hold the key
+    /// itself instead [default: <data-dir>/keys/audit, created on first use]
+    #[arg(
+        long,
+        global = true,
+        env = "CHANCE_NAVI_AUDIT_KEY_FILE",
+        value_name = "FILE"
+    )]
+    pub audit_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum, Deserialize)]
@@ -190,6 +202,7 @@ struct FileConfig {
     smtp_url: Option<String>,
     mail_from: Option<String>,
     kek_file: Option<PathBuf>,
+    audit_key_file: Option<PathBuf>,
     #[serde(default)]
     serve: FileServe,
     /// Scheduled imports that `serve` runs (`[[import]]` tables).
@@ -299,6 +312,82 @@ pub struct Settings {
     pub imports: Vec<ImportSchedule>,
     /// Where the key-encryption key comes from.
     pub kek: KekSource,
+    /// Where the audit key comes from.
+    pub audit_key: AuditKeySource,
+}
+
+/// Where the audit key comes from: like the key-encryption key, never from
+/// the database, and the same on every node.
+#[derive(Clone)]
+pub enum AuditKeySource {
+    /// CHANCE_NAVI_AUDIT_KEY.
+    Environment(String),
+    /// A key file (created with a new key when it is the default and missing).
+    File { path: PathBuf, create: bool },
+}
+
+impl std::fmt::Debug for AuditKeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AuditKeySource::Environment(_) => f.write_str("AuditKeySource::Environment(…)"),
+            AuditKeySource::File { path, create } => {
+                write!(
+                    f,
+                    "AuditKeySource::File({}, create: {create})",
+                    path.display()
+                )
+            }
+        }
+    }
+}
+
+impl AuditKeySource {
+    /// Loads the key; a default key file that does not exist yet is created
+    /// (readable by its owner only). For commands that write audited actions.
+    pub fn load_or_create(&self) -> Result<std::sync::Arc<domain::audit::AuditKeys>> {
+        if let AuditKeySource::File { path, create: true } = self
+            && !path.exists()
+        {
+            let mut bytes = [0u8; 32];
+            getrandom::fill(&mut bytes).map_err(|e| anyhow!("cannot draw a new audit key: {e}"))?;
+            let secret = domain::audit::AuditSecret::from_bytes(bytes);
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+            }
+            write_private(path, &format!("{}\n", secret.to_hex()))?;
+            tracing::warn!(
+                path = %path.display(),
+                "created a new audit key; back it up apart from the database, and give every node the same one"
+            );
+            return Ok(std::sync::Arc::new(domain::audit::AuditKeys::derive(
+                &secret,
+            )));
+        }
+        self.load()
+    }
+
+    /// Loads an existing key and never makes one: for commands that check
+    /// the chain, where a new key would only make every entry look forged.
+    pub fn load(&self) -> Result<std::sync::Arc<domain::audit::AuditKeys>> {
+        let secret = match self {
+            AuditKeySource::Environment(hex) => domain::audit::AuditSecret::parse(hex)
+                .map_err(|e| anyhow!("CHANCE_NAVI_AUDIT_KEY: {e}"))?,
+            AuditKeySource::File { path, .. } => {
+                let text = std::fs::read_to_string(path).with_context(|| {
+                    format!(
+                        "cannot read the audit key file {} (give the server's key with --audit-key-file or CHANCE_NAVI_AUDIT_KEY)",
+                        path.display()
+                    )
+                })?;
+                domain::audit::AuditSecret::parse(&text)
+                    .map_err(|e| anyhow!("audit key file {}: {e}", path.display()))?
+            }
+        };
+        Ok(std::sync::Arc::new(domain::audit::AuditKeys::derive(
+            &secret,
+        )))
+    }
 }
 
 /// Where the key-encryption key for sealed bids comes from. It is never
@@ -456,8 +545,29 @@ impl Settings {
                 },
             },
         };
+        let audit_key = match (
+            common.audit_key_file.clone(),
+            std::env::var("CHANCE_NAVI_AUDIT_KEY").ok(),
+        ) {
+            (Some(path), _) => AuditKeySource::File {
+                path,
+                create: false,
+            },
+            (None, Some(hex)) if !hex.trim().is_empty() => AuditKeySource::Environment(hex),
+            _ => match file.audit_key_file {
+                Some(path) => AuditKeySource::File {
+                    path,
+                    create: false,
+                },
+                None => AuditKeySource::File {
+                    path: data_dir.join("keys").join("audit"),
+                    create: true,
+                },
+            },
+        };
         Ok(Settings {
             kek,
+            audit_key,
             imports,
             public_url,
             smtp_url: common
@@ -517,6 +627,14 @@ impl Settings {
                 ),
             },
         })
+    }
+
+    /// The database with the audit key loaded (created on first use when it
+    /// is the default file), for commands that write audited actions.
+    pub async fn store(&self) -> Result<store::Store> {
+        // The database first: a wrong URL makes no key.
+        let store = store::Store::connect(&self.database, &self.pool()).await?;
+        Ok(store.with_audit_keys(self.audit_key.load_or_create()?))
     }
 
     pub fn pool(&self) -> store::PoolSettings {
@@ -711,5 +829,55 @@ mod tests {
             "{msg}"
         );
         assert!(!msg.contains("pw@"), "{msg}");
+    }
+
+    #[test]
+    fn the_audit_key_is_made_once_in_the_data_directory_readable_by_its_owner_only() {
+        let tmp = tempfile::tempdir().unwrap();
+        let common = CommonArgs {
+            data_dir: Some(tmp.path().into()),
+            ..Default::default()
+        };
+        let s = Settings::resolve(&common, &ServeArgs::default()).unwrap();
+        let path = tmp.path().canonicalize().unwrap().join("keys/audit");
+        assert!(
+            matches!(&s.audit_key, AuditKeySource::File { path: p, create: true } if *p == path)
+        );
+        let err = s.audit_key.load().unwrap_err();
+        assert!(format!("{err:#}").contains("cannot read the audit key file"));
+        assert!(!path.exists(), "checking never makes a key");
+        let made = s.audit_key.load_or_create().unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let again = s.audit_key.load_or_create().unwrap();
+        assert_eq!(
+            made.public_key(),
+            again.public_key(),
+            "made once, then read"
+        );
+        assert_eq!(s.audit_key.load().unwrap().public_key(), made.public_key());
+    }
+
+    #[test]
+    fn an_audit_key_file_that_is_named_is_never_created() {
+        let tmp = tempfile::tempdir().unwrap();
+        let named = tmp.path().join("elsewhere/audit.key");
+        let common = CommonArgs {
+            data_dir: Some(tmp.path().into()),
+            audit_key_file: Some(named.clone()),
+            ..Default::default()
+        };
+        let s = Settings::resolve(&common, &ServeArgs::default()).unwrap();
+        let err = s.audit_key.load_or_create().unwrap_err();
+        assert!(
+            format!("{err:#}").contains("elsewhere/audit.key"),
+            "{err:#}"
+        );
+        assert!(!named.exists());
+        assert!(!format!("{:?}", s.audit_key).is_empty());
     }
 }

@@ -112,7 +112,8 @@ pub async fn run(args: ExportArgs, settings: &Settings) -> Result<()> {
             anyhow::anyhow!("--to {to:?}: use 1 to 40 letters, digits, '-', '_' or '.'")
         })?)
     };
-    let store = store::Store::connect(&settings.database, &settings.pool()).await?;
+    // Every export of personal data is audited.
+    let store = settings.store().await?;
     store.migrate().await?;
     let exported = export_companies(
         &store,

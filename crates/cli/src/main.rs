@@ -1,6 +1,7 @@
 //! `chance-navi`: the one binary; each subcommand is an entry point of the product.
 
 mod accounts;
+mod audit_cmd;
 mod bench;
 mod bench_bids;
 mod bench_import;
@@ -39,6 +40,8 @@ The file takes the same names in snake_case, with serve's under [serve]:
     db_max_connections = 20
     log = \"info\"
     log_format = \"json\"
+    kek_file = \"/etc/chance-navi/kek\"
+    audit_key_file = \"/etc/chance-navi/audit\"
 
     [serve]
     listen = \"0.0.0.0:8080\"
@@ -48,7 +51,12 @@ The file takes the same names in snake_case, with serve's under [serve]:
 
 Every subcommand takes --config, --data-dir and --database-url, so that
 `chance-navi <command> --data-dir D` works on the installation that
-`chance-navi serve --data-dir D` runs.";
+`chance-navi serve --data-dir D` runs.
+
+Two keys live outside the database, in <data-dir>/keys/ unless given: the
+key-encryption key of sealed bids (kek) and the audit key (audit), which keys
+the audit log's hashes and signs its checkpoints. Back both up apart from the
+database, and give every node of a cluster the same ones.";
 
 /// chance-navi: public tenders, e-procurement, private orders and business
 /// partners for Japan's small and medium enterprises.
@@ -73,8 +81,8 @@ enum Command {
     Demo,
     /// Create users from the command line (the first administrator, for one)
     User(accounts::UserArgs),
-    /// Check the audit log
-    Audit(accounts::AuditArgs),
+    /// Check the audit log against its key and checkpoints, and sign checkpoints
+    Audit(audit_cmd::AuditArgs),
     /// Manage the search index (derived from the database)
     Index(index::IndexArgs),
     /// Import public tenders from outside sources
@@ -120,7 +128,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Demo => {
             let settings = Settings::resolve(&cli.common, &ServeArgs::default())?;
             init_logging(&settings)?;
-            let store = store::Store::connect(&settings.database, &settings.pool()).await?;
+            let store = settings.store().await?;
             store.migrate().await?;
             let kek = settings.kek.load()?;
             let logins = demo::seed(&store, Some(&kek), accounts::now_ms()).await?;
@@ -136,7 +144,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Audit(args) => {
             let settings = Settings::resolve(&cli.common, &ServeArgs::default())?;
             init_logging(&settings)?;
-            accounts::audit(args, &settings).await
+            audit_cmd::run(args, &settings).await
         }
         Command::Index(args) => {
             let settings = Settings::resolve(&cli.common, &ServeArgs::default())?;

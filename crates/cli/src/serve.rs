@@ -8,11 +8,14 @@ use tokio::sync::oneshot;
 
 use crate::config::Settings;
 
+/// How often a node looks whether an audit checkpoint is due.
+const CHECKPOINT_LOOK: std::time::Duration = std::time::Duration::from_secs(600);
+
 pub async fn run(settings: Settings, demo: bool) -> Result<()> {
     // Before anything else, so that a signal arriving during start-up is not
     // met by the default action (an abrupt exit).
     let signals = Signals::install()?;
-    let store = store::Store::connect(&settings.database, &settings.pool()).await?;
+    let store = settings.store().await?;
     let report = store.migrate().await?;
     if !report.applied.is_empty() {
         tracing::info!(version = report.current, applied = ?report.applied, "database migrated");
@@ -69,6 +72,11 @@ pub async fn run(settings: Settings, demo: bool) -> Result<()> {
         state.mail_wake.clone(),
         stop_workers.subscribe(),
     ));
+    let checkpointer = tokio::spawn(crate::audit_cmd::run_checkpointer(
+        store.clone(),
+        CHECKPOINT_LOOK,
+        stop_workers.subscribe(),
+    ));
     let limits = state.settings.connections;
     let app = web::app(state);
 
@@ -118,6 +126,7 @@ pub async fn run(settings: Settings, demo: bool) -> Result<()> {
     let _ = housekeeping.await;
     let _ = scheduler.await;
     let _ = notifier.await;
+    let _ = checkpointer.await;
     let _ = follower.await;
     store.close().await;
     tracing::info!("stopped");

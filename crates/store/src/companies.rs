@@ -5,7 +5,7 @@ use domain::{
 };
 use sqlx::{AnyConnection, Row};
 
-use crate::audit::{self, Actor, NewAuditEntry};
+use crate::audit::{Actor, NewAuditEntry};
 use crate::outbox::{self, NewMail};
 use crate::users::{self, NewUser};
 use crate::{Result, Store, StoreError, conflict};
@@ -314,7 +314,7 @@ impl Store {
             Some(r) => format!("{} → {}: {r}", seen.as_str(), next.as_str()),
             None => format!("{} → {}", seen.as_str(), next.as_str()),
         };
-        audit::append(
+        self.append_audit_in(
             &mut tx,
             &NewAuditEntry {
                 at: now,

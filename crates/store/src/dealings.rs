@@ -6,7 +6,7 @@
 use domain::Dealings;
 use sqlx::Row;
 
-use crate::audit::{self, Actor, NewAuditEntry};
+use crate::audit::{Actor, NewAuditEntry};
 use crate::outbox::{self, NewMail};
 use crate::{Result, Store, StoreError};
 
@@ -144,7 +144,7 @@ impl Store {
             c.proposed.label(),
             reason.map(|r| format!(": {r}")).unwrap_or_default()
         );
-        audit::append(
+        self.append_audit_in(
             &mut tx,
             &NewAuditEntry {
                 at: now,

@@ -4,7 +4,7 @@
 
 use sqlx::Row;
 
-use crate::audit::{self, Actor, NewAuditEntry};
+use crate::audit::{Actor, NewAuditEntry};
 use crate::companies::{COLUMNS, company};
 use crate::{Company, Result, Store};
 
@@ -262,7 +262,7 @@ impl Store {
             Some(s) => format!("format={format} to={to} rows={rows} changed_since={s}"),
             None => format!("format={format} to={to} rows={rows} all"),
         };
-        audit::append(
+        self.append_audit_in(
             &mut tx,
             &NewAuditEntry {
                 at: now,

@@ -5,7 +5,7 @@
 use domain::CorporateNumber;
 use sqlx::Row;
 
-use crate::audit::{self, Actor, NewAuditEntry};
+use crate::audit::{Actor, NewAuditEntry};
 use crate::outbox::{self, NewMail};
 use crate::{Result, Store, StoreError, conflict};
 
@@ -153,7 +153,7 @@ impl Store {
             c.proposed_corporate_number.as_deref().unwrap_or("-"),
             reason.map(|r| format!(": {r}")).unwrap_or_default()
         );
-        audit::append(
+        self.append_audit_in(
             &mut tx,
             &NewAuditEntry {
                 at: now,

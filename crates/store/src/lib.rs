@@ -27,12 +27,17 @@ mod tenders;
 mod tokens;
 mod users;
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use domain::audit::{AuditKeys, PublicKey};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
-pub use audit::{Actor, AuditEntry, AuditFilter, AuditVerification, NewAuditEntry};
+pub use audit::{
+    AUDIT_SCHEMA_VERSION, Actor, AuditEntry, AuditFilter, AuditHead, AuditVerification,
+    NewAuditEntry,
+};
 pub use cases::{Case, FieldChange, NewCase, Upserted, changes};
 pub use companies::{Company, CompanyProfile, NewApplication, Review};
 pub use dealings::DealingsChange;
@@ -90,6 +95,13 @@ pub enum StoreError {
     /// The row changed since it was read (another reviewer acted first).
     #[error("the record was changed by someone else; reload and try again")]
     Stale,
+    /// An audit entry was to be written by a store opened without the audit
+    /// key (`Store::with_audit_keys`).
+    #[error("the audit key is not loaded: this process cannot write to the audit log")]
+    NoAuditKey,
+    /// A checkpoint was asked for, but the chain does not verify.
+    #[error("the audit log is broken at entry {seq}: {why}")]
+    AuditBroken { seq: i64, why: String },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -117,19 +129,58 @@ pub struct Store {
     pool: AnyPool,
     engine: Engine,
     target: String,
+    /// The audit chain's keys, which the database never holds; without them
+    /// the store reads but writes no audit entry (and so no audited action).
+    audit: Option<Arc<AuditKeys>>,
 }
 
 impl Store {
     /// Opens the database; SQLite files are created when missing, with WAL,
     /// foreign keys and a busy timeout set on every connection.
     pub async fn connect(target: &DatabaseTarget, settings: &PoolSettings) -> Result<Store> {
+        Self::open(target, settings, false).await
+    }
+
+    /// Opens the database for reading only: an SQLite file must exist and is
+    /// opened read-only, a PostgreSQL session is read-only, so that nothing
+    /// done through this store (not even a migration) can change the data.
+    pub async fn connect_read_only(
+        target: &DatabaseTarget,
+        settings: &PoolSettings,
+    ) -> Result<Store> {
+        Self::open(target, settings, true).await
+    }
+
+    async fn open(
+        target: &DatabaseTarget,
+        settings: &PoolSettings,
+        read_only: bool,
+    ) -> Result<Store> {
         install_default_drivers();
         let engine = target.engine();
         let shown = target.to_string();
         let mut options = AnyPoolOptions::new()
             .max_connections(settings.max_connections)
             .acquire_timeout(settings.acquire_timeout);
-        if engine == Engine::Sqlite {
+        if engine == Engine::Sqlite && read_only {
+            options = options
+                .max_connections(settings.max_connections.min(8))
+                .after_connect(|conn, _meta| {
+                    Box::pin(async move {
+                        conn.execute("PRAGMA busy_timeout = 5000").await?;
+                        conn.execute("PRAGMA query_only = ON").await?;
+                        Ok(())
+                    })
+                });
+        } else if engine == Engine::Postgres && read_only {
+            options = options.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+                        .await?;
+                    Ok(())
+                })
+            });
+        } else if engine == Engine::Sqlite {
             options = options
                 // SQLite takes one writer at a time; a small pool avoids
                 // queuing writers behind each other inside SQLite's lock.
@@ -148,7 +199,11 @@ impl Store {
                     })
                 });
         }
-        let url = target.connection_url();
+        let mut url = target.connection_url();
+        if read_only && engine == Engine::Sqlite {
+            // mode=ro: a missing file is an error instead of a new, empty database.
+            url = url.replace("?mode=rwc", "?mode=ro");
+        }
         let failed = |cause| StoreError::Connect {
             target: shown.clone(),
             cause,
@@ -167,7 +222,25 @@ impl Store {
             pool,
             engine,
             target: shown,
+            audit: None,
         })
+    }
+
+    /// The store with the audit chain's keys: every process that writes
+    /// audited actions needs them (the same on every node). Tests use
+    /// `testkit`'s fixed test key.
+    pub fn with_audit_keys(mut self, keys: Arc<AuditKeys>) -> Store {
+        self.audit = Some(keys);
+        self
+    }
+
+    /// The key that checks the audit checkpoints, for publishing beside them.
+    pub fn audit_public_key(&self) -> Option<PublicKey> {
+        self.audit.as_ref().map(|k| k.public_key())
+    }
+
+    pub(crate) fn audit_keys(&self) -> Result<&AuditKeys> {
+        self.audit.as_deref().ok_or(StoreError::NoAuditKey)
     }
 
     pub fn engine(&self) -> Engine {

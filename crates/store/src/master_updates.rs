@@ -5,7 +5,7 @@
 
 use sqlx::Row;
 
-use crate::audit::{self, Actor, NewAuditEntry};
+use crate::audit::{Actor, NewAuditEntry};
 use crate::{Result, Store, StoreError};
 
 /// One low-level step of applying an update, in the order given.
@@ -289,7 +289,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        audit::append(
+        self.append_audit_in(
             &mut tx,
             &NewAuditEntry {
                 at: now,

@@ -3,7 +3,7 @@
 
 use sqlx::Row;
 
-use crate::audit::{self, Actor, NewAuditEntry};
+use crate::audit::{Actor, NewAuditEntry};
 use crate::{Result, Store, conflict};
 
 /// An entry of a simple master: a name, an order, on or off.
@@ -481,7 +481,7 @@ impl Store {
             target_id: &id.to_string(),
             detail: c.detail,
         };
-        audit::append(&mut tx, &entry).await?;
+        self.append_audit_in(&mut tx, &entry).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -511,7 +511,7 @@ impl Store {
             target_id,
             detail: c.detail,
         };
-        audit::append(&mut tx, &entry).await?;
+        self.append_audit_in(&mut tx, &entry).await?;
         tx.commit().await?;
         Ok(true)
     }

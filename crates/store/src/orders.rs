@@ -7,7 +7,7 @@
 use domain::{CaseStatus, EntryStatus};
 use sqlx::{AnyConnection, Row};
 
-use crate::audit::{self, Actor, NewAuditEntry};
+use crate::audit::{Actor, NewAuditEntry};
 use crate::cases::{self, Case, NewCase};
 use crate::outbox::{self, NewMail};
 use crate::{Result, Store, StoreError};
@@ -356,7 +356,7 @@ impl Store {
             .bind(comment)
             .execute(&mut *tx)
             .await?;
-        audit::append(
+        self.append_audit_in(
             &mut tx,
             &NewAuditEntry {
                 at: now,

@@ -8,7 +8,7 @@ use domain::tender::{Action, AwardMethod, Requirements, Schedule, Stage, Tender}
 use domain::{CaseStatus, audit::sha256_hex};
 use sqlx::{AnyConnection, Row};
 
-use crate::audit::{self, Actor, NewAuditEntry};
+use crate::audit::{Actor, NewAuditEntry};
 use crate::cases::{self, Case, NewCase};
 use crate::orders::{FILE_META, FileMeta, FileOwner, NewFile, file_meta, insert_file};
 use crate::outbox::{self, NewMail};
@@ -314,27 +314,30 @@ async fn enqueue_all(conn: &mut AnyConnection, mails: &[NewMail], now: i64) -> R
     Ok(())
 }
 
-async fn audited(
-    conn: &mut AnyConnection,
-    actor: &Actor,
-    action: &str,
-    case_id: i64,
-    detail: &str,
-    now: i64,
-) -> Result<()> {
-    audit::append(
-        conn,
-        &NewAuditEntry {
-            at: now,
-            actor,
-            action,
-            target_type: "tender",
-            target_id: &case_id.to_string(),
-            detail,
-        },
-    )
-    .await?;
-    Ok(())
+impl Store {
+    async fn audited(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        action: &str,
+        case_id: i64,
+        detail: &str,
+        now: i64,
+    ) -> Result<()> {
+        self.append_audit_in(
+            conn,
+            &NewAuditEntry {
+                at: now,
+                actor,
+                action,
+                target_type: "tender",
+                target_id: &case_id.to_string(),
+                detail,
+            },
+        )
+        .await?;
+        Ok(())
+    }
 }
 
 const PARTICIPANT_SELECT: &str = "SELECT p.id, p.company_id, c.name AS company_name,
@@ -474,7 +477,8 @@ impl Store {
                 .await?;
         }
         attach_documents(&mut tx, case_id, &case, &t.documents, actor.user_id, now).await?;
-        audited(&mut tx, actor, "tender.edit", case_id, "", now).await?;
+        self.audited(&mut tx, actor, "tender.edit", case_id, "", now)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -573,7 +577,7 @@ impl Store {
             | Action::Score => "tender.action",
         };
         enqueue_all(&mut tx, mails, now).await?;
-        audited(&mut tx, actor, name, case_id, "", now).await?;
+        self.audited(&mut tx, actor, name, case_id, "", now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -597,7 +601,7 @@ impl Store {
             return Err(StoreError::Invalid("この案件は終了しています。".into()));
         }
         upsert_participant(&mut tx, case_id, company_id, status, reason, now).await?;
-        audited(
+        self.audited(
             &mut tx,
             actor,
             &format!("tender.participation.{}", status.as_str()),
@@ -694,7 +698,7 @@ impl Store {
             .bind(&receipt_no)
             .execute(&mut *tx)
             .await?;
-        audited(
+        self.audited(
             &mut tx,
             actor,
             if sealed.is_some() {
@@ -764,7 +768,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        audited(
+        self.audited(
             &mut tx,
             actor,
             "tender.open",
@@ -965,7 +969,7 @@ impl Store {
             insert_file(&mut tx, FileOwner::Participant(id), f, a.user_id, now).await?;
         }
         enqueue_all(&mut tx, mails, now).await?;
-        audited(
+        self.audited(
             &mut tx,
             actor,
             "tender.participation.applied",
@@ -1028,7 +1032,7 @@ impl Store {
         }
         upsert_participant(&mut tx, case_id, company_id, status, reason, now).await?;
         enqueue_all(&mut tx, mails, now).await?;
-        audited(
+        self.audited(
             &mut tx,
             actor,
             &format!("tender.participation.{}", status.as_str()),
@@ -1112,7 +1116,7 @@ impl Store {
                 "技術点は参加資格を認めた企業（指名した企業）に登録します。".into(),
             ));
         }
-        audited(
+        self.audited(
             &mut tx,
             actor,
             "tender.technical_score",
@@ -1149,7 +1153,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         enqueue_all(&mut tx, mails, now).await?;
-        audited(
+        self.audited(
             &mut tx,
             actor,
             "tender.question",
@@ -1193,7 +1197,7 @@ impl Store {
             return Err(StoreError::Stale);
         }
         enqueue_all(&mut tx, mails, now).await?;
-        audited(
+        self.audited(
             &mut tx,
             actor,
             "tender.answer",

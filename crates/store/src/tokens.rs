@@ -4,7 +4,7 @@
 
 use sqlx::Row;
 
-use crate::audit::{self, Actor, NewAuditEntry};
+use crate::audit::{Actor, NewAuditEntry};
 use crate::users::{USER_COLUMNS, USER_FROM, user};
 use crate::{Result, Store, StoreError, User};
 
@@ -42,7 +42,7 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
-        audit::append(
+        self.append_audit_in(
             &mut tx,
             &NewAuditEntry {
                 at: now,
@@ -102,7 +102,7 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::Stale);
         }
-        audit::append(
+        self.append_audit_in(
             &mut tx,
             &NewAuditEntry {
                 at: now,

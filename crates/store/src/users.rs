@@ -3,7 +3,7 @@
 use domain::{CompanyStatus, EmailAddress, StaffRole};
 use sqlx::{AnyConnection, Row};
 
-use crate::audit::{self, Actor, NewAuditEntry};
+use crate::audit::{Actor, NewAuditEntry};
 use crate::outbox::{self, NewMail};
 use crate::{Result, Store, StoreError, conflict};
 
@@ -258,7 +258,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let detail = format!("role={}", role.as_str());
-        audit::append(
+        self.append_audit_in(
             &mut tx,
             &NewAuditEntry {
                 at: now,
@@ -547,7 +547,7 @@ impl Store {
             },
             ip: Some(ip.to_owned()),
         };
-        audit::append(
+        self.append_audit_in(
             &mut tx,
             &NewAuditEntry {
                 at: now,

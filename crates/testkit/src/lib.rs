@@ -28,6 +28,33 @@ pub use smtp::{ReceivedMail, SmtpSink};
 /// The environment variable naming the PostgreSQL server for tests.
 pub const PG_URL_VAR: &str = "CHANCE_NAVI_TEST_PG_URL";
 
+/// The audit key of every test database (a fixed, public value: tests only).
+/// A CLI run on a test database gets it as `CHANCE_NAVI_AUDIT_KEY`, or in
+/// `<data-dir>/keys/audit` (`write_audit_key`).
+pub const AUDIT_KEY_HEX: &str = "74657374206175646974206b65792c206e6f7420666f722070726f6475637473";
+
+/// The keys derived from `AUDIT_KEY_HEX`.
+pub fn audit_keys() -> std::sync::Arc<domain::audit::AuditKeys> {
+    let secret = domain::audit::AuditSecret::parse(AUDIT_KEY_HEX).expect("test audit key");
+    std::sync::Arc::new(domain::audit::AuditKeys::derive(&secret))
+}
+
+/// Writes the test audit key where `serve` looks for it in `data_dir`, so that
+/// a server started there appends to the chain the test's store wrote.
+pub fn write_audit_key(data_dir: &std::path::Path) {
+    std::fs::create_dir_all(data_dir.join("keys")).expect("keys directory");
+    std::fs::write(data_dir.join("keys/audit"), AUDIT_KEY_HEX).expect("audit key file");
+}
+
+/// `Store::connect` with the test audit key, for tests that open a
+/// database of their own.
+pub async fn connect(target: &DatabaseTarget) -> Store {
+    Store::connect(target, &PoolSettings::default())
+        .await
+        .expect("connect")
+        .with_audit_keys(audit_keys())
+}
+
 /// Which engine a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -76,9 +103,7 @@ impl TestDb {
     }
 
     async fn open(target: DatabaseTarget, data_dir: tempfile::TempDir) -> TestDb {
-        let store = Store::connect(&target, &PoolSettings::default())
-            .await
-            .expect("connect");
+        let store = connect(&target).await;
         store.migrate().await.expect("migrate");
         TestDb {
             store,
@@ -120,6 +145,77 @@ impl TestDb {
             .await
             .expect("lock");
         TableLock(conn)
+    }
+
+    /// Plays an attacker who can write to the database but has no audit key:
+    /// sets entry `seq`'s detail and recomputes its hash and every later one
+    /// (the unkeyed formula: the best anyone without the key can do), moving
+    /// the head along, in plain SQL.
+    pub async fn rewrite_audit_entry(&self, seq: i64, detail: &str) {
+        let mut entries = self
+            .store
+            .audit_entries(&store::AuditFilter {
+                limit: 1000,
+                ..store::AuditFilter::default()
+            })
+            .await
+            .expect("entries");
+        entries.reverse();
+        let mut prev = entries
+            .iter()
+            .find(|e| e.seq == seq - 1)
+            .map_or(String::new(), |e| e.hash.clone());
+        let mut sql = String::new();
+        for e in entries.iter_mut().filter(|e| e.seq >= seq) {
+            if e.seq == seq {
+                e.detail = detail.to_owned();
+            }
+            let hash = domain::audit::unkeyed_entry_hash(
+                &prev,
+                &domain::audit::AuditFields {
+                    seq: e.seq,
+                    at: e.at,
+                    actor_id: e.actor_id,
+                    actor_label: &e.actor_label,
+                    action: &e.action,
+                    target_type: &e.target_type,
+                    target_id: &e.target_id,
+                    detail: &e.detail,
+                    ip: e.ip.as_deref(),
+                },
+            );
+            sql.push_str(&format!(
+                "UPDATE audit_log SET detail = '{}', prev_hash = '{prev}', hash = '{hash}' WHERE seq = {};\n",
+                e.detail.replace('\'', "''"),
+                e.seq
+            ));
+            prev = hash;
+        }
+        sql.push_str(&format!(
+            "UPDATE audit_head SET hash = '{prev}' WHERE id = 1;"
+        ));
+        self.execute_raw(&sql).await;
+    }
+
+    /// Plays an attacker deleting the entries after `keep` and moving the
+    /// head back to it, as if they had never been written.
+    pub async fn truncate_audit(&self, keep: i64) {
+        let hash = self
+            .store
+            .audit_entries(&store::AuditFilter {
+                limit: 1000,
+                ..store::AuditFilter::default()
+            })
+            .await
+            .expect("entries")
+            .into_iter()
+            .find(|e| e.seq == keep)
+            .map_or(String::new(), |e| e.hash);
+        self.execute_raw(&format!(
+            "DELETE FROM audit_log WHERE seq > {keep};
+             UPDATE audit_head SET seq = {keep}, hash = '{hash}' WHERE id = 1;"
+        ))
+        .await;
     }
 
     /// The installation's data directory (mail outbox, search index, uploads).

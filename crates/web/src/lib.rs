@@ -5,6 +5,7 @@ mod accounts;
 mod admin;
 mod api;
 mod assets;
+mod audit;
 pub mod auth;
 pub mod cases;
 mod errors;
@@ -161,6 +162,7 @@ pub(crate) fn guarded_routes() -> auth::Guarded {
     let g = admin::routes(g);
     let g = cases::routes(g);
     let g = help::routes(g);
+    let g = audit::routes(g);
     let g = orders::routes(g);
     let g = tenders::routes(g);
     let g = notifications::routes(g);

@@ -414,7 +414,7 @@ fn a_kkj_search_past_its_limit_is_split_by_day_and_reaches_search_within_a_secon
 /// Makes an e-tender in the SQLite database of `dir`, two bids, and opens it.
 fn opened_tender(dir: &std::path::Path) {
     use domain::tender::Schedule;
-    use store::{Actor, DatabaseTarget, Participation, PoolSettings, Store};
+    use store::{Actor, DatabaseTarget, Participation};
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -423,9 +423,7 @@ fn opened_tender(dir: &std::path::Path) {
         let target =
             DatabaseTarget::sqlite(dir.canonicalize().expect("dir").join("chance-navi.db"))
                 .expect("target");
-        let store = Store::connect(&target, &PoolSettings::default())
-            .await
-            .expect("store");
+        let store = testkit::connect(&target).await;
         let kek = seal::Kek::generate().expect("kek");
         let staff = Actor::cli("test");
         let (t0, h) = (1_800_000_000_000i64, 3_600_000i64);

@@ -2,6 +2,7 @@
 //! `serve` on both engines, signals.
 
 mod accounts;
+mod audit;
 mod bad_input;
 mod import;
 mod serve;

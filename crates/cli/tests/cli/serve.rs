@@ -284,18 +284,17 @@ fn serve_creates_a_private_key_encryption_key_and_refuses_a_bad_one() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_acknowledged_bid_survives_the_server_being_killed() {
     use domain::tender::Schedule;
-    use store::{Actor, DatabaseTarget, Participation, PoolSettings, Store};
+    use store::{Actor, DatabaseTarget, Participation};
 
     testkit::install_tls_provider();
     let tmp = tempfile::tempdir().unwrap();
     let kek = seal::Kek::generate().unwrap();
     std::fs::create_dir_all(tmp.path().join("keys")).unwrap();
     std::fs::write(tmp.path().join("keys/kek"), kek.to_hex()).unwrap();
+    testkit::write_audit_key(tmp.path());
     let target =
         DatabaseTarget::sqlite(tmp.path().canonicalize().unwrap().join("chance-navi.db")).unwrap();
-    let store = Store::connect(&target, &PoolSettings::default())
-        .await
-        .unwrap();
+    let store = testkit::connect(&target).await;
     store.migrate().await.unwrap();
     let staff = Actor::cli("test");
     let now = web::auth::now_ms();

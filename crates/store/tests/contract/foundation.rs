@@ -11,7 +11,10 @@ on_both_engines!(migrating_twice_applies_nothing_the_second_time, |store| {
     assert_eq!(again.current, Store::latest_version());
     assert_eq!(
         store.applied_versions().await.expect("versions"),
-        (1..=Store::latest_version()).collect::<Vec<_>>()
+        store::migration_files()
+            .iter()
+            .map(|f| f[..4].parse::<i64>().expect("numbered file"))
+            .collect::<Vec<_>>()
     );
 });
 

@@ -3,6 +3,7 @@
 mod accounts;
 mod admin;
 mod api;
+mod audit;
 mod cases;
 mod company_changes;
 mod connections;
