@@ -690,9 +690,25 @@ fn read_file(path: &Path) -> Result<FileConfig> {
 
 /// Creates the directory when missing, proves it can be written, and returns
 /// its absolute path.
+/// Creates the data directory (and tightens an existing one) to 0700: it holds
+/// the database, the keys, the mail outbox with its reset links, and the
+/// index, none of them for other local users.
 fn prepare_data_dir(dir: &Path) -> Result<PathBuf> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir)
+            .with_context(|| format!("cannot read the data directory {}", dir.display()))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).with_context(
+                || format!("cannot make the data directory {} private", dir.display()),
+            )?;
+        }
+    }
     let dir = std::fs::canonicalize(dir)
         .with_context(|| format!("cannot resolve the data directory {}", dir.display()))?;
     let probe = dir.join(format!(".write-test-{}", std::process::id()));
@@ -710,6 +726,20 @@ mod tests {
         let p = dir.join("chance-navi.toml");
         std::fs::write(&p, text).unwrap();
         p
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_data_directory_is_private_new_or_old() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let fresh = prepare_data_dir(&tmp.path().join("new")).unwrap();
+        assert_eq!(mode(&fresh), 0o700);
+        let old = tmp.path().join("old");
+        std::fs::create_dir(&old).unwrap();
+        std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(mode(&prepare_data_dir(&old).unwrap()), 0o700);
     }
 
     #[test]

@@ -85,6 +85,12 @@ impl Mailer {
             None => {
                 std::fs::create_dir_all(outbox_dir)
                     .map_err(|e| MailError::Folder(outbox_dir.to_owned(), e))?;
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    std::fs::set_permissions(outbox_dir, std::fs::Permissions::from_mode(0o700))
+                        .map_err(|e| MailError::Folder(outbox_dir.to_owned(), e))?;
+                }
                 Ok(Mailer {
                     transport: Transport::Files(outbox_dir.to_owned()),
                     from,
@@ -150,7 +156,7 @@ impl Mailer {
             }),
             Transport::Files(dir) => {
                 let path = dir.join(format!("{:08}.eml", mail.id));
-                tokio::fs::write(&path, message.formatted())
+                write_private(&path, &message.formatted())
                     .await
                     .map_err(|e| SendError {
                         permanent: false,
@@ -263,4 +269,17 @@ mod tests {
             "smtp://mail.example.jp:587"
         );
     }
+}
+
+/// Writes a mail file only its owner may read (0600): it may hold a
+/// password-reset or invitation link.
+async fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use tokio::io::AsyncWriteExt;
+    let mut options = tokio::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut f = options.open(path).await?;
+    f.write_all(bytes).await?;
+    f.flush().await
 }

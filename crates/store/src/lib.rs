@@ -208,6 +208,9 @@ impl Store {
             target: shown.clone(),
             cause,
         };
+        if let (DatabaseTarget::Sqlite { path }, false) = (target, read_only) {
+            private_sqlite_files(path);
+        }
         // One direct connection first: it fails at once with the real cause
         // (refused, unknown host, bad password), where the pool would only
         // report a timeout after waiting.
@@ -218,6 +221,11 @@ impl Store {
             .await
             .map_err(failed)?;
         let pool = options.connect(&url).await.map_err(failed)?;
+        if let (DatabaseTarget::Sqlite { path }, false) = (target, read_only) {
+            // The WAL and shared-memory files now exist; an installation from
+            // before this rule gets its modes tightened too.
+            private_sqlite_files(path);
+        }
         Ok(Store {
             pool,
             engine,
@@ -283,4 +291,35 @@ pub(crate) fn conflict(e: sqlx::Error, fields: &[(&str, &'static str)]) -> Store
         }
     }
     StoreError::Query(e)
+}
+
+/// The SQLite database and its WAL and shared-memory files are for this
+/// process's user only (0600): they hold personal data and, until sent,
+/// password-reset links. A missing database file is created so (SQLite then
+/// opens the empty file as a new database and gives its WAL the same mode).
+fn private_sqlite_files(path: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        if !path.exists() {
+            let _ = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path);
+        }
+        let name = path.as_os_str().to_owned();
+        for suffix in ["", "-wal", "-shm"] {
+            let mut file = name.clone();
+            file.push(suffix);
+            let file = std::path::PathBuf::from(file);
+            if let Ok(meta) = std::fs::metadata(&file)
+                && meta.permissions().mode() & 0o077 != 0
+            {
+                let _ = std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600));
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }

@@ -160,6 +160,14 @@ async fn without_smtp_mail_is_written_as_eml_files_in_the_outbox_folder() {
         eml.contains("Subject: =?utf-8?"),
         "the Japanese subject is RFC 2047-encoded"
     );
+    // Mail may hold reset and invitation links: for the portal's user only.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&outbox.join(format!("{id:08}.eml"))), 0o600);
+        assert_eq!(mode(&outbox), 0o700);
+    }
 }
 
 #[test]

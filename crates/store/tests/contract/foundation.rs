@@ -193,3 +193,37 @@ async fn the_sqlite_test_database_lives_in_its_data_directory() {
     let postgres = TestDb::postgres().await;
     assert!(postgres.data_dir().is_dir());
 }
+
+/// The SQLite database, its WAL and shared memory are the portal's user's
+/// alone; an installation from before is tightened when it is opened.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_sqlite_files_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let db = TestDb::sqlite().await;
+    db.store()
+        .upsert_case(&testkit::fixtures::case(1), 1_000)
+        .await
+        .expect("a write, so that the WAL exists");
+    let file = db.data_dir().join("chance-navi.db");
+    let mode = |suffix: &str| {
+        let mut p = file.clone().into_os_string();
+        p.push(suffix);
+        std::fs::metadata(std::path::PathBuf::from(p))
+            .expect("file")
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    for suffix in ["", "-wal", "-shm"] {
+        assert_eq!(mode(suffix), 0o600, "chance-navi.db{suffix}");
+    }
+    // A database left readable by everyone (0644) is made private when opened.
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let target = store::DatabaseTarget::sqlite(&file).expect("target");
+    let again = Store::connect(&target, &store::PoolSettings::default())
+        .await
+        .expect("open");
+    assert_eq!(mode(""), 0o600);
+    again.close().await;
+}
