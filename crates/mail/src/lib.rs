@@ -250,6 +250,19 @@ pub async fn run_worker(
     }
 }
 
+/// Writes a mail file only its owner may read (0600): it may hold a
+/// password-reset or invitation link.
+async fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use tokio::io::AsyncWriteExt;
+    let mut options = tokio::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut f = options.open(path).await?;
+    f.write_all(bytes).await?;
+    f.flush().await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,17 +282,4 @@ mod tests {
             "smtp://mail.example.jp:587"
         );
     }
-}
-
-/// Writes a mail file only its owner may read (0600): it may hold a
-/// password-reset or invitation link.
-async fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use tokio::io::AsyncWriteExt;
-    let mut options = tokio::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    options.mode(0o600);
-    let mut f = options.open(path).await?;
-    f.write_all(bytes).await?;
-    f.flush().await
 }
