@@ -3,19 +3,45 @@
 
 use unicode_normalization::UnicodeNormalization;
 
+/// Characters that change how text around them is shown without being
+/// seen: bidirectional embeddings, overrides, isolates and marks, and
+/// zero-width characters. "estimate\u{202E}gnp.pdf" shows as
+/// "estimatefdp.png"; a zero-width space makes two equal-looking names differ.
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
+}
+
+/// `input` without the characters `is_invisible_format` names.
+pub fn visible(input: &str) -> String {
+    input.chars().filter(|c| !is_invisible_format(*c)).collect()
+}
+
 /// NFKC (full-width ASCII to half-width, half-width katakana to full-width),
-/// then trimmed, with runs of whitespace (including the ideographic space)
-/// collapsed to one ASCII space.
+/// without invisible format characters, then trimmed, with runs of whitespace
+/// (including the ideographic space) collapsed to one ASCII space.
 pub fn normalize(input: &str) -> String {
-    let nfkc: String = input.nfkc().collect();
+    let nfkc: String = input.nfkc().filter(|c| !is_invisible_format(*c)).collect();
     nfkc.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Display text as typed, tidied: trimmed, with runs of whitespace (the
-/// ideographic space included) collapsed to one space. Unlike `normalize` it
-/// keeps full-width punctuation such as （）, which Japanese names use.
+/// Display text as typed, tidied: without invisible format characters,
+/// trimmed, with runs of whitespace (the ideographic space included)
+/// collapsed to one space. Unlike `normalize` it keeps full-width
+/// punctuation such as （）, which Japanese names use.
 pub fn tidy(input: &str) -> String {
-    input.split_whitespace().collect::<Vec<_>>().join(" ")
+    visible(input)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The characters people type for a hyphen in numbers: ASCII, full-width,
@@ -53,6 +79,22 @@ pub fn is_katakana_reading(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn direction_overrides_and_zero_width_characters_are_removed() {
+        assert_eq!(tidy("estimate\u{202E}gnp.pdf"), "estimategnp.pdf");
+        assert_eq!(
+            normalize("見積\u{200B}書\u{2066}.pdf\u{2069}"),
+            "見積書.pdf"
+        );
+        assert_eq!(tidy("\u{FEFF}清掃\u{200D}業務\u{200F}"), "清掃業務");
+        assert_eq!(visible("a\u{061C}b\u{180E}c\u{2060}d"), "abcd");
+        assert_eq!(
+            tidy("庁舎 清掃（その1）"),
+            "庁舎 清掃（その1）",
+            "visible text stays"
+        );
+    }
 
     #[test]
     fn full_width_forms_and_ideographic_spaces_are_normalised() {

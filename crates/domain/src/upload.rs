@@ -198,6 +198,13 @@ mod tests {
     }
 
     #[test]
+    fn names_lose_direction_overrides_that_disguise_their_extension() {
+        // With U+202E kept, this name would show as estimatefdp.png.
+        assert_eq!(clean_name("estimate\u{202E}gnp.pdf"), "estimategnp.pdf");
+        assert_eq!(clean_name("見積\u{200B}書.pdf"), "見積書.pdf");
+    }
+
+    #[test]
     fn names_lose_paths_control_characters_and_header_breakers() {
         assert_eq!(clean_name("C:\\Users\\me\\見積.xlsx"), "見積.xlsx");
         assert_eq!(clean_name("../../etc/passwd"), "passwd");

@@ -160,7 +160,7 @@ fn case_of(r: &Element) -> Result<NewCase, String> {
     let mut case = NewCase {
         kind: CaseKind::PublicTender,
         title: domain::text::tidy(&title),
-        description,
+        description: domain::text::visible(&description),
         category: r
             .field("Category")
             .and_then(|c| Category::from_kkj_code(&c))
@@ -223,6 +223,22 @@ mod tests {
             Procedure::QuotationComparison
         );
         assert_eq!(procedure_of("その他"), Procedure::Other);
+    }
+
+    #[test]
+    fn direction_overrides_and_zero_width_characters_do_not_reach_the_case() {
+        let xml = "<Results><SearchResults><SearchResult><Key>K4</Key>\
+<ProjectName>見積\u{202E}fdp.exe\u{202C}書</ProjectName><OrganizationName>テスト\u{200B}市</OrganizationName>\
+<ProjectDescription>仕様\u{2066}書\u{2069}のとおり</ProjectDescription>\
+</SearchResult></SearchResults></Results>";
+        let c = parse(xml.as_bytes()).unwrap().records[0]
+            .outcome
+            .case()
+            .cloned()
+            .unwrap();
+        assert_eq!(c.title, "見積fdp.exe書");
+        assert_eq!(c.organization_name, "テスト市");
+        assert_eq!(c.description, "仕様書のとおり");
     }
 
     #[test]

@@ -313,7 +313,7 @@ fn case_of(ocid: &str, c: &Value) -> Result<NewCase, String> {
     let mut case = NewCase {
         kind: CaseKind::PublicTender,
         title: domain::text::tidy(&title),
-        description: text(tender, &["description"]).unwrap_or_default(),
+        description: domain::text::visible(&text(tender, &["description"]).unwrap_or_default()),
         category,
         procedure,
         organization_name: domain::text::tidy(&organization),

@@ -281,7 +281,7 @@ fn case_of(
     let mut case = NewCase {
         kind: CaseKind::PublicTender,
         title: domain::text::tidy(&title),
-        description,
+        description: domain::text::visible(&description),
         category: category_of(&get(kind_column)),
         procedure: match get("入札方式") {
             p if p.is_empty() => Procedure::Other,

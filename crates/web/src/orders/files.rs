@@ -2,8 +2,9 @@
 //! case is public, and before that for its company and the reviewers; an
 //! attachment to an entry's message is for the two companies and the
 //! reviewers only; a document of an application to take part in an
-//! e-tender is for the applicant and the tender's organisation. Anyone else
-//! gets 404, so ids reveal nothing.
+//! e-tender is for the applicant and the tender's organisation (and
+//! administrators, who act for every organisation) — not for operators, who
+//! review companies, not tenders. Anyone else gets 404, so ids reveal nothing.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
@@ -16,7 +17,10 @@ use crate::auth::Viewer;
 use crate::{AppState, WebError};
 
 async fn may_see(state: &AppState, viewer: &Viewer, f: &StoredFile) -> Result<bool, WebError> {
-    if viewer.has(Role::Operator) || viewer.has(Role::Admin) {
+    if viewer.has(Role::Admin) {
+        return Ok(true);
+    }
+    if viewer.has(Role::Operator) && f.applicant.is_none() {
         return Ok(true);
     }
     let company = viewer.user.as_ref().and_then(|u| u.company_id);

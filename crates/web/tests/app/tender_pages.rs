@@ -239,9 +239,15 @@ async fn staff_see_only_their_organisations_tenders_and_application_documents() 
             .contains("参加資格を認められた企業")
     );
     let (stranger, _) = signed_in(&app, Role::ReceivingCompany, 2).await;
+    let (operator, _) = signed_in(&app, Role::Operator, 3).await;
+    let (administrator, _) = signed_in(&app, Role::Admin, 4).await;
     for (who, client, status) in [
         ("the applicant", &applicant, 200),
         ("the organisation", &staff, 200),
+        // An administrator acts for any organisation (its tenders' pages too).
+        ("an administrator", &administrator, 200),
+        // Operators review companies, not e-tender applications.
+        ("an operator", &operator, 404),
         ("another company", &stranger, 404),
         ("another organisation", &other, 404),
         ("a visitor", &app.client, 404),
