@@ -15,15 +15,39 @@ pub struct ImportArgs {
     command: ImportCommand,
 }
 
+/// The sources, as the command line names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum SourceArg {
+    /// 官公需情報ポータルサイト: the search API's XML
+    Kkj,
+    /// 東京都財務局 (東京都電子調達システム): CSV, docs/formats/tokyo.md
+    Tokyo,
+    /// 東京電子自治体共同運営: CSV, docs/formats/tokyo-municipal.md
+    TokyoMunicipal,
+    /// OCDS 1.1 (and 1.0) release or record packages: JSON
+    Ocds,
+}
+
+impl SourceArg {
+    fn source(self) -> Source {
+        match self {
+            SourceArg::Kkj => Source::Kkj,
+            SourceArg::Tokyo => Source::Tokyo,
+            SourceArg::TokyoMunicipal => Source::TokyoMunicipal,
+            SourceArg::Ocds => Source::Ocds,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum ImportCommand {
     /// Import once from a file or a URL; prints the run's counts. Bad records
     /// are set aside (see the admin area's import runs) and the rest goes on;
     /// exit status 1 when the document cannot be read at all.
     Run {
-        /// kkj (官公需情報ポータルサイト, XML) or ocds (OCDS release or record package, JSON)
-        #[arg(long)]
-        source: String,
+        /// Where the document comes from
+        #[arg(long, value_enum)]
+        source: SourceArg,
         /// Read this file
         #[arg(long, conflicts_with = "url", required_unless_present = "url")]
         file: Option<std::path::PathBuf>,
@@ -130,12 +154,7 @@ pub async fn run(args: ImportArgs, settings: &Settings) -> Result<()> {
         url,
         days,
     } = args.command;
-    let Some(source) = Source::parse_name(&source) else {
-        bail!(
-            "unknown source {source:?}: use one of {}",
-            Source::ALL.map(Source::name).join(", ")
-        );
-    };
+    let source = source.source();
     if days.is_some() && source != Source::Kkj {
         bail!("--days is for --source kkj only");
     }
@@ -201,6 +220,23 @@ pub async fn run(args: ImportArgs, settings: &Settings) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_source_has_its_command_line_name() {
+        use clap::ValueEnum;
+        for source in import::Source::ALL {
+            let arg = super::SourceArg::value_variants()
+                .iter()
+                .find(|a| a.source() == source)
+                .expect("every source can be named");
+            let name = arg
+                .to_possible_value()
+                .expect("named")
+                .get_name()
+                .to_owned();
+            assert_eq!(import::Source::parse_name(&name), Some(source), "{name}");
+        }
+    }
+
     use super::without_credentials;
 
     #[test]

@@ -91,7 +91,14 @@ fn an_unreadable_document_or_a_bad_source_fails_with_one_line() {
         junk.to_str().unwrap(),
     ]);
     assert!(!out.status.success());
-    assert!(text(&out).1.contains("unknown source"), "{}", text(&out).1);
+    // One line naming the value; --help lists every source.
+    let err = text(&out).1;
+    assert!(err.contains("'nope'") && err.contains("--source"), "{err}");
+    let help = run(&["import", "run", "--help"]);
+    let help = text(&help).0;
+    for source in ["kkj", "tokyo", "tokyo-municipal", "ocds"] {
+        assert!(help.contains(&format!("- {source}:")), "{help}");
+    }
 }
 
 #[test]
