@@ -653,6 +653,20 @@ impl Settings {
             trusted_proxies: self.serve.trusted_proxies.clone(),
             metrics_from: self.serve.metrics_from.clone(),
             connections: self.serve.connections,
+            import_schedules: self
+                .imports
+                .iter()
+                .enumerate()
+                .map(|(i, s)| web::ScheduledImport {
+                    lease: crate::schedule::lease_name(i, s),
+                    source: s.source,
+                    origin: match &s.origin {
+                        ImportOrigin::File(p) => p.display().to_string(),
+                        ImportOrigin::Url(u) => crate::import_cmd::without_credentials(u),
+                    },
+                    every_minutes: s.every.as_secs() / 60,
+                })
+                .collect(),
             // Password hashing: one at a time per core (at most four), the
             // defaults being right for the hosts the portal runs on.
             ..web::WebSettings::default()

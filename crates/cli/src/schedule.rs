@@ -20,7 +20,7 @@ const RUN_GUARD: Duration = Duration::from_secs(3600);
 /// process died or hung (a run records progress every 500 records).
 const SILENT_RUN: Duration = Duration::from_millis(store::SILENT_RUN_MS as u64);
 
-fn lease_name(i: usize, s: &ImportSchedule) -> String {
+pub(crate) fn lease_name(i: usize, s: &ImportSchedule) -> String {
     format!("import:{}:{i}", s.source.name())
 }
 
@@ -176,10 +176,14 @@ pub async fn take_if_due(
         .await
 }
 
+/// Runs the schedules until `stop`: each when due, on the node that takes
+/// its lease; `run_now` (an administrator's "run now", which ended a lease) makes
+/// it look at once. `wake` is told after each run (cases were written).
 pub async fn run_scheduler(
     store: store::Store,
     schedules: Vec<ImportSchedule>,
     wake: std::sync::Arc<tokio::sync::Notify>,
+    run_now: std::sync::Arc<tokio::sync::Notify>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     if schedules.is_empty() {
@@ -223,6 +227,7 @@ pub async fn run_scheduler(
         }
         tokio::select! {
             _ = tokio::time::sleep(POLL) => {}
+            _ = run_now.notified() => {}
             _ = stop.changed() => return,
         }
     }

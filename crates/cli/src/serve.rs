@@ -63,6 +63,7 @@ pub async fn run(settings: Settings, demo: bool) -> Result<()> {
         store.clone(),
         settings.imports.clone(),
         state.cases_wake.clone(),
+        state.imports_wake.clone(),
         stop_workers.subscribe(),
     ));
     let notifier = tokio::spawn(crate::notify_cmd::run_scheduler(

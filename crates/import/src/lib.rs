@@ -16,7 +16,9 @@ pub mod tokyo;
 mod xml;
 
 pub use dates::{deadline_in_text, parse_iso};
-pub use run::{Parser, RunOutcome, run, run_documents, run_documents_with, run_file};
+pub use run::{
+    Parser, RunOutcome, run, run_documents, run_documents_with, run_file, run_file_started,
+};
 pub use store::CaseResult;
 
 /// A link a source gives (`field` names it in the reason): only http and

@@ -106,29 +106,43 @@ pub async fn run_file(
     now: impl Fn() -> i64,
     progress: &mut (dyn FnMut(&RunCounts) + Send),
 ) -> Result<RunOutcome, store::StoreError> {
-    if source != Source::Kkj {
-        let input = match std::fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                let started = Instant::now();
-                let run_id = store.start_import_run(source.name(), origin, now()).await?;
-                let reason = format!("ファイルを読めません：{e}");
-                store
-                    .finish_import_run(run_id, &RunCounts::default(), Some(&reason), now())
-                    .await?;
-                return Ok(RunOutcome {
-                    run_id,
-                    counts: RunCounts::default(),
-                    error: Some(reason),
-                    seconds: started.elapsed().as_secs_f64(),
-                });
-            }
-        };
-        return run_documents(store, source, origin, &[input], now, progress).await;
-    }
-    let started = Instant::now();
     let run_id = store.start_import_run(source.name(), origin, now()).await?;
-    let work = stream_kkj(store, run_id, path, &now, progress);
+    run_file_started(store, run_id, source, path, now, progress).await
+}
+
+/// Like `run_file`, for run `run_id` already started (so that whoever started
+/// it can show its progress while it goes on).
+pub async fn run_file_started(
+    store: &Store,
+    run_id: i64,
+    source: Source,
+    path: &std::path::Path,
+    now: impl Fn() -> i64,
+    progress: &mut (dyn FnMut(&RunCounts) + Send),
+) -> Result<RunOutcome, store::StoreError> {
+    let started = Instant::now();
+    if source == Source::Kkj {
+        let work = stream_kkj(store, run_id, path, &now, progress);
+        return guarded(store, source, run_id, started, &now, work).await;
+    }
+    let input = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let reason = format!("ファイルを読めません：{e}");
+            store
+                .finish_import_run(run_id, &RunCounts::default(), Some(&reason), now())
+                .await?;
+            return Ok(RunOutcome {
+                run_id,
+                counts: RunCounts::default(),
+                error: Some(reason),
+                seconds: started.elapsed().as_secs_f64(),
+            });
+        }
+    };
+    let parser = |input: &[u8], departments: &Departments| source.parse(input, departments);
+    let inputs = [input];
+    let work = import_into(store, source, run_id, &inputs, &parser, &now, progress);
     guarded(store, source, run_id, started, &now, work).await
 }
 

@@ -213,6 +213,21 @@ impl Store {
         Ok(done.rows_affected())
     }
 
+    /// Whether a run of `source` is going on (shown as running and not silent
+    /// since `alive_since`).
+    pub async fn import_running(&self, source: &str, alive_since: i64) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM import_runs
+              WHERE source = $1 AND status = $2 AND COALESCE(heartbeat_at, started_at) >= $3",
+        )
+        .bind(source)
+        .bind(RunStatus::Running.as_str())
+        .bind(alive_since)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(n > 0)
+    }
+
     /// Each source's newest run and when it last succeeded, by source name:
     /// what an operator's health check and the metrics read.
     pub async fn import_health(&self) -> Result<Vec<SourceHealth>> {

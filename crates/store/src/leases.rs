@@ -61,6 +61,17 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Ends lease `name` now, whoever holds it, so that the next node to look
+    /// takes it (an administrator's "run now").
+    pub async fn expire_lease(&self, name: &str, now_ms: i64) -> Result<()> {
+        sqlx::query("UPDATE leases SET expires_at = $2 WHERE name = $1 AND expires_at > $2")
+            .bind(name)
+            .bind(now_ms)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     /// The current row for `name`, expired or not.
     pub async fn lease(&self, name: &str) -> Result<Option<Lease>> {
         let row =

@@ -53,6 +53,9 @@ pub struct WebSettings {
     /// Bounds on connections: how many at once, and how long headers and
     /// silence may take.
     pub connections: ConnectionLimits,
+    /// The scheduled imports `serve` runs (from its config file), which the
+    /// admin area shows and can run at once.
+    pub import_schedules: Vec<ScheduledImport>,
     /// Password hashes (19 MiB each) computed at once on this node.
     pub password_hashes_at_once: usize,
     /// Requests that may wait for a turn at hashing; more are told the
@@ -70,6 +73,7 @@ impl Default for WebSettings {
             trusted_proxies: Vec::new(),
             metrics_from: domain::net::Network::loopback(),
             connections: ConnectionLimits::default(),
+            import_schedules: Vec::new(),
             // One per core, and never more than four (76 MiB).
             password_hashes_at_once: std::thread::available_parallelism()
                 .map_or(2, std::num::NonZero::get)
@@ -77,6 +81,17 @@ impl Default for WebSettings {
             password_hash_queue: 32,
         }
     }
+}
+
+/// A scheduled import as the admin area shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScheduledImport {
+    /// The lease that keeps it to one node; expiring it runs it now.
+    pub lease: String,
+    pub source: import::Source,
+    /// The file or URL it reads, without credentials.
+    pub origin: String,
+    pub every_minutes: u64,
 }
 
 /// Everything a handler may need, shared by all requests.
@@ -97,6 +112,8 @@ pub struct App {
     pub kek: Option<Arc<seal::Kek>>,
     /// Every password hash on this node passes through here.
     pub hashing: auth::HashLimiter,
+    /// Woken when an administrator asks for a scheduled import now.
+    pub imports_wake: Arc<tokio::sync::Notify>,
 }
 
 /// The shared state as an extractor: `State(AppState)`.
@@ -137,6 +154,7 @@ impl AppState {
             settings,
             metrics: Metrics::new(),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
+            imports_wake: Arc::new(tokio::sync::Notify::new()),
             search,
             cases_wake: Arc::new(tokio::sync::Notify::new()),
         }))

@@ -81,6 +81,12 @@ pub fn routes(g: Guarded) -> Guarded {
         .get("/admin/exports", ADMIN, get(exports::show))
         .post("/admin/exports/companies", ADMIN, post(exports::companies))
         .get("/admin/imports", PORTAL_STAFF, get(imports::list))
+        .post("/admin/imports", imports::STARTERS, post(imports::upload))
+        .post(
+            "/admin/imports/schedules/{n}",
+            imports::STARTERS,
+            post(imports::run_schedule),
+        )
         .get("/admin/imports/{id}", PORTAL_STAFF, get(imports::show))
         .get("/admin/industries", ADMIN, get(industries::list))
         .get("/admin/prefectures", ADMIN, get(industries::prefectures))

@@ -36,6 +36,8 @@ const POLICY: &[(&str, &str, &[Role])] = &[
     // health.rs for who is refused.
     ("GET", "/metrics", ALL),
     ("GET", "/healthz/imports", ALL),
+    ("POST", "/admin/imports", &[Admin, Ops]),
+    ("POST", "/admin/imports/schedules/{n}", &[Admin, Ops]),
     ("GET", "/assets/{file}", ALL),
     ("GET", "/cases", ALL),
     ("GET", "/cases/{id}", ALL),
@@ -225,6 +227,7 @@ fn fill(path: &str) -> String {
         .replace("{dept}", "1")
         .replace("{code}", "15")
         .replace("{ocid}", "ocds-chancenavi-1")
+        .replace("{n}", "0")
 }
 
 #[tokio::test]
