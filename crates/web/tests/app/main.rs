@@ -15,5 +15,6 @@ mod notifications;
 mod orders;
 mod pages;
 mod roles;
+mod tender_opening;
 mod tender_pages;
 mod tenders;
