@@ -160,6 +160,7 @@ pub async fn open(
         )));
     }
     let mut names_in_order: Vec<String> = Vec::new();
+    let mut receipts = Vec::new();
     let mut ids = Vec::new();
     let mut opened = Vec::new();
     for b in sealed.iter().filter(|b| !b.receipt.declined) {
@@ -173,6 +174,7 @@ pub async fn open(
             None => (0, 0),
         };
         ids.push(b.id);
+        receipts.push(b.receipt.clone());
         names_in_order.push(names.get(&b.id).cloned().unwrap_or_default());
         opened.push(OpenedBid {
             amount,
@@ -207,6 +209,7 @@ pub async fn open(
             .map(|(i, b)| BidResult {
                 bid_id: ids[i],
                 company_name: names_in_order[i].clone(),
+                receipt: receipts[i].clone(),
                 amount_yen: b.amount,
                 technical_score: b.technical_score,
                 kuji: i64::from(b.kuji),

@@ -149,6 +149,11 @@ pub struct BidResult {
     pub bid_id: i64,
     /// The bidder (filled in when read back; ignored when recorded).
     pub company_name: String,
+    /// The receipt the bidder was given — 受付番号 and the SHA-256 of the
+    /// sealed bid — published with the result so that each bidder can check
+    /// that what was opened is what it sent (read back from the bid;
+    /// ignored when recorded).
+    pub receipt: Receipt,
     pub amount_yen: i64,
     pub technical_score: i64,
     pub kuji: i64,
@@ -357,6 +362,16 @@ fn participant(r: &sqlx::any::AnyRow) -> Result<Participant> {
         applied_at: r.try_get("applied_at")?,
         decided_at: r.try_get("decided_at")?,
         files: Vec::new(),
+    })
+}
+
+/// A bid's receipt from its row (`receipt_no`, `received_at`, `declined`, `sealed_hash`).
+fn receipt(r: &sqlx::any::AnyRow) -> Result<Receipt> {
+    Ok(Receipt {
+        receipt_no: r.try_get("receipt_no")?,
+        received_at: r.try_get("received_at")?,
+        sealed_hash: r.try_get("sealed_hash")?,
+        declined: r.try_get::<i32, _>("declined")? == 1,
     })
 }
 
@@ -782,7 +797,11 @@ impl Store {
         Ok(())
     }
 
-    /// The opening's outcome, once the tender was opened.
+    /// The opening's outcome, once the tender was opened: every opened bid
+    /// with its bidder, amount, validity, くじ figures and receipt (受付番号
+    /// and SHA-256), in order of receipt — everything that is published with
+    /// the result (the case page, the API, the OCDS export). `None` before
+    /// the opening, so nothing of it can be published early.
     pub async fn opening(&self, case_id: i64) -> Result<Option<OpeningRecord>> {
         let Some(row) = sqlx::query(
             "SELECT opened_at, opened_by, winner_bid, kuji_sum, kuji_drawn FROM tender_openings
@@ -796,7 +815,7 @@ impl Store {
         };
         let results = sqlx::query(
             "SELECT r.bid_id, c.name AS company_name, r.amount_yen, r.technical_score, r.kuji, r.validity,
-                    r.kuji_position, r.kuji_part
+                    r.kuji_position, r.kuji_part, b.receipt_no, b.received_at, b.declined, b.sealed_hash
                FROM bid_results r JOIN bids b ON b.id = r.bid_id JOIN companies c ON c.id = b.company_id
               WHERE r.case_id = $1 ORDER BY b.received_at, b.id",
         )
@@ -808,6 +827,7 @@ impl Store {
             Ok(BidResult {
                 bid_id: r.try_get("bid_id")?,
                 company_name: r.try_get("company_name")?,
+                receipt: receipt(r)?,
                 amount_yen: r.try_get("amount_yen")?,
                 technical_score: r.try_get("technical_score")?,
                 kuji: r.try_get::<i32, _>("kuji").map(i64::from)?,
@@ -854,17 +874,11 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                let declined = r.try_get::<i32, _>("declined")? == 1;
                 Ok(SealedBid {
                     id: r.try_get("id")?,
                     company_id: r.try_get("company_id")?,
                     sealed: r.try_get("sealed")?,
-                    receipt: Receipt {
-                        receipt_no: r.try_get("receipt_no")?,
-                        received_at: r.try_get("received_at")?,
-                        sealed_hash: r.try_get("sealed_hash")?,
-                        declined,
-                    },
+                    receipt: receipt(r)?,
                 })
             })
             .collect()

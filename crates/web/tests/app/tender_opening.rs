@@ -1,6 +1,9 @@
-//! The opening as staff see it: a second opening is told the tender is
-//! already opened; once bidding has opened, a 変更公告 may extend the
-//! deadline but not bring it forward — on the staff page and in the API alike.
+//! The opening as the public and staff see it: after it, every opened bid's
+//! receipt (受付番号 and the SHA-256 of the sealed bid) is published on the
+//! case page and in the API, equal to the receipt its bidder got, and
+//! nothing of it before; a second opening is told the tender is already
+//! opened; once bidding has opened, a 変更公告 may extend the deadline but
+//! not bring it forward — on the staff page and in the API alike.
 
 use domain::Role;
 use domain::tender::Schedule;
@@ -83,6 +86,83 @@ async fn closed_with_bids(app: &TestApp) -> (i64, Vec<Receipt>) {
         .await
         .expect("decline");
     (id, receipts)
+}
+
+fn page_column(html: &testkit::Html, n: usize) -> Vec<String> {
+    texts(
+        html,
+        &format!("table[aria-labelledby=bid-results-title] tbody td:nth-child({n})"),
+    )
+}
+
+#[tokio::test]
+async fn after_the_opening_every_bids_receipt_number_and_hash_is_published_and_nothing_before() {
+    let app = TestApp::spawn().await;
+    let (id, receipts) = closed_with_bids(&app).await;
+    let (_, staff) = admin(&app).await;
+    app.indexed().await;
+
+    // Before the opening: neither the page nor the API shows any receipt.
+    let (status, before) = app.page(&format!("/cases/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(texts(&before, "#bid-results-title").is_empty());
+    let (status, public) = api(&app, None, &format!("/api/v1/tenders/{id}"), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(public["results"], Value::Null);
+    for r in &receipts {
+        assert!(!before.html().contains(&r.sealed_hash));
+        assert!(!public.to_string().contains(&r.sealed_hash));
+    }
+
+    let (status, opened) = api(
+        &app,
+        Some(staff),
+        &format!("/api/v1/tenders/{id}/open"),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 200, "{opened}");
+    app.indexed().await;
+
+    // The page: one row per opened bid (the decline is none), with the
+    // receipt number and hash its bidder was given.
+    let (_, after) = app.page(&format!("/cases/{id}")).await;
+    let numbers: Vec<String> = receipts.iter().map(|r| r.receipt_no.clone()).collect();
+    let hashes: Vec<String> = receipts.iter().map(|r| r.sealed_hash.clone()).collect();
+    assert_eq!(page_column(&after, 6), numbers);
+    assert_eq!(page_column(&after, 7), hashes);
+    assert_eq!(
+        texts(&after, "table[aria-labelledby=bid-results-title] thead th")[5..],
+        ["受付番号", "封印した入札のハッシュ（SHA-256）"]
+    );
+
+    // The API: each bid's receipt in the shape the bidder's receipt has.
+    let (_, public) = api(&app, None, &format!("/api/v1/tenders/{id}"), None).await;
+    let bids = public["results"]["bids"].as_array().expect("bids");
+    assert_eq!(bids.len(), receipts.len());
+    for (b, r) in bids.iter().zip(&receipts) {
+        assert_eq!(
+            b["receipt"],
+            json!({
+                "receipt_no": r.receipt_no,
+                "received_at": domain::time::jst_rfc3339(r.received_at),
+                "received_at_ms": r.received_at,
+                "sealed_sha256": r.sealed_hash,
+                "declined": false,
+            })
+        );
+    }
+    // What the bidder was given is the hash of what is stored and was opened.
+    let stored = app.db.store().sealed_bids(id).await.expect("bids");
+    for r in &receipts {
+        let bid = stored
+            .iter()
+            .find(|b| b.receipt.receipt_no == r.receipt_no)
+            .expect("stored");
+        let sealed = bid.sealed.as_deref().expect("sealed");
+        assert_eq!(domain::audit::sha256_hex(sealed), r.sealed_hash);
+    }
+    app.shutdown().await;
 }
 
 #[tokio::test]
