@@ -8,6 +8,7 @@
 mod audit;
 mod cases;
 mod companies;
+mod durable;
 mod exports;
 mod imports;
 mod leases;

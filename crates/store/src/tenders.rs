@@ -10,6 +10,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::audit::{self, Actor, NewAuditEntry};
 use crate::cases::{self, Case, NewCase};
+use crate::durable::{self, Durable};
 use crate::orders::{FILE_META, FileMeta, FileOwner, NewFile, file_meta, insert_file};
 use crate::outbox::{self, NewMail};
 use crate::{Result, Store, StoreError};
@@ -643,7 +644,9 @@ impl Store {
     /// the server's clock at `now`: only while bids are accepted, only from
     /// an approved or nominated company, once. The receipt and its audit
     /// entry (receipt number and hash, never the amount) are written in the
-    /// same transaction; when this returns, the bid is stored.
+    /// same transaction, committed durably (SQLite `synchronous = FULL`,
+    /// PostgreSQL `synchronous_commit = on`): when this returns, the bid is
+    /// on disk and survives a power cut.
     pub async fn submit_bid(
         &self,
         case_id: i64,
@@ -653,81 +656,36 @@ impl Store {
         actor: &Actor,
         now: i64,
     ) -> Result<Receipt> {
-        let mut tx = self.pool().begin().await?;
-        let mut t = locked(&mut tx, case_id).await?;
-        let action = if sealed.is_some() {
-            Action::Bid
-        } else {
-            Action::Decline
-        };
-        t.tender.apply(action, now).map_err(refused)?;
-        let status: Option<String> = sqlx::query_scalar(
-            "SELECT status FROM tender_participants WHERE case_id = $1 AND company_id = $2",
-        )
-        .bind(case_id)
-        .bind(company_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if !status
-            .map(|s| Participation::parse(&s))
-            .transpose()?
-            .is_some_and(Participation::may_bid)
-        {
-            return Err(StoreError::Invalid(
-                "この案件に入札できるのは、参加資格を認められた企業（指名された企業）だけです。"
-                    .into(),
-            ));
+        let mut durable = Durable::acquire(self).await?;
+        let outcome = async {
+            let mut tx = durable.begin().await?;
+            let receipt =
+                receive_bid(&mut tx, case_id, company_id, user_id, sealed, actor, now).await?;
+            tx.commit().await?;
+            Ok(receipt)
         }
-        let taken: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM bids WHERE case_id = $1 AND company_id = $2")
-                .bind(case_id)
-                .bind(company_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if taken.is_some() {
-            return Err(StoreError::Conflict { field: "bid" });
+        .await;
+        durable.release().await;
+        outcome
+    }
+
+    /// What the engine says, inside the transaction a bid is written in,
+    /// about that transaction's commit: SQLite's `synchronous` ("full": the
+    /// write-ahead log is synced at the commit), PostgreSQL's
+    /// `synchronous_commit` ("on"). The bid path's durability, for tests and
+    /// `chance-navi bench bids`.
+    pub async fn bid_commit_durability(&self) -> Result<String> {
+        let mut durable = Durable::acquire(self).await?;
+        let engine = self.engine();
+        let level = async {
+            let mut tx = durable.begin().await?;
+            let level = durable::level(&mut tx, engine).await?;
+            tx.rollback().await?;
+            Ok(level)
         }
-        let sealed_hash = sha256_hex(sealed.unwrap_or_default());
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO bids (case_id, company_id, user_id, receipt_no, received_at, declined, sealed, sealed_hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(case_id)
-        .bind(company_id)
-        .bind(user_id)
-        .bind(format!("pending-{case_id}-{company_id}"))
-        .bind(now)
-        .bind(i32::from(sealed.is_none()))
-        .bind(sealed)
-        .bind(&sealed_hash)
-        .fetch_one(&mut *tx)
-        .await?;
-        let receipt_no = format!("{case_id}-{id:07}");
-        sqlx::query("UPDATE bids SET receipt_no = $2 WHERE id = $1")
-            .bind(id)
-            .bind(&receipt_no)
-            .execute(&mut *tx)
-            .await?;
-        audited(
-            &mut tx,
-            actor,
-            if sealed.is_some() {
-                "tender.bid_received"
-            } else {
-                "tender.bid_declined"
-            },
-            case_id,
-            &format!("receipt={receipt_no} sha256={sealed_hash}"),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(Receipt {
-            receipt_no,
-            received_at: now,
-            sealed_hash,
-            declined: sealed.is_none(),
-        })
+        .await;
+        durable.release().await;
+        level
     }
 
     /// Opens the tender at `now` by the domain's rules (at or after the
@@ -883,6 +841,90 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// The bid's checks and writes, inside the durable transaction `conn`.
+async fn receive_bid(
+    conn: &mut AnyConnection,
+    case_id: i64,
+    company_id: i64,
+    user_id: Option<i64>,
+    sealed: Option<&[u8]>,
+    actor: &Actor,
+    now: i64,
+) -> Result<Receipt> {
+    let mut t = locked(&mut *conn, case_id).await?;
+    let action = if sealed.is_some() {
+        Action::Bid
+    } else {
+        Action::Decline
+    };
+    t.tender.apply(action, now).map_err(refused)?;
+    let status: Option<String> = sqlx::query_scalar(
+        "SELECT status FROM tender_participants WHERE case_id = $1 AND company_id = $2",
+    )
+    .bind(case_id)
+    .bind(company_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if !status
+        .map(|s| Participation::parse(&s))
+        .transpose()?
+        .is_some_and(Participation::may_bid)
+    {
+        return Err(StoreError::Invalid(
+            "この案件に入札できるのは、参加資格を認められた企業（指名された企業）だけです。".into(),
+        ));
+    }
+    let taken: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM bids WHERE case_id = $1 AND company_id = $2")
+            .bind(case_id)
+            .bind(company_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if taken.is_some() {
+        return Err(StoreError::Conflict { field: "bid" });
+    }
+    let sealed_hash = sha256_hex(sealed.unwrap_or_default());
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO bids (case_id, company_id, user_id, receipt_no, received_at, declined, sealed, sealed_hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(case_id)
+    .bind(company_id)
+    .bind(user_id)
+    .bind(format!("pending-{case_id}-{company_id}"))
+    .bind(now)
+    .bind(i32::from(sealed.is_none()))
+    .bind(sealed)
+    .bind(&sealed_hash)
+    .fetch_one(&mut *conn)
+    .await?;
+    let receipt_no = format!("{case_id}-{id:07}");
+    sqlx::query("UPDATE bids SET receipt_no = $2 WHERE id = $1")
+        .bind(id)
+        .bind(&receipt_no)
+        .execute(&mut *conn)
+        .await?;
+    audited(
+        &mut *conn,
+        actor,
+        if sealed.is_some() {
+            "tender.bid_received"
+        } else {
+            "tender.bid_declined"
+        },
+        case_id,
+        &format!("receipt={receipt_no} sha256={sealed_hash}"),
+        now,
+    )
+    .await?;
+    Ok(Receipt {
+        receipt_no,
+        received_at: now,
+        sealed_hash,
+        declined: sealed.is_none(),
+    })
 }
 
 /// Stores `files` as documents of the tender's case and lists every

@@ -81,3 +81,15 @@ on_both_engines!(
         );
     }
 );
+
+on_both_engines!(a_bid_is_committed_with_full_durability, |store| {
+    // Inside the bid's own transaction: SQLite syncs its log at the commit
+    // (not only at checkpoints); PostgreSQL waits for the WAL flush, even
+    // where the server's default is off (as on the test cluster).
+    let level = store.bid_commit_durability().await.unwrap();
+    let wanted = match store.engine() {
+        store::Engine::Sqlite => "full",
+        store::Engine::Postgres => "on",
+    };
+    assert_eq!(level, wanted);
+});
