@@ -43,9 +43,10 @@ enum BenchKind {
         no_peers: bool,
     },
     /// Sealed bids accepted per second: each sealed to its tender's key and
-    /// stored with its receipt and audit entry, 16 bidders at once, on a new
-    /// SQLite database and, with --database-url, on that (empty) PostgreSQL
-    /// database
+    /// stored with its receipt and audit entry in a durable commit (SQLite
+    /// synchronous=FULL, PostgreSQL synchronous_commit=on), 16 bidders at
+    /// once, on a new SQLite database and, with --database-url, on that
+    /// (empty) PostgreSQL database
     Bids {
         /// Bids to submit
         #[arg(long, default_value_t = 2000)]

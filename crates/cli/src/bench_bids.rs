@@ -1,6 +1,8 @@
 //! `chance-navi bench bids`: sealed bids accepted per second — each sealed
-//! to its tender's key and stored with its receipt and audit entry in one
-//! committed transaction — on SQLite and, with --database-url, PostgreSQL.
+//! to its tender's key (padded to its fixed size) and stored with its
+//! receipt and audit entry in one durably committed transaction — on SQLite
+//! and, with --database-url, PostgreSQL. Each row names the durability the
+//! engine reports inside a bid's transaction.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -32,6 +34,11 @@ async fn measure(label: &str, target: &DatabaseTarget, bids: usize) -> Result<St
         &domain::audit::AuditSecret::from_bytes(random_bytes()?),
     )));
     store.migrate().await?;
+    let commit = match store.engine() {
+        store::Engine::Sqlite => "synchronous",
+        store::Engine::Postgres => "synchronous_commit",
+    };
+    let commit = format!("{commit}={}", store.bid_commit_durability().await?);
     let now = crate::accounts::now_ms();
     // The demo's companies are the bidders.
     crate::demo::seed(&store, None, now).await?;
@@ -141,19 +148,19 @@ async fn measure(label: &str, target: &DatabaseTarget, bids: usize) -> Result<St
     let secs = started.elapsed().as_secs_f64();
     store.close().await;
     Ok(format!(
-        "| {label} | {accepted} | {CONCURRENCY} | {secs:.2} | {:.0} |",
+        "| {label} | {accepted} | {CONCURRENCY} | {secs:.2} | {:.0} | {commit} |",
         accepted as f64 / secs
     ))
 }
 
 pub async fn run(bids: usize, database_url: Option<&str>) -> Result<()> {
-    println!("| database | bids accepted | concurrent bidders | seconds | bids/s |");
-    println!("|---|---|---|---|---|");
+    println!("| database | bids accepted | concurrent bidders | seconds | bids/s | bid commit |");
+    println!("|---|---|---|---|---|---|");
     let dir = std::env::temp_dir().join(format!("chance-navi-bench-bids-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).context("benchmark folder")?;
     let sqlite = DatabaseTarget::sqlite(dir.join("bench.db")).map_err(|e| anyhow::anyhow!(e))?;
-    let row = measure("SQLite (WAL, synchronous=NORMAL)", &sqlite, bids).await;
+    let row = measure("SQLite (WAL)", &sqlite, bids).await;
     let _ = std::fs::remove_dir_all(&dir);
     println!("{}", row?);
     if let Some(url) = database_url {

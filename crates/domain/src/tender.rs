@@ -35,6 +35,30 @@ impl Schedule {
         ]
     }
 
+    /// Whether `new` may replace this schedule once bidding has opened:
+    /// bidders have planned (and some have bid) by it, so the dates up to
+    /// 入札書受付開始 stay as they were, and 入札締切 and 開札日時 may move
+    /// later but never earlier — a 変更公告 may extend bidding, not cut it
+    /// short under the bidders' feet.
+    pub fn check_extension(&self, new: &Schedule) -> Result<(), Invalid> {
+        let (old, new) = (self.named(), new.named());
+        for ((name, was), (_, is)) in old.iter().zip(new.iter()).take(4) {
+            if was != is {
+                return Err(Invalid::new(format!(
+                    "入札書の受付が始まった後は、{name}は変更できません（変更できるのは入札締切と開札日時の延長だけです）。"
+                )));
+            }
+        }
+        for ((name, was), (_, is)) in old.iter().zip(new.iter()).skip(4) {
+            if is < was {
+                return Err(Invalid::new(format!(
+                    "入札書の受付が始まった後は、{name}を早めることはできません（延長だけできます）。"
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// Each date must be on or after the one before it.
     pub fn check(&self) -> Result<(), Invalid> {
         let named = self.named();
@@ -174,6 +198,15 @@ impl Tender {
     /// Applies `action` at `now` (the server's clock), or says why not.
     pub fn apply(&mut self, action: Action, now: i64) -> Result<(), Invalid> {
         let phase = self.phase(now);
+        // Before the generic "終了" below: a second opening (a double click,
+        // two staff at once) is told what happened, not that it is too early.
+        if action == Action::Open
+            && matches!(phase, Phase::Opened | Phase::Awarded | Phase::Unsuccessful)
+        {
+            return Err(refused(
+                "この案件は既に開札しています。開札は一度だけです。",
+            ));
+        }
         if phase.is_final() {
             return Err(refused("この案件は終了しているため、操作できません。"));
         }
@@ -200,6 +233,9 @@ impl Tender {
                     return Err(refused("入札締切の後は日程を変更できません。"));
                 }
                 schedule.check()?;
+                if phase == Phase::Bidding {
+                    self.schedule.check_extension(&schedule)?;
+                }
                 if phase != Phase::Draft && schedule.bid_deadline <= now {
                     return Err(refused("入札締切は、これから先の日時にしてください。"));
                 }
@@ -496,6 +532,88 @@ mod tests {
         t.apply(Action::Award, 41 * H).unwrap();
         assert_eq!(t.phase(100 * H), Phase::Awarded);
         assert!(t.apply(Action::Cancel, 100 * H).is_err(), "final");
+    }
+
+    #[test]
+    fn once_bidding_has_opened_an_amendment_may_extend_the_deadline_but_not_shorten_it() {
+        let mut t = Tender::draft(schedule());
+        t.apply(Action::Publish, 0).unwrap();
+        let during = 35 * H;
+        assert_eq!(t.phase(during), Phase::Bidding);
+        // Five seconds from now: refused, and nothing changes.
+        let mut rushed = schedule();
+        rushed.bid_deadline = during + 5_000;
+        rushed.opening_at = during + 10_000;
+        let e = t.apply(Action::Amend(rushed), during).unwrap_err();
+        assert!(
+            e.message().contains("入札締切を早めることはできません"),
+            "{e}"
+        );
+        assert_eq!(t.schedule, schedule());
+        // The opening may not come earlier either, even with the deadline kept.
+        let mut early = schedule();
+        early.opening_at = 40 * H + 1;
+        let e = t.apply(Action::Amend(early), during).unwrap_err();
+        assert!(
+            e.message().contains("開札日時を早めることはできません"),
+            "{e}"
+        );
+        // Nor may the dates already passed be rewritten (which could close bidding again).
+        let mut reopened = schedule();
+        reopened.bidding_opens_at = 36 * H;
+        let e = t.apply(Action::Amend(reopened), during).unwrap_err();
+        assert!(
+            e.message().contains("入札書受付開始は変更できません"),
+            "{e}"
+        );
+        // Extending the deadline and the opening with it is a 変更公告 like any other.
+        let mut extended = schedule();
+        extended.bid_deadline = 50 * H;
+        extended.opening_at = 51 * H;
+        t.apply(Action::Amend(extended), during).unwrap();
+        assert_eq!(t.schedule, extended);
+        assert_eq!(t.phase(45 * H), Phase::Bidding);
+    }
+
+    #[test]
+    fn before_bidding_opens_an_amendment_may_still_bring_the_dates_forward() {
+        let mut t = Tender::draft(schedule());
+        t.apply(Action::Publish, 0).unwrap();
+        let mut sooner = schedule();
+        sooner.bid_deadline = 35 * H;
+        sooner.opening_at = 36 * H;
+        t.apply(Action::Amend(sooner), 15 * H).unwrap();
+        assert_eq!(t.schedule, sooner);
+        // The usual rule still holds: the deadline in the future.
+        let mut past = sooner;
+        past.application_deadline = 11 * H;
+        past.qualification_notice_at = 11 * H;
+        past.bidding_opens_at = 12 * H;
+        past.bid_deadline = 14 * H;
+        past.opening_at = 14 * H;
+        let e = t.apply(Action::Amend(past), 15 * H).unwrap_err();
+        assert!(e.message().contains("これから先"), "{e}");
+    }
+
+    #[test]
+    fn a_second_opening_is_told_the_tender_is_already_opened() {
+        let mut t = Tender::draft(schedule());
+        t.apply(Action::Publish, 0).unwrap();
+        t.apply(Action::Open, 41 * H).unwrap();
+        let again = t.apply(Action::Open, 42 * H).unwrap_err();
+        assert!(again.message().contains("既に開札しています"), "{again}");
+        t.apply(Action::Award, 42 * H).unwrap();
+        let after_award = t.apply(Action::Open, 43 * H).unwrap_err();
+        assert!(
+            after_award.message().contains("既に開札しています"),
+            "{after_award}"
+        );
+        // A cancelled tender was never opened: it says it is over.
+        let mut c = Tender::draft(schedule());
+        c.apply(Action::Publish, 0).unwrap();
+        c.apply(Action::Cancel, 1).unwrap();
+        let cancelled = c.apply(Action::Open, 41 * H).unwrap_err();
+        assert!(cancelled.message().contains("終了"), "{cancelled}");
     }
 
     #[test]

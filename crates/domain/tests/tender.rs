@@ -39,7 +39,7 @@ fn action(s: Schedule) -> impl Strategy<Value = Action> {
         Just(Action::Open),
         Just(Action::Award),
         Just(Action::DeclareUnsuccessful),
-        (0i64..600_000).prop_map(move |shift| {
+        (-600_000i64..600_000).prop_map(move |shift| {
             let mut moved = s;
             moved.bid_deadline += shift;
             moved.opening_at += shift;
@@ -84,7 +84,15 @@ proptest! {
                     prop_assert_eq!(phase, Phase::Opened);
                     results += 1;
                 }
-                Action::Amend(_) => prop_assert!(now < before.schedule.bid_deadline || phase == Phase::Draft),
+                Action::Amend(new) => {
+                    prop_assert!(now < before.schedule.bid_deadline || phase == Phase::Draft);
+                    if phase == Phase::Bidding {
+                        let old = before.schedule;
+                        prop_assert!(new.bid_deadline >= old.bid_deadline, "bidding cut short");
+                        prop_assert!(new.opening_at >= old.opening_at, "the opening brought forward");
+                        prop_assert_eq!(new.bidding_opens_at, old.bidding_opens_at);
+                    }
+                }
                 Action::Ask => prop_assert!(matches!(phase, Phase::Applications | Phase::Qualification),
                     "a question in {:?}", phase),
                 Action::Decide => prop_assert!(now < before.schedule.bid_deadline, "a decision after the deadline"),

@@ -30,6 +30,28 @@ pub enum TenderError {
     Refused(String),
 }
 
+/// The longest 内訳 a bid may carry, in characters. With every character
+/// at its longest in JSON (a control character, `\u001f`: 6 bytes) and the
+/// largest amount, a bid still fits the fixed size every bid is padded to
+/// (`seal::CAPACITY`), so every sealed bid has the same length.
+pub const BREAKDOWN_MAX_CHARS: usize = 2_000;
+
+/// The longest plaintext of a bid: `{"amount":…,"kuji":"…","breakdown":"…"}`
+/// with 19 digits, 3 digits and every character of the 内訳 escaped.
+const LONGEST_BID: usize =
+    r#"{"amount":,"kuji":"","breakdown":""}"#.len() + 19 + 3 + 6 * BREAKDOWN_MAX_CHARS;
+const _: () = assert!(LONGEST_BID <= seal::CAPACITY, "a bid must fit its padding");
+
+/// The 内訳 as it may be sealed, or why not.
+pub fn check_breakdown(text: &str) -> Result<(), TenderError> {
+    if text.chars().count() > BREAKDOWN_MAX_CHARS {
+        return Err(TenderError::Refused(
+            "内訳は2,000文字以内で入力してください。".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// The くじ number as a number, or why it is not one.
 pub fn kuji_number(text: &str) -> Result<u16, TenderError> {
     let t = domain::text::normalize(text);
@@ -58,7 +80,8 @@ pub async fn submit(
             "入札金額は1円以上で入力してください。".into(),
         ));
     }
-    kuji_number(&bid.kuji)?;
+    let kuji = kuji_number(&bid.kuji)?;
+    check_breakdown(&bid.breakdown)?;
     let tender = store
         .tender(case_id)
         .await?
@@ -68,7 +91,14 @@ pub async fn submit(
         .as_slice()
         .try_into()
         .map_err(|_| TenderError::Refused("入札案件の鍵が壊れています。".into()))?;
-    let plain = serde_json::to_vec(bid).map_err(|e| TenderError::Refused(e.to_string()))?;
+    // The くじ number as read ("０４２" → "042"): whatever was typed around
+    // it, the sealed bid's size stays within its padding.
+    let sealed_content = BidContent {
+        kuji: format!("{kuji:03}"),
+        ..bid.clone()
+    };
+    let plain =
+        serde_json::to_vec(&sealed_content).map_err(|e| TenderError::Refused(e.to_string()))?;
     let sealed = seal::seal(&public, &plain)?;
     Ok(store
         .submit_bid(case_id, company_id, user_id, Some(&sealed), actor, now)
@@ -130,6 +160,7 @@ pub async fn open(
         )));
     }
     let mut names_in_order: Vec<String> = Vec::new();
+    let mut receipts = Vec::new();
     let mut ids = Vec::new();
     let mut opened = Vec::new();
     for b in sealed.iter().filter(|b| !b.receipt.declined) {
@@ -143,6 +174,7 @@ pub async fn open(
             None => (0, 0),
         };
         ids.push(b.id);
+        receipts.push(b.receipt.clone());
         names_in_order.push(names.get(&b.id).cloned().unwrap_or_default());
         opened.push(OpenedBid {
             amount,
@@ -177,6 +209,7 @@ pub async fn open(
             .map(|(i, b)| BidResult {
                 bid_id: ids[i],
                 company_name: names_in_order[i].clone(),
+                receipt: receipts[i].clone(),
                 amount_yen: b.amount,
                 technical_score: b.technical_score,
                 kuji: i64::from(b.kuji),
@@ -188,4 +221,27 @@ pub async fn open(
     };
     store.record_opening(case_id, &record, actor, now).await?;
     Ok(record)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_longest_bid_fits_the_padding_every_bid_is_sealed_in() {
+        let longest = BidContent {
+            amount: i64::MAX,
+            kuji: "999".into(),
+            // A control character is the longest a character gets in JSON.
+            breakdown: "\u{1f}".repeat(BREAKDOWN_MAX_CHARS),
+        };
+        let plain = serde_json::to_vec(&longest).expect("json");
+        assert_eq!(plain.len(), LONGEST_BID);
+        assert!(plain.len() <= seal::CAPACITY);
+        assert!(check_breakdown(&longest.breakdown).is_ok());
+        let over = "内".repeat(BREAKDOWN_MAX_CHARS + 1);
+        assert!(
+            matches!(check_breakdown(&over), Err(TenderError::Refused(m)) if m.contains("2,000文字以内"))
+        );
+    }
 }

@@ -67,10 +67,13 @@ async fn the_deadline_holds_under_load(store: Store) {
                 first.is_ok(),
                 "a bid at {at} before the deadline was refused: {first:?}"
             );
-            assert!(matches!(
-                again,
-                Err(TenderError::Store(StoreError::Conflict { field: "bid" }))
-            ));
+            assert!(
+                matches!(
+                    again,
+                    Err(TenderError::Store(StoreError::Conflict { field: "bid" }))
+                ),
+                "the same bid again at {at}: {again:?}"
+            );
             accepted += 1;
         } else {
             match first {

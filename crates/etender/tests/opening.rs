@@ -97,8 +97,12 @@ async fn opening_decides_by_price_and_kuji(store: &Store) {
         .expect("opening step")
         .expect("opening step");
     assert_eq!(stored, record);
-    // Opened once only.
-    assert!(open(store, &kek, id, &staff, T0 + 6 * H).await.is_err());
+    // Opened once only, and a second attempt is told so.
+    let again = open(store, &kek, id, &staff, T0 + 6 * H).await;
+    assert!(
+        matches!(again, Err(etender::TenderError::Refused(ref m)) if m.contains("既に開札しています")),
+        "{again:?}"
+    );
     store
         .tender_action(id, Action::Award, &staff, T0 + 6 * H)
         .await

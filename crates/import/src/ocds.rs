@@ -401,6 +401,7 @@ fn results_of(c: &Value) -> Vec<CaseResult> {
     for a in list(c.get("awards")) {
         let (amount, currency) = amount(&a);
         out.push(CaseResult {
+            sealed_sha256: None,
             kind: "award",
             external_id: text(&a, &["id"]).unwrap_or_default(),
             party: names(&a, "suppliers"),
@@ -413,6 +414,7 @@ fn results_of(c: &Value) -> Vec<CaseResult> {
     for b in list(c.get("bids").and_then(|b| b.get("details"))) {
         let (amount, currency) = amount(&b);
         out.push(CaseResult {
+            sealed_sha256: None,
             kind: "bid",
             external_id: text(&b, &["id"]).unwrap_or_default(),
             party: names(&b, "tenderers"),

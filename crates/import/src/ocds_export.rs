@@ -240,6 +240,14 @@ pub fn release(c: &Case, results: &[CaseResult], site: &str, source: Option<&Val
             if let Some(d) = r.date {
                 bid["date"] = date(d);
             }
+            if let Some(hash) = &r.sealed_sha256 {
+                bid["documents"] = json!([{
+                    "id": "sealed-bid-sha256",
+                    "title": "封印した入札のハッシュ（SHA-256）",
+                    "description": hash,
+                    "language": "ja",
+                }]);
+            }
             if let Some(amount) = r.amount.as_deref().and_then(|a| a.parse::<f64>().ok()).and_then(serde_json::Number::from_f64) {
                 bid["value"] = json!({"amount": amount, "currency": r.currency.clone().unwrap_or_else(|| "JPY".into())});
             }
@@ -470,7 +478,10 @@ pub fn opening_results(o: &store::OpeningRecord) -> Vec<CaseResult> {
         .iter()
         .map(|r| CaseResult {
             kind: "bid",
-            external_id: format!("bid-{}", r.bid_id),
+            // The 受付番号 each bidder holds, with its sealed bid's SHA-256:
+            // what was opened can be checked against what was sent.
+            external_id: r.receipt.receipt_no.clone(),
+            sealed_sha256: Some(r.receipt.sealed_hash.clone()),
             party: r.company_name.clone(),
             amount: Some(r.amount_yen.to_string()),
             currency: Some("JPY".into()),
@@ -487,6 +498,7 @@ pub fn opening_results(o: &store::OpeningRecord) -> Vec<CaseResult> {
         .collect();
     if let Some(winner) = o.results.iter().find(|r| Some(r.bid_id) == o.winner_bid) {
         out.push(CaseResult {
+            sealed_sha256: None,
             kind: "award",
             external_id: format!("award-{}", winner.bid_id),
             party: winner.company_name.clone(),

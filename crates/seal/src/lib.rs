@@ -5,6 +5,11 @@
 //! wrapped (XChaCha20-Poly1305) under the server's key-encryption key (KEK),
 //! which comes from a key file or the environment and never from the
 //! database; the opening unwraps it, at or after the opening time.
+//!
+//! A sealed box is as long as what it seals, so every plaintext is padded
+//! to one fixed size ([`PADDED_LEN`]) before it is sealed: a 1-yen bid and a
+//! 999,999,999,999-yen bid, with or without 内訳, seal to the same number of
+//! bytes. Bids sealed before padding (plain JSON) still open.
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
@@ -12,6 +17,17 @@ use crypto_box::{PublicKey, SecretKey};
 
 /// The first byte of a wrapped key: the format, so that it can change.
 const WRAP_V1: u8 = 1;
+
+/// The first byte of a padded plaintext: the format. A plaintext sealed
+/// before padding is JSON and starts with `{`, never with this.
+const PAD_V1: u8 = 1;
+/// The padding's header: its format byte and the content's length (u32, big-endian).
+const PAD_HEADER: usize = 1 + 4;
+/// Every plaintext is padded to this many bytes before it is sealed, so
+/// that every sealed bid has the same length (`PADDED_LEN` + 48).
+pub const PADDED_LEN: usize = 12 * 1024;
+/// The most a plaintext may hold, padded to `PADDED_LEN`.
+pub const CAPACITY: usize = PADDED_LEN - PAD_HEADER;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SealError {
@@ -23,6 +39,8 @@ pub enum SealError {
     Open,
     #[error("the operating system's random number generator is unavailable")]
     Random,
+    #[error("the plaintext is longer than the {CAPACITY} bytes a sealed bid holds")]
+    TooLong,
 }
 
 /// The server's key-encryption key.
@@ -101,12 +119,49 @@ pub fn new_tender_keys(kek: &Kek, tender: i64) -> Result<TenderKeys, SealError> 
     })
 }
 
-/// Seals `plaintext` to a tender's public key. Anyone may seal; only the
-/// holder of the private key can open.
+/// Seals `plaintext` to a tender's public key, padded to `PADDED_LEN` so
+/// that its length tells nothing. Anyone may seal; only the holder of the
+/// private key can open. `TooLong` past `CAPACITY` bytes.
 pub fn seal(public: &[u8; 32], plaintext: &[u8]) -> Result<Vec<u8>, SealError> {
+    let padded = pad(plaintext)?;
     let key = PublicKey::from(*public);
-    key.seal(&mut crypto_box::aead::OsRng, plaintext)
+    key.seal(&mut crypto_box::aead::OsRng, &padded)
         .map_err(|_| SealError::Random)
+}
+
+/// `plaintext` behind its header, then zeros up to `PADDED_LEN`.
+fn pad(plaintext: &[u8]) -> Result<Vec<u8>, SealError> {
+    if plaintext.len() > CAPACITY {
+        return Err(SealError::TooLong);
+    }
+    let mut out = Vec::with_capacity(PADDED_LEN);
+    out.push(PAD_V1);
+    // CAPACITY is far below u32::MAX.
+    out.extend_from_slice(&(plaintext.len() as u32).to_be_bytes());
+    out.extend_from_slice(plaintext);
+    out.resize(PADDED_LEN, 0);
+    Ok(out)
+}
+
+/// What was sealed: a padded plaintext without its padding (which must be
+/// well formed: the stated length within it, zeros after), or a plaintext
+/// sealed before padding, as it is.
+fn unpad(mut opened: Vec<u8>) -> Result<Vec<u8>, SealError> {
+    if opened.first() != Some(&PAD_V1) {
+        return Ok(opened);
+    }
+    let len = opened
+        .get(1..PAD_HEADER)
+        .and_then(|b| <[u8; 4]>::try_from(b).ok())
+        .map(|b| u32::from_be_bytes(b) as usize)
+        .ok_or(SealError::Open)?;
+    let end = PAD_HEADER.checked_add(len).ok_or(SealError::Open)?;
+    if end > opened.len() || opened[end..].iter().any(|b| *b != 0) {
+        return Err(SealError::Open);
+    }
+    opened.truncate(end);
+    opened.drain(..PAD_HEADER);
+    Ok(opened)
 }
 
 fn unwrap_secret(kek: &Kek, tender: i64, wrapped: &[u8]) -> Result<SecretKey, SealError> {
@@ -135,7 +190,7 @@ pub fn open(
     sealed: &[u8],
 ) -> Result<Vec<u8>, SealError> {
     let secret = unwrap_secret(kek, tender, &keys.wrapped_secret)?;
-    secret.unseal(sealed).map_err(|_| SealError::Open)
+    unpad(secret.unseal(sealed).map_err(|_| SealError::Open)?)
 }
 
 #[cfg(test)]
@@ -166,6 +221,70 @@ mod tests {
         let last = bad.len() - 1;
         bad[last] ^= 1;
         assert_eq!(open(&kek, 7, &keys, &bad), Err(SealError::Open));
+    }
+
+    #[test]
+    fn every_sealed_bid_has_the_same_length_whatever_its_amount_and_breakdown() {
+        let kek = Kek::generate().unwrap();
+        let keys = new_tender_keys(&kek, 7).unwrap();
+        let bids = [
+            r#"{"amount":1,"kuji":"000","breakdown":""}"#.to_owned(),
+            r#"{"amount":999999999999,"kuji":"999","breakdown":""}"#.to_owned(),
+            format!(
+                r#"{{"amount":999999999999,"kuji":"999","breakdown":"{}"}}"#,
+                "本体工事費一式、諸経費一式。".repeat(100)
+            ),
+            "x".repeat(CAPACITY),
+        ];
+        let sealed: Vec<Vec<u8>> = bids
+            .iter()
+            .map(|b| seal(&keys.public, b.as_bytes()).unwrap())
+            .collect();
+        for s in &sealed {
+            assert_eq!(s.len(), sealed[0].len(), "the length shows nothing");
+        }
+        assert_eq!(sealed[0].len(), PADDED_LEN + 48);
+        for (bid, s) in bids.iter().zip(&sealed) {
+            assert_eq!(
+                open(&kek, 7, &keys, s).unwrap(),
+                bid.as_bytes(),
+                "exactly what was sent"
+            );
+        }
+        assert_eq!(
+            seal(&keys.public, &vec![b'x'; CAPACITY + 1]),
+            Err(SealError::TooLong)
+        );
+        // The empty plaintext too.
+        let empty = seal(&keys.public, b"").unwrap();
+        assert_eq!(empty.len(), sealed[0].len());
+        assert_eq!(open(&kek, 7, &keys, &empty).unwrap(), b"");
+    }
+
+    #[test]
+    fn a_bid_sealed_before_padding_still_opens() {
+        let kek = Kek::generate().unwrap();
+        let keys = new_tender_keys(&kek, 7).unwrap();
+        let old = br#"{"amount":1234567,"kuji":"042"}"#;
+        // As `seal` did before padding: the plaintext as it is.
+        let sealed = PublicKey::from(keys.public)
+            .seal(&mut crypto_box::aead::OsRng, old)
+            .unwrap();
+        assert_eq!(sealed.len(), old.len() + 48);
+        assert_eq!(open(&kek, 7, &keys, &sealed).unwrap(), old);
+    }
+
+    #[test]
+    fn padding_that_is_not_well_formed_does_not_open() {
+        // Stated longer than it is, or with something after the content.
+        let mut long = pad(b"abc").unwrap();
+        long[1..5].copy_from_slice(&(PADDED_LEN as u32).to_be_bytes());
+        assert_eq!(unpad(long), Err(SealError::Open));
+        let mut trailing = pad(b"abc").unwrap();
+        trailing[PADDED_LEN - 1] = 1;
+        assert_eq!(unpad(trailing), Err(SealError::Open));
+        assert_eq!(unpad(vec![PAD_V1, 0]), Err(SealError::Open));
+        assert_eq!(unpad(pad(b"abc").unwrap()).unwrap(), b"abc");
     }
 
     #[test]

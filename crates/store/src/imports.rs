@@ -53,6 +53,9 @@ pub struct CaseResult {
     pub currency: Option<String>,
     pub status: Option<String>,
     pub date: Option<i64>,
+    /// For a bid opened here: the SHA-256 of the sealed bid, on its bidder's
+    /// receipt (not stored with imported results, which have none).
+    pub sealed_sha256: Option<String>,
 }
 
 /// Counts of a run so far.
@@ -347,6 +350,7 @@ impl Store {
             .map(|r| {
                 let kind: String = r.try_get("kind")?;
                 Ok(CaseResult {
+                    sealed_sha256: None,
                     kind: if kind == "award" { "award" } else { "bid" },
                     external_id: r.try_get("external_id")?,
                     party: r.try_get("party")?,

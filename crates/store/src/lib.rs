@@ -9,6 +9,7 @@ mod audit;
 mod cases;
 mod companies;
 mod dealings;
+mod durable;
 mod exports;
 mod gates;
 mod imports;

@@ -10,6 +10,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::audit::{Actor, NewAuditEntry};
 use crate::cases::{self, Case, NewCase};
+use crate::durable::{self, Durable};
 use crate::orders::{FILE_META, FileMeta, FileOwner, NewFile, file_meta, insert_file};
 use crate::outbox::{self, NewMail};
 use crate::{Result, Store, StoreError};
@@ -149,6 +150,11 @@ pub struct BidResult {
     pub bid_id: i64,
     /// The bidder (filled in when read back; ignored when recorded).
     pub company_name: String,
+    /// The receipt the bidder was given — 受付番号 and the SHA-256 of the
+    /// sealed bid — published with the result so that each bidder can check
+    /// that what was opened is what it sent (read back from the bid;
+    /// ignored when recorded).
+    pub receipt: Receipt,
     pub amount_yen: i64,
     pub technical_score: i64,
     pub kuji: i64,
@@ -360,6 +366,16 @@ fn participant(r: &sqlx::any::AnyRow) -> Result<Participant> {
         applied_at: r.try_get("applied_at")?,
         decided_at: r.try_get("decided_at")?,
         files: Vec::new(),
+    })
+}
+
+/// A bid's receipt from its row (`receipt_no`, `received_at`, `declined`, `sealed_hash`).
+fn receipt(r: &sqlx::any::AnyRow) -> Result<Receipt> {
+    Ok(Receipt {
+        receipt_no: r.try_get("receipt_no")?,
+        received_at: r.try_get("received_at")?,
+        sealed_hash: r.try_get("sealed_hash")?,
+        declined: r.try_get::<i32, _>("declined")? == 1,
     })
 }
 
@@ -633,7 +649,9 @@ impl Store {
     /// the server's clock at `now`: only while bids are accepted, only from
     /// an approved or nominated company, once. The receipt and its audit
     /// entry (receipt number and hash, never the amount) are written in the
-    /// same transaction; when this returns, the bid is stored.
+    /// same transaction, committed durably (SQLite `synchronous = FULL`,
+    /// PostgreSQL `synchronous_commit = on`): when this returns, the bid is
+    /// on disk and survives a power cut.
     pub async fn submit_bid(
         &self,
         case_id: i64,
@@ -643,81 +661,38 @@ impl Store {
         actor: &Actor,
         now: i64,
     ) -> Result<Receipt> {
-        let mut tx = self.pool().begin().await?;
-        let mut t = locked(&mut tx, case_id).await?;
-        let action = if sealed.is_some() {
-            Action::Bid
-        } else {
-            Action::Decline
-        };
-        t.tender.apply(action, now).map_err(refused)?;
-        let status: Option<String> = sqlx::query_scalar(
-            "SELECT status FROM tender_participants WHERE case_id = $1 AND company_id = $2",
-        )
-        .bind(case_id)
-        .bind(company_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if !status
-            .map(|s| Participation::parse(&s))
-            .transpose()?
-            .is_some_and(Participation::may_bid)
-        {
-            return Err(StoreError::Invalid(
-                "この案件に入札できるのは、参加資格を認められた企業（指名された企業）だけです。"
-                    .into(),
-            ));
-        }
-        let taken: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM bids WHERE case_id = $1 AND company_id = $2")
-                .bind(case_id)
-                .bind(company_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if taken.is_some() {
-            return Err(StoreError::Conflict { field: "bid" });
-        }
-        let sealed_hash = sha256_hex(sealed.unwrap_or_default());
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO bids (case_id, company_id, user_id, receipt_no, received_at, declined, sealed, sealed_hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(case_id)
-        .bind(company_id)
-        .bind(user_id)
-        .bind(format!("pending-{case_id}-{company_id}"))
-        .bind(now)
-        .bind(i32::from(sealed.is_none()))
-        .bind(sealed)
-        .bind(&sealed_hash)
-        .fetch_one(&mut *tx)
-        .await?;
-        let receipt_no = format!("{case_id}-{id:07}");
-        sqlx::query("UPDATE bids SET receipt_no = $2 WHERE id = $1")
-            .bind(id)
-            .bind(&receipt_no)
-            .execute(&mut *tx)
+        let mut durable = Durable::acquire(self).await?;
+        let outcome = async {
+            let mut tx = durable.begin().await?;
+            let receipt = receive_bid(
+                self, &mut tx, case_id, company_id, user_id, sealed, actor, now,
+            )
             .await?;
-        self.audited(
-            &mut tx,
-            actor,
-            if sealed.is_some() {
-                "tender.bid_received"
-            } else {
-                "tender.bid_declined"
-            },
-            case_id,
-            &format!("receipt={receipt_no} sha256={sealed_hash}"),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(Receipt {
-            receipt_no,
-            received_at: now,
-            sealed_hash,
-            declined: sealed.is_none(),
-        })
+            tx.commit().await?;
+            Ok(receipt)
+        }
+        .await;
+        durable.release().await;
+        outcome
+    }
+
+    /// What the engine says, inside the transaction a bid is written in,
+    /// about that transaction's commit: SQLite's `synchronous` ("full": the
+    /// write-ahead log is synced at the commit), PostgreSQL's
+    /// `synchronous_commit` ("on"). The bid path's durability, for tests and
+    /// `chance-navi bench bids`.
+    pub async fn bid_commit_durability(&self) -> Result<String> {
+        let mut durable = Durable::acquire(self).await?;
+        let engine = self.engine();
+        let level = async {
+            let mut tx = durable.begin().await?;
+            let level = durable::level(&mut tx, engine).await?;
+            tx.rollback().await?;
+            Ok(level)
+        }
+        .await;
+        durable.release().await;
+        level
     }
 
     /// Opens the tender at `now` by the domain's rules (at or after the
@@ -787,7 +762,11 @@ impl Store {
         Ok(())
     }
 
-    /// The opening's outcome, once the tender was opened.
+    /// The opening's outcome, once the tender was opened: every opened bid
+    /// with its bidder, amount, validity, くじ figures and receipt (受付番号
+    /// and SHA-256), in order of receipt — everything that is published with
+    /// the result (the case page, the API, the OCDS export). `None` before
+    /// the opening, so nothing of it can be published early.
     pub async fn opening(&self, case_id: i64) -> Result<Option<OpeningRecord>> {
         let Some(row) = sqlx::query(
             "SELECT opened_at, opened_by, winner_bid, kuji_sum, kuji_drawn FROM tender_openings
@@ -801,7 +780,7 @@ impl Store {
         };
         let results = sqlx::query(
             "SELECT r.bid_id, c.name AS company_name, r.amount_yen, r.technical_score, r.kuji, r.validity,
-                    r.kuji_position, r.kuji_part
+                    r.kuji_position, r.kuji_part, b.receipt_no, b.received_at, b.declined, b.sealed_hash
                FROM bid_results r JOIN bids b ON b.id = r.bid_id JOIN companies c ON c.id = b.company_id
               WHERE r.case_id = $1 ORDER BY b.received_at, b.id",
         )
@@ -813,6 +792,7 @@ impl Store {
             Ok(BidResult {
                 bid_id: r.try_get("bid_id")?,
                 company_name: r.try_get("company_name")?,
+                receipt: receipt(r)?,
                 amount_yen: r.try_get("amount_yen")?,
                 technical_score: r.try_get("technical_score")?,
                 kuji: r.try_get::<i32, _>("kuji").map(i64::from)?,
@@ -859,21 +839,105 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                let declined = r.try_get::<i32, _>("declined")? == 1;
                 Ok(SealedBid {
                     id: r.try_get("id")?,
                     company_id: r.try_get("company_id")?,
                     sealed: r.try_get("sealed")?,
-                    receipt: Receipt {
-                        receipt_no: r.try_get("receipt_no")?,
-                        received_at: r.try_get("received_at")?,
-                        sealed_hash: r.try_get("sealed_hash")?,
-                        declined,
-                    },
+                    receipt: receipt(r)?,
                 })
             })
             .collect()
     }
+}
+
+/// The bid's checks and writes, inside the durable transaction `conn`.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one bid's facts, written together in the caller's transaction"
+)]
+async fn receive_bid(
+    store: &Store,
+    conn: &mut AnyConnection,
+    case_id: i64,
+    company_id: i64,
+    user_id: Option<i64>,
+    sealed: Option<&[u8]>,
+    actor: &Actor,
+    now: i64,
+) -> Result<Receipt> {
+    let mut t = locked(&mut *conn, case_id).await?;
+    let action = if sealed.is_some() {
+        Action::Bid
+    } else {
+        Action::Decline
+    };
+    t.tender.apply(action, now).map_err(refused)?;
+    let status: Option<String> = sqlx::query_scalar(
+        "SELECT status FROM tender_participants WHERE case_id = $1 AND company_id = $2",
+    )
+    .bind(case_id)
+    .bind(company_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if !status
+        .map(|s| Participation::parse(&s))
+        .transpose()?
+        .is_some_and(Participation::may_bid)
+    {
+        return Err(StoreError::Invalid(
+            "この案件に入札できるのは、参加資格を認められた企業（指名された企業）だけです。".into(),
+        ));
+    }
+    let taken: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM bids WHERE case_id = $1 AND company_id = $2")
+            .bind(case_id)
+            .bind(company_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if taken.is_some() {
+        return Err(StoreError::Conflict { field: "bid" });
+    }
+    let sealed_hash = sha256_hex(sealed.unwrap_or_default());
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO bids (case_id, company_id, user_id, receipt_no, received_at, declined, sealed, sealed_hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(case_id)
+    .bind(company_id)
+    .bind(user_id)
+    .bind(format!("pending-{case_id}-{company_id}"))
+    .bind(now)
+    .bind(i32::from(sealed.is_none()))
+    .bind(sealed)
+    .bind(&sealed_hash)
+    .fetch_one(&mut *conn)
+    .await?;
+    let receipt_no = format!("{case_id}-{id:07}");
+    sqlx::query("UPDATE bids SET receipt_no = $2 WHERE id = $1")
+        .bind(id)
+        .bind(&receipt_no)
+        .execute(&mut *conn)
+        .await?;
+    store
+        .audited(
+            &mut *conn,
+            actor,
+            if sealed.is_some() {
+                "tender.bid_received"
+            } else {
+                "tender.bid_declined"
+            },
+            case_id,
+            &format!("receipt={receipt_no} sha256={sealed_hash}"),
+            now,
+        )
+        .await?;
+    Ok(Receipt {
+        receipt_no,
+        received_at: now,
+        sealed_hash,
+        declined: sealed.is_none(),
+    })
 }
 
 /// Stores `files` as documents of the tender's case and lists every

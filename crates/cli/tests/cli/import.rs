@@ -305,6 +305,12 @@ fn the_ocds_export_validates_against_the_ocds_schema() {
         .as_array()
         .unwrap_or_else(|| panic!("no bids in {ours}"));
     assert_eq!(details.len(), 2, "{ours}");
+    // Each opened bid goes out under its 受付番号 with its sealed bid's SHA-256.
+    for d in details {
+        let hash = d["documents"][0]["description"].as_str().unwrap_or_default();
+        assert_eq!(hash.len(), 64, "{d}");
+        assert!(d["id"].as_str().unwrap_or_default().contains('-'), "{d}");
+    }
     assert_eq!(ours["awards"][0]["value"]["amount"], 900000.0);
     if let Err(e) = validate_ocds(&file) {
         panic!("{e}");

@@ -241,6 +241,10 @@ fn bench_bids_accepts_every_bid_from_sixteen_concurrent_bidders() {
         .unwrap_or_else(|| panic!("{text}"));
     let cells: Vec<&str> = row.split('|').map(str::trim).collect();
     assert_eq!(cells[2], "120", "{row}");
+    assert_eq!(
+        cells[6], "synchronous=full",
+        "bids are committed durably: {row}"
+    );
 }
 
 #[test]

@@ -35,6 +35,7 @@ macro_rules! on_both_engines {
 
 mod accounts;
 mod audit;
+mod bids;
 mod cases;
 mod dealings;
 mod exports;

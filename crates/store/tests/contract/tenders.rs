@@ -7,8 +7,8 @@ use store::{Actor, NewTender, Participation, Store, StoreError};
 use testkit::fixtures::case;
 use testkit::people::person;
 
-const H: i64 = 3_600_000;
-const T0: i64 = 1_800_000_000_000;
+pub(super) const H: i64 = 3_600_000;
+pub(super) const T0: i64 = 1_800_000_000_000;
 
 fn schedule() -> Schedule {
     Schedule {
@@ -21,7 +21,7 @@ fn schedule() -> Schedule {
     }
 }
 
-async fn company(store: &Store, n: u32) -> i64 {
+pub(super) async fn company(store: &Store, n: u32) -> i64 {
     let user = person(store, Role::ReceivingCompany, n)
         .await
         .expect("person");
@@ -34,7 +34,7 @@ async fn company(store: &Store, n: u32) -> i64 {
         .expect("company")
 }
 
-async fn tender(store: &Store) -> i64 {
+pub(super) async fn tender(store: &Store) -> i64 {
     let mut c = case(1);
     c.kind = domain::CaseKind::ETender;
     store

@@ -574,7 +574,7 @@ fn schemas(kinds: &[&str], categories: &[&str], procedures: &[&str]) -> Value {
                         "requirements": {"type": "object"},
                         "documents": {"type": "array"},
                         "questions": {"type": "array", "description": "回答を公表した質問（質問者は含まない）"},
-                        "results": {"type": ["object", "null"], "description": "開札の結果：入札者、金額、判定、落札者、電子くじの数値"},
+                        "results": {"type": ["object", "null"], "description": "開札の結果：入札者、金額、判定、落札者、電子くじの数値、各入札の受付票（bids[].receipt：受付番号と封印した入札のSHA-256。入札者が自社の受付票と照合できる）。開札の前は null"},
                         "me": {"type": "object", "description": "受注企業の利用者のとき：自社の参加状況と受付票"}
                     }
                 }));

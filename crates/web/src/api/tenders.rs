@@ -170,6 +170,8 @@ async fn tender_json(
                 "kuji_number": format!("{:03}", r.kuji),
                 "kuji_position": r.kuji_position,
                 "kuji_part": r.kuji_part,
+                // The bidder's receipt, for it to check against its own copy.
+                "receipt": receipt_value(&r.receipt),
             })).collect::<Vec<_>>(),
         })
     });

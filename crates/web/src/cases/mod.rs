@@ -360,8 +360,7 @@ struct TenderPanel {
     minimum: Option<String>,
     method: &'static str,
     opened: bool,
-    /// (bidder, amount, validity, won, くじ number and part for a tie).
-    bids: Vec<(String, String, &'static str, bool, Option<String>)>,
+    bids: Vec<OpenedBidRow>,
     /// "sum mod n = drawn" for a tie.
     kuji: Option<String>,
     unsuccessful: bool,
@@ -378,6 +377,20 @@ struct TenderPanel {
     /// Answered questions: (question, answer, answered at).
     answers: Vec<(String, String, String)>,
     asked: bool,
+}
+
+/// One row of the published 入札結果.
+struct OpenedBidRow {
+    bidder: String,
+    amount: String,
+    validity: &'static str,
+    won: bool,
+    /// くじ number and part, for a tied bid.
+    kuji: Option<String>,
+    /// 受付番号 and the SHA-256 of the sealed bid, as on the bidder's
+    /// receipt: each bidder checks that what was opened is what it sent.
+    receipt_no: String,
+    sealed_hash: String,
 }
 
 pub(crate) fn yen(n: i64) -> String {
@@ -457,17 +470,17 @@ async fn tender_panel(
             (
                 o.results
                     .iter()
-                    .map(|r| {
-                        (
-                            r.company_name.clone(),
-                            yen(r.amount_yen),
-                            validity(&r.validity),
-                            o.winner_bid == Some(r.bid_id),
-                            r.kuji_position.map(|p| {
-                                let part = r.kuji_part.unwrap_or(0);
-                                format!("くじ番号{p}：{:03}＋{:03}＝{part}", r.kuji, part - r.kuji)
-                            }),
-                        )
+                    .map(|r| OpenedBidRow {
+                        bidder: r.company_name.clone(),
+                        amount: yen(r.amount_yen),
+                        validity: validity(&r.validity),
+                        won: o.winner_bid == Some(r.bid_id),
+                        kuji: r.kuji_position.map(|p| {
+                            let part = r.kuji_part.unwrap_or(0);
+                            format!("くじ番号{p}：{:03}＋{:03}＝{part}", r.kuji, part - r.kuji)
+                        }),
+                        receipt_no: r.receipt.receipt_no.clone(),
+                        sealed_hash: r.receipt.sealed_hash.clone(),
                     })
                     .collect(),
                 o.kuji_sum.zip(o.kuji_drawn).map(|(sum, drawn)| {

@@ -51,7 +51,9 @@ fn form(
                 .required()
                 .hint("000〜999の3桁。同額の入札があったときの電子くじに使います。")
                 .value(typed.get("kuji")),
-            Field::new("breakdown", "内訳", Kind::TextArea).value(typed.get("breakdown")),
+            Field::new("breakdown", "内訳", Kind::TextArea)
+                .hint("2,000文字以内。金額とともに封印されます。")
+                .value(typed.get("breakdown")),
         ],
     )];
     let mut page = FormPage::new(
@@ -140,6 +142,9 @@ pub async fn submit(
     }
     if let Err(e) = etender::kuji_number(typed.get("kuji")) {
         errors.add("kuji", e.to_string());
+    }
+    if let Err(e) = etender::check_breakdown(typed.get("breakdown").trim()) {
+        errors.add("breakdown", e.to_string());
     }
     if !errors.is_empty() {
         return form(&viewer, id, &case.fields.title, &typed, &errors);

@@ -338,7 +338,7 @@ async fn manage_page(
             s.bid_deadline,
             s.opening_at,
         ])
-        .map(|((n, l), at)| (*n, *l, domain::time::jst_input_value(at)))
+        .map(|((n, l), at)| (*n, *l, input_value(at)))
         .collect();
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -398,6 +398,18 @@ async fn manage_page(
 pub struct Done {
     #[serde(default)]
     done: String,
+}
+
+/// A stored date as the 変更公告 form shows it: with its seconds when it
+/// has any (the input takes them), so that a date left as it is is sent
+/// back unchanged — not a few seconds earlier, which after bidding has
+/// opened would be refused as bringing it forward.
+fn input_value(at: i64) -> String {
+    let minutes = domain::time::jst_input_value(at);
+    match domain::time::jst_parts(at).5 {
+        0 => minutes,
+        s => format!("{minutes}:{s:02}"),
+    }
 }
 
 pub async fn show(

@@ -97,6 +97,7 @@ async fn an_imported_case_shows_its_amendments_and_results() {
         .replace_case_results(
             id,
             &[CaseResult {
+                sealed_sha256: None,
                 kind: "award",
                 external_id: "a1".into(),
                 party: "株式会社清掃サービス".into(),

@@ -21,5 +21,6 @@ mod pages;
 mod password_reset;
 mod roles;
 mod sign_in;
+mod tender_opening;
 mod tender_pages;
 mod tenders;

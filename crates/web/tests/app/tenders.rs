@@ -288,6 +288,21 @@ async fn a_nominated_company_bids_from_the_page_and_keeps_its_receipt() {
     assert_eq!(r.status(), 422);
     let html = testkit::Html::parse_document(&r.text().await.expect("body"));
     assert!(texts(&html, ".field__error")[0].contains("3桁"));
+    // A 内訳 longer than a sealed bid holds is told beside its field.
+    let long = "内".repeat(etender::BREAKDOWN_MAX_CHARS + 1);
+    let r = app
+        .submit(
+            &client,
+            &bid_page,
+            &bid_page,
+            &[("amount", "500000"), ("kuji", "042"), ("breakdown", &long)],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = testkit::Html::parse_document(&r.text().await.expect("body"));
+    let errors = texts(&html, ".field__error[id$=breakdown-error]");
+    assert_eq!(texts(&html, ".field__error"), errors, "only the 内訳");
+    assert!(errors[0].contains("内訳は2,000文字以内"), "{errors:?}");
 
     let r = app
         .submit(
