@@ -6,8 +6,8 @@
 use domain::Dealings;
 use sqlx::Row;
 
-use crate::audit::{Actor, NewAuditEntry};
-use crate::outbox::{self, NewMail};
+use crate::audit::Actor;
+use crate::outbox::NewMail;
 use crate::{Result, Store, StoreError};
 
 /// A requested change, pending or decided.
@@ -144,25 +144,19 @@ impl Store {
             c.proposed.label(),
             reason.map(|r| format!(": {r}")).unwrap_or_default()
         );
-        self.append_audit_in(
+        self.record_company_review(
             &mut tx,
-            &NewAuditEntry {
-                at: now,
-                actor,
-                action: if approve {
-                    "company.dealings_change.approve"
-                } else {
-                    "company.dealings_change.reject"
-                },
-                target_type: "company",
-                target_id: &c.company_id.to_string(),
+            &crate::legal::CompanyReview {
+                request: "dealings_change",
+                approve,
+                company_id: c.company_id,
                 detail: &detail,
+                mail,
             },
+            actor,
+            now,
         )
         .await?;
-        if let Some(mail) = mail {
-            outbox::enqueue(&mut tx, mail, now).await?;
-        }
         tx.commit().await?;
         Ok(())
     }

@@ -153,26 +153,61 @@ impl Store {
             c.proposed_corporate_number.as_deref().unwrap_or("-"),
             reason.map(|r| format!(": {r}")).unwrap_or_default()
         );
-        self.append_audit_in(
+        self.record_company_review(
             &mut tx,
+            &CompanyReview {
+                request: "legal_change",
+                approve,
+                company_id: c.company_id,
+                detail: &detail,
+                mail,
+            },
+            actor,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// A company's reviewed request (a change of legal identity, of dealings),
+/// as its audit entry and its mail record it.
+pub(crate) struct CompanyReview<'a> {
+    /// "legal_change", "dealings_change": the audit action's middle part.
+    pub request: &'static str,
+    pub approve: bool,
+    pub company_id: i64,
+    pub detail: &'a str,
+    pub mail: Option<&'a NewMail>,
+}
+
+impl Store {
+    /// Writes a reviewed request's audit entry and queues the company's mail,
+    /// in the review's transaction.
+    pub(crate) async fn record_company_review(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        r: &CompanyReview<'_>,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<()> {
+        let verdict = if r.approve { "approve" } else { "reject" };
+        self.append_audit_in(
+            &mut *conn,
             &NewAuditEntry {
                 at: now,
                 actor,
-                action: if approve {
-                    "company.legal_change.approve"
-                } else {
-                    "company.legal_change.reject"
-                },
+                action: &format!("company.{}.{verdict}", r.request),
                 target_type: "company",
-                target_id: &c.company_id.to_string(),
-                detail: &detail,
+                target_id: &r.company_id.to_string(),
+                detail: r.detail,
             },
         )
         .await?;
-        if let Some(mail) = mail {
-            outbox::enqueue(&mut tx, mail, now).await?;
+        if let Some(mail) = r.mail {
+            outbox::enqueue(&mut *conn, mail, now).await?;
         }
-        tx.commit().await?;
         Ok(())
     }
 }

@@ -467,6 +467,19 @@ impl TestApp {
             .expect("request")
     }
 
+    /// A new person in `role` (numbered `n`, see `people::person`) signed in
+    /// through the login form: their browser and their user id.
+    pub async fn signed_in(&self, role: domain::Role, n: u32) -> (reqwest::Client, i64) {
+        let store = self.db.store();
+        let id = people::person(store, role, n)
+            .await
+            .expect("a signed-in role");
+        let user = store.user(id).await.expect("read").expect("user");
+        let client = Self::new_client();
+        self.sign_in(&client, &user.email, people::PASSWORD).await;
+        (client, id)
+    }
+
     /// Signs `client` in through the login form; panics unless it succeeds.
     pub async fn sign_in(&self, client: &reqwest::Client, email: &str, password: &str) {
         let r = self

@@ -307,7 +307,9 @@ fn the_ocds_export_validates_against_the_ocds_schema() {
     assert_eq!(details.len(), 2, "{ours}");
     // Each opened bid goes out under its 受付番号 with its sealed bid's SHA-256.
     for d in details {
-        let hash = d["documents"][0]["description"].as_str().unwrap_or_default();
+        let hash = d["documents"][0]["description"]
+            .as_str()
+            .unwrap_or_default();
         assert_eq!(hash.len(), 64, "{d}");
         assert!(d["id"].as_str().unwrap_or_default().contains('-'), "{d}");
     }

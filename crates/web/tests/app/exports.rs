@@ -3,15 +3,10 @@
 
 use domain::Role;
 use testkit::TestApp;
-use testkit::people::{PASSWORD, person};
+use testkit::people::person;
 
 async fn admin(app: &TestApp) -> reqwest::Client {
-    let store = app.db.store();
-    let id = person(store, Role::Admin, 90).await.expect("admin");
-    let email = store.user(id).await.expect("read").expect("admin").email;
-    let client = TestApp::new_client();
-    app.sign_in(&client, &email, PASSWORD).await;
-    client
+    app.signed_in(Role::Admin, 90).await.0
 }
 
 #[tokio::test]

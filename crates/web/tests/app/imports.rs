@@ -129,12 +129,7 @@ async fn an_imported_case_shows_its_amendments_and_results() {
 }
 
 async fn signed_in_as(app: &TestApp, role: Role, n: u32) -> reqwest::Client {
-    let store = app.db.store();
-    let id = person(store, role, n).await.expect("person");
-    let email = store.user(id).await.expect("read").expect("user").email;
-    let client = TestApp::new_client();
-    app.sign_in(&client, &email, PASSWORD).await;
-    client
+    app.signed_in(role, n).await.0
 }
 
 #[tokio::test]

@@ -5,17 +5,12 @@
 
 use domain::{Role, StaffRole};
 use store::{Actor, NewUser};
-use testkit::people::{PASSWORD, person};
+use testkit::people::PASSWORD;
 use testkit::{TestApp, texts};
 
 /// A signed-in client for a new user holding `role` (person `n`).
 async fn signed_in(app: &TestApp, role: Role, n: u32) -> (reqwest::Client, i64) {
-    let store = app.db.store();
-    let id = person(store, role, n).await.expect("person");
-    let user = store.user(id).await.expect("read").expect("user");
-    let client = TestApp::new_client();
-    app.sign_in(&client, &user.email, PASSWORD).await;
-    (client, id)
+    app.signed_in(role, n).await
 }
 
 /// Staff of the second ordering organisation.
