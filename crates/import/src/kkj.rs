@@ -241,6 +241,14 @@ mod tests {
         assert_eq!(c.description, "仕様書のとおり");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn no_text_makes_the_procedure_or_category_readers_panic(s in "\\PC{0,30}") {
+            let _ = procedure_of(&s);
+            let _ = Category::from_kkj_code(&s);
+        }
+    }
+
     #[test]
     fn the_api_procedure_codes_and_their_labels_mean_the_same() {
         for (code, label) in [

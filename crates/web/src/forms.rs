@@ -495,6 +495,19 @@ pub fn optional_number(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn a_typed_number_is_read_in_range_or_refused_beside_its_field(s in "[0-9０-９,， ]{0,12}|\\PC{0,20}") {
+            let form = FormData::from_pairs(vec![("n".into(), s)]);
+            let mut errors = Errors::default();
+            match optional_number(&mut errors, &form, "n", "数", 1_000_000) {
+                Some(n) => prop_assert!((0..=1_000_000).contains(&n)),
+                None => {}
+            }
+        }
+    }
 
     #[test]
     fn errors_go_beside_their_fields_and_into_the_summary_in_field_order() {
