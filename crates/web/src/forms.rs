@@ -502,9 +502,8 @@ mod tests {
         fn a_typed_number_is_read_in_range_or_refused_beside_its_field(s in "[0-9０-９,， ]{0,12}|\\PC{0,20}") {
             let form = FormData::from_pairs(vec![("n".into(), s)]);
             let mut errors = Errors::default();
-            match optional_number(&mut errors, &form, "n", "数", 1_000_000) {
-                Some(n) => prop_assert!((0..=1_000_000).contains(&n)),
-                None => {}
+            if let Some(n) = optional_number(&mut errors, &form, "n", "数", 1_000_000) {
+                prop_assert!((0..=1_000_000).contains(&n));
             }
         }
     }
