@@ -60,8 +60,9 @@ enum BenchKind {
         #[arg(long, default_value_t = 100_000)]
         records: usize,
         /// Instead: write a kkj answer of --records records of this many KiB
-        /// each to a file, import it from the file, and report the import's
-        /// peak resident memory (the reader holds one record at a time)
+        /// each to a file, import it from the file (the reader holds one
+        /// record at a time) and, as the peer, read whole into memory, and
+        /// report each pass's peak resident memory
         #[arg(long, value_name = "KIB")]
         record_kib: Option<usize>,
     },

@@ -103,16 +103,6 @@ async fn get(url: &str, timeout_secs: u64) -> Result<reqwest::Response> {
     Ok(response)
 }
 
-pub(crate) async fn fetch(url: &str) -> Result<Vec<u8>> {
-    let shown = without_credentials(url);
-    Ok(get(url, 120)
-        .await?
-        .bytes()
-        .await
-        .with_context(|| format!("cannot read the answer of {shown}"))?
-        .to_vec())
-}
-
 /// Downloads `url` into a temporary file a chunk at a time, so that an
 /// answer of any size never sits in memory; the file goes when dropped.
 pub(crate) async fn fetch_to_file(url: &str) -> Result<tempfile::NamedTempFile> {

@@ -24,19 +24,30 @@ pub(crate) fn lease_name(i: usize, s: &ImportSchedule) -> String {
     format!("import:{}:{i}", s.source.name())
 }
 
-/// What a schedule reads: a file (read record by record where the source
-/// allows, so that its size does not matter — a downloaded answer is first
-/// written to a temporary file), or the answers of a split search.
-pub enum Input {
-    File {
-        path: std::path::PathBuf,
-        /// A downloaded answer's temporary file, removed when the input is dropped.
-        _download: Option<tempfile::NamedTempFile>,
-    },
-    Documents(Vec<Vec<u8>>),
+/// What a schedule reads: files, read record by record where the source
+/// allows, so that their size does not matter — a downloaded answer is first
+/// written to a temporary file, and a split search gives one file per answer.
+pub struct Input {
+    paths: Vec<std::path::PathBuf>,
+    /// Downloaded answers' temporary files, removed when the input is dropped.
+    _downloads: Vec<tempfile::NamedTempFile>,
 }
 
 impl Input {
+    fn file(path: std::path::PathBuf) -> Input {
+        Input {
+            paths: vec![path],
+            _downloads: Vec::new(),
+        }
+    }
+
+    fn downloads(files: Vec<tempfile::NamedTempFile>) -> Input {
+        Input {
+            paths: files.iter().map(|f| f.path().to_owned()).collect(),
+            _downloads: files,
+        }
+    }
+
     /// Imports it as `source` in one run.
     pub async fn import(
         &self,
@@ -45,30 +56,16 @@ impl Input {
         origin: &str,
         progress: &mut (dyn FnMut(&store::RunCounts) + Send),
     ) -> store::Result<import::RunOutcome> {
-        match self {
-            Input::File { path, .. } => {
-                import::run_file(
-                    store,
-                    source,
-                    origin,
-                    path,
-                    crate::accounts::now_ms,
-                    progress,
-                )
-                .await
-            }
-            Input::Documents(docs) => {
-                import::run_documents(
-                    store,
-                    source,
-                    origin,
-                    docs,
-                    crate::accounts::now_ms,
-                    progress,
-                )
-                .await
-            }
-        }
+        let paths: Vec<&std::path::Path> = self.paths.iter().map(|p| p.as_path()).collect();
+        import::run_files(
+            store,
+            source,
+            origin,
+            &paths,
+            crate::accounts::now_ms,
+            progress,
+        )
+        .await
     }
 }
 
@@ -79,13 +76,7 @@ pub async fn read(s: &ImportSchedule, now: i64) -> Result<(String, Input)> {
         ImportOrigin::File(path) => {
             // Said now rather than in the run: a missing file is the operator's to fix.
             std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
-            Ok((
-                path.display().to_string(),
-                Input::File {
-                    path: path.clone(),
-                    _download: None,
-                },
-            ))
+            Ok((path.display().to_string(), Input::file(path.clone())))
         }
         ImportOrigin::Url(url) => {
             let shown = crate::import_cmd::without_credentials(url);
@@ -93,7 +84,7 @@ pub async fn read(s: &ImportSchedule, now: i64) -> Result<(String, Input)> {
                 Some(days) if s.source == import::Source::Kkj => {
                     let from = now - i64::from(days) * 86_400_000;
                     let gathered = import::kkj_fetch::gather(url, from, now, |u| async move {
-                        crate::import_cmd::fetch(&u)
+                        crate::import_cmd::fetch_to_file(&u)
                             .await
                             .map_err(|e| e.to_string())
                     })
@@ -105,17 +96,11 @@ pub async fn read(s: &ImportSchedule, now: i64) -> Result<(String, Input)> {
                             "kkj query still has more hits than one answer holds"
                         );
                     }
-                    Ok((shown, Input::Documents(gathered.documents)))
+                    Ok((shown, Input::downloads(gathered.documents)))
                 }
                 _ => {
                     let file = crate::import_cmd::fetch_to_file(url).await?;
-                    Ok((
-                        shown,
-                        Input::File {
-                            path: file.path().to_owned(),
-                            _download: Some(file),
-                        },
-                    ))
+                    Ok((shown, Input::downloads(vec![file])))
                 }
             }
         }

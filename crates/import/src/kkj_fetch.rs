@@ -23,11 +23,33 @@ fn ymd(day: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// One answer as fetched: held in memory (tests, small answers) or written
+/// to a file as it arrived, so that its size does not matter.
+pub trait Answer {
+    /// The hits the API reported and the results the answer holds, read
+    /// record by record.
+    fn sizes(&self) -> Result<(u64, usize), String>;
+}
+
+impl Answer for Vec<u8> {
+    fn sizes(&self) -> Result<(u64, usize), String> {
+        sizes(self.as_slice())
+    }
+}
+
+impl Answer for tempfile::NamedTempFile {
+    fn sizes(&self) -> Result<(u64, usize), String> {
+        let file =
+            std::fs::File::open(self.path()).map_err(|e| format!("応答を読めません：{e}"))?;
+        sizes(std::io::BufReader::with_capacity(1 << 16, file))
+    }
+}
+
 /// What the split fetch gathered.
-#[derive(Debug, Default)]
-pub struct Gathered {
+#[derive(Debug)]
+pub struct Gathered<D> {
     /// Every answer, in the order fetched.
-    pub documents: Vec<Vec<u8>>,
+    pub documents: Vec<D>,
     /// Queries that still had more hits than one answer holds.
     pub truncated: Vec<String>,
 }
@@ -55,22 +77,31 @@ pub fn url(base: &str, params: &[(&str, String)]) -> String {
     format!("{base}{sep}{}", query.join("&"))
 }
 
-/// Hits and returned results of one answer.
-fn sizes(doc: &[u8]) -> Result<(u64, usize), String> {
-    let parsed = crate::kkj::parse(doc)?;
-    let returned = parsed.records.len();
-    Ok((parsed.hits.unwrap_or(returned as u64), returned))
+/// Hits and returned results of one answer, counted record by record.
+fn sizes(doc: impl std::io::BufRead) -> Result<(u64, usize), String> {
+    let mut returned = 0;
+    let hits = crate::kkj::stream(doc, &mut |_| returned += 1)?;
+    Ok((hits.unwrap_or(returned as u64), returned))
 }
 
 /// Fetches everything published from `from` to `to` (ms, inclusive days, JST)
 /// for the query in `base`, splitting as needed. `fetch` gets a URL and
 /// answers its body.
-pub async fn gather<F, Fut>(base: &str, from: i64, to: i64, fetch: F) -> Result<Gathered, String>
+pub async fn gather<D, F, Fut>(
+    base: &str,
+    from: i64,
+    to: i64,
+    fetch: F,
+) -> Result<Gathered<D>, String>
 where
+    D: Answer,
     F: Fn(String) -> Fut,
-    Fut: Future<Output = Result<Vec<u8>, String>>,
+    Fut: Future<Output = Result<D, String>>,
 {
-    let mut out = Gathered::default();
+    let mut out = Gathered {
+        documents: Vec::new(),
+        truncated: Vec::new(),
+    };
     // (first day, last day) still to fetch.
     let mut periods = vec![(day_of(from), day_of(to))];
     while let Some((a, b)) = periods.pop() {
@@ -80,7 +111,7 @@ where
             ("Count", MAX_COUNT.to_string()),
         ];
         let doc = fetch(url(base, &params)).await?;
-        let (hits, returned) = sizes(&doc)?;
+        let (hits, returned) = doc.sizes()?;
         if hits <= returned as u64 {
             out.documents.push(doc);
         } else if a < b {
@@ -96,7 +127,7 @@ where
                 let mut params = params.to_vec();
                 params.push(("LG_Code", lg.clone()));
                 let doc = fetch(url(base, &params)).await?;
-                let (hits, returned) = sizes(&doc)?;
+                let (hits, returned) = doc.sizes()?;
                 out.documents.push(doc);
                 if hits > returned as u64 {
                     for category in 1..=3 {
@@ -104,7 +135,7 @@ where
                         params.push(("Category", category.to_string()));
                         let u = url(base, &params);
                         let doc = fetch(u.clone()).await?;
-                        let (hits, returned) = sizes(&doc)?;
+                        let (hits, returned) = doc.sizes()?;
                         out.documents.push(doc);
                         if hits > returned as u64 {
                             out.truncated.push(u);

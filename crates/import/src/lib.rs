@@ -17,7 +17,8 @@ mod xml;
 
 pub use dates::{deadline_in_text, parse_iso};
 pub use run::{
-    Parser, RunOutcome, run, run_documents, run_documents_with, run_file, run_file_started,
+    Parser, RunOutcome, run, run_documents, run_documents_with, run_file, run_files,
+    run_files_started,
 };
 pub use store::CaseResult;
 

@@ -2,6 +2,7 @@
 //! not, and keep the run's log and progress in the database.
 
 use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use futures_util::FutureExt;
@@ -102,46 +103,63 @@ pub async fn run_file(
     store: &Store,
     source: Source,
     origin: &str,
-    path: &std::path::Path,
+    path: &Path,
+    now: impl Fn() -> i64,
+    progress: &mut (dyn FnMut(&RunCounts) + Send),
+) -> Result<RunOutcome, store::StoreError> {
+    run_files(store, source, origin, &[path], now, progress).await
+}
+
+/// Like `run_file`, for a source answered in several files (a search split
+/// into several requests, each answer downloaded to a file): one run over
+/// all their records, read one file after the other.
+pub async fn run_files(
+    store: &Store,
+    source: Source,
+    origin: &str,
+    paths: &[&Path],
     now: impl Fn() -> i64,
     progress: &mut (dyn FnMut(&RunCounts) + Send),
 ) -> Result<RunOutcome, store::StoreError> {
     let run_id = store.start_import_run(source.name(), origin, now()).await?;
-    run_file_started(store, run_id, source, path, now, progress).await
+    run_files_started(store, run_id, source, paths, now, progress).await
 }
 
-/// Like `run_file`, for run `run_id` already started (so that whoever started
-/// it can show its progress while it goes on).
-pub async fn run_file_started(
+/// Like `run_files`, for run `run_id` already started (so that whoever
+/// started it can show its progress while it goes on).
+pub async fn run_files_started(
     store: &Store,
     run_id: i64,
     source: Source,
-    path: &std::path::Path,
+    paths: &[&Path],
     now: impl Fn() -> i64,
     progress: &mut (dyn FnMut(&RunCounts) + Send),
 ) -> Result<RunOutcome, store::StoreError> {
     let started = Instant::now();
     if source == Source::Kkj {
-        let work = stream_kkj(store, run_id, path, &now, progress);
+        let paths = paths.iter().map(|p| p.to_path_buf()).collect();
+        let work = stream_kkj(store, run_id, paths, &now, progress);
         return guarded(store, source, run_id, started, &now, work).await;
     }
-    let input = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            let reason = format!("ファイルを読めません：{e}");
-            store
-                .finish_import_run(run_id, &RunCounts::default(), Some(&reason), now())
-                .await?;
-            return Ok(RunOutcome {
-                run_id,
-                counts: RunCounts::default(),
-                error: Some(reason),
-                seconds: started.elapsed().as_secs_f64(),
-            });
+    let mut inputs = Vec::with_capacity(paths.len());
+    for path in paths {
+        match std::fs::read(path) {
+            Ok(bytes) => inputs.push(bytes),
+            Err(e) => {
+                let reason = format!("ファイルを読めません：{e}");
+                store
+                    .finish_import_run(run_id, &RunCounts::default(), Some(&reason), now())
+                    .await?;
+                return Ok(RunOutcome {
+                    run_id,
+                    counts: RunCounts::default(),
+                    error: Some(reason),
+                    seconds: started.elapsed().as_secs_f64(),
+                });
+            }
         }
-    };
+    }
     let parser = |input: &[u8], departments: &Departments| source.parse(input, departments);
-    let inputs = [input];
     let work = import_into(store, source, run_id, &inputs, &parser, &now, progress);
     guarded(store, source, run_id, started, &now, work).await
 }
@@ -162,27 +180,43 @@ fn weight(r: &Record) -> usize {
 async fn stream_kkj(
     store: &Store,
     run_id: i64,
-    path: &std::path::Path,
+    paths: Vec<PathBuf>,
     now: &impl Fn() -> i64,
     progress: &mut (dyn FnMut(&RunCounts) + Send),
 ) -> Result<(RunCounts, Option<String>), store::StoreError> {
     let mut counts = RunCounts::default();
-    let file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) => {
-            let reason = format!("ファイルを読めません：{e}");
-            store
-                .finish_import_run(run_id, &counts, Some(&reason), now())
-                .await?;
-            return Ok((counts, Some(reason)));
+    // Every file is opened before anything is stored, so that a missing one
+    // fails the run before it began.
+    let mut files = Vec::with_capacity(paths.len());
+    for path in &paths {
+        match std::fs::File::open(path) {
+            Ok(f) => files.push(f),
+            Err(e) => {
+                let reason = format!("ファイルを読めません：{e}");
+                store
+                    .finish_import_run(run_id, &counts, Some(&reason), now())
+                    .await?;
+                return Ok((counts, Some(reason)));
+            }
         }
-    };
+    }
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Record>(IN_FLIGHT);
     let reading = tokio::task::spawn_blocking(move || {
-        crate::kkj::stream(std::io::BufReader::with_capacity(1 << 16, file), &mut |r| {
-            // The storing side stopped (a database error): stop handing over.
-            let _ = tx.blocking_send(r);
-        })
+        for (i, file) in files.into_iter().enumerate() {
+            let read =
+                crate::kkj::stream(std::io::BufReader::with_capacity(1 << 16, file), &mut |r| {
+                    // The storing side stopped (a database error): stop handing over.
+                    let _ = tx.blocking_send(r);
+                });
+            if let Err(reason) = read {
+                return Err(if paths.len() > 1 {
+                    format!("{}件目の応答：{reason}", i + 1)
+                } else {
+                    reason
+                });
+            }
+        }
+        Ok(())
     });
     let mut batch: Vec<Record> = Vec::new();
     let mut bytes = 0;
@@ -224,7 +258,7 @@ async fn stream_kkj(
         return Err(e);
     }
     let error = match read {
-        Ok(Ok(_hits)) => {
+        Ok(Ok(())) => {
             counts.expected = Some(counts.seen);
             None
         }

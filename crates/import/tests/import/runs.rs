@@ -264,3 +264,61 @@ on_both_engines!(
         assert!(missing.error.unwrap().contains("ファイルを読めません"));
     }
 );
+
+on_both_engines!(
+    the_answers_of_a_split_search_are_read_one_file_after_another_in_one_run,
+    |store| {
+        let dir = tempfile::tempdir().unwrap();
+        let first = kkj_file(dir.path(), 300, None);
+        // A second answer with other keys.
+        let second = dir.path().join("second.xml");
+        let text = std::fs::read_to_string(kkj_file(dir.path(), 200, None)).unwrap();
+        std::fs::write(&second, text.replace("<Key>K", "<Key>L")).unwrap();
+        let out = import::run_files(
+            &store,
+            Source::Kkj,
+            "split",
+            &[first.as_path(), second.as_path()],
+            || NOW,
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
+        assert_eq!(out.error, None);
+        assert_eq!(
+            (out.counts.seen, out.counts.inserted, out.counts.expected),
+            (500, 500, Some(500))
+        );
+        assert_eq!(store.count_cases().await.unwrap(), 500);
+
+        // An answer that breaks off: the run fails naming which answer.
+        let whole = std::fs::read(kkj_file(dir.path(), 100, None)).unwrap();
+        let cut = kkj_file(dir.path(), 100, Some(whole.len() / 2));
+        let broken = import::run_files(
+            &store,
+            Source::Kkj,
+            "split",
+            &[first.as_path(), cut.as_path(), second.as_path()],
+            || NOW,
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
+        let reason = broken.error.expect("failed");
+        assert!(reason.starts_with("2件目の応答："), "{reason}");
+
+        // A missing answer fails the run before anything is stored.
+        let missing = import::run_files(
+            &store,
+            Source::Kkj,
+            "split",
+            &[first.as_path(), &dir.path().join("gone.xml")],
+            || NOW,
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
+        assert!(missing.error.unwrap().contains("ファイルを読めません"));
+        assert_eq!(missing.counts.seen, 0);
+    }
+);

@@ -186,11 +186,11 @@ pub async fn upload(
     let task_state = state.clone();
     tokio::spawn(async move {
         let path = temp.path().to_owned();
-        let out = import::run_file_started(
+        let out = import::run_files_started(
             &task_state.store,
             run_id,
             source,
-            &path,
+            &[path.as_path()],
             crate::auth::now_ms,
             &mut |_| {},
         )
