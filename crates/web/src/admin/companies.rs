@@ -427,6 +427,18 @@ pub async fn review(
     }
 }
 
+/// A reviewer's decision on a requested change: reflect it (`true`) or not.
+fn review_decision(form: &FormData) -> Result<bool, WebError> {
+    match form.get("action") {
+        "approve" => Ok(true),
+        "reject" => Ok(false),
+        _ => Err(WebError::new(
+            ErrorKind::BadRequest,
+            "審査の操作を選んでください。",
+        )),
+    }
+}
+
 /// Applies or refuses a requested change of legal name or 法人番号.
 pub async fn review_legal(
     State(state): State<AppState>,
@@ -436,16 +448,7 @@ pub async fn review_legal(
     form: FormData,
 ) -> Result<Response, WebError> {
     form.check_csrf(&viewer)?;
-    let approve = match form.get("action") {
-        "approve" => true,
-        "reject" => false,
-        _ => {
-            return Err(WebError::new(
-                ErrorKind::BadRequest,
-                "審査の操作を選んでください。",
-            ));
-        }
-    };
+    let approve = review_decision(&form)?;
     let reason = domain::text::tidy(form.get("legal_reason"));
     let fail = |message: &str| {
         let message = message.to_owned();
@@ -506,16 +509,7 @@ pub async fn review_dealings(
     form: FormData,
 ) -> Result<Response, WebError> {
     form.check_csrf(&viewer)?;
-    let approve = match form.get("action") {
-        "approve" => true,
-        "reject" => false,
-        _ => {
-            return Err(WebError::new(
-                ErrorKind::BadRequest,
-                "審査の操作を選んでください。",
-            ));
-        }
-    };
+    let approve = review_decision(&form)?;
     let reason = domain::text::tidy(form.get("dealings_reason"));
     let fail = |message: &str| {
         let message = message.to_owned();
