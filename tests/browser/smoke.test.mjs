@@ -1,4 +1,4 @@
-// Browser smoke test: the top page, the 404 page, search and the public audit checkpoints at desktop and mobile
+// Browser smoke test: the top page, the 404 page, search, the public audit checkpoints, the terms, contact and site map at desktop and mobile
 // widths, in real headless Chromium, with no serious or critical axe violation.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -27,6 +27,9 @@ const PAGES = [
   { name: '404', path: '/no-such-page', status: 404, h1: 'ページが見つかりません' },
   { name: 'cases', path: '/cases?q=%E6%B8%85%E6%8E%83&status=open', status: 200, h1: '案件を探す' },
   { name: 'audit-checkpoints', path: '/audit/checkpoints', status: 200, h1: '監査ログのチェックポイント' },
+  { name: 'terms', path: '/terms', status: 200, h1: '利用規約' },
+  { name: 'contact', path: '/contact', status: 200, h1: 'お問い合わせ' },
+  { name: 'sitemap', path: '/sitemap', status: 200, h1: 'サイトマップ' },
 ];
 
 for (const [width, viewport] of Object.entries(VIEWPORTS)) {
@@ -77,7 +80,7 @@ for (const [width, viewport] of Object.entries(VIEWPORTS)) {
         await page.keyboard.press('Tab');
         labels.push(await page.evaluate(() => document.activeElement.textContent.trim()));
       }
-      assert.deepEqual(labels.slice(2, 6), ['案件を探す', 'ビジネスパートナー検索', 'お知らせ', 'ログイン']);
+      assert.deepEqual(labels.slice(2, 5), ['案件を探す', '利用申請', 'ログイン']);
       await context.close();
     });
   });

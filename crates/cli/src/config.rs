@@ -208,6 +208,9 @@ struct FileConfig {
     /// Scheduled imports that `serve` runs (`[[import]]` tables).
     #[serde(default)]
     import: Vec<FileImport>,
+    /// How people reach the operator (`[contact]`): every page's footer and /contact.
+    #[serde(default)]
+    contact: Option<web::site::Contact>,
 }
 
 /// One scheduled import in the config file.
@@ -314,6 +317,8 @@ pub struct Settings {
     pub kek: KekSource,
     /// Where the audit key comes from.
     pub audit_key: AuditKeySource,
+    /// How people reach the operator.
+    pub contact: web::site::Contact,
 }
 
 /// Where the audit key comes from: like the key-encryption key, never from
@@ -568,6 +573,7 @@ impl Settings {
         Ok(Settings {
             kek,
             audit_key,
+            contact: file.contact.unwrap_or_default(),
             imports,
             public_url,
             smtp_url: common
@@ -807,6 +813,32 @@ mod tests {
             "127.0.0.1:7000",
             "flag beats file"
         );
+    }
+
+    #[test]
+    fn the_operators_contact_is_read_from_the_file_with_defaults_for_what_is_left_out() {
+        let tmp = tempfile::tempdir().unwrap();
+        let common = |body: &str| CommonArgs {
+            config: Some(write(tmp.path(), body)),
+            data_dir: Some(tmp.path().join("data")),
+            ..Default::default()
+        };
+        let s = Settings::resolve(&common(""), &ServeArgs::default()).unwrap();
+        assert_eq!(s.contact, web::site::Contact::default());
+        let s = Settings::resolve(
+            &common("[contact]\naddress = \"東京都新宿区西新宿二丁目8番1号\"\nphone = \"03-1234-5678\"\n"),
+            &ServeArgs::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            s.contact.address.as_deref(),
+            Some("東京都新宿区西新宿二丁目8番1号")
+        );
+        assert_eq!(s.contact.phone.as_deref(), Some("03-1234-5678"));
+        assert_eq!(s.contact.name, web::site::Contact::default().name);
+        let err = Settings::resolve(&common("[contact]\nfax = \"03\"\n"), &ServeArgs::default())
+            .unwrap_err();
+        assert!(format!("{err:#}").contains("fax"), "{err:#}");
     }
 
     #[test]

@@ -79,6 +79,7 @@ pub async fn run(settings: Settings, demo: bool) -> Result<()> {
         stop_workers.subscribe(),
     ));
     let limits = state.settings.connections;
+    web::site::set_contact(settings.contact.clone());
     let app = web::app(state);
 
     let (stop, stopped) = oneshot::channel::<()>();

@@ -6,8 +6,7 @@ use crate::assets;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NavItem {
     Cases,
-    Partners,
-    News,
+    Apply,
     Login,
 }
 
@@ -86,19 +85,25 @@ impl Layout {
         }
     }
 
+    /// The operator's contact, for the footer.
+    pub fn contact(&self) -> &'static crate::site::Contact {
+        crate::site::contact()
+    }
+
     pub fn stylesheet(&self) -> &'static str {
         assets::stylesheet_href()
     }
 
+    /// The main navigation: what a visitor can do here. Only pages that
+    /// exist are listed; the ways in (利用申請, ログイン) only to visitors.
     pub fn nav(&self) -> Vec<NavLink> {
         [
             (NavItem::Cases, "/cases", "案件を探す"),
-            (NavItem::Partners, "/partners", "ビジネスパートナー検索"),
-            (NavItem::News, "/news", "お知らせ"),
+            (NavItem::Apply, "/apply", "利用申請"),
             (NavItem::Login, "/login", "ログイン"),
         ]
         .into_iter()
-        .filter(|(item, _, _)| !(self.account.is_some() && *item == NavItem::Login))
+        .filter(|(item, _, _)| self.account.is_none() || *item == NavItem::Cases)
         .map(|(item, href, label)| NavLink {
             href,
             label,
@@ -123,9 +128,9 @@ mod tests {
 
     #[test]
     fn only_the_current_item_is_marked() {
-        let nav = Layout::new("x").current(NavItem::News).nav();
+        let nav = Layout::new("x").current(NavItem::Apply).nav();
         let current: Vec<_> = nav.iter().filter(|l| l.current).map(|l| l.label).collect();
-        assert_eq!(current, ["お知らせ"]);
-        assert_eq!(nav.len(), 4);
+        assert_eq!(current, ["利用申請"]);
+        assert_eq!(nav.len(), 3);
     }
 }

@@ -20,6 +20,7 @@ mod notifications;
 mod orders;
 pub mod pages;
 mod serve;
+pub mod site;
 mod tenders;
 
 use std::sync::Arc;
@@ -180,6 +181,7 @@ pub(crate) fn guarded_routes() -> auth::Guarded {
     let g = admin::routes(g);
     let g = cases::routes(g);
     let g = help::routes(g);
+    let g = site::routes(g);
     let g = audit::routes(g);
     let g = orders::routes(g);
     let g = tenders::routes(g);

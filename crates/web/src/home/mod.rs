@@ -5,7 +5,7 @@ use axum::response::Html;
 use axum::routing::get;
 
 use crate::WebError;
-use crate::auth::{Guarded, PUBLIC};
+use crate::auth::{Guarded, PUBLIC, Viewer};
 use crate::layout::Layout;
 
 pub fn routes(g: Guarded) -> Guarded {
@@ -27,35 +27,34 @@ struct Step {
 #[template(path = "home.html")]
 struct HomePage {
     layout: Layout,
+    /// Visitors are shown the way in (利用申請).
+    signed_in: bool,
     features: &'static [Feature],
     steps: &'static [Step],
 }
 
+// Each card leads to a page that exists: a search already narrowed to the
+// cases it speaks of, or the settings it describes.
 const FEATURES: &[Feature] = &[
     Feature {
-        href: "/cases",
+        href: "/cases?kind=public_tender",
         title: "官公需・入札情報を探す",
         text: "国の官公需情報ポータルサイト、東京都財務局、都内区市町村の入札・調達情報をまとめて、キーワードや地域、業種から検索できます。",
     },
     Feature {
-        href: "/cases",
+        href: "/cases?kind=e_tender",
         title: "電子調達に参加する",
         text: "公的団体が発注する案件に、参加申請から入札書の提出、開札結果の確認まで、オンラインで参加できます。",
     },
     Feature {
-        href: "/cases",
+        href: "/cases?kind=private_order&kind=technical_need",
         title: "民間発注案件・技術ニーズに応える",
         text: "企業が掲載した発注案件や技術ニーズにエントリーして、自社の技術や製品を提案できます。",
     },
     Feature {
-        href: "/partners",
-        title: "ビジネスパートナーを探す",
-        text: "登録企業の中から、業種・地域・得意分野で協力先や取引先を探せます。",
-    },
-    Feature {
-        href: "/news",
+        href: "/mypage/notifications",
         title: "おすすめ案件をメールで受け取る",
-        text: "業種やキーワードを登録しておくと、条件に合う新着案件をメールでお知らせします。",
+        text: "業種やキーワードを登録しておくと、条件に合う新着案件をメールでお知らせします（ログインが必要です）。",
     },
 ];
 
@@ -74,9 +73,10 @@ const STEPS: &[Step] = &[
     },
 ];
 
-async fn home() -> Result<Html<String>, WebError> {
+async fn home(viewer: Viewer) -> Result<Html<String>, WebError> {
     let page = HomePage {
-        layout: Layout::new(""),
+        signed_in: viewer.user.is_some(),
+        layout: Layout::for_viewer("", &viewer),
         features: FEATURES,
         steps: STEPS,
     };

@@ -1,4 +1,4 @@
-use testkit::{TestApp, attrs, texts};
+use testkit::{Html, TestApp, attrs, texts};
 
 #[tokio::test]
 async fn the_top_page_says_what_the_portal_is_for_in_japanese() {
@@ -31,12 +31,7 @@ async fn every_page_has_the_skip_link_header_navigation_and_footer() {
         assert_eq!(attrs(&html, "main", "id"), ["main"], "{path}");
         assert_eq!(
             texts(&html, "header nav[aria-label] a"),
-            [
-                "案件を探す",
-                "ビジネスパートナー検索",
-                "お知らせ",
-                "ログイン"
-            ],
+            ["案件を探す", "利用申請", "ログイン"],
             "{path}"
         );
         assert_eq!(
@@ -44,6 +39,60 @@ async fn every_page_has_the_skip_link_header_navigation_and_footer() {
             ["ビジネスチャンス・ナビ"]
         );
         assert_eq!(texts(&html, "footer").len(), 1, "{path}");
+        assert_eq!(
+            texts(&html, "footer nav a"),
+            [
+                "利用規約",
+                "プライバシーポリシー",
+                "お問い合わせ",
+                "サイトマップ"
+            ],
+            "{path}"
+        );
+        assert!(
+            texts(&html, "footer .site-footer__contact")[0].contains("受付時間"),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn signed_in_people_see_their_home_instead_of_the_ways_in_on_every_page() {
+    let app = TestApp::spawn().await;
+    let (user, _) = app.signed_in(domain::Role::ReceivingCompany, 1).await;
+    for path in ["/", "/cases", "/terms"] {
+        let body = user.get(app.url(path)).send().await.unwrap();
+        let html = Html::parse_document(&body.text().await.unwrap());
+        assert_eq!(
+            texts(&html, "header nav[aria-label] a"),
+            ["案件を探す", "マイページ"],
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_terms_privacy_contact_and_site_map_pages_exist_and_link_only_to_pages_that_do() {
+    let app = TestApp::spawn().await;
+    for (path, h1) in [
+        ("/terms", "利用規約"),
+        ("/privacy", "プライバシーポリシー"),
+        ("/contact", "お問い合わせ"),
+        ("/sitemap", "サイトマップ"),
+    ] {
+        let (status, html) = app.page(path).await;
+        assert_eq!(status, 200, "{path}");
+        assert_eq!(texts(&html, "h1"), [h1], "{path}");
+    }
+    let (_, terms) = app.page("/terms").await;
+    assert!(texts(&terms, "main .meta")[0].contains(web::site::TERMS_VERSION_LABEL));
+    // Every entry of the site map is a page (signed-in pages send visitors to sign in).
+    let (_, map) = app.page("/sitemap").await;
+    let hrefs = attrs(&map, "main a", "href");
+    assert!(hrefs.len() >= 15, "{hrefs:?}");
+    for href in hrefs {
+        let status = app.get(&href).await.status();
+        assert!(status == 200 || status == 303, "{href}: {status}");
     }
 }
 

@@ -1,0 +1,309 @@
+//! The pages every public portal has: the terms of use and the privacy
+//! policy (whose texts live in the repository until operators can edit site
+//! content), how to reach the operator, and a map of the site.
+
+use std::sync::OnceLock;
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use serde::Deserialize;
+
+use crate::WebError;
+use crate::auth::{Guarded, PUBLIC, Viewer};
+use crate::layout::Layout;
+use crate::pages::render;
+
+/// The version of the terms of use in force. An applicant agrees to it; a
+/// company user who agreed to an earlier one is asked again at the next
+/// sign-in. Change it in the same commit as `templates/terms.html`.
+pub const TERMS_VERSION: &str = "2026-12-03";
+
+/// The terms' version as people read it.
+pub const TERMS_VERSION_LABEL: &str = "2026年12月3日版";
+
+/// How people reach the portal's operator: set in the `[contact]` table of
+/// the config file, shown in every page's footer and on /contact.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    /// Who runs the portal.
+    #[serde(default = "Contact::default_name")]
+    pub name: String,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// When the desk answers.
+    #[serde(default = "Contact::default_hours")]
+    pub hours: String,
+}
+
+impl Contact {
+    fn default_name() -> String {
+        "ビジネスチャンス・ナビ運営事務局".to_owned()
+    }
+
+    fn default_hours() -> String {
+        "平日 9時〜17時（土日・祝日・年末年始を除く）".to_owned()
+    }
+
+    /// The `mailto:` address, only for an address that is one.
+    pub fn mailto(&self) -> Option<String> {
+        let email = self.email.as_deref()?;
+        domain::EmailAddress::parse(email)
+            .ok()
+            .map(|e| format!("mailto:{}", e.as_str()))
+    }
+
+    /// The `tel:` link for the phone number (digits and a leading +).
+    pub fn tel(&self) -> Option<String> {
+        let phone = self.phone.as_deref()?;
+        let digits: String = phone
+            .chars()
+            .filter(|c| c.is_ascii_digit() || *c == '+')
+            .collect();
+        (digits.len() >= 6).then(|| format!("tel:{digits}"))
+    }
+}
+
+impl Default for Contact {
+    fn default() -> Self {
+        Contact {
+            name: Contact::default_name(),
+            address: None,
+            phone: None,
+            email: None,
+            hours: Contact::default_hours(),
+        }
+    }
+}
+
+static CONTACT: OnceLock<Contact> = OnceLock::new();
+
+/// Sets the operator's contact for this process (`serve` does, from its
+/// settings, before the first page). Later calls change nothing.
+pub fn set_contact(contact: Contact) {
+    let _ = CONTACT.set(contact);
+}
+
+/// The operator's contact: as configured, or the defaults.
+pub fn contact() -> &'static Contact {
+    CONTACT.get_or_init(Contact::default)
+}
+
+pub fn routes(g: Guarded) -> Guarded {
+    g.get("/terms", PUBLIC, get(terms))
+        .get("/privacy", PUBLIC, get(privacy))
+        .get("/contact", PUBLIC, get(contact_page))
+        .get("/sitemap", PUBLIC, get(sitemap))
+}
+
+#[derive(Template)]
+#[template(path = "terms.html")]
+struct TermsPage {
+    layout: Layout,
+    version: &'static str,
+}
+
+async fn terms(viewer: Viewer) -> Result<Response, WebError> {
+    render(
+        &TermsPage {
+            layout: Layout::for_viewer("利用規約", &viewer),
+            version: TERMS_VERSION_LABEL,
+        },
+        StatusCode::OK,
+    )
+}
+
+#[derive(Template)]
+#[template(path = "privacy.html")]
+struct PrivacyPage {
+    layout: Layout,
+    contact: &'static Contact,
+}
+
+async fn privacy(viewer: Viewer) -> Result<Response, WebError> {
+    render(
+        &PrivacyPage {
+            layout: Layout::for_viewer("プライバシーポリシー", &viewer),
+            contact: contact(),
+        },
+        StatusCode::OK,
+    )
+}
+
+#[derive(Template)]
+#[template(path = "contact.html")]
+struct ContactPage {
+    layout: Layout,
+    contact: &'static Contact,
+}
+
+async fn contact_page(viewer: Viewer) -> Result<Response, WebError> {
+    render(
+        &ContactPage {
+            layout: Layout::for_viewer("お問い合わせ", &viewer),
+            contact: contact(),
+        },
+        StatusCode::OK,
+    )
+}
+
+/// One entry of the site map.
+struct Entry {
+    href: &'static str,
+    label: &'static str,
+}
+
+/// A group of entries under a heading.
+struct Section {
+    title: &'static str,
+    /// Who may open these pages, when not everyone.
+    note: &'static str,
+    entries: &'static [Entry],
+}
+
+/// Every page a person can go to directly (pages of one case, one order and
+/// so on are reached from these).
+const SITEMAP: &[Section] = &[
+    Section {
+        title: "案件を探す",
+        note: "",
+        entries: &[
+            Entry {
+                href: "/",
+                label: "トップページ",
+            },
+            Entry {
+                href: "/cases",
+                label: "案件を探す（すべての案件）",
+            },
+            Entry {
+                href: "/cases?kind=public_tender",
+                label: "官公需・入札情報",
+            },
+            Entry {
+                href: "/cases?kind=e_tender",
+                label: "電子調達案件",
+            },
+            Entry {
+                href: "/cases?kind=private_order",
+                label: "民間発注案件",
+            },
+            Entry {
+                href: "/cases?kind=technical_need",
+                label: "技術ニーズ",
+            },
+            Entry {
+                href: "/cases/feed.atom",
+                label: "新着案件のフィード（Atom）",
+            },
+            Entry {
+                href: "/help/kuji",
+                label: "電子くじの決め方",
+            },
+            Entry {
+                href: "/audit/checkpoints",
+                label: "監査ログのチェックポイント",
+            },
+        ],
+    },
+    Section {
+        title: "利用登録とログイン",
+        note: "",
+        entries: &[
+            Entry {
+                href: "/apply",
+                label: "利用申請",
+            },
+            Entry {
+                href: "/login",
+                label: "ログイン",
+            },
+            Entry {
+                href: "/password/forgot",
+                label: "パスワードを忘れた方",
+            },
+        ],
+    },
+    Section {
+        title: "会員の方",
+        note: "ログインが必要です。",
+        entries: &[
+            Entry {
+                href: "/mypage",
+                label: "マイページ",
+            },
+            Entry {
+                href: "/mypage/notifications",
+                label: "おすすめ案件メールの設定",
+            },
+            Entry {
+                href: "/mypage/users",
+                label: "同僚の招待と管理（企業の管理者）",
+            },
+            Entry {
+                href: "/mypage/orders/new",
+                label: "発注案件・技術ニーズの掲載（発注する企業）",
+            },
+        ],
+    },
+    Section {
+        title: "このサイトについて",
+        note: "",
+        entries: &[
+            Entry {
+                href: "/terms",
+                label: "利用規約",
+            },
+            Entry {
+                href: "/privacy",
+                label: "プライバシーポリシー",
+            },
+            Entry {
+                href: "/contact",
+                label: "お問い合わせ",
+            },
+            Entry {
+                href: "/api/v1/openapi.json",
+                label: "API の仕様（OpenAPI）",
+            },
+        ],
+    },
+];
+
+#[derive(Template)]
+#[template(path = "sitemap.html")]
+struct SitemapPage {
+    layout: Layout,
+    sections: &'static [Section],
+}
+
+async fn sitemap(viewer: Viewer) -> Result<Response, WebError> {
+    render(
+        &SitemapPage {
+            layout: Layout::for_viewer("サイトマップ", &viewer),
+            sections: SITEMAP,
+        },
+        StatusCode::OK,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contact_links_are_made_only_from_real_addresses_and_numbers() {
+        let mut c = Contact::default();
+        assert_eq!((c.mailto(), c.tel()), (None, None));
+        c.email = Some("desk@example.jp".to_owned());
+        c.phone = Some("03-1234-5678".to_owned());
+        assert_eq!(c.mailto().as_deref(), Some("mailto:desk@example.jp"));
+        assert_eq!(c.tel().as_deref(), Some("tel:0312345678"));
+        c.email = Some("javascript:alert(1)".to_owned());
+        c.phone = Some("内線".to_owned());
+        assert_eq!((c.mailto(), c.tel()), (None, None));
+    }
+}
