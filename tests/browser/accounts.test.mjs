@@ -82,6 +82,10 @@ async function journey(server, smtp) {
   await applicant.getByRole('button', { name: '申請する' }).click();
   assert.equal(await applicant.locator('.error-summary').count(), 1);
   assert.match(await applicant.locator('#f-name-error').textContent(), /会社名を入力してください/);
+  assert.match(await applicant.locator('#f-phone-error').textContent(), /電話番号を入力してください/);
+  // The focus is on the summary, which says the password must be typed again.
+  assert.equal(await applicant.evaluate(() => document.activeElement.className), 'error-summary');
+  assert.match(await applicant.locator('.error-summary').textContent(), /パスワードをもう一度入力してください/);
   await checkA11y(applicant, 'apply with errors');
 
   // Full-width digits and hyphens are accepted.
@@ -99,6 +103,7 @@ async function journey(server, smtp) {
   await applicant.locator('#f-email').fill(APPLICANT.email);
   await applicant.locator('#f-password').fill(APPLICANT.password);
   await applicant.locator('#f-password_confirm').fill(APPLICANT.password);
+  await applicant.getByLabel(/利用規約.*に同意します/).check();
   await applicant.getByRole('button', { name: '申請する' }).click();
   assert.equal(await applicant.locator('h1').textContent(), '確認メールを送信しました');
 
@@ -140,6 +145,11 @@ async function journey(server, smtp) {
   await colleague.locator('#f-password_confirm').fill(COLLEAGUE.password);
   await colleague.getByRole('button', { name: 'パスワードを設定する' }).click();
   await signIn(server, colleague, COLLEAGUE);
+  // The colleague agrees to the terms before anything else.
+  assert.equal(await colleague.locator('h1').textContent(), '利用規約への同意');
+  await checkA11y(colleague, 'terms agreement');
+  await colleague.getByLabel(/利用規約.*に同意します/).check();
+  await colleague.getByRole('button', { name: '同意して続ける' }).click();
   assert.equal(await colleague.locator('h1').textContent(), 'マイページ');
 
   // The colleague edits the profile.

@@ -260,6 +260,7 @@ pub async fn seed(store: &Store, kek: Option<&seal::Kek>, now: i64) -> Result<Ve
                         confirmation_token_hash: &token_hash,
                         token_expires_at: now + 86_400_000,
                         mail: &mail,
+                        terms_version: web::site::TERMS_VERSION,
                     },
                     now,
                 )

@@ -74,6 +74,9 @@ pub struct PhoneNumber(String);
 impl PhoneNumber {
     pub fn parse(input: &str) -> Result<Self, Invalid> {
         let s: String = input.trim().nfkc().collect();
+        if s.trim().is_empty() {
+            return Err(Invalid::new("電話番号を入力してください。"));
+        }
         let (international, rest) = match s.strip_prefix("+81") {
             Some(rest) => (true, rest.to_owned()),
             None => (false, s.clone()),
@@ -113,6 +116,9 @@ pub struct PostalCode(String);
 impl PostalCode {
     pub fn parse(input: &str) -> Result<Self, Invalid> {
         let s: String = input.trim().trim_start_matches('〒').to_owned();
+        if s.trim().is_empty() {
+            return Err(Invalid::new("郵便番号を入力してください。"));
+        }
         let digits = digits_only(&s).filter(|d| d.len() == 7).ok_or_else(|| {
             Invalid::new("郵便番号は7桁の数字で入力してください（例：100-0005）。")
         })?;
@@ -147,6 +153,9 @@ impl Password {
 
     pub fn parse(input: &str) -> Result<Self, Invalid> {
         let n = input.chars().count();
+        if input.is_empty() {
+            return Err(Invalid::new("パスワードを入力してください。"));
+        }
         if n < Self::MIN_CHARS {
             return Err(Invalid::new(format!(
                 "パスワードは{}文字以上にしてください。",

@@ -14,6 +14,9 @@ impl CorporateNumber {
     /// Accepts full-width digits, hyphens and spaces; refuses anything else,
     /// a wrong length, or a check digit that does not match.
     pub fn parse(input: &str) -> Result<Self, Invalid> {
+        if input.trim().is_empty() {
+            return Err(Invalid::new("法人番号を入力してください。"));
+        }
         let digits = digits_only(input)
             .ok_or_else(|| Invalid::new("法人番号は数字13桁で入力してください。"))?;
         if digits.len() != 13 {

@@ -83,3 +83,27 @@ proptest! {
         prop_assert_eq!(domain::time::parse_jst_datetime(&typed, 0), Some(ms));
     }
 }
+
+proptest! {
+    /// A required value left blank — nothing, or only spaces of any width —
+    /// is told to be entered, not that its format is wrong.
+    #[test]
+    fn a_blank_required_value_is_asked_for_not_called_malformed(
+        blank in prop::collection::vec(prop_oneof![Just(' '), Just('　'), Just('\t'), Just('\n')], 0..6)
+    ) {
+        let blank: String = blank.into_iter().collect();
+        let said = [
+            EmailAddress::parse(&blank).unwrap_err().to_string(),
+            PhoneNumber::parse(&blank).unwrap_err().to_string(),
+            PostalCode::parse(&blank).unwrap_err().to_string(),
+            CorporateNumber::parse(&blank).unwrap_err().to_string(),
+        ];
+        for message in said {
+            prop_assert!(message.ends_with("を入力してください。"), "{blank:?}: {message}");
+        }
+        prop_assert_eq!(
+            domain::Password::parse("").unwrap_err().to_string(),
+            "パスワードを入力してください。"
+        );
+    }
+}

@@ -157,6 +157,8 @@ pub struct NewApplication<'a> {
     pub confirmation_token_hash: &'a str,
     pub token_expires_at: i64,
     pub mail: &'a NewMail,
+    /// The version of the terms of use the applicant agreed to.
+    pub terms_version: &'a str,
 }
 
 impl Store {
@@ -206,6 +208,7 @@ impl Store {
         .map_err(|e| conflict(e, PROFILE_CONFLICTS))?;
         set_member_organizations(&mut tx, company_id, &p.member_organization_ids).await?;
         let user_id = users::insert(&mut tx, app.user, Some(company_id), None, now).await?;
+        crate::terms::record_terms(&mut tx, user_id, app.terms_version, now).await?;
         users::insert_token(
             &mut tx,
             app.confirmation_token_hash,

@@ -25,6 +25,7 @@ mod peer;
 mod schema;
 mod target;
 mod tenders;
+mod terms;
 mod tokens;
 mod users;
 

@@ -102,6 +102,11 @@ const STEPS: &[Step] = &[
         "0018_audit_keyed.sql",
         "keyed audit hashes and signed checkpoints"
     ),
+    step!(
+        19,
+        "0019_terms_agreed.sql",
+        "the version of the terms of use each person agreed to"
+    ),
 ];
 
 /// The file names this crate embeds, for the test that no file on disk is forgotten.

@@ -32,6 +32,8 @@ pub struct User {
     pub company_status: Option<CompanyStatus>,
     pub company_orders: bool,
     pub company_receives: bool,
+    /// The version of the terms of use the person last agreed to.
+    pub terms_version: Option<String>,
 }
 
 /// What a single-use token is for.
@@ -89,7 +91,7 @@ pub enum Invited {
 
 pub(crate) const USER_COLUMNS: &str =
     "u.id, u.email, u.name, u.password_hash, u.company_id, u.staff_role,
-    u.organization_id, u.contract_department_id, u.email_confirmed_at, u.active,
+    u.organization_id, u.contract_department_id, u.email_confirmed_at, u.active, u.terms_version,
     c.status AS company_status, c.orders AS company_orders, c.receives AS company_receives";
 
 pub(crate) const USER_FROM: &str = "FROM users u LEFT JOIN companies c ON c.id = u.company_id";
@@ -114,6 +116,7 @@ pub(crate) fn user(row: &sqlx::any::AnyRow) -> Result<User> {
         company_status: status.as_deref().and_then(CompanyStatus::parse),
         company_orders: orders == Some(1),
         company_receives: receives == Some(1),
+        terms_version: row.try_get("terms_version")?,
     })
 }
 

@@ -53,6 +53,7 @@ pub async fn person(store: &Store, role: Role, n: u32) -> Option<i64> {
                         confirmation_token_hash: &domain::audit::token_hash(&token),
                         token_expires_at: i64::MAX,
                         mail: &mail,
+                        terms_version: web::site::TERMS_VERSION,
                     },
                     1,
                 )

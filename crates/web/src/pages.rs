@@ -112,9 +112,24 @@ impl FormPage {
         self
     }
 
-    /// Shows the form again with `errors` beside their fields (422).
+    /// Shows the form again with `errors` beside their fields (422). What
+    /// was typed is kept, but never a password: the summary says so plainly.
     pub fn with_errors(mut self, errors: &Errors) -> Self {
         self.summary = errors.apply(&mut self.sets);
+        let password = self
+            .sets
+            .iter()
+            .flat_map(|s| &s.fields)
+            .find(|f| f.kind == Kind::Password);
+        if let Some(field) = password
+            && !self.summary.is_empty()
+        {
+            self.summary.push((
+                field.id(),
+                "安全のため、入力したパスワードは消去しました。パスワードをもう一度入力してください。"
+                    .to_owned(),
+            ));
+        }
         self
     }
 

@@ -5,15 +5,17 @@
 use std::sync::OnceLock;
 
 use askama::Template;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
-use axum::routing::get;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use serde::Deserialize;
 
-use crate::WebError;
-use crate::auth::{Guarded, PUBLIC, Viewer};
+use crate::auth::{ClientIp, Guarded, PUBLIC, SIGNED_IN, Viewer};
+use crate::forms::{Errors, Field, FieldSet, FormData, Kind};
 use crate::layout::Layout;
-use crate::pages::render;
+use crate::pages::{FormPage, render};
+use crate::{AppState, WebError};
 
 /// The version of the terms of use in force. An applicant agrees to it; a
 /// company user who agreed to an earlier one is asked again at the next
@@ -22,6 +24,24 @@ pub const TERMS_VERSION: &str = "2026-12-03";
 
 /// The terms' version as people read it.
 pub const TERMS_VERSION_LABEL: &str = "2026年12月3日版";
+
+/// Where a company user is asked to agree to the terms in force.
+pub const AGREEMENT_PATH: &str = "/terms/agree";
+
+/// Whether `user` must agree to the terms in force before going on: company
+/// users (staff work under their employer's rules) whose last agreement was
+/// to another version, or to none.
+pub fn must_agree(user: &store::User) -> bool {
+    user.staff_role.is_none() && user.terms_version.as_deref() != Some(TERMS_VERSION)
+}
+
+/// Where a company user who must agree goes instead of `target` (a local path).
+pub fn agreement_first(target: &str) -> String {
+    format!(
+        "{AGREEMENT_PATH}?next={}",
+        crate::auth::encode_query(target)
+    )
+}
 
 /// How people reach the portal's operator: set in the `[contact]` table of
 /// the config file, shown in every page's footer and on /contact.
@@ -97,6 +117,93 @@ pub fn routes(g: Guarded) -> Guarded {
         .get("/privacy", PUBLIC, get(privacy))
         .get("/contact", PUBLIC, get(contact_page))
         .get("/sitemap", PUBLIC, get(sitemap))
+        .get(AGREEMENT_PATH, SIGNED_IN, get(agree_form))
+        .post(AGREEMENT_PATH, SIGNED_IN, post(agree))
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+/// Where to go after agreeing: the page asked for, or the user's home.
+fn next_of(next: &str) -> String {
+    domain::LocalPath::parse(next)
+        .ok()
+        .filter(|p| !p.as_str().starts_with(AGREEMENT_PATH))
+        .map_or_else(|| "/mypage".to_owned(), |p| p.as_str().to_owned())
+}
+
+fn agree_page(viewer: &Viewer, next: &str, agreed_before: bool) -> FormPage {
+    let field = Field::new(
+        "agree",
+        format!("利用規約（{TERMS_VERSION_LABEL}）とプライバシーポリシーに同意します"),
+        Kind::Checkbox,
+    )
+    .required();
+    let mut page = FormPage::new(
+        Layout::for_viewer("利用規約への同意", viewer),
+        AGREEMENT_PATH,
+        &viewer.csrf_token,
+        vec![FieldSet::new(None, vec![field])],
+        "同意して続ける",
+    )
+    .hidden("next", next);
+    page = if agreed_before {
+        page.intro(format!(
+            "利用規約を改定しました（{TERMS_VERSION_LABEL}）。引き続きご利用いただくには、改定後の利用規約をお読みのうえ、同意してください。"
+        ))
+    } else {
+        page.intro(format!(
+            "ご利用の前に、利用規約（{TERMS_VERSION_LABEL}）とプライバシーポリシーをお読みのうえ、同意してください。"
+        ))
+    };
+    page.intro("同意しない場合は、ログアウトしてください。案件の検索と閲覧は、ログインしなくてもご利用いただけます。")
+        .link("/terms", "利用規約を読む")
+        .link("/privacy", "プライバシーポリシーを読む")
+}
+
+async fn agree_form(viewer: Viewer, Query(q): Query<NextQuery>) -> Result<Response, WebError> {
+    let user = viewer.user()?;
+    let next = next_of(q.next.as_deref().unwrap_or(""));
+    if !must_agree(user) {
+        return Ok(Redirect::to(&next).into_response());
+    }
+    agree_page(&viewer, &next, user.terms_version.is_some()).respond()
+}
+
+async fn agree(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ClientIp(ip): ClientIp,
+    form: FormData,
+) -> Result<Response, WebError> {
+    form.check_csrf(&viewer)?;
+    let user = viewer.user()?;
+    let next = next_of(form.get("next"));
+    if !must_agree(user) {
+        return Ok(Redirect::to(&next).into_response());
+    }
+    if !form.checked("agree") {
+        let mut errors = Errors::default();
+        errors.add(
+            "agree",
+            "続けるには、「同意します」にチェックを入れてください。",
+        );
+        return agree_page(&viewer, &next, user.terms_version.is_some())
+            .with_errors(&errors)
+            .respond();
+    }
+    let actor = store::Actor {
+        user_id: Some(user.id),
+        label: user.name.clone(),
+        ip: Some(ip),
+    };
+    state
+        .store
+        .agree_terms(user.id, TERMS_VERSION, &actor, crate::auth::now_ms())
+        .await?;
+    Ok(Redirect::to(&next).into_response())
 }
 
 #[derive(Template)]

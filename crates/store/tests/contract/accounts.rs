@@ -18,6 +18,7 @@ async fn apply(store: &Store, n: u32, local: &str) -> (i64, i64) {
                 confirmation_token_hash: &format!("confirm-{local}"),
                 token_expires_at: 24 * HOUR,
                 mail: &mail,
+                terms_version: "2026-12-03",
             },
             1_000,
         )
@@ -82,6 +83,7 @@ on_both_engines!(
                     confirmation_token_hash: "t2",
                     token_expires_at: HOUR,
                     mail: &mail,
+                    terms_version: "2026-12-03",
                 },
                 2_000,
             )
@@ -110,6 +112,7 @@ on_both_engines!(
                     confirmation_token_hash: "t3",
                     token_expires_at: HOUR,
                     mail: &mail_to(&user.email, "x"),
+                    terms_version: "2026-12-03",
                 },
                 2_000,
             )

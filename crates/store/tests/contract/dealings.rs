@@ -14,6 +14,7 @@ async fn approved(store: &Store) -> (i64, i64) {
                 confirmation_token_hash: "confirm-taro",
                 token_expires_at: 3_600_000,
                 mail: &mail_to(&email("taro"), "確認"),
+                terms_version: "2026-12-03",
             },
             1_000,
         )

@@ -274,6 +274,7 @@ on_both_engines!(
                     confirmation_token_hash: "confirm-taro",
                     token_expires_at: HOUR,
                     mail: &mail_to(&email("taro"), "確認"),
+                    terms_version: "2026-12-03",
                 },
                 0,
             )

@@ -48,12 +48,36 @@ fn user_fields(form: Option<&FormData>) -> FieldSet {
     )
 }
 
+/// The agreement to the terms in force, which the application records.
+fn terms_field(form: Option<&FormData>) -> FieldSet {
+    let agreed = form.is_some_and(|f| f.checked("agree_terms"));
+    FieldSet::new(
+        Some("利用規約"),
+        vec![
+            Field::new(
+                "agree_terms",
+                format!(
+                    "利用規約（{}）とプライバシーポリシーに同意します",
+                    crate::site::TERMS_VERSION_LABEL
+                ),
+                Kind::Checkbox,
+            )
+            .required()
+            .hint("このフォームの下と、各ページの下部のリンクからお読みいただけます。")
+            .value(if agreed { "1" } else { "" }),
+        ],
+    )
+}
+
 fn page(viewer: &Viewer, choices: &Choices, form: Option<&FormData>) -> FormPage {
     let mut sets = company_fields(choices, form, None, Mode::Application);
     sets.push(user_fields(form));
+    sets.push(terms_field(form));
     FormPage::new(Layout::for_viewer("利用申請", viewer).current(crate::layout::NavItem::Apply), "/apply", &viewer.csrf_token, sets, "申請する")
         .intro("ビジネスチャンス・ナビの会員機能（案件へのエントリー、電子入札への参加、おすすめ案件メール、発注案件の掲載）を使うには、利用申請が必要です。")
         .intro("申請のあと、確認メールのURLを開くと、運営事務局が申請内容を審査します。審査の結果はメールでお知らせします。")
+        .link("/terms", "利用規約を読む")
+        .link("/privacy", "プライバシーポリシーを読む")
 }
 
 pub async fn form(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
@@ -93,7 +117,15 @@ pub async fn submit(
     let user_name = required_text(&mut errors, &form, "user_name", "氏名", 50);
     let email = errors.take("email", EmailAddress::parse(form.get("email")));
     let password = new_password(&mut errors, &form, "password", "password_confirm");
-    let (Some(profile), Some(email), Some(password)) = (profile, email, password) else {
+    if !form.checked("agree_terms") {
+        errors.add(
+            "agree_terms",
+            "申請するには、利用規約とプライバシーポリシーへの同意が必要です。",
+        );
+    }
+    let (Some(profile), Some(email), Some(password), true) =
+        (profile, email, password, form.checked("agree_terms"))
+    else {
         return page(&viewer, &choices, Some(&form))
             .with_errors(&errors)
             .respond();
@@ -117,6 +149,7 @@ pub async fn submit(
                 confirmation_token_hash: &domain::audit::token_hash(&token),
                 token_expires_at: now + CONFIRM_HOURS * 3600 * 1000,
                 mail: &mail,
+                terms_version: crate::site::TERMS_VERSION,
             },
             now,
         )

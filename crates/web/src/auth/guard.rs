@@ -103,6 +103,23 @@ async fn require(State(roles): State<&'static [Role]>, req: Request, next: Next)
         return WebError::internal(std::io::Error::other("viewer middleware missing"))
             .into_response();
     };
+    // A company user who has not agreed to the terms in force may read what
+    // everyone may, and agree or sign out; nothing else until they agree.
+    if let Some(user) = &viewer.user
+        && crate::site::must_agree(user)
+        && !roles.contains(&Role::Visitor)
+        && !matches!(req.uri().path(), crate::site::AGREEMENT_PATH | "/logout")
+    {
+        let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
+        if req.method() == axum::http::Method::GET && !path.starts_with("/api/") {
+            return Redirect::to(&crate::site::agreement_first(path)).into_response();
+        }
+        return WebError::new(
+            ErrorKind::Forbidden,
+            "利用規約が改定されました。続けるには、ログインし直して改定後の利用規約に同意してください。",
+        )
+        .into_response();
+    }
     if roles.iter().any(|r| viewer.has(*r)) {
         return next.run(req).await;
     }

@@ -39,6 +39,7 @@ fn application<'a>(email: &'a str, corporate_number: &'a str) -> Vec<(&'a str, &
         ("email", email),
         ("password", "Sumida2026!"),
         ("password_confirm", "Sumida2026!"),
+        ("agree_terms", "1"),
     ]
 }
 
@@ -199,6 +200,24 @@ async fn a_company_applies_is_approved_signs_in_invites_and_edits(backend: Backe
     assert_eq!(r.status(), 200);
     app.sign_in(&colleague, "jiro@chance-seiki.example.jp", "Jiro-2026-navi")
         .await;
+    // The colleague has not agreed to the terms yet (the applicant did when
+    // applying): every page for members asks for the agreement first.
+    let r = colleague
+        .get(app.url("/mypage"))
+        .send()
+        .await
+        .expect("journey step");
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/terms/agree?next=/mypage");
+    let r = app
+        .submit(
+            &colleague,
+            "/terms/agree?next=/mypage",
+            "/terms/agree",
+            &[("next", "/mypage"), ("agree", "1")],
+        )
+        .await;
+    assert_eq!(r.headers()["location"], "/mypage");
     // The invitation link works once.
     let (status, _) = html(
         colleague
@@ -279,6 +298,51 @@ async fn a_company_applies_is_approved_signs_in_invites_and_edits_on_postgres() 
 }
 
 #[tokio::test]
+async fn an_application_needs_the_terms_agreed_and_records_their_version() {
+    let app = TestApp::spawn().await;
+    let client = TestApp::new_client();
+    let email = "terms@chance-seiki.example.jp";
+    let address = domain::EmailAddress::parse(email).expect("address");
+    let mut form = application(email, "7000012050002");
+    form.retain(|(k, _)| *k != "agree_terms");
+    let (status, page) = html(app.submit(&client, "/apply", "/apply", &form).await).await;
+    assert_eq!(status, 422);
+    assert!(texts(&page, "#f-agree_terms-error")[0].contains("同意が必要です"));
+    assert!(
+        app.db
+            .store()
+            .user_by_email(&address)
+            .await
+            .unwrap()
+            .is_none(),
+        "nothing saved"
+    );
+    let (status, page) = html(
+        app.submit(
+            &client,
+            "/apply",
+            "/apply",
+            &application(email, "7000012050002"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(texts(&page, "h1"), ["確認メールを送信しました"]);
+    let user = app
+        .db
+        .store()
+        .user_by_email(&address)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        user.terms_version.as_deref(),
+        Some(web::site::TERMS_VERSION)
+    );
+}
+
+#[tokio::test]
 async fn a_wrong_check_digit_is_shown_beside_its_field_with_everything_typed_kept() {
     let app = TestApp::spawn().await;
     let client = TestApp::new_client();
@@ -314,9 +378,18 @@ async fn a_wrong_check_digit_is_shown_beside_its_field_with_everything_typed_kep
         ["receives", "orders"]
     );
     assert_eq!(attrs(&page, "#f-password", "value"), Vec::<String>::new());
+    // The summary links to each field, says the password must be typed
+    // again, and takes the focus when the page opens.
     assert_eq!(
         attrs(&page, ".error-summary a", "href"),
-        ["#f-corporate_number", "#f-representative"]
+        ["#f-corporate_number", "#f-representative", "#f-password"]
+    );
+    assert!(texts(&page, ".error-summary a")[2].contains("パスワードをもう一度入力してください"));
+    assert_eq!(attrs(&page, ".error-summary", "autofocus"), [""]);
+    assert_eq!(
+        attrs(&page, "#f-agree_terms", "checked"),
+        [""],
+        "the agreement is kept"
     );
     // Nothing was saved.
     assert!(

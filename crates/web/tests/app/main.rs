@@ -24,3 +24,4 @@ mod sign_in;
 mod tender_opening;
 mod tender_pages;
 mod tenders;
+mod terms;

@@ -61,8 +61,8 @@ async fn signed_in_people_see_their_home_instead_of_the_ways_in_on_every_page() 
     let app = TestApp::spawn().await;
     let (user, _) = app.signed_in(domain::Role::ReceivingCompany, 1).await;
     for path in ["/", "/cases", "/terms"] {
-        let body = user.get(app.url(path)).send().await.unwrap();
-        let html = Html::parse_document(&body.text().await.unwrap());
+        let body = user.get(app.url(path)).send().await.expect("page");
+        let html = Html::parse_document(&body.text().await.expect("body"));
         assert_eq!(
             texts(&html, "header nav[aria-label] a"),
             ["案件を探す", "マイページ"],

@@ -117,6 +117,12 @@ const POLICY: &[(&str, &str, &[Role])] = &[
     ("POST", "/admin/orders/{id}/review", &[Operator, Admin]),
     ("GET", "/files/{id}", ALL),
     ("GET", "/help/kuji", ALL),
+    ("GET", "/terms", ALL),
+    ("GET", "/privacy", ALL),
+    ("GET", "/contact", ALL),
+    ("GET", "/sitemap", ALL),
+    ("GET", "/terms/agree", SIGNED_IN),
+    ("POST", "/terms/agree", SIGNED_IN),
     // Sequence numbers, hashes and signatures only: published for outsiders to keep.
     ("GET", "/audit/checkpoints", ALL),
     ("GET", "/audit/checkpoints.json", ALL),
