@@ -44,6 +44,32 @@ pub fn tidy(input: &str) -> String {
         .join(" ")
 }
 
+/// Text of several lines as typed (a description, a message), tidied but
+/// with its lines kept: without invisible format characters or controls
+/// other than the line break and the tab, with every line break written
+/// `\n`, trailing spaces of each line removed (its leading ones, a 字下げ,
+/// kept), at most one empty line in a row, and none at either end.
+pub fn tidy_lines(input: &str) -> String {
+    let unified = input.replace("\r\n", "\n").replace('\r', "\n");
+    let clean: String = unified
+        .chars()
+        .filter(|c| !is_invisible_format(*c) && (!c.is_control() || matches!(c, '\n' | '\t')))
+        .collect();
+    let mut out: Vec<&str> = Vec::new();
+    for line in clean.split('\n') {
+        let line = line.trim_end();
+        let blank = line.trim().is_empty();
+        if blank && out.last().is_none_or(|l| l.is_empty()) {
+            continue;
+        }
+        out.push(if blank { "" } else { line });
+    }
+    while out.last().is_some_and(|l| l.is_empty()) {
+        out.pop();
+    }
+    out.join("\n")
+}
+
 /// The characters people type for a hyphen in numbers: ASCII, full-width,
 /// Unicode dashes, the minus sign and the katakana prolonged sound mark.
 pub fn is_hyphen_like(c: char) -> bool {
@@ -103,6 +129,27 @@ mod tests {
             "ABC 123 株式会社"
         );
         assert_eq!(normalize("ｶﾌﾞｼｷｶﾞｲｼｬ"), "カブシキガイシャ");
+    }
+
+    #[test]
+    fn tidy_lines_keeps_paragraphs_and_line_breaks_and_drops_what_cannot_be_seen() {
+        assert_eq!(
+            tidy_lines("\r\n　概要\u{200B}です。  \r\n二行目\r\n\r\n\r\n\n段落２\x07\n\n"),
+            "　概要です。\n二行目\n\n段落２"
+        );
+        assert_eq!(tidy_lines("  \n \n"), "");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn tidy_lines_is_stable_and_keeps_every_visible_character(input in "\\PC*|[ \n\r\t　あ-ん]{0,40}") {
+            let once = tidy_lines(&input);
+            proptest::prop_assert_eq!(tidy_lines(&once), once.clone());
+            proptest::prop_assert!(!once.contains("\n\n\n"));
+            proptest::prop_assert!(!once.chars().any(|c| c == '\r' || is_invisible_format(c)));
+            let seen = |t: &str| t.chars().filter(|c| !c.is_whitespace() && !c.is_control() && !is_invisible_format(*c)).collect::<String>();
+            proptest::prop_assert_eq!(seen(&once), seen(&input));
+        }
     }
 
     #[test]

@@ -434,6 +434,24 @@ pub fn required_text(
     v
 }
 
+/// Required text of several lines (a description): tidied as
+/// `domain::text::tidy_lines`, its paragraphs and line breaks kept.
+pub fn required_lines(
+    errors: &mut Errors,
+    form: &FormData,
+    name: &'static str,
+    label: &str,
+    max: usize,
+) -> String {
+    let v = domain::text::tidy_lines(form.get(name));
+    if v.is_empty() {
+        errors.add(name, format!("{label}を入力してください。"));
+    } else if v.chars().count() > max {
+        errors.add(name, format!("{label}は{max}文字以内で入力してください。"));
+    }
+    v
+}
+
 /// An optional date and time in JST (a date alone means `default_hour`:00).
 pub fn optional_datetime(
     errors: &mut Errors,

@@ -19,6 +19,7 @@ mod middleware;
 mod notifications;
 mod orders;
 pub mod pages;
+mod rich;
 mod serve;
 pub mod site;
 mod tenders;

@@ -340,7 +340,13 @@ pub fn parse_company(
     {
         errors.add("founded", "設立年は西暦4桁で入力してください（例：1985）。");
     }
-    let description = optional_text(errors, form, "description", "事業内容", 2000);
+    let description = domain::text::tidy_lines(&optional_text(
+        errors,
+        form,
+        "description",
+        "事業内容",
+        2000,
+    ));
     let keywords =
         domain::text::normalize(&optional_text(errors, form, "keywords", "キーワード", 200));
     let dealing_values = form.all("dealings");

@@ -134,7 +134,7 @@ pub async fn entry_form(
 
 /// Reads a message and its files; errors go beside their fields.
 fn read_message(form: &FormData, errors: &mut Errors) -> (String, Vec<store::NewFile>) {
-    let body = form.get("body").trim().replace("\r\n", "\n");
+    let body = domain::text::tidy_lines(form.get("body"));
     if body.is_empty() {
         errors.add("body", "メッセージを入力してください。");
     } else if body.chars().count() > MAX_MESSAGE {

@@ -14,7 +14,7 @@ use super::{id_of, own_company, when};
 use crate::auth::Viewer;
 use crate::forms::{
     Errors, Field, FieldSet, FormData, Kind, checked_files, optional_datetime, optional_text,
-    required_text,
+    required_lines, required_text,
 };
 use crate::layout::Layout;
 use crate::pages::{FormPage, MessagePage, render};
@@ -328,7 +328,7 @@ fn parse(form: &FormData, submit: bool, now: i64, errors: &mut Errors) -> Option
         }
     };
     let title = required_text(errors, form, "title", "件名", 200);
-    let description = required_text(errors, form, "description", "内容", 20_000);
+    let description = required_lines(errors, form, "description", "内容", 20_000);
     let category = Category::parse(form.get("category"))
         .map_err(|_| errors.add("category", "種別を選んでください。"))
         .ok();

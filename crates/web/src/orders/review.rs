@@ -132,7 +132,7 @@ pub async fn decide(
         .await?
         .filter(|c| c.fields.kind.takes_entries())
         .ok_or_else(WebError::not_found)?;
-    let comment = form.get("comment").trim().replace("\r\n", "\n");
+    let comment = domain::text::tidy_lines(form.get("comment"));
     let decision = match form.get("decision") {
         "approve" => OrderDecision::Approve,
         "return" => OrderDecision::Return,

@@ -13,7 +13,7 @@ use super::ops::{self, id_of};
 use crate::auth::Viewer;
 use crate::forms::{
     Errors, Field, FieldSet, FormData, Kind, checked_files, optional_datetime, optional_number,
-    optional_text, required_text,
+    optional_text, required_lines, required_text,
 };
 use crate::layout::Layout;
 use crate::orders::form::options;
@@ -251,7 +251,7 @@ pub async fn parse(
         }
     };
     let title = required_text(errors, form, "title", "件名", 200);
-    let description = required_text(errors, form, "description", "内容", 20_000);
+    let description = required_lines(errors, form, "description", "内容", 20_000);
     let category = Category::parse(form.get("category"))
         .map_err(|_| errors.add("category", "種別を選んでください。"))
         .ok();

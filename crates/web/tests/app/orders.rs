@@ -428,3 +428,53 @@ async fn an_ordering_company_calls_off_its_case_and_the_entrant_is_told() {
     assert_eq!(r.status(), 409);
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_description_keeps_its_paragraphs_and_line_breaks_and_its_urls_become_safe_links() {
+    let app = TestApp::spawn().await;
+    let (orderer, _) = signed_in(&app, Role::OrderingCompany, 1).await;
+    let mut fields = order_fields("draft", "2099-01-01T09:00");
+    fields[2].1 = "点検の対象：\r\n　空調設備12台\r\n\r\n\r\n仕様は https://www.example.co.jp/spec?id=1&v=2 をご覧ください。javascript:alert(1)";
+    let r = app
+        .submit_multipart(
+            &orderer,
+            "/mypage/orders/new",
+            "/mypage/orders",
+            &fields,
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let page = location(&r);
+    let (status, html) = html(
+        orderer
+            .get(app.url(&page))
+            .send()
+            .await
+            .expect("order page"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let paragraphs = texts(&html, ".case__description p");
+    assert_eq!(
+        paragraphs,
+        [
+            "点検の対象： 空調設備12台",
+            "仕様は https://www.example.co.jp/spec?id=1&v=2 をご覧ください。javascript:alert(1)"
+        ]
+    );
+    // One line break inside the first paragraph; the three empty lines became one paragraph break.
+    assert_eq!(
+        html.select(&testkit::Selector::parse(".case__description br").expect("selector"))
+            .count(),
+        1
+    );
+    assert_eq!(
+        attrs(&html, ".case__description a", "href"),
+        ["https://www.example.co.jp/spec?id=1&v=2"]
+    );
+    assert_eq!(
+        attrs(&html, ".case__description a", "rel"),
+        ["nofollow noopener noreferrer"]
+    );
+}
