@@ -67,7 +67,10 @@ struct SearchPage {
     /// The notification form filled with this search.
     save_search: String,
     items: Vec<Item>,
-    pages: Vec<(String, String, bool)>,
+    pages: Vec<(String, Option<String>, bool)>,
+    past_end: Option<PastEnd>,
+    /// The filters' disclosure starts open when a filter is chosen.
+    refine_open: bool,
 }
 
 fn day_input(ms: Option<i64>) -> String {
@@ -99,7 +102,7 @@ async fn search_page(
             .find(|(c, _)| *c == code)
             .map_or_else(String::new, |(_, n)| n.clone())
     };
-    let items = cases
+    let items: Vec<Item> = cases
         .into_iter()
         .map(|c| {
             let f = c.fields;
@@ -259,32 +262,14 @@ async fn search_page(
     let per_page = q.per_page.max(1);
     let page_count = result.total.div_ceil(per_page).min(params::MAX_PAGE);
     let current = q.page + 1;
-    let mut pages = Vec::new();
-    if page_count > 1 {
-        if current > 1 {
-            pages.push((
-                "前へ".to_owned(),
-                format!("/cases?{}", params::to_query_string(&q, current - 1)),
-                false,
-            ));
-        }
-        let lo = current.saturating_sub(3).max(1);
-        let hi = (current + 3).min(page_count);
-        for p in lo..=hi {
-            pages.push((
-                p.to_string(),
-                format!("/cases?{}", params::to_query_string(&q, p)),
-                p == current,
-            ));
-        }
-        if current < page_count {
-            pages.push((
-                "次へ".to_owned(),
-                format!("/cases?{}", params::to_query_string(&q, current + 1)),
-                false,
-            ));
-        }
-    }
+    let pages = pager(current, page_count, |p| {
+        format!("/cases?{}", params::to_query_string(&q, p))
+    });
+    // Past the last page: say where the results end, and link to it.
+    let past_end = (items.is_empty() && result.total > 0).then(|| PastEnd {
+        last: page_count,
+        href: format!("/cases?{}", params::to_query_string(&q, page_count)),
+    });
     let mut layout = Layout::for_viewer("案件を探す", &viewer);
     layout.current = Some(NavItem::Cases);
     render(
@@ -320,9 +305,58 @@ async fn search_page(
             },
             items,
             pages,
+            past_end,
+            refine_open: pairs.iter().any(|(k, v)| {
+                !v.is_empty() && !matches!(k.as_str(), "q" | "page" | "sort" | "per_page")
+            }),
         },
         StatusCode::OK,
     )
+}
+
+/// Where a page past the last one sends people.
+struct PastEnd {
+    last: usize,
+    href: String,
+}
+
+/// The pager's links, (label, href, current): the first and the last page
+/// always, the three on either side of the current one, and 前へ／次へ;
+/// "…" (no link) where pages are left out.
+fn pager(
+    current: usize,
+    page_count: usize,
+    href: impl Fn(usize) -> String,
+) -> Vec<(String, Option<String>, bool)> {
+    let mut pages = Vec::new();
+    if page_count <= 1 {
+        return pages;
+    }
+    if current > 1 {
+        let to = current.min(page_count + 1) - 1;
+        pages.push(("前へ".to_owned(), Some(href(to)), false));
+    }
+    let lo = current.saturating_sub(3).max(1);
+    let hi = (current + 3).min(page_count);
+    if lo > 1 {
+        pages.push(("1".to_owned(), Some(href(1)), false));
+        if lo > 2 {
+            pages.push(("…".to_owned(), None, false));
+        }
+    }
+    for p in lo..=hi {
+        pages.push((p.to_string(), Some(href(p)), p == current));
+    }
+    if hi < page_count && lo <= page_count {
+        if hi + 1 < page_count {
+            pages.push(("…".to_owned(), None, false));
+        }
+        pages.push((page_count.to_string(), Some(href(page_count)), false));
+    }
+    if current < page_count {
+        pages.push(("次へ".to_owned(), Some(href(current + 1)), false));
+    }
+    pages
 }
 
 #[derive(Template)]
@@ -763,4 +797,60 @@ async fn case_page(
         },
         StatusCode::OK,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pager;
+
+    /// The pager as text: "[n]" the current page, "n→h" a link.
+    fn shown(current: usize, count: usize) -> Vec<String> {
+        pager(current, count, |p| format!("p{p}"))
+            .into_iter()
+            .map(|(label, href, now)| match (href, now) {
+                (_, true) => format!("[{label}]"),
+                (None, _) => label,
+                (Some(h), _) => format!("{label}→{h}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_pager_always_offers_the_first_and_the_last_page() {
+        assert_eq!(shown(1, 1), Vec::<String>::new());
+        assert_eq!(shown(1, 3), ["[1]", "2→p2", "3→p3", "次へ→p2"]);
+        assert_eq!(
+            shown(10, 20),
+            [
+                "前へ→p9",
+                "1→p1",
+                "…",
+                "7→p7",
+                "8→p8",
+                "9→p9",
+                "[10]",
+                "11→p11",
+                "12→p12",
+                "13→p13",
+                "…",
+                "20→p20",
+                "次へ→p11"
+            ]
+        );
+        assert_eq!(
+            shown(20, 20),
+            [
+                "前へ→p19",
+                "1→p1",
+                "…",
+                "17→p17",
+                "18→p18",
+                "19→p19",
+                "[20]"
+            ]
+        );
+        assert_eq!(shown(5, 8)[..3], ["前へ→p4", "1→p1", "2→p2"]);
+        // Past the end: back to the last page, and the first.
+        assert_eq!(shown(100, 15), ["前へ→p15", "1→p1", "…"]);
+    }
 }

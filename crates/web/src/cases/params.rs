@@ -77,12 +77,15 @@ pub fn parse(pairs: &[(String, String)]) -> Result<CaseQuery, WebError> {
                 }
             }
             "page" => {
+                // A page past the last one is answered as empty (the page
+                // says where the results end); past MAX_PAGE it is read as
+                // the first page after it, so that no search goes deeper.
                 let p = v
-                    .parse::<usize>()
+                    .parse::<u64>()
                     .ok()
-                    .filter(|p| (1..=MAX_PAGE).contains(p))
+                    .filter(|p| *p >= 1)
                     .ok_or_else(|| bad("ページ", v))?;
-                q.page = p - 1;
+                q.page = usize::try_from(p - 1).unwrap_or(MAX_PAGE).min(MAX_PAGE);
             }
             "per_page" => {
                 q.per_page = v

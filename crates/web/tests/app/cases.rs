@@ -113,6 +113,69 @@ async fn bad_search_parameters_get_a_clear_400() {
     assert!(texts(&page, "main p")[0].contains("種類"));
     let (status, _) = app.page("/cases?page=0").await;
     assert_eq!(status, 400);
+    let (status, _) = app.page("/cases?page=two").await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn a_page_past_the_end_says_where_the_results_end_and_links_to_the_last_page() {
+    let app = app_with_cases().await;
+    // Two results, one per page: page 2 is the last.
+    let (status, page) = app
+        .page("/cases?q=%E6%B8%85%E6%8E%83&per_page=1&page=1")
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        attrs(&page, ".pager a", "href"),
+        [
+            "/cases?q=%E6%B8%85%E6%8E%83&per_page=1",
+            "/cases?q=%E6%B8%85%E6%8E%83&per_page=1&page=2",
+            "/cases?q=%E6%B8%85%E6%8E%83&per_page=1&page=2"
+        ]
+    );
+    for past in ["3", "100", "999", "18446744073709551615"] {
+        let (status, page) = app
+            .page(&format!(
+                "/cases?q=%E6%B8%85%E6%8E%83&per_page=1&page={past}"
+            ))
+            .await;
+        assert_eq!(status, 200, "page {past}");
+        assert_eq!(texts(&page, "#results-title"), ["検索結果 2件"]);
+        let said = texts(&page, ".search__results p").join(" ");
+        assert!(said.contains("最後のページは2ページ"), "{said}");
+        assert!(!said.contains("見つかりませんでした"), "{said}");
+        assert_eq!(
+            attrs(&page, ".search__results p a", "href")
+                .last()
+                .map(String::as_str),
+            Some("/cases?q=%E6%B8%85%E6%8E%83&per_page=1&page=2")
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_results_come_before_the_filters_which_fold_into_a_disclosure() {
+    let app = app_with_cases().await;
+    let (_, page) = app.page("/cases?q=%E6%B8%85%E6%8E%83").await;
+    // In reading order: the search box, the results, then the filters.
+    let selector = testkit::Selector::parse("#f-q, .result__title a, .search__refine input")
+        .expect("selector");
+    let order: Vec<&str> = page
+        .select(&selector)
+        .map(|e| e.value().attr("name").unwrap_or("result"))
+        .collect();
+    assert_eq!(order[..3], ["q", "result", "result"], "{order:?}");
+    assert!(order[3..].iter().all(|n| *n != "result"), "{order:?}");
+    assert_eq!(texts(&page, "details.search__refine > summary").len(), 1);
+    assert_eq!(attrs(&page, "details.search__refine", "open").len(), 0);
+    // 絞り込む at the top of the filters and at the bottom.
+    assert_eq!(
+        texts(&page, ".search__facets button[type=submit]"),
+        ["この条件で絞り込む", "この条件で絞り込む"]
+    );
+    // With a filter chosen, the disclosure starts open.
+    let (_, narrowed) = app.page("/cases?q=%E6%B8%85%E6%8E%83&prefecture=14").await;
+    assert_eq!(attrs(&narrowed, "details.search__refine", "open").len(), 1);
 }
 
 proptest! {
