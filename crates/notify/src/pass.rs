@@ -28,15 +28,17 @@ pub struct PassReport {
 }
 
 /// Whether a setting's mail is due at `now`: at once, or at its hour (JST)
-/// once a day.
-pub fn due(frequency: Frequency, last_sent_at: Option<i64>, now: i64) -> bool {
+/// once a day — the first time at the first such hour after the setting was
+/// saved (`saved_at`), never at an hour that had passed when it was saved.
+pub fn due(frequency: Frequency, last_sent_at: Option<i64>, saved_at: i64, now: i64) -> bool {
     match frequency {
         Frequency::Immediate => true,
         Frequency::Paused => false,
         Frequency::Daily(hour) => {
             let (y, m, d, ..) = domain::time::jst_parts(now);
             let slot = domain::time::jst_to_ms(y, m, d, u32::from(hour), 0);
-            now >= slot && last_sent_at.is_none_or(|last| last < slot)
+            let since = last_sent_at.map_or(saved_at, |last| last.max(saved_at));
+            now >= slot && since < slot
         }
     }
 }
@@ -148,7 +150,7 @@ async fn deliver(
             continue;
         };
         let frequency = Frequency::parse(&s.frequency).unwrap_or(Frequency::Paused);
-        if !due(frequency, s.last_sent_at, now) {
+        if !due(frequency, s.last_sent_at, s.updated_at, now) {
             continue;
         }
         let n = taken.entry(setting).or_default();
@@ -215,14 +217,32 @@ mod tests {
 
     #[test]
     fn a_daily_setting_is_due_once_a_day_from_its_hour() {
-        // 2026-12-01 09:00 JST.
+        // 2026-12-01 09:00 JST; the setting saved the evening before.
         let nine = domain::time::jst_to_ms(2026, 12, 1, 9, 0);
+        let saved = nine - 12 * 3_600_000;
         let daily = Frequency::Daily(9);
-        assert!(!due(daily, None, nine - 1), "before the hour");
-        assert!(due(daily, None, nine));
-        assert!(due(daily, Some(nine - 3_600_000), nine + 60_000));
-        assert!(!due(daily, Some(nine + 1), nine + 3_600_000), "sent today");
-        assert!(due(Frequency::Immediate, Some(nine), nine));
-        assert!(!due(Frequency::Paused, None, nine));
+        assert!(!due(daily, None, saved, nine - 1), "before the hour");
+        assert!(due(daily, None, saved, nine));
+        assert!(due(daily, Some(nine - 3_600_000), saved, nine + 60_000));
+        assert!(
+            !due(daily, Some(nine + 1), saved, nine + 3_600_000),
+            "sent today"
+        );
+        assert!(due(Frequency::Immediate, Some(nine), saved, nine));
+        assert!(!due(Frequency::Paused, None, saved, nine));
+    }
+
+    #[test]
+    fn the_first_daily_mail_waits_for_the_next_chosen_hour_after_saving() {
+        // Set to 8:00 and saved at 16:38: not at 16:41 the same day, but at
+        // 8:00 the next morning.
+        let eight = domain::time::jst_to_ms(2026, 12, 3, 8, 0);
+        let saved = domain::time::jst_to_ms(2026, 12, 3, 16, 38);
+        let daily = Frequency::Daily(8);
+        assert!(!due(daily, None, saved, saved + 3 * 60_000));
+        assert!(!due(daily, None, saved, eight + 86_400_000 - 1));
+        assert!(due(daily, None, saved, eight + 86_400_000));
+        // Changed again after a mail: the same rule from the change.
+        assert!(!due(daily, Some(eight), saved, saved + 60_000));
     }
 }

@@ -72,7 +72,7 @@ pub use tenders::{
     Receipt, SealedBid, TenderRecord,
 };
 pub use tokens::ApiToken;
-pub use users::{Invited, NewInvitation, NewUser, Session, TokenPurpose, User};
+pub use users::{Invited, NewInvitation, NewUser, Session, TokenPurpose, TokenState, User};
 
 /// What can go wrong in the store. Messages name what and where, never secrets.
 #[derive(Debug, thiserror::Error)]

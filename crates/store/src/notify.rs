@@ -352,6 +352,17 @@ impl Store {
         )
     }
 
+    /// Whether `token` is an unsubscribe token, and whether its user's
+    /// mail is already stopped: `None` for a token nobody holds.
+    pub async fn unsubscribe_token_state(&self, token: &str) -> Result<Option<bool>> {
+        let paused: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT paused_at FROM notify_users WHERE token = $1")
+                .bind(token)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(paused.map(|p| p.is_some()))
+    }
+
     /// Pauses the notifications of the token's user (one-click unsubscribe);
     /// the user, or None for an unknown token.
     pub async fn unsubscribe_notifications(&self, token: &str, now: i64) -> Result<Option<i64>> {

@@ -36,6 +36,15 @@ pub struct User {
     pub terms_version: Option<String>,
 }
 
+/// What became of a single-use link (`Store::token_state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenState {
+    pub user_id: i64,
+    pub used: bool,
+    /// Unused, and past its time.
+    pub expired: bool,
+}
+
 /// What a single-use token is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenPurpose {
@@ -350,6 +359,29 @@ impl Store {
         .fetch_one(self.pool())
         .await?;
         Ok(n > 0)
+    }
+
+    /// What became of a single-use link: `None` when no such link was ever
+    /// made; else its user and whether it was used, or expired unused.
+    pub async fn token_state(
+        &self,
+        token_hash: &str,
+        purpose: TokenPurpose,
+        now: i64,
+    ) -> Result<Option<TokenState>> {
+        let row: Option<(i64, Option<i64>, i64)> = sqlx::query_as(
+            "SELECT user_id, used_at, expires_at FROM user_tokens
+              WHERE token_hash = $1 AND purpose = $2",
+        )
+        .bind(token_hash)
+        .bind(purpose.as_str())
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(|(user_id, used_at, expires_at)| TokenState {
+            user_id,
+            used: used_at.is_some(),
+            expired: used_at.is_none() && expires_at <= now,
+        }))
     }
 
     /// Sets a new password through a reset or invitation link: the token is

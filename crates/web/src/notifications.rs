@@ -97,10 +97,10 @@ async fn list(
             (
                 domain::time::jst_datetime(at),
                 if reason == "unsubscribed" {
-                    "メールの配信停止リンクから停止の手続きがあった".to_owned()
+                    "メールの配信停止リンクから停止の手続きがありました。".to_owned()
                 } else {
                     format!(
-                        "メールアドレスに届かなかった（{}）",
+                        "メールアドレスに届きませんでした（{}）。",
                         reason.chars().take(120).collect::<String>()
                     )
                 },
@@ -611,7 +611,35 @@ async fn resume(
 }
 
 /// The unsubscribe link opened in a browser: one button, no sign-in.
-async fn unsubscribe_page(viewer: Viewer, Path(token): Path<String>) -> Result<Response, WebError> {
+async fn unsubscribe_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    let known = if token.len() > 100 {
+        None
+    } else {
+        state.store.unsubscribe_token_state(&token).await?
+    };
+    match known {
+        None => {
+            return MessagePage::new(
+                Layout::for_viewer("このURLは使えません", &viewer),
+                &["この配信停止のURLは正しくありません。メールに記載されたURLを、途中で切れていないか確かめて、もう一度開いてください。ログインして、マイページの「おすすめ案件の通知」から停止することもできます。"],
+            )
+            .link("/mypage/notifications", "おすすめ案件の通知の設定")
+            .respond(StatusCode::NOT_FOUND);
+        }
+        Some(true) => {
+            return MessagePage::new(
+                Layout::for_viewer("配信は停止しています", &viewer),
+                &["おすすめ案件のお知らせメールの配信は、既に停止しています。再開は、マイページの「おすすめ案件の通知」からいつでもできます。"],
+            )
+            .link("/mypage/notifications", "おすすめ案件の通知の設定")
+            .respond(StatusCode::OK);
+        }
+        Some(false) => {}
+    }
     FormPage::new(
         Layout::for_viewer("おすすめ案件のお知らせの配信停止", &viewer),
         format!("/notifications/unsubscribe/{}", crate::auth::encode_query(&token)),

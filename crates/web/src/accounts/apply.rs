@@ -4,7 +4,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use domain::{EmailAddress, Password};
+use domain::{CompanyStatus, EmailAddress, Password};
 use store::{NewApplication, NewUser, StoreError};
 
 use super::profile_form::{Choices, Mode, company_fields, parse_company};
@@ -202,7 +202,7 @@ pub async fn confirm_form(
         )
         .await?;
     if !valid {
-        return invalid_link(&viewer);
+        return confirmation_link_used(&state, &viewer, &token).await;
     }
     FormPage::new(
         Layout::for_viewer("メールアドレスの確認", &viewer),
@@ -247,6 +247,60 @@ pub async fn confirm(
         ],
     )
     .link("/", "トップページへ戻る")
+    .respond(StatusCode::OK)
+}
+
+/// A confirmation link that cannot be used: said as it is — already
+/// confirmed (and what happens next), expired, or never ours.
+async fn confirmation_link_used(
+    state: &AppState,
+    viewer: &Viewer,
+    token: &str,
+) -> Result<Response, WebError> {
+    let link = state
+        .store
+        .token_state(
+            &domain::audit::token_hash(token),
+            store::TokenPurpose::ConfirmEmail,
+            auth::now_ms(),
+        )
+        .await?;
+    let Some(link) = link.filter(|l| l.used) else {
+        let expired = link.is_some_and(|l| l.expired);
+        return MessagePage::new(
+            Layout::for_viewer("このURLは使えません", viewer),
+            &[if expired {
+                "この確認用のURLは有効期限（24時間）が切れています。お手数ですが、利用申請をもう一度行ってください。"
+            } else {
+                "このURLは正しくありません。メールに記載されたURLを、途中で切れていないか確かめて、もう一度開いてください。"
+            }],
+        )
+        .link("/apply", "利用申請のページへ")
+        .respond(StatusCode::GONE);
+    };
+    let status = match state.store.user(link.user_id).await? {
+        Some(user) => user.company_status,
+        None => None,
+    };
+    let next = match status {
+        Some(CompanyStatus::InReview) => {
+            "利用申請は運営事務局が審査しています。審査の結果はメールでお知らせしますので、お待ちください。"
+        }
+        Some(CompanyStatus::Approved) => "利用申請は承認されています。ログインしてご利用ください。",
+        Some(CompanyStatus::Returned) => {
+            "運営事務局から申請内容の修正をお願いしています。ログインして、申請内容を修正してください。"
+        }
+        _ => "ご不明な点は、運営事務局にお問い合わせください。",
+    };
+    MessagePage::new(
+        Layout::for_viewer("メールアドレスは確認済みです", viewer),
+        &[
+            "このメールアドレスは、既に確認が済んでいます。もう一度確認する必要はありません。",
+            next,
+        ],
+    )
+    .link("/login", "ログイン")
+    .link("/contact", "お問い合わせ")
     .respond(StatusCode::OK)
 }
 

@@ -83,8 +83,16 @@ async fn refusal(
 }
 
 fn refused(viewer: &Viewer, why: &str, link: String) -> Result<Response, WebError> {
+    // The link is named for where it leads.
+    let label = if link.starts_with("/mypage/entries/") {
+        "エントリーのページを開く"
+    } else if link.starts_with("/mypage/orders/") {
+        "自社の案件のページを開く"
+    } else {
+        "案件のページに戻る"
+    };
     MessagePage::new(Layout::for_viewer("エントリーできません", viewer), &[why])
-        .link(link, "次へ進む")
+        .link(link, label)
         .link("/cases", "案件を探す")
         .respond(StatusCode::CONFLICT)
 }

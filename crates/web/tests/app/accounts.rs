@@ -88,6 +88,29 @@ async fn a_company_applies_is_approved_signs_in_invites_and_edits(backend: Backe
     assert_eq!(status, 200);
     assert_eq!(texts(&page, "h1"), ["利用申請を受け付けました"]);
     link_in_mail_subject(&app, email, "利用申請を受け付けました", 2).await;
+    // The link opened again says the address is confirmed and what comes
+    // next — not to start over; a made-up link says it is not valid.
+    let (status, again) = html(
+        applicant
+            .get(app.url(&confirm))
+            .send()
+            .await
+            .expect("journey step"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(texts(&again, "h1"), ["メールアドレスは確認済みです"]);
+    assert!(texts(&again, "main p")[1].contains("審査しています"));
+    let (status, made_up) = html(
+        applicant
+            .get(app.url("/apply/confirm/made-up"))
+            .send()
+            .await
+            .expect("journey step"),
+    )
+    .await;
+    assert_eq!(status, 410);
+    assert!(texts(&made_up, "main p")[0].contains("正しくありません"));
 
     // Before approval, sign-in says the application is in review.
     let r = app

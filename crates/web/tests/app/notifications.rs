@@ -21,7 +21,8 @@ fn kkj(titles: &[&str]) -> Vec<u8> {
             format!(
                 "<SearchResult><ResultId>{i}</ResultId><Key>notify-{t}</Key><ProjectName>{t}</ProjectName>\
                  <OrganizationName>東京都</OrganizationName><PrefectureName>東京都</PrefectureName>\
-                 <CftIssueDate>2026-11-20T00:00:00+09:00</CftIssueDate></SearchResult>"
+                 <CftIssueDate>2026-11-20T00:00:00+09:00</CftIssueDate>\
+                 <TenderSubmissionDeadline>2099-12-03T16:50:00+09:00</TenderSubmissionDeadline></SearchResult>"
             )
         })
         .collect();
@@ -151,6 +152,12 @@ async fn a_saved_search_mails_each_matching_case_once_through_an_smtp_outage(bac
         !text.contains("道路舗装工事") && !text.contains("警備業務"),
         "{text}"
     );
+    // The deadline once, with its era and time — not the date twice.
+    assert!(
+        text.contains("／締切 2099年12月3日（令和81年） 16:50"),
+        "{text}"
+    );
+    assert_eq!(text.matches("2099年12月3日").count(), 1, "{text}");
     assert!(
         first
             .html
@@ -215,6 +222,22 @@ async fn a_saved_search_mails_each_matching_case_once_through_an_smtp_outage(bac
         .await
         .expect("unsubscribe");
     assert_eq!(r.status(), 200);
+    // The link opened again says the mail is stopped already; a made-up
+    // link says it is not valid — neither offers the button.
+    let visitor = TestApp::new_client();
+    let again = visitor.get(&unsubscribe).send().await.expect("page");
+    assert_eq!(again.status(), 200);
+    let again = again.text().await.expect("page");
+    assert!(again.contains("既に停止しています"), "{again}");
+    assert!(!again.contains("配信を停止する"));
+    let made_up = visitor
+        .get(app.url("/notifications/unsubscribe/made-up-token"))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(made_up.status(), 404);
+    let made_up = made_up.text().await.expect("page");
+    assert!(made_up.contains("正しくありません") && !made_up.contains("配信を停止する"));
     import(&app, &["市役所清掃業務"]).await;
     let paused = notify::pass::run(store, &composer, token, later + 120_000)
         .await

@@ -221,6 +221,11 @@ async fn a_private_order_goes_from_draft_to_a_chosen_partner(backend: Backend) {
         )
         .await;
     assert_eq!(r.status(), 409);
+    // It says why, and its link is named for where it leads.
+    let (_, refused) = html(r).await;
+    assert!(texts(&refused, "main p")[0].contains("エントリー済み"));
+    assert_eq!(texts(&refused, "main a")[0], "エントリーのページを開く");
+    assert_eq!(attrs(&refused, "main a", "href")[0], thread);
 
     // The ordering company reads the entry, downloads the attachment, replies.
     let (status, seen) = html(orderer.get(app.url(&thread)).send().await.expect("get")).await;
