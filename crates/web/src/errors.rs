@@ -234,6 +234,48 @@ pub(crate) fn render(kind: ErrorKind, message: &str, status: StatusCode, json: b
     }
 }
 
+/// A whole HTTP/1.1 answer — status line, headers and the error page — for
+/// a request hyper refused before the portal saw it (`serve::own_errors`).
+pub(crate) fn raw_error_answer(status: u16) -> Vec<u8> {
+    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    let kind = ErrorKind::from_status(code);
+    let message = match status {
+        414 => {
+            "URLが長すぎるため、処理できませんでした。検索の条件を減らして、もう一度お試しください。"
+        }
+        431 => {
+            "送信された情報（Cookie など）が大きすぎるため、処理できませんでした。ブラウザーでこのサイトのCookieを削除してから、もう一度お試しください。"
+        }
+        408 => {
+            "リクエストの送信に時間がかかりすぎたため、処理を中断しました。もう一度お試しください。"
+        }
+        _ => kind.message(),
+    };
+    let page = ErrorPage {
+        layout: Layout::new(kind.heading()),
+        heading: kind.heading(),
+        paragraphs: vec![
+            message,
+            "トップページまたは案件検索から、もう一度お探しください。",
+        ],
+        status,
+    };
+    let body = page.render().unwrap_or_else(|_| message.to_owned());
+    let head = format!(
+        "HTTP/1.1 {} {}\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\n\
+         connection: close\r\ncache-control: no-store\r\ncontent-security-policy: {}\r\n\
+         x-content-type-options: nosniff\r\nx-frame-options: DENY\r\n\
+         referrer-policy: strict-origin-when-cross-origin\r\n\r\n",
+        code.as_u16(),
+        code.canonical_reason().unwrap_or("Error"),
+        body.len(),
+        crate::middleware::CONTENT_SECURITY_POLICY,
+    );
+    let mut out = head.into_bytes();
+    out.extend_from_slice(body.as_bytes());
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -87,6 +87,52 @@ async fn an_idle_kept_alive_connection_and_a_half_sent_body_are_closed() {
 }
 
 #[tokio::test]
+async fn a_request_the_server_cannot_read_gets_the_portals_own_page() {
+    let app = app_with(web::ConnectionLimits::default()).await;
+    let long_url = format!(
+        "GET /cases?q={} HTTP/1.1\r\nHost: x\r\n\r\n",
+        "清".repeat(30_000)
+    );
+    let big_header = format!(
+        "GET / HTTP/1.1\r\nHost: x\r\nCookie: {}\r\n\r\n",
+        "c".repeat(600_000)
+    );
+    for (request, status, says) in [
+        (long_url.into_bytes(), "414", "URLが長すぎる"),
+        (big_header.into_bytes(), "431", "Cookie"),
+        (
+            b"NOT HTTP AT ALL\x01\r\n\r\n".to_vec(),
+            "400",
+            "リクエストの内容が正しくありません",
+        ),
+    ] {
+        let mut s = TcpStream::connect(app.addr).await.unwrap();
+        // The server may answer (and close) before it has read everything.
+        let _ = s.write_all(&request).await;
+        let (_, got) = until_closed(&mut s, Duration::from_secs(10)).await;
+        let got = String::from_utf8_lossy(&got);
+        assert!(got.starts_with(&format!("HTTP/1.1 {status} ")), "{got}");
+        let (head, body) = got.split_once("\r\n\r\n").expect("a head and a body");
+        assert!(
+            head.contains("content-type: text/html; charset=utf-8"),
+            "{head}"
+        );
+        assert!(head.contains("content-security-policy: "), "{head}");
+        let length: usize = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length: "))
+            .expect("a length")
+            .parse()
+            .expect("a number");
+        assert_eq!(length, body.len(), "the body is whole");
+        assert!(
+            body.contains("<html lang=\"ja\">") && body.contains(says),
+            "{body}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn connections_beyond_the_limit_wait_and_the_server_answers_once_slow_ones_are_closed() {
     let app = app_with(web::ConnectionLimits {
         max_connections: 8,

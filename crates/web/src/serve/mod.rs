@@ -2,7 +2,8 @@
 //! once, a deadline for a request's headers, and an idle timeout — so that a
 //! slow header, an idle keep-alive connection or a half-sent request is
 //! closed instead of holding a file descriptor for ever, and a flood of them
-//! cannot starve the server (or its search index) of descriptors.
+//! cannot starve the server (or its search index) of descriptors. A request
+//! hyper cannot read gets the portal's own error page (`own_errors`).
 
 use std::future::Future;
 use std::pin::{Pin, pin};
@@ -21,6 +22,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
 use tokio::time::{Instant, Sleep};
 use tower::ServiceExt;
+
+mod own_errors;
 
 /// How connections are bounded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,7 +86,10 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let io = TokioIo::new(IdleTimeout::new(stream, limits.idle_timeout));
+        let io = TokioIo::new(own_errors::OwnErrorPages::new(IdleTimeout::new(
+            stream,
+            limits.idle_timeout,
+        )));
         let service = app
             .clone()
             .map_request(move |mut req: axum::http::Request<Incoming>| {
