@@ -37,7 +37,17 @@ pub struct Layout {
     pub title: String,
     pub current: Option<NavItem>,
     pub account: Option<AccountNav>,
+    /// What the action that led here did (`?done=…`), said at the top of
+    /// the page to everyone, screen readers included (role="status").
+    pub notice: Option<&'static str>,
 }
+
+/// The messages `Layout::notice` shows, by the `done` code an action's
+/// redirect carries.
+const NOTICES: &[(&str, &str)] = &[
+    ("added", "登録しました。"),
+    ("saved", "変更を保存しました。"),
+];
 
 impl Layout {
     pub fn new(title: impl Into<String>) -> Self {
@@ -45,6 +55,7 @@ impl Layout {
             title: title.into(),
             current: None,
             account: None,
+            notice: None,
         }
     }
 
@@ -65,6 +76,13 @@ impl Layout {
             });
         }
         layout
+    }
+
+    /// Shows what the action that led here did (`done` of the query).
+    pub fn notice(mut self, done: Option<&str>) -> Self {
+        self.notice =
+            done.and_then(|d| NOTICES.iter().find(|(code, _)| *code == d).map(|(_, m)| *m));
+        self
     }
 
     pub fn current(mut self, item: NavItem) -> Self {
@@ -124,6 +142,16 @@ mod tests {
             "ページが見つかりません｜ビジネスチャンス・ナビ"
         );
         assert_eq!(Layout::new("").full_title(), SITE_NAME);
+    }
+
+    #[test]
+    fn a_known_done_code_becomes_a_notice_and_anything_else_none() {
+        assert_eq!(
+            Layout::new("x").notice(Some("added")).notice,
+            Some("登録しました。")
+        );
+        assert_eq!(Layout::new("x").notice(Some("<script>")).notice, None);
+        assert_eq!(Layout::new("x").notice(None).notice, None);
     }
 
     #[test]

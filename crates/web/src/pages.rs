@@ -167,3 +167,9 @@ impl MessagePage {
         render(&self, status)
     }
 }
+
+/// The `done` of an action's redirect (`?done=saved`), for `Layout::notice`.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Done {
+    pub done: Option<String>,
+}

@@ -1,7 +1,7 @@
 //! Industries (日本標準産業分類): rename sections and divisions, or retire them.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use store::IndustryEntry;
 
@@ -9,7 +9,7 @@ use super::actor;
 use crate::auth::{self, ClientIp, Viewer};
 use crate::forms::FormData;
 use crate::layout::Layout;
-use crate::pages::render;
+use crate::pages::{Done, render};
 use crate::{AppState, WebError};
 
 #[derive(Template)]
@@ -26,10 +26,19 @@ async fn page(
     viewer: &Viewer,
     error: Option<String>,
 ) -> Result<Response, WebError> {
+    page_done(state, viewer, error, None).await
+}
+
+async fn page_done(
+    state: &AppState,
+    viewer: &Viewer,
+    error: Option<String>,
+    done: Option<&str>,
+) -> Result<Response, WebError> {
     let status = crate::pages::status_for(error.is_some());
     render(
         &Page {
-            layout: Layout::for_viewer("業種マスタ", viewer),
+            layout: Layout::for_viewer("業種マスタ", viewer).notice(done),
             entries: state.store.industry_entries().await?,
             csrf: viewer.csrf_token.clone(),
             error,
@@ -38,8 +47,12 @@ async fn page(
     )
 }
 
-pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
-    page(&state, &viewer, None).await
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<Done>,
+) -> Result<Response, WebError> {
+    page_done(&state, &viewer, None, q.done.as_deref()).await
 }
 
 pub async fn update(
@@ -74,7 +87,7 @@ pub async fn update(
         .store
         .update_industry(&entry, &actor(&viewer, &ip)?, auth::now_ms())
         .await?;
-    Ok(Redirect::to("/admin/industries").into_response())
+    Ok(Redirect::to("/admin/industries?done=saved").into_response())
 }
 
 #[derive(Template)]
@@ -91,10 +104,19 @@ async fn prefectures_page(
     viewer: &Viewer,
     error: Option<String>,
 ) -> Result<Response, WebError> {
+    prefectures_page_done(state, viewer, error, None).await
+}
+
+async fn prefectures_page_done(
+    state: &AppState,
+    viewer: &Viewer,
+    error: Option<String>,
+    done: Option<&str>,
+) -> Result<Response, WebError> {
     let status = crate::pages::status_for(error.is_some());
     render(
         &PrefecturesPage {
-            layout: Layout::for_viewer("都道府県マスタ", viewer),
+            layout: Layout::for_viewer("都道府県マスタ", viewer).notice(done),
             prefectures: state.store.prefectures().await?,
             csrf: viewer.csrf_token.clone(),
             error,
@@ -106,8 +128,9 @@ async fn prefectures_page(
 pub async fn prefectures(
     State(state): State<AppState>,
     viewer: Viewer,
+    Query(q): Query<Done>,
 ) -> Result<Response, WebError> {
-    prefectures_page(&state, &viewer, None).await
+    prefectures_page_done(&state, &viewer, None, q.done.as_deref()).await
 }
 
 pub async fn rename_prefecture(
@@ -132,7 +155,7 @@ pub async fn rename_prefecture(
         .rename_prefecture(code, &name, &actor(&viewer, &ip)?, auth::now_ms())
         .await
     {
-        Ok(true) => Ok(Redirect::to("/admin/prefectures").into_response()),
+        Ok(true) => Ok(Redirect::to("/admin/prefectures?done=saved").into_response()),
         Ok(false) => Err(WebError::not_found()),
         Err(store::StoreError::Conflict { .. }) => {
             prefectures_page(

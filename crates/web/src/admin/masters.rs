@@ -1,7 +1,7 @@
 //! Simple masters (加盟団体, 登録のきっかけ): list, add, rename, reorder, retire.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use store::{MasterItem, SimpleMaster, StoreError};
 
@@ -9,7 +9,7 @@ use super::actor;
 use crate::auth::{self, ClientIp, Viewer};
 use crate::forms::FormData;
 use crate::layout::Layout;
-use crate::pages::render;
+use crate::pages::{Done, render};
 use crate::{AppState, WebError};
 
 fn master(name: &str) -> Result<(SimpleMaster, &'static str), WebError> {
@@ -37,11 +37,21 @@ async fn page(
     name: &str,
     error: Option<String>,
 ) -> Result<Response, WebError> {
+    page_done(state, viewer, name, error, None).await
+}
+
+async fn page_done(
+    state: &AppState,
+    viewer: &Viewer,
+    name: &str,
+    error: Option<String>,
+    done: Option<&str>,
+) -> Result<Response, WebError> {
     let (m, title) = master(name)?;
     let status = crate::pages::status_for(error.is_some());
     render(
         &MastersPage {
-            layout: Layout::for_viewer(title, viewer),
+            layout: Layout::for_viewer(title, viewer).notice(done),
             title,
             master: name.to_owned(),
             items: state.store.master_items(m, true).await?,
@@ -56,8 +66,9 @@ pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(name): Path<String>,
+    Query(q): Query<Done>,
 ) -> Result<Response, WebError> {
-    page(&state, &viewer, &name, None).await
+    page_done(&state, &viewer, &name, None, q.done.as_deref()).await
 }
 
 fn valid_name(form: &FormData) -> Result<String, String> {
@@ -89,7 +100,7 @@ pub async fn add(
         .add_master_item(m, &item_name, &actor(&viewer, &ip)?, auth::now_ms())
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/masters/{name}")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/admin/masters/{name}?done=added")).into_response()),
         Err(StoreError::Conflict { .. }) => {
             page(
                 &state,
@@ -136,7 +147,7 @@ pub async fn update(
         .update_master_item(m, &item, &actor(&viewer, &ip)?, auth::now_ms())
         .await
     {
-        Ok(true) => Ok(Redirect::to(&format!("/admin/masters/{name}")).into_response()),
+        Ok(true) => Ok(Redirect::to(&format!("/admin/masters/{name}?done=saved")).into_response()),
         Ok(false) => Err(WebError::not_found()),
         Err(StoreError::Conflict { .. }) => {
             page(

@@ -1,7 +1,7 @@
 //! Ordering organisations (発注組織) and their contract departments (契約部署).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use store::{ContractDepartment, OrderingOrganization, StoreError};
 
@@ -9,7 +9,7 @@ use super::actor;
 use crate::auth::{self, ClientIp, Viewer};
 use crate::forms::FormData;
 use crate::layout::Layout;
-use crate::pages::render;
+use crate::pages::{Done, render};
 use crate::{AppState, WebError};
 
 #[derive(Template)]
@@ -29,6 +29,16 @@ async fn list_page(
     error: Option<String>,
     form: Option<&FormData>,
 ) -> Result<Response, WebError> {
+    list_page_done(state, viewer, error, form, None).await
+}
+
+async fn list_page_done(
+    state: &AppState,
+    viewer: &Viewer,
+    error: Option<String>,
+    form: Option<&FormData>,
+    done: Option<&str>,
+) -> Result<Response, WebError> {
     let mut orgs = Vec::new();
     for org in state.store.ordering_organizations().await? {
         let n = state.store.contract_departments(org.id).await?.len();
@@ -37,7 +47,7 @@ async fn list_page(
     let status = crate::pages::status_for(error.is_some());
     render(
         &ListPage {
-            layout: Layout::for_viewer("発注組織・契約部署マスタ", viewer),
+            layout: Layout::for_viewer("発注組織・契約部署マスタ", viewer).notice(done),
             orgs,
             csrf: viewer.csrf_token.clone(),
             error,
@@ -48,8 +58,12 @@ async fn list_page(
     )
 }
 
-pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
-    list_page(&state, &viewer, None, None).await
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<Done>,
+) -> Result<Response, WebError> {
+    list_page_done(&state, &viewer, None, None, q.done.as_deref()).await
 }
 
 /// Name and reading, checked; the message to show otherwise.
@@ -81,7 +95,9 @@ pub async fn add(
         .add_ordering_organization(&name, &kana, &actor(&viewer, &ip)?, auth::now_ms())
         .await
     {
-        Ok(id) => Ok(Redirect::to(&format!("/admin/organizations/{id}")).into_response()),
+        Ok(id) => {
+            Ok(Redirect::to(&format!("/admin/organizations/{id}?done=added")).into_response())
+        }
         Err(StoreError::Conflict { .. }) => {
             list_page(
                 &state,
@@ -111,6 +127,16 @@ async fn org_page(
     id: i64,
     error: Option<String>,
 ) -> Result<Response, WebError> {
+    org_page_done(state, viewer, id, error, None).await
+}
+
+async fn org_page_done(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    error: Option<String>,
+    done: Option<&str>,
+) -> Result<Response, WebError> {
     let org = state
         .store
         .ordering_organization(id)
@@ -119,7 +145,7 @@ async fn org_page(
     let status = crate::pages::status_for(error.is_some());
     render(
         &OrgPage {
-            layout: Layout::for_viewer(org.name.clone(), viewer),
+            layout: Layout::for_viewer(org.name.clone(), viewer).notice(done),
             departments: state.store.contract_departments(id).await?,
             org,
             csrf: viewer.csrf_token.clone(),
@@ -133,8 +159,9 @@ pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
+    Query(q): Query<Done>,
 ) -> Result<Response, WebError> {
-    org_page(&state, &viewer, id, None).await
+    org_page_done(&state, &viewer, id, None, q.done.as_deref()).await
 }
 
 pub async fn update(
@@ -160,7 +187,9 @@ pub async fn update(
         .update_ordering_organization(&org, &actor(&viewer, &ip)?, auth::now_ms())
         .await
     {
-        Ok(true) => Ok(Redirect::to(&format!("/admin/organizations/{id}")).into_response()),
+        Ok(true) => {
+            Ok(Redirect::to(&format!("/admin/organizations/{id}?done=saved")).into_response())
+        }
         Ok(false) => Err(WebError::not_found()),
         Err(StoreError::Conflict { .. }) => {
             org_page(
@@ -212,7 +241,7 @@ pub async fn add_department(
         .add_contract_department(id, &code, &name, &actor(&viewer, &ip)?, auth::now_ms())
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/organizations/{id}")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/admin/organizations/{id}?done=added")).into_response()),
         Err(StoreError::Conflict { .. }) => {
             org_page(
                 &state,
@@ -250,7 +279,9 @@ pub async fn update_department(
         .update_contract_department(&d, &actor(&viewer, &ip)?, auth::now_ms())
         .await
     {
-        Ok(true) => Ok(Redirect::to(&format!("/admin/organizations/{id}")).into_response()),
+        Ok(true) => {
+            Ok(Redirect::to(&format!("/admin/organizations/{id}?done=saved")).into_response())
+        }
         Ok(false) => Err(WebError::not_found()),
         Err(StoreError::Conflict { .. }) => {
             org_page(

@@ -35,7 +35,20 @@ async fn an_administrator_adds_an_organisation_a_department_and_a_member_of_its_
         )
         .await;
     assert_eq!(r.status(), 303);
-    let org_page = r.headers()["location"].to_str().unwrap().to_owned();
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    // The page it lands on says what was done, to screen readers too.
+    let landed = Html::parse_document(
+        &admin
+            .get(app.url(&location))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert_eq!(texts(&landed, "main [role=status]"), ["登録しました。"]);
+    let org_page = location.split('?').next().unwrap().to_owned();
     // A reading in hiragana is refused with the reason.
     let bad = app
         .submit(
