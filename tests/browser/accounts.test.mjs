@@ -112,6 +112,11 @@ async function journey(server, smtp) {
   await checkA11y(applicant, 'confirm');
   await applicant.getByRole('button', { name: /メールアドレスを確認/ }).click();
   assert.equal(await applicant.locator('h1').textContent(), '利用申請を受け付けました');
+  // The link opened again says the address is confirmed and what comes next.
+  await applicant.goto(confirm);
+  assert.equal(await applicant.locator('h1').textContent(), 'メールアドレスは確認済みです');
+  assert.match(await applicant.locator('main').textContent(), /審査しています/);
+  await checkA11y(applicant, 'confirmed already');
 
   // The operator approves the application.
   const operator = await (await chromium.browser.newContext({ locale: 'ja-JP' })).newPage();
