@@ -1,7 +1,9 @@
 // Every internal link of every page type, for every role: a crawl from each
 // role's start pages that follows each link a page shows (a few of each page
 // type — paths alike but for their numbers, with the same query keys) and
-// fails on any link that answers 404 or a server error. It stays for every
+// fails on any link that answers 404 or a server error — for every role of
+// domain::Role (visitor, applicant, both kinds of company, the four staff
+// roles). It stays for every
 // page added later: a link to a page that does not exist cannot land.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -12,6 +14,8 @@ const ROLES = [
   { who: 'visitor', start: ['/', '/sitemap', '/cases'] },
   { who: 'marunouchi', start: ['/', '/mypage', '/sitemap'] },
   { who: 'hachioji', start: ['/', '/mypage', '/sitemap'] },
+  // A company whose application was sent back (the applicant role).
+  { who: 'chibagreen', start: ['/', '/mypage/application', '/sitemap'] },
   { who: 'admin', start: ['/', '/admin', '/sitemap'] },
   { who: 'operator', start: ['/', '/admin', '/sitemap'] },
   { who: 'ops', start: ['/', '/admin', '/sitemap'] },
