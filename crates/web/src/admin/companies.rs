@@ -253,7 +253,7 @@ async fn company_page_with(
             "所在地",
             format!("〒{postal} {}{}", prefecture, company.address),
         ),
-        ("電話番号", company.phone.clone()),
+        ("電話番号", domain::phone::hyphenate(&company.phone)),
         (
             "ウェブサイト",
             company.website.clone().unwrap_or_else(|| "—".into()),
