@@ -17,6 +17,7 @@ mod leases;
 mod legal;
 mod master_updates;
 mod masters;
+mod members;
 mod migrate;
 mod notify;
 mod orders;
@@ -56,6 +57,7 @@ pub use masters::{
     ContractDepartment, IndustryDivision, IndustryEntry, MasterItem, OrderingOrganization,
     SimpleMaster,
 };
+pub use members::{MemberChange, Reinvitation};
 pub use migrate::{MigrationReport, migration_files};
 pub use notify::{NewNotifySetting, NotifySetting, NotifyStats};
 pub use orders::{

@@ -102,6 +102,11 @@ const STEPS: &[Step] = &[
         "0018_audit_keyed.sql",
         "keyed audit hashes and signed checkpoints"
     ),
+    step!(
+        21,
+        "0021_colleagues_and_staff.sql",
+        "company administrators, users' last sign-in"
+    ),
 ];
 
 /// The file names this crate embeds, for the test that no file on disk is forgotten.
