@@ -99,6 +99,8 @@ pub fn routes(g: Guarded) -> Guarded {
         .post("/admin/industries/{code}", ADMIN, post(industries::update))
         .get("/admin/staff", ADMIN, get(staff::form))
         .post("/admin/staff", ADMIN, post(staff::create))
+        .post("/admin/staff/{id}/active", ADMIN, post(staff::set_active))
+        .post("/admin/staff/{id}/role", ADMIN, post(staff::set_role))
         .get("/admin/audit", AUDITORS, get(audit::list))
 }
 
