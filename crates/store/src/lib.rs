@@ -8,6 +8,7 @@
 mod audit;
 mod cases;
 mod companies;
+mod company_search;
 mod dealings;
 mod durable;
 mod exports;
@@ -42,6 +43,7 @@ pub use audit::{
 };
 pub use cases::{Case, FieldChange, NewCase, Upserted, changes};
 pub use companies::{Company, CompanyProfile, NewApplication, Review};
+pub use company_search::CompanySearch;
 pub use dealings::DealingsChange;
 pub use exports::{
     COMPANIES as EXPORT_COMPANIES, CompanyRecord, ExportProblem, ExportRecord, NewExport,

@@ -453,3 +453,73 @@ on_both_engines!(
         );
     }
 );
+
+on_both_engines!(
+    companies_are_found_by_name_number_or_mail_and_counted_by_status,
+    |store| {
+        let (first, _) = company(&store, 1, "taro").await;
+        let (second, _) = company(&store, 22, "hanako").await;
+        let search = |text: &str| store::CompanySearch { text: text.into() };
+        let ids = |found: Vec<store::Company>| found.into_iter().map(|c| c.id).collect::<Vec<_>>();
+        assert_eq!(
+            ids(store
+                .search_companies(None, &search("精工22"), 50, 0)
+                .await
+                .unwrap()),
+            [second]
+        );
+        let number = testkit::fixtures::corporate_number(1).to_string();
+        assert_eq!(
+            ids(store
+                .search_companies(None, &search(&number), 50, 0)
+                .await
+                .unwrap()),
+            [first]
+        );
+        assert_eq!(
+            ids(store
+                .search_companies(None, &search("HANAKO@"), 50, 0)
+                .await
+                .unwrap()),
+            [second],
+            "a user's address, in any case"
+        );
+        assert_eq!(
+            ids(store
+                .search_companies(None, &search("ＴＥＳＴ"), 50, 0)
+                .await
+                .unwrap())
+            .len(),
+            0,
+            "full-width letters are read as ASCII (none match here)"
+        );
+        assert!(
+            store
+                .search_companies(None, &search("%"), 50, 0)
+                .await
+                .unwrap()
+                .is_empty(),
+            "a wildcard is a character"
+        );
+        let in_review = domain::CompanyStatus::InReview;
+        assert_eq!(
+            store
+                .search_companies(Some(in_review), &search(""), 50, 0)
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+        assert_eq!(
+            store.company_status_counts(&search("")).await.unwrap(),
+            [(in_review, 2)]
+        );
+        assert_eq!(
+            store
+                .company_status_counts(&search("精工22"))
+                .await
+                .unwrap(),
+            [(in_review, 1)]
+        );
+    }
+);

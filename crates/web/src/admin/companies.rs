@@ -30,16 +30,31 @@ const TABS: [CompanyStatus; 6] = [
     CompanyStatus::Rejected,
 ];
 
+/// Every status at once (for a search).
+const ALL_TAB: &str = "all";
+
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
     status: Option<String>,
+    q: Option<String>,
+}
+
+/// A tab: the status it shows, its label, how many, whether it is open.
+struct Tab {
+    value: &'static str,
+    label: &'static str,
+    count: usize,
+    current: bool,
 }
 
 #[derive(Template)]
 #[template(path = "admin_companies.html")]
 struct ListPage {
     layout: Layout,
-    tabs: Vec<(&'static str, &'static str, bool)>,
+    q: String,
+    /// `q` for links, percent-encoded.
+    q_param: String,
+    tabs: Vec<Tab>,
     status_label: &'static str,
     companies: Vec<(i64, String, String, String, String)>,
 }
@@ -49,40 +64,73 @@ pub async fn list(
     viewer: Viewer,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, WebError> {
+    let text = q.q.unwrap_or_default().trim().to_owned();
+    let search = store::CompanySearch { text: text.clone() };
     let legal_tab = q.status.as_deref() == Some(LEGAL_TAB);
+    let all_tab = q.status.as_deref() == Some(ALL_TAB) || (q.status.is_none() && !text.is_empty());
     let status = q
         .status
         .as_deref()
         .and_then(CompanyStatus::parse)
         .unwrap_or(CompanyStatus::InReview);
-    let rows = if legal_tab {
-        let mut ids: Vec<i64> = state
-            .store
-            .pending_legal_changes()
-            .await?
-            .iter()
-            .map(|c| c.company_id)
-            .collect();
-        for change in state.store.pending_dealings_changes().await? {
-            if !ids.contains(&change.company_id) {
-                ids.push(change.company_id);
-            }
+    let mut legal_ids: Vec<i64> = state
+        .store
+        .pending_legal_changes()
+        .await?
+        .iter()
+        .map(|c| c.company_id)
+        .collect();
+    for change in state.store.pending_dealings_changes().await? {
+        if !legal_ids.contains(&change.company_id) {
+            legal_ids.push(change.company_id);
         }
+    }
+    let rows = if legal_tab {
         let mut rows = Vec::new();
-        for id in ids {
-            if let Some(c) = state.store.company(id).await? {
+        for id in &legal_ids {
+            if let Some(c) = state.store.company(*id).await? {
                 rows.push(c);
             }
         }
         rows
     } else {
-        state.store.companies_with_status(status, 200, 0).await?
+        let only = (!all_tab).then_some(status);
+        state.store.search_companies(only, &search, 200, 0).await?
     };
-    let mut tabs: Vec<(&'static str, &'static str, bool)> = TABS
+    let counts = state.store.company_status_counts(&search).await?;
+    let count_of = |s: CompanyStatus| {
+        counts
+            .iter()
+            .find(|(c, _)| *c == s)
+            .map_or(0, |(_, n)| usize::try_from(*n).unwrap_or(0))
+    };
+    let mut tabs: Vec<Tab> = TABS
         .iter()
-        .map(|t| (t.as_str(), t.label(), !legal_tab && *t == status))
+        .map(|t| Tab {
+            value: t.as_str(),
+            label: t.label(),
+            count: count_of(*t),
+            current: !legal_tab && !all_tab && *t == status,
+        })
         .collect();
-    tabs.insert(1, (LEGAL_TAB, LEGAL_TAB_LABEL, legal_tab));
+    tabs.insert(
+        1,
+        Tab {
+            value: LEGAL_TAB,
+            label: LEGAL_TAB_LABEL,
+            count: legal_ids.len(),
+            current: legal_tab,
+        },
+    );
+    tabs.push(Tab {
+        value: ALL_TAB,
+        label: "すべて",
+        count: counts
+            .iter()
+            .map(|(_, n)| usize::try_from(*n).unwrap_or(0))
+            .sum(),
+        current: all_tab && !legal_tab,
+    });
     let prefectures: std::collections::HashMap<i64, String> =
         state.store.prefectures().await?.into_iter().collect();
     let prefecture_name = |code: i64| prefectures.get(&code).map_or("", String::as_str);
@@ -103,9 +151,13 @@ pub async fn list(
     render(
         &ListPage {
             layout: Layout::for_viewer("利用企業の審査", &viewer),
+            q_param: auth::encode_query(&text),
+            q: text,
             tabs,
             status_label: if legal_tab {
                 LEGAL_TAB_LABEL
+            } else if all_tab {
+                "すべての状態"
             } else {
                 status.label()
             },

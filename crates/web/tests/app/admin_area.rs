@@ -259,3 +259,43 @@ async fn the_audit_log_names_people_labels_actions_and_filters_by_person_action_
     assert_eq!(newer.len(), 1, "the last page links back only");
     assert!(newer[0].contains("page=0"), "{newer:?}");
 }
+
+#[tokio::test]
+async fn the_companies_list_is_searched_and_counted_by_review_state() {
+    let app = TestApp::spawn().await;
+    let store = app.db.store();
+    let (operator, _) = app.signed_in(Role::Operator, 1).await;
+    // Two approved companies (people in company roles) and one returned.
+    person(store, Role::ReceivingCompany, 2).await;
+    person(store, Role::OrderingCompany, 3).await;
+    person(store, Role::Applicant, 4).await;
+    let (_, list) = page(&operator, &app, "/admin/companies").await;
+    let tabs = texts(&list, ".tabs a");
+    assert!(tabs.contains(&"承認済み（2件）".to_owned()), "{tabs:?}");
+    assert!(tabs.contains(&"すべて（3件）".to_owned()), "{tabs:?}");
+    let approved = attrs(&list, ".tabs a", "href")
+        .into_iter()
+        .find(|h| h.contains("status=approved"))
+        .expect("approved tab");
+    let (_, approved) = page(&operator, &app, &approved).await;
+    assert_eq!(texts(&approved, "td[data-label=会社名]").len(), 2);
+
+    // A search by mail address runs over every state; the counts follow it.
+    let (_, found) = page(
+        &operator,
+        &app,
+        "/admin/companies?q=orderingcompany-3%40&status=all",
+    )
+    .await;
+    assert_eq!(texts(&found, "td[data-label=会社名]").len(), 1);
+    assert!(texts(&found, "[role=status]")[0].contains("1件"));
+    let tabs = texts(&found, ".tabs a");
+    assert!(tabs.contains(&"承認済み（1件）".to_owned()), "{tabs:?}");
+    assert!(
+        attrs(&found, ".tabs a", "href")
+            .iter()
+            .all(|h| h.contains("q=orderingcompany-3%40")),
+        "the tabs keep the search"
+    );
+    assert_eq!(attrs(&found, "#f-q", "value"), ["orderingcompany-3@"]);
+}
