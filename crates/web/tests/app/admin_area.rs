@@ -299,3 +299,37 @@ async fn the_companies_list_is_searched_and_counted_by_review_state() {
     );
     assert_eq!(attrs(&found, "#f-q", "value"), ["orderingcompany-3@"]);
 }
+
+#[tokio::test]
+async fn each_csv_format_is_explained_on_a_help_page_linked_from_where_files_are_taken() {
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.signed_in(Role::Admin, 1).await;
+    for (page_path, link) in [
+        (
+            "/admin/master-updates",
+            "/help/formats/contract-departments",
+        ),
+        ("/admin/imports", "/help/formats/tokyo"),
+        ("/admin/imports", "/help/formats/tokyo-municipal"),
+    ] {
+        let (_, html) = page(&admin, &app, page_path).await;
+        assert!(
+            attrs(&html, "main a", "href").contains(&link.to_owned()),
+            "{page_path} → {link}"
+        );
+        let body = html.root_element().text().collect::<String>();
+        assert!(
+            !body.contains("docs/formats"),
+            "{page_path} sends people to the source"
+        );
+    }
+    for format in import::formats::ALL {
+        let (status, help) = app.page(&format.help_path()).await;
+        assert_eq!(status, 200);
+        let columns = texts(&help, "tr.format-column td[data-label=列名]");
+        let names: Vec<String> = format.columns.iter().map(|c| c.name.to_owned()).collect();
+        assert_eq!(columns, names, "{}: the parser's own columns", format.slug);
+    }
+    let (status, _) = app.page("/help/formats/nope").await;
+    assert_eq!(status, 404);
+}

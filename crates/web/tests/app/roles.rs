@@ -124,6 +124,8 @@ const POLICY: &[(&str, &str, &[Role])] = &[
     ("POST", "/admin/orders/{id}/review", &[Operator, Admin]),
     ("GET", "/files/{id}", ALL),
     ("GET", "/help/kuji", ALL),
+    ("GET", "/help/formats", ALL),
+    ("GET", "/help/formats/{slug}", ALL),
     // Sequence numbers, hashes and signatures only: published for outsiders to keep.
     ("GET", "/audit/checkpoints", ALL),
     ("GET", "/audit/checkpoints.json", ALL),
@@ -235,6 +237,7 @@ fn fill(path: &str) -> String {
         .replace("{code}", "15")
         .replace("{ocid}", "ocds-chancenavi-1")
         .replace("{n}", "0")
+        .replace("{slug}", "tokyo")
 }
 
 #[tokio::test]
