@@ -311,6 +311,7 @@ async fn each_csv_format_is_explained_on_a_help_page_linked_from_where_files_are
         ),
         ("/admin/imports", "/help/formats/tokyo"),
         ("/admin/imports", "/help/formats/tokyo-municipal"),
+        ("/admin/exports", "/help/formats/companies-export"),
     ] {
         let (_, html) = page(&admin, &app, page_path).await;
         assert!(
