@@ -187,6 +187,19 @@ struct CompanyPage {
     error: Option<String>,
 }
 
+/// Whom the company's mail about a review goes to: an administrator of the
+/// company still on its list, else any colleague still there, else (an
+/// application, before anyone else joined) its applicant.
+fn contact(users: &[store::User]) -> Option<&store::User> {
+    let current = |u: &&store::User| u.active && u.email_confirmed;
+    users
+        .iter()
+        .filter(current)
+        .find(|u| u.company_admin)
+        .or_else(|| users.iter().find(current))
+        .or_else(|| users.first())
+}
+
 /// 12345678 → "12,345,678".
 fn thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
@@ -271,7 +284,14 @@ async fn company_page_with(
         .company_users(id)
         .await?
         .into_iter()
-        .map(|u| (u.name, u.email))
+        .map(|u| {
+            let name = match (u.active, u.email_confirmed) {
+                (false, _) => format!("{}（削除済み）", u.name),
+                (true, false) => format!("{}（招待中）", u.name),
+                (true, true) => u.name,
+            };
+            (name, u.email)
+        })
         .collect();
     let yen = |n: Option<i64>| n.map_or_else(|| "—".to_owned(), |n| format!("{}円", thousands(n)));
     let industry = state
@@ -437,7 +457,7 @@ pub async fn review(
         .await?
         .ok_or_else(WebError::not_found)?;
     let users = state.store.company_users(id).await?;
-    let first = users.first().ok_or_else(WebError::not_found)?;
+    let first = contact(&users).ok_or_else(WebError::not_found)?;
     let outcome = match action {
         CompanyAction::Approve => Outcome::Approved,
         CompanyAction::Reject => Outcome::Rejected,
@@ -517,7 +537,7 @@ pub async fn review_legal(
         return fail("確認待ちの変更申請はありません。").await;
     };
     let users = state.store.company_users(id).await?;
-    let first = users.first().ok_or_else(WebError::not_found)?;
+    let first = contact(&users).ok_or_else(WebError::not_found)?;
     let reason_opt = (!reason.is_empty()).then_some(reason.as_str());
     let mail = state.mail.legal_change_result(
         &first.email,
@@ -597,7 +617,7 @@ pub async fn review_dealings(
         .await;
     }
     let users = state.store.company_users(id).await?;
-    let first = users.first().ok_or_else(WebError::not_found)?;
+    let first = contact(&users).ok_or_else(WebError::not_found)?;
     let reason_opt = (!reason.is_empty()).then_some(reason.as_str());
     let mail = state.mail.dealings_change_result(
         &first.email,
@@ -637,5 +657,49 @@ mod tests {
         assert_eq!(super::thousands(999), "999");
         assert_eq!(super::thousands(50_000_000), "50,000,000");
         assert_eq!(super::thousands(-1234), "-1,234");
+    }
+}
+
+#[cfg(test)]
+mod contact_tests {
+    use super::contact;
+
+    fn user(id: i64, active: bool, confirmed: bool, admin: bool) -> store::User {
+        store::User {
+            id,
+            email: format!("u{id}@example.jp"),
+            name: format!("利用者{id}"),
+            password_hash: String::new(),
+            company_id: Some(1),
+            staff_role: None,
+            organization_id: None,
+            contract_department_id: None,
+            email_confirmed: confirmed,
+            active,
+            company_admin: admin,
+            last_sign_in_at: None,
+            company_status: None,
+            company_orders: false,
+            company_receives: true,
+        }
+    }
+
+    #[test]
+    fn review_mail_goes_to_a_current_administrator_never_a_removed_applicant() {
+        let removed_applicant = user(1, false, true, false);
+        let pending = user(2, true, false, false);
+        let colleague = user(3, true, true, false);
+        let admin = user(4, true, true, true);
+        let all = [
+            removed_applicant.clone(),
+            pending.clone(),
+            colleague.clone(),
+            admin,
+        ];
+        assert_eq!(contact(&all).map(|u| u.id), Some(4));
+        let no_admin = [removed_applicant.clone(), pending, colleague];
+        assert_eq!(contact(&no_admin).map(|u| u.id), Some(3));
+        assert_eq!(contact(&[removed_applicant]).map(|u| u.id), Some(1));
+        assert_eq!(contact(&[]).map(|u| u.id), None);
     }
 }
