@@ -123,6 +123,16 @@ pub async fn list(
         Some(id) => state.store.user(id).await?.map(|u| u.name),
         None => None,
     };
+    // People acted on are named too (a page holds at most PAGE of them).
+    let mut names: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
+    for e in found.iter().filter(|e| e.target_type == "user") {
+        if let Ok(id) = e.target_id.parse::<i64>()
+            && !names.contains_key(&id)
+            && let Some(u) = state.store.user(id).await?
+        {
+            names.insert(id, u.name);
+        }
+    }
     let entries = found
         .into_iter()
         .map(|e| Entry {
@@ -134,6 +144,12 @@ pub async fn list(
                 .map_or_else(|| e.action.clone(), str::to_owned),
             target: if e.target_id.is_empty() {
                 target_label(&e.target_type).to_owned()
+            } else if let Some(name) = (e.target_type == "user")
+                .then(|| e.target_id.parse::<i64>().ok())
+                .flatten()
+                .and_then(|id| names.get(&id))
+            {
+                format!("{} {name}", target_label(&e.target_type))
             } else {
                 format!("{} {}", target_label(&e.target_type), e.target_id)
             },

@@ -193,6 +193,10 @@ async fn the_audit_log_names_people_labels_actions_and_filters_by_person_action_
     let actions = texts(&log, "td[data-label=操作]");
     assert!(actions.contains(&"ログイン".to_owned()), "{actions:?}");
     assert!(texts(&log, "td[data-label=操作した人]").contains(&admin_name));
+    assert!(
+        texts(&log, "td[data-label=対象]").contains(&format!("利用者 {admin_name}")),
+        "the person acted on is named too"
+    );
 
     // By action: only sign-ins.
     let (_, only) = page(&admin, &app, "/admin/audit?action=sign_in.succeeded").await;
