@@ -168,4 +168,24 @@ async function journey(server, smtp) {
   await colleague.getByRole('button', { name: 'ログアウト' }).click();
   await colleague.goto(`${server.base}/mypage`);
   assert.match(colleague.url(), /\/login\?next=/);
+
+  // The company's administrator manages colleagues: an invitation resent,
+  // then withdrawn; a colleague removed after a confirmation page.
+  await applicant.goto(`${server.base}/mypage/users`);
+  await applicant.locator('#f-name').fill('佐藤 三郎');
+  await applicant.locator('#f-email').fill('saburo@chance-seiki.example.jp');
+  await applicant.getByRole('button', { name: '招待メールを送る' }).click();
+  await applicant.locator('.member__actions button', { hasText: '招待メールを再送する（佐藤 三郎）' }).click();
+  assert.match(await applicant.locator('[role=status]').textContent(), /再送しました/);
+  await checkA11y(applicant, 'users with an invitation');
+  await applicant.locator('.member__actions button', { hasText: '招待を取り消す（佐藤 三郎）' }).click();
+  assert.match(await applicant.locator('[role=status]').textContent(), /取り消しました/);
+  assert.equal(await applicant.getByText('saburo@chance-seiki.example.jp').count(), 0);
+  await applicant.locator('.member__actions a', { hasText: '削除する（鈴木 次郎）' }).click();
+  assert.equal(await applicant.locator('h1').textContent(), '利用者の削除');
+  await checkA11y(applicant, 'remove a colleague');
+  await applicant.getByRole('button', { name: '削除する', exact: true }).click();
+  assert.match(await applicant.locator('[role=status]').textContent(), /削除しました/);
+  await signIn(server, colleague, COLLEAGUE);
+  assert.match(await colleague.locator('main').textContent(), /会社の管理者によって利用者から削除されています/);
 }

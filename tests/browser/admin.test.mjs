@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { axeViolations, describe, launchBrowser, runCli, startServer } from './harness.mjs';
+import { axeViolations, describe, launchBrowser, runCli, startServer, VIEWPORTS } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SAMPLES = resolve(here, '../../crates/import/tests/samples');
@@ -88,4 +88,61 @@ test('an administrator checks imports, updates the master, exports for the CRM a
   await checkA11y(page, 'order review queue');
   await page.getByRole('link', { name: '事務所移転に伴うオフィス家具の搬出・搬入' }).click();
   await checkA11y(page, 'order review');
+});
+
+async function signInAdmin(page) {
+  await page.goto(`${server.base}/login`);
+  await page.locator('#f-email').fill(ADMIN);
+  await page.locator('#f-password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'ログイン', exact: true }).click();
+}
+
+async function noSidewaysScroll(page, where) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `${where} scrolls sideways by ${overflow}px`);
+}
+
+test('the audit log is filtered with a plain GET form and reads on a phone at 375 px', async () => {
+  const context = await chromium.browser.newContext({ locale: 'ja-JP', viewport: VIEWPORTS.mobile });
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  await signInAdmin(page);
+  await page.goto(`${server.base}/admin`);
+  await page.getByRole('link', { name: '監査ログ' }).click();
+  await checkA11y(page, 'audit log');
+  await noSidewaysScroll(page, 'audit log');
+  const people = await page.locator('td[data-label="操作した人"]').allTextContents();
+  assert.ok(people.every((p) => !/利用者 #/.test(p)), `names, not numbers: ${people}`);
+  await page.getByLabel('操作', { exact: true }).selectOption({ label: 'ログイン' });
+  await page.getByLabel('開始日').fill('2000-01-01');
+  await page.getByRole('button', { name: '絞り込む' }).click();
+  assert.match(page.url(), /action=sign_in\.succeeded/);
+  const actions = await page.locator('td[data-label="操作"]').allTextContents();
+  assert.ok(actions.length > 0 && actions.every((a) => a === 'ログイン'), `${actions}`);
+  await noSidewaysScroll(page, 'filtered audit log');
+  await checkA11y(page, 'filtered audit log');
+  await context.close();
+});
+
+test('an administrator suspends and reinstates a staff member on the staff page', async () => {
+  const context = await chromium.browser.newContext({ locale: 'ja-JP' });
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  await signInAdmin(page);
+  await page.getByRole('link', { name: '職員の管理' }).click();
+  assert.equal(await page.locator('h1').textContent(), '職員の管理');
+  await checkA11y(page, 'staff');
+  const suspend = page.locator('.member__actions button', { hasText: '利用を停止する' }).first();
+  const who = (await suspend.locator('.visually-hidden').textContent()).replace(/^（(.*)）$/, '$1');
+  await suspend.click();
+  assert.match(await page.locator('[role=status]').textContent(), /利用を停止しました/);
+  await checkA11y(page, 'staff after a suspension');
+  await page.locator('.member__actions button', { hasText: `利用を再開する（${who}）` }).click();
+  assert.match(await page.locator('[role=status]').textContent(), /利用を再開しました/);
+  await page.setViewportSize(VIEWPORTS.mobile);
+  await noSidewaysScroll(page, 'staff');
+  await page.goto(`${server.base}/help/formats/tokyo`);
+  await checkA11y(page, 'CSV format help');
+  await noSidewaysScroll(page, 'CSV format help');
+  await context.close();
 });

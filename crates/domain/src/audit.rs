@@ -10,12 +10,14 @@
 //! that boundary and the head, so that deleting the newest entries is found
 //! too (see `docs/decisions/0006-audit-chain-anchored-outside.md`).
 
+pub mod actions;
 mod chain;
 mod checkpoint;
 mod keys;
 
 use sha2::{Digest, Sha256};
 
+pub use actions::{ACTIONS, action_label};
 pub use chain::{Break, ChainCheck, ChainSummary, StoredEntry};
 pub use checkpoint::{
     CHECKPOINT_EVERY_ENTRIES, CHECKPOINT_EVERY_MS, Checkpoint, CheckpointDocument, DOCUMENT_FORMAT,

@@ -101,6 +101,11 @@ impl PhoneNumber {
     pub fn digits(&self) -> &str {
         &self.0
     }
+
+    /// As Japanese numbers are written: 03-1234-5678, 090-1234-5678.
+    pub fn hyphenated(&self) -> String {
+        crate::phone::hyphenate(&self.0)
+    }
 }
 
 impl fmt::Display for PhoneNumber {

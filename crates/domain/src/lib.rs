@@ -11,6 +11,7 @@ pub mod link;
 pub mod local_path;
 pub mod net;
 pub mod password_hash;
+pub mod phone;
 pub mod prefecture;
 pub mod role;
 pub mod tender;

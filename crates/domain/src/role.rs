@@ -121,3 +121,48 @@ mod tests {
         assert_eq!(StaffRole::parse("root"), None);
     }
 }
+
+/// Why someone may not take away a colleague's access (remove, suspend) or
+/// administrator's rights: a group must keep an administrator, and nobody
+/// locks themselves out by mistake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The target is the person acting.
+    Oneself,
+    /// The target is the last (active) administrator.
+    LastAdministrator,
+}
+
+/// Whether `by` may take away `target`'s access or administrator's rights;
+/// `other_admins` counts the active administrators besides the target.
+pub fn may_take_away(
+    by: i64,
+    target: i64,
+    target_is_admin: bool,
+    other_admins: i64,
+) -> Result<(), Refusal> {
+    if by == target {
+        return Err(Refusal::Oneself);
+    }
+    if target_is_admin && other_admins < 1 {
+        return Err(Refusal::LastAdministrator);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod take_away_tests {
+    use super::{Refusal, may_take_away};
+
+    #[test]
+    fn nobody_takes_away_their_own_access_or_the_last_administrators() {
+        assert_eq!(may_take_away(1, 1, true, 5), Err(Refusal::Oneself));
+        assert_eq!(may_take_away(1, 1, false, 0), Err(Refusal::Oneself));
+        assert_eq!(
+            may_take_away(1, 2, true, 0),
+            Err(Refusal::LastAdministrator)
+        );
+        assert_eq!(may_take_away(1, 2, true, 1), Ok(()));
+        assert_eq!(may_take_away(1, 2, false, 0), Ok(()));
+    }
+}

@@ -1,5 +1,5 @@
 //! The yearly update of the contract-department master (契約部署マスタ):
-//! next year's master as a CSV (docs/formats/contract-departments.md),
+//! next year's master as a CSV (`formats::CONTRACT_DEPARTMENTS`),
 //! compared with the current one into a plan — added, renamed, recoded,
 //! merged, abolished — that the administrator reviews and applies.
 
@@ -123,7 +123,13 @@ pub fn parse(input: &[u8]) -> Result<Vec<Row>, String> {
     let (Some(org), Some(code), Some(name)) =
         (col("発注機関"), col("契約部署コード"), col("契約部署名"))
     else {
-        return Err("CSVの見出しに「発注機関」「契約部署コード」「契約部署名」が必要です。".into());
+        let format = &crate::formats::CONTRACT_DEPARTMENTS;
+        return Err(format!(
+            "CSVの見出しに「{}」が必要です（形式はヘルプ「{}」{} をご覧ください）。",
+            format.required_headers().join("」「"),
+            format.title,
+            format.help_path()
+        ));
     };
     let previous = col("旧契約部署コード");
     let mut rows = Vec::new();

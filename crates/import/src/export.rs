@@ -133,6 +133,12 @@ const FIELDS: &[(&str, &str, Getter)] = &[
     ("更新日時", "updated_at", |r| date(r.company.updated_at)),
 ];
 
+/// The CSV headers (and JSON keys) of the company export, in order: what
+/// the help page (`formats::COMPANIES_EXPORT`) is held to.
+pub fn fields() -> Vec<(&'static str, &'static str)> {
+    FIELDS.iter().map(|(h, k, _)| (*h, *k)).collect()
+}
+
 /// A cell as a spreadsheet will not run it: text that starts with `=`, `+`,
 /// `-`, `@`, a tab or a carriage return is a formula to Excel and its peers
 /// (OWASP, "CSV Injection"), so it gets a leading `'` — a company's own

@@ -7,6 +7,7 @@
 mod dates;
 pub mod departments;
 pub mod export;
+pub mod formats;
 pub mod kkj;
 pub mod kkj_fetch;
 pub mod ocds;

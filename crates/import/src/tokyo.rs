@@ -1,6 +1,6 @@
 //! 東京都財務局 (東京都電子調達システム) and 東京電子自治体共同運営 (the Tokyo
 //! municipalities' joint e-procurement service): CSV listings in the formats
-//! documented in docs/formats/tokyo.md and docs/formats/tokyo-municipal.md.
+//! described in `formats` (and the portal's help pages made from it).
 //! Shift_JIS (CP932) or UTF-8, with or without a BOM; 契約部署コード is
 //! mapped through the contract-department master.
 
@@ -118,21 +118,6 @@ fn category_of(s: &str) -> Category {
     }
 }
 
-/// The columns each format requires, in the documents' words.
-const COMMON: &[&str] = &[
-    "案件番号",
-    "件名",
-    "入札方式",
-    "契約部署コード",
-    "公告日",
-    "参加申請締切",
-    "入札締切",
-    "開札日時",
-    "履行場所",
-    "等級",
-    "URL",
-];
-
 /// Columns whose values are keys or codes, read after NFKC normalisation.
 const CODES: &[&str] = &["案件番号", "契約部署コード", "団体コード", "等級", "URL"];
 
@@ -150,25 +135,24 @@ pub fn parse(input: &[u8], municipal: bool, departments: &Departments) -> Result
         .collect();
     let column = |name: &str| headers.iter().position(|h| h == name);
     let kind_column = if municipal { "種別" } else { "種目" };
-    let mut required: Vec<&str> = COMMON.to_vec();
-    required.push(kind_column);
-    if municipal {
-        required.extend(["団体コード", "団体名"]);
-    }
-    let missing: Vec<&str> = required
+    // The help pages list the same columns (`formats`).
+    let format = if municipal {
+        &crate::formats::TOKYO_MUNICIPAL
+    } else {
+        &crate::formats::TOKYO
+    };
+    let missing: Vec<&str> = format
+        .required_headers()
         .iter()
         .copied()
         .filter(|n| column(n).is_none())
         .collect();
     if !missing.is_empty() {
         return Err(format!(
-            "CSVの見出しに必要な列がありません：{}（docs/formats/{} を参照してください）",
+            "CSVの見出しに必要な列がありません：{}（形式はヘルプ「{}」{} をご覧ください）",
             missing.join("、"),
-            if municipal {
-                "tokyo-municipal.md"
-            } else {
-                "tokyo.md"
-            }
+            format.title,
+            format.help_path()
         ));
     }
     let mut records = Vec::new();

@@ -209,6 +209,11 @@ impl Store {
         set_member_organizations(&mut tx, company_id, &p.member_organization_ids).await?;
         let user_id = users::insert(&mut tx, app.user, Some(company_id), None, now).await?;
         crate::terms::record_terms(&mut tx, user_id, app.terms_version, now).await?;
+        // The applicant is the company's first administrator.
+        sqlx::query("UPDATE users SET company_admin = 1 WHERE id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
         users::insert_token(
             &mut tx,
             app.confirmation_token_hash,
@@ -450,4 +455,43 @@ async fn write_profile(
     }
     set_member_organizations(conn, company_id, &p.member_organization_ids).await?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod action_label_tests {
+    use super::{CompanyAction, action_name};
+
+    #[test]
+    fn every_review_of_a_company_has_an_audit_label() {
+        for action in [
+            CompanyAction::ConfirmEmail,
+            CompanyAction::Approve,
+            CompanyAction::Reject,
+            CompanyAction::Return,
+            CompanyAction::Resubmit,
+            CompanyAction::Suspend,
+            CompanyAction::Reinstate,
+        ] {
+            let code = format!("company.{}", action_name(action));
+            assert!(domain::audit::action_label(&code).is_some(), "{code}");
+        }
+        for request in ["legal_change", "dealings_change"] {
+            for verdict in ["approve", "reject"] {
+                let code = format!("company.{request}.{verdict}");
+                assert!(domain::audit::action_label(&code).is_some(), "{code}");
+            }
+        }
+        use crate::tenders::Participation;
+        for p in [
+            Participation::Applied,
+            Participation::Approved,
+            Participation::Rejected,
+            Participation::Nominated,
+        ] {
+            let code = format!("tender.participation.{}", p.as_str());
+            assert!(domain::audit::action_label(&code).is_some(), "{code}");
+        }
+        let code = format!("export.{}", crate::exports::COMPANIES);
+        assert!(domain::audit::action_label(&code).is_some(), "{code}");
+    }
 }

@@ -8,6 +8,7 @@
 mod audit;
 mod cases;
 mod companies;
+mod company_search;
 mod dealings;
 mod durable;
 mod exports;
@@ -17,6 +18,7 @@ mod leases;
 mod legal;
 mod master_updates;
 mod masters;
+mod members;
 mod migrate;
 mod notify;
 mod orders;
@@ -42,6 +44,7 @@ pub use audit::{
 };
 pub use cases::{Case, FieldChange, NewCase, Upserted, changes};
 pub use companies::{Company, CompanyProfile, NewApplication, Review};
+pub use company_search::CompanySearch;
 pub use dealings::DealingsChange;
 pub use exports::{
     COMPANIES as EXPORT_COMPANIES, CompanyRecord, ExportProblem, ExportRecord, NewExport,
@@ -57,6 +60,7 @@ pub use masters::{
     ContractDepartment, IndustryDivision, IndustryEntry, MasterItem, OrderingOrganization,
     SimpleMaster,
 };
+pub use members::{MemberChange, Reinvitation};
 pub use migrate::{MigrationReport, migration_files};
 pub use notify::{NewNotifySetting, NotifySetting, NotifyStats};
 pub use orders::{

@@ -107,6 +107,11 @@ const STEPS: &[Step] = &[
         "0019_terms_agreed.sql",
         "the version of the terms of use each person agreed to"
     ),
+    step!(
+        20,
+        "0020_colleagues_and_staff.sql",
+        "company administrators, users' last sign-in"
+    ),
 ];
 
 /// The file names this crate embeds, for the test that no file on disk is forgotten.

@@ -28,6 +28,9 @@ pub struct User {
     pub contract_department_id: Option<i64>,
     pub email_confirmed: bool,
     pub active: bool,
+    /// 会社の管理者: may manage the company's colleagues.
+    pub company_admin: bool,
+    pub last_sign_in_at: Option<i64>,
     /// The company's status and dealings, for company users.
     pub company_status: Option<CompanyStatus>,
     pub company_orders: bool,
@@ -93,6 +96,9 @@ pub struct NewInvitation<'a> {
 pub enum Invited {
     /// A new user waiting to set a password.
     New(i64),
+    /// A colleague of this company still invited, or removed: invited again
+    /// with a new link (earlier links no longer work).
+    Again(i64),
     /// The address already has an account (here or at another company):
     /// nothing was created, and its owner was mailed instead.
     AlreadyRegistered,
@@ -101,7 +107,7 @@ pub enum Invited {
 pub(crate) const USER_COLUMNS: &str =
     "u.id, u.email, u.name, u.password_hash, u.company_id, u.staff_role,
     u.organization_id, u.contract_department_id, u.email_confirmed_at, u.active, u.terms_version,
-    c.status AS company_status, c.orders AS company_orders, c.receives AS company_receives";
+    u.company_admin, u.last_sign_in_at, c.status AS company_status, c.orders AS company_orders, c.receives AS company_receives";
 
 pub(crate) const USER_FROM: &str = "FROM users u LEFT JOIN companies c ON c.id = u.company_id";
 
@@ -122,6 +128,8 @@ pub(crate) fn user(row: &sqlx::any::AnyRow) -> Result<User> {
         contract_department_id: row.try_get("contract_department_id")?,
         email_confirmed: confirmed.is_some(),
         active: row.try_get::<i32, _>("active")? == 1,
+        company_admin: row.try_get::<i32, _>("company_admin")? == 1,
+        last_sign_in_at: row.try_get("last_sign_in_at")?,
         company_status: status.as_deref().and_then(CompanyStatus::parse),
         company_orders: orders == Some(1),
         company_receives: receives == Some(1),
@@ -176,6 +184,23 @@ pub(crate) async fn insert_token(
     .bind(purpose.as_str())
     .bind(now)
     .bind(expires_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Makes every outstanding invitation link of `user_id` unusable.
+pub(crate) async fn kill_invitations(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE user_tokens SET used_at = $2
+          WHERE user_id = $1 AND purpose = 'invitation' AND used_at IS NULL",
+    )
+    .bind(user_id)
+    .bind(now)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -451,10 +476,44 @@ impl Store {
         .bind(now)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(id) = id else {
-            outbox::enqueue(&mut tx, owner_mail, now).await?;
-            tx.commit().await?;
-            return Ok(Invited::AlreadyRegistered);
+        let id = match id {
+            Some(id) => id,
+            None => {
+                // This company's colleague still invited, or removed: invited
+                // (again), with a new link and the old ones dead.
+                let again: Option<i64> = sqlx::query_scalar(
+                    "UPDATE users SET active = 1, name = $3, password_hash = $4,
+                            email_confirmed_at = NULL, company_admin = 0, updated_at = $5
+                      WHERE email_key = $1 AND company_id = $2
+                        AND (active = 0 OR email_confirmed_at IS NULL)
+                      RETURNING id",
+                )
+                .bind(u.email.key())
+                .bind(company_id)
+                .bind(&u.name)
+                .bind(&u.password_hash)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(id) = again else {
+                    outbox::enqueue(&mut tx, owner_mail, now).await?;
+                    tx.commit().await?;
+                    return Ok(Invited::AlreadyRegistered);
+                };
+                kill_invitations(&mut tx, id, now).await?;
+                insert_token(
+                    &mut tx,
+                    token_hash,
+                    id,
+                    TokenPurpose::Invitation,
+                    now,
+                    expires_at,
+                )
+                .await?;
+                outbox::enqueue(&mut tx, mail, now).await?;
+                tx.commit().await?;
+                return Ok(Invited::Again(id));
+            }
         };
         insert_token(
             &mut tx,
@@ -574,11 +633,28 @@ impl Store {
         .bind(i32::from(succeeded))
         .execute(&mut *tx)
         .await?;
+        let name: Option<String> = match user_id {
+            Some(id) => {
+                if succeeded {
+                    sqlx::query("UPDATE users SET last_sign_in_at = $2 WHERE id = $1")
+                        .bind(id)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+            }
+            None => None,
+        };
         let actor = Actor {
             user_id,
-            label: match user_id {
-                Some(id) => format!("利用者 #{id}"),
-                None => "不明な利用者".to_owned(),
+            label: match (user_id, name) {
+                (Some(_), Some(name)) => name,
+                (Some(id), None) => format!("利用者 #{id}"),
+                (None, _) => "不明な利用者".to_owned(),
             },
             ip: Some(ip.to_owned()),
         };

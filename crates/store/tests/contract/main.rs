@@ -41,6 +41,7 @@ mod dealings;
 mod exports;
 mod foundation;
 mod masters;
+mod members;
 mod notify;
 mod orders;
 mod outbox;

@@ -1,6 +1,7 @@
 //! Accounts: applying, confirming, signing in and out, passwords, マイページ.
 
 mod apply;
+mod colleagues;
 mod mypage;
 mod password;
 mod profile_form;
@@ -11,7 +12,7 @@ use axum::routing::{get, post};
 
 use crate::auth::{APPLICANT, COMPANY, Guarded, PUBLIC, SIGNED_IN};
 
-pub use mypage::INVITATION_HOURS;
+pub use colleagues::INVITATION_HOURS;
 
 /// Who may make API tokens: company users and the staff who run e-tenders.
 const TOKEN_USERS: &[domain::Role] = &[
@@ -57,8 +58,33 @@ pub fn routes(g: Guarded) -> Guarded {
             COMPANY,
             post(mypage::legal_request),
         )
-        .get("/mypage/users", COMPANY, get(mypage::users))
-        .post("/mypage/users", COMPANY, post(mypage::invite))
+        .get("/mypage/users", COMPANY, get(colleagues::users))
+        .post("/mypage/users", COMPANY, post(colleagues::invite))
+        .post(
+            "/mypage/users/{id}/resend",
+            COMPANY,
+            post(colleagues::resend),
+        )
+        .post(
+            "/mypage/users/{id}/cancel",
+            COMPANY,
+            post(colleagues::cancel),
+        )
+        .get(
+            "/mypage/users/{id}/remove",
+            COMPANY,
+            get(colleagues::remove_form),
+        )
+        .post(
+            "/mypage/users/{id}/remove",
+            COMPANY,
+            post(colleagues::remove),
+        )
+        .post(
+            "/mypage/users/{id}/admin",
+            COMPANY,
+            post(colleagues::set_admin),
+        )
         .get(
             "/mypage/application",
             APPLICANT,

@@ -5,9 +5,9 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::{Dealings, EmailAddress};
+use domain::Dealings;
 use serde::Deserialize;
-use store::{Company, NewInvitation, NewUser, StoreError};
+use store::{Company, StoreError};
 
 use super::profile_form::{Choices, Mode, company_fields, parse_company};
 use crate::auth::{self, Viewer};
@@ -16,21 +16,15 @@ use crate::layout::Layout;
 use crate::pages::{FormPage, render};
 use crate::{AppState, ErrorKind, WebError};
 
-/// How long an invitation link works.
-pub const INVITATION_HOURS: i64 = 72;
-
 #[derive(Debug, Deserialize)]
 pub struct Done {
-    done: Option<String>,
+    pub(super) done: Option<String>,
 }
 
-fn notice(done: Option<&str>) -> Option<&'static str> {
+pub(super) fn notice(done: Option<&str>) -> Option<&'static str> {
     match done? {
         "password" => Some("パスワードを変更しました。"),
         "company" => Some("会社情報を保存しました。"),
-        "invited" => Some(
-            "招待メールを送信しました。メールが届かない場合は、アドレスに誤りがないかご確認ください。",
-        ),
         "company_dealings" => Some(
             "会社情報を保存しました。ご利用の目的（受注・発注）の変更は、運営事務局の確認後に反映し、メールでお知らせします。",
         ),
@@ -41,7 +35,7 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
     }
 }
 
-async fn own_company(state: &AppState, viewer: &Viewer) -> Result<Company, WebError> {
+pub(super) async fn own_company(state: &AppState, viewer: &Viewer) -> Result<Company, WebError> {
     let company_id = viewer.user()?.company_id.ok_or_else(|| {
         WebError::new(ErrorKind::Forbidden, "企業の利用者だけが使えるページです。")
     })?;
@@ -181,135 +175,6 @@ pub async fn company_save(
             .await?;
     }
     Ok(Redirect::to("/mypage?done=company_dealings").into_response())
-}
-
-#[derive(Template)]
-#[template(path = "mypage_users.html")]
-struct UsersPage {
-    layout: Layout,
-    notice: Option<&'static str>,
-    company_name: String,
-    users: Vec<(String, String, &'static str)>,
-    hours: i64,
-    summary: Vec<(String, String)>,
-    csrf: String,
-    fields: Vec<Field>,
-}
-
-async fn users_page(
-    state: &AppState,
-    viewer: &Viewer,
-    form: Option<&FormData>,
-    errors: &Errors,
-    done: Option<&str>,
-) -> Result<Response, WebError> {
-    let company = own_company(state, viewer).await?;
-    let users = state
-        .store
-        .company_users(company.id)
-        .await?
-        .into_iter()
-        .map(|u| {
-            let st = if u.email_confirmed {
-                "利用中"
-            } else {
-                "招待中（未設定）"
-            };
-            (u.name, u.email, st)
-        })
-        .collect();
-    let v = |n: &str| form.map_or_else(String::new, |f| f.get(n).to_owned());
-    let mut sets = vec![crate::forms::FieldSet::new(
-        None,
-        vec![
-            Field::new("name", "氏名", Kind::Text)
-                .required()
-                .value(v("name")),
-            Field::new("email", "メールアドレス", Kind::Email)
-                .required()
-                .value(v("email")),
-        ],
-    )];
-    let summary = errors.apply(&mut sets);
-    let status = if summary.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    render(
-        &UsersPage {
-            layout: Layout::for_viewer("利用者の管理", viewer),
-            notice: notice(done),
-            company_name: company.name,
-            users,
-            hours: INVITATION_HOURS,
-            summary,
-            csrf: viewer.csrf_token.clone(),
-            fields: sets.remove(0).fields,
-        },
-        status,
-    )
-}
-
-pub async fn users(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Query(q): Query<Done>,
-) -> Result<Response, WebError> {
-    users_page(&state, &viewer, None, &Errors::default(), q.done.as_deref()).await
-}
-
-pub async fn invite(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    form: FormData,
-) -> Result<Response, WebError> {
-    form.check_csrf(&viewer)?;
-    let company = own_company(&state, &viewer).await?;
-    let inviter = viewer.user()?.name.clone();
-    let mut errors = Errors::default();
-    let name = required_text(&mut errors, &form, "name", "氏名", 50);
-    let email = errors.take("email", EmailAddress::parse(form.get("email")));
-    let Some(email) = email.filter(|_| errors.is_empty()) else {
-        return users_page(&state, &viewer, Some(&form), &errors, None).await;
-    };
-    let token = auth::random_token();
-    let now = auth::now_ms();
-    let mail = state.mail.invitation(
-        email.as_str(),
-        &name,
-        &inviter,
-        &company.name,
-        &token,
-        INVITATION_HOURS,
-    );
-    let owner_mail = state
-        .mail
-        .invitation_to_registered(email.as_str(), &inviter, &company.name);
-    let user = NewUser {
-        email,
-        name,
-        // Nothing verifies against this until the invitation sets a password.
-        password_hash: "!invited".to_owned(),
-    };
-    // Whether the address is registered (here or at another company) is not
-    // told: its owner is mailed instead, and the inviter sees the same page.
-    state
-        .store
-        .invite_user(
-            &NewInvitation {
-                company_id: company.id,
-                user: &user,
-                token_hash: &domain::audit::token_hash(&token),
-                expires_at: now + INVITATION_HOURS * 3600 * 1000,
-                mail: &mail,
-                owner_mail: &owner_mail,
-            },
-            now,
-        )
-        .await?;
-    state.mail_queued();
-    Ok(Redirect::to("/mypage/users?done=invited").into_response())
 }
 
 fn correction_page(

@@ -201,7 +201,11 @@ pub fn company_fields(
                     .required()
                     .autocomplete("tel")
                     .hint("例：03-1234-5678")
-                    .value(v("phone", c.map(|c| c.phone.clone()).unwrap_or_default())),
+                    .value(v(
+                        "phone",
+                        c.map(|c| domain::phone::hyphenate(&c.phone))
+                            .unwrap_or_default(),
+                    )),
                 Field::new("website", "ウェブサイト", Kind::Url)
                     .autocomplete("url")
                     .hint("https:// から入力してください。")

@@ -196,7 +196,8 @@ pub async fn submit(
         .verify(form.get("password").to_owned(), stored)
         .await?;
     let user = match user {
-        Some(u) if matches && u.active => u,
+        // An inactive account is told why below, once its password is proven.
+        Some(u) if matches => u,
         other => {
             state
                 .store
@@ -213,6 +214,12 @@ pub async fn submit(
             .record_sign_in(&key, &ip, Some(user.id), false, now)
             .await?;
         let why = match user.company_status {
+            _ if !user.active && user.staff_role.is_some() => {
+                "このアカウントは利用を停止されています。再開が必要な場合は、管理者にお問い合わせください。"
+            }
+            _ if !user.active => {
+                "このアカウントは、会社の管理者によって利用者から削除されています。必要な場合は、会社の管理者にお問い合わせください。"
+            }
             Some(CompanyStatus::EmailUnconfirmed) => {
                 "メールアドレスの確認が済んでいません。お送りした確認メールのURLを開いてください。"
             }

@@ -30,16 +30,31 @@ const TABS: [CompanyStatus; 6] = [
     CompanyStatus::Rejected,
 ];
 
+/// Every status at once (for a search).
+const ALL_TAB: &str = "all";
+
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
     status: Option<String>,
+    q: Option<String>,
+}
+
+/// A tab: the status it shows, its label, how many, whether it is open.
+struct Tab {
+    value: &'static str,
+    label: &'static str,
+    count: usize,
+    current: bool,
 }
 
 #[derive(Template)]
 #[template(path = "admin_companies.html")]
 struct ListPage {
     layout: Layout,
-    tabs: Vec<(&'static str, &'static str, bool)>,
+    q: String,
+    /// `q` for links, percent-encoded.
+    q_param: String,
+    tabs: Vec<Tab>,
     status_label: &'static str,
     companies: Vec<(i64, String, String, String, String)>,
 }
@@ -49,40 +64,73 @@ pub async fn list(
     viewer: Viewer,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, WebError> {
+    let text = q.q.unwrap_or_default().trim().to_owned();
+    let search = store::CompanySearch { text: text.clone() };
     let legal_tab = q.status.as_deref() == Some(LEGAL_TAB);
+    let all_tab = q.status.as_deref() == Some(ALL_TAB) || (q.status.is_none() && !text.is_empty());
     let status = q
         .status
         .as_deref()
         .and_then(CompanyStatus::parse)
         .unwrap_or(CompanyStatus::InReview);
-    let rows = if legal_tab {
-        let mut ids: Vec<i64> = state
-            .store
-            .pending_legal_changes()
-            .await?
-            .iter()
-            .map(|c| c.company_id)
-            .collect();
-        for change in state.store.pending_dealings_changes().await? {
-            if !ids.contains(&change.company_id) {
-                ids.push(change.company_id);
-            }
+    let mut legal_ids: Vec<i64> = state
+        .store
+        .pending_legal_changes()
+        .await?
+        .iter()
+        .map(|c| c.company_id)
+        .collect();
+    for change in state.store.pending_dealings_changes().await? {
+        if !legal_ids.contains(&change.company_id) {
+            legal_ids.push(change.company_id);
         }
+    }
+    let rows = if legal_tab {
         let mut rows = Vec::new();
-        for id in ids {
-            if let Some(c) = state.store.company(id).await? {
+        for id in &legal_ids {
+            if let Some(c) = state.store.company(*id).await? {
                 rows.push(c);
             }
         }
         rows
     } else {
-        state.store.companies_with_status(status, 200, 0).await?
+        let only = (!all_tab).then_some(status);
+        state.store.search_companies(only, &search, 200, 0).await?
     };
-    let mut tabs: Vec<(&'static str, &'static str, bool)> = TABS
+    let counts = state.store.company_status_counts(&search).await?;
+    let count_of = |s: CompanyStatus| {
+        counts
+            .iter()
+            .find(|(c, _)| *c == s)
+            .map_or(0, |(_, n)| usize::try_from(*n).unwrap_or(0))
+    };
+    let mut tabs: Vec<Tab> = TABS
         .iter()
-        .map(|t| (t.as_str(), t.label(), !legal_tab && *t == status))
+        .map(|t| Tab {
+            value: t.as_str(),
+            label: t.label(),
+            count: count_of(*t),
+            current: !legal_tab && !all_tab && *t == status,
+        })
         .collect();
-    tabs.insert(1, (LEGAL_TAB, LEGAL_TAB_LABEL, legal_tab));
+    tabs.insert(
+        1,
+        Tab {
+            value: LEGAL_TAB,
+            label: LEGAL_TAB_LABEL,
+            count: legal_ids.len(),
+            current: legal_tab,
+        },
+    );
+    tabs.push(Tab {
+        value: ALL_TAB,
+        label: "すべて",
+        count: counts
+            .iter()
+            .map(|(_, n)| usize::try_from(*n).unwrap_or(0))
+            .sum(),
+        current: all_tab && !legal_tab,
+    });
     let prefectures: std::collections::HashMap<i64, String> =
         state.store.prefectures().await?.into_iter().collect();
     let prefecture_name = |code: i64| prefectures.get(&code).map_or("", String::as_str);
@@ -103,9 +151,13 @@ pub async fn list(
     render(
         &ListPage {
             layout: Layout::for_viewer("利用企業の審査", &viewer),
+            q_param: auth::encode_query(&text),
+            q: text,
             tabs,
             status_label: if legal_tab {
                 LEGAL_TAB_LABEL
+            } else if all_tab {
+                "すべての状態"
             } else {
                 status.label()
             },
@@ -133,6 +185,19 @@ struct CompanyPage {
     csrf: String,
     reason: String,
     error: Option<String>,
+}
+
+/// Whom the company's mail about a review goes to: an administrator of the
+/// company still on its list, else any colleague still there, else (an
+/// application, before anyone else joined) its applicant.
+fn contact(users: &[store::User]) -> Option<&store::User> {
+    let current = |u: &&store::User| u.active && u.email_confirmed;
+    users
+        .iter()
+        .filter(current)
+        .find(|u| u.company_admin)
+        .or_else(|| users.iter().find(current))
+        .or_else(|| users.first())
 }
 
 /// 12345678 → "12,345,678".
@@ -219,7 +284,14 @@ async fn company_page_with(
         .company_users(id)
         .await?
         .into_iter()
-        .map(|u| (u.name, u.email))
+        .map(|u| {
+            let name = match (u.active, u.email_confirmed) {
+                (false, _) => format!("{}（削除済み）", u.name),
+                (true, false) => format!("{}（招待中）", u.name),
+                (true, true) => u.name,
+            };
+            (name, u.email)
+        })
         .collect();
     let yen = |n: Option<i64>| n.map_or_else(|| "—".to_owned(), |n| format!("{}円", thousands(n)));
     let industry = state
@@ -253,7 +325,7 @@ async fn company_page_with(
             "所在地",
             format!("〒{postal} {}{}", prefecture, company.address),
         ),
-        ("電話番号", company.phone.clone()),
+        ("電話番号", domain::phone::hyphenate(&company.phone)),
         (
             "ウェブサイト",
             company.website.clone().unwrap_or_else(|| "—".into()),
@@ -385,7 +457,7 @@ pub async fn review(
         .await?
         .ok_or_else(WebError::not_found)?;
     let users = state.store.company_users(id).await?;
-    let first = users.first().ok_or_else(WebError::not_found)?;
+    let first = contact(&users).ok_or_else(WebError::not_found)?;
     let outcome = match action {
         CompanyAction::Approve => Outcome::Approved,
         CompanyAction::Reject => Outcome::Rejected,
@@ -465,7 +537,7 @@ pub async fn review_legal(
         return fail("確認待ちの変更申請はありません。").await;
     };
     let users = state.store.company_users(id).await?;
-    let first = users.first().ok_or_else(WebError::not_found)?;
+    let first = contact(&users).ok_or_else(WebError::not_found)?;
     let reason_opt = (!reason.is_empty()).then_some(reason.as_str());
     let mail = state.mail.legal_change_result(
         &first.email,
@@ -545,7 +617,7 @@ pub async fn review_dealings(
         .await;
     }
     let users = state.store.company_users(id).await?;
-    let first = users.first().ok_or_else(WebError::not_found)?;
+    let first = contact(&users).ok_or_else(WebError::not_found)?;
     let reason_opt = (!reason.is_empty()).then_some(reason.as_str());
     let mail = state.mail.dealings_change_result(
         &first.email,
@@ -585,5 +657,50 @@ mod tests {
         assert_eq!(super::thousands(999), "999");
         assert_eq!(super::thousands(50_000_000), "50,000,000");
         assert_eq!(super::thousands(-1234), "-1,234");
+    }
+}
+
+#[cfg(test)]
+mod contact_tests {
+    use super::contact;
+
+    fn user(id: i64, active: bool, confirmed: bool, admin: bool) -> store::User {
+        store::User {
+            id,
+            email: format!("u{id}@example.jp"),
+            name: format!("利用者{id}"),
+            password_hash: String::new(),
+            company_id: Some(1),
+            staff_role: None,
+            organization_id: None,
+            contract_department_id: None,
+            email_confirmed: confirmed,
+            active,
+            company_admin: admin,
+            last_sign_in_at: None,
+            company_status: None,
+            company_orders: false,
+            company_receives: true,
+            terms_version: None,
+        }
+    }
+
+    #[test]
+    fn review_mail_goes_to_a_current_administrator_never_a_removed_applicant() {
+        let removed_applicant = user(1, false, true, false);
+        let pending = user(2, true, false, false);
+        let colleague = user(3, true, true, false);
+        let admin = user(4, true, true, true);
+        let all = [
+            removed_applicant.clone(),
+            pending.clone(),
+            colleague.clone(),
+            admin,
+        ];
+        assert_eq!(contact(&all).map(|u| u.id), Some(4));
+        let no_admin = [removed_applicant.clone(), pending, colleague];
+        assert_eq!(contact(&no_admin).map(|u| u.id), Some(3));
+        assert_eq!(contact(&[removed_applicant]).map(|u| u.id), Some(1));
+        assert_eq!(contact(&[]).map(|u| u.id), None);
     }
 }

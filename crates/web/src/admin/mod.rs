@@ -7,6 +7,7 @@ mod imports;
 mod industries;
 mod master_updates;
 mod masters;
+pub mod menu;
 mod organizations;
 mod staff;
 
@@ -14,7 +15,7 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use domain::StaffRole;
+use domain::{Role, StaffRole};
 
 use crate::WebError;
 use crate::auth::{ADMIN, AUDITORS, Guarded, PORTAL_STAFF, REVIEWERS, Viewer};
@@ -98,6 +99,8 @@ pub fn routes(g: Guarded) -> Guarded {
         .post("/admin/industries/{code}", ADMIN, post(industries::update))
         .get("/admin/staff", ADMIN, get(staff::form))
         .post("/admin/staff", ADMIN, post(staff::create))
+        .post("/admin/staff/{id}/active", ADMIN, post(staff::set_active))
+        .post("/admin/staff/{id}/role", ADMIN, post(staff::set_role))
         .get("/admin/audit", AUDITORS, get(audit::list))
 }
 
@@ -107,92 +110,18 @@ struct Home {
     layout: Layout,
     user_name: String,
     role_label: &'static str,
-    items: Vec<(&'static str, &'static str, &'static str)>,
+    items: Vec<menu::MenuItem>,
 }
 
 async fn home(viewer: Viewer) -> Result<Response, WebError> {
     let user = viewer.user()?;
     let role = user.staff_role.unwrap_or(StaffRole::Operator);
-    let mut items = Vec::new();
-    if matches!(role, StaffRole::Admin | StaffRole::Operator) {
-        items.push((
-            "/admin/companies?status=in_review",
-            "利用企業の審査",
-            "利用申請を審査し、承認・否認・差し戻しを行います。",
-        ));
-        items.push((
-            "/admin/orders",
-            "発注企業の案件の審査",
-            "発注企業が登録した民間発注案件・技術ニーズを審査し、公開または差し戻します。",
-        ));
-    }
-    if role == StaffRole::Admin {
-        items.push((
-            "/org/tenders",
-            "電子入札案件の管理",
-            "すべての発注機関の電子入札案件を作成・公告し、資格審査、開札、落札決定を行います。",
-        ));
-        items.push((
-            "/admin/masters/member_organizations",
-            "加盟団体マスタ",
-            "利用申請で選べる加盟団体を管理します。",
-        ));
-        items.push((
-            "/admin/masters/registration_triggers",
-            "登録のきっかけマスタ",
-            "利用申請で選べる「このサイトを知ったきっかけ」を管理します。",
-        ));
-        items.push((
-            "/admin/prefectures",
-            "都道府県マスタ",
-            "都道府県の表示名を管理します（コードは JIS X 0401）。",
-        ));
-        items.push((
-            "/admin/staff",
-            "発注組織の職員",
-            "発注組織の職員のアカウントを作成します。",
-        ));
-    }
-    if matches!(role, StaffRole::Admin | StaffRole::Ops) {
-        items.push((
-            "/admin/audit",
-            "監査ログ",
-            "職員の操作、ログイン、個人情報の出力の記録を確認します。",
-        ));
-    }
-    if role == StaffRole::Admin {
-        items.push((
-            "/admin/master-updates",
-            "契約部署マスタの年次更新",
-            "来年度の契約部署マスタを取り込み、違いと影響を確かめてから適用します。",
-        ));
-        items.push((
-            "/admin/notifications",
-            "通知設定の利用状況",
-            "おすすめ案件の通知設定の数、よく使われるキーワード、選ばれている条件を確認します。",
-        ));
-        items.push((
-            "/admin/exports",
-            "顧客管理システムへの出力",
-            "承認済みの企業の登録内容を、CSVまたはJSON Linesで出力します（監査ログに記録されます）。",
-        ));
-    }
-    items.push((
-        "/admin/imports",
-        "取込みの状況",
-        "外部の入札情報の取込みの記録と、取り込めなかった記録の理由を確認します。",
-    ));
-    items.push((
-        "/account/password",
-        "パスワードの変更",
-        "ご自身のパスワードを変更します。",
-    ));
     render(
         &Home {
             layout: Layout::for_viewer("管理画面", &viewer),
             user_name: user.name.clone(),
             role_label: role.label(),
-            items,
+            items: menu::menu_for(Role::from(role)),
         },
         StatusCode::OK,
     )

@@ -97,7 +97,8 @@ async fn an_administrator_adds_an_organisation_a_department_and_a_member_of_its_
             ],
         )
         .await;
-    assert_eq!(r.status(), 200);
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/admin/staff?done=created");
     let user = app
         .db
         .store()

@@ -2,9 +2,11 @@
 
 mod accounts;
 mod admin;
+mod admin_area;
 mod api;
 mod audit;
 mod cases;
+mod colleagues;
 mod company_changes;
 mod connections;
 mod errors;

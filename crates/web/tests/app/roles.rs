@@ -70,6 +70,11 @@ const POLICY: &[(&str, &str, &[Role])] = &[
     ("POST", "/mypage/company/legal", COMPANY),
     ("GET", "/mypage/users", COMPANY),
     ("POST", "/mypage/users", COMPANY),
+    ("POST", "/mypage/users/{id}/resend", COMPANY),
+    ("POST", "/mypage/users/{id}/cancel", COMPANY),
+    ("GET", "/mypage/users/{id}/remove", COMPANY),
+    ("POST", "/mypage/users/{id}/remove", COMPANY),
+    ("POST", "/mypage/users/{id}/admin", COMPANY),
     ("GET", "/mypage/application", &[Applicant]),
     ("POST", "/mypage/application", &[Applicant]),
     ("GET", "/admin", &[Operator, Admin, Ops]),
@@ -97,6 +102,8 @@ const POLICY: &[(&str, &str, &[Role])] = &[
     ("POST", "/admin/prefectures/{code}", &[Admin]),
     ("GET", "/admin/staff", &[Admin]),
     ("POST", "/admin/staff", &[Admin]),
+    ("POST", "/admin/staff/{id}/active", &[Admin]),
+    ("POST", "/admin/staff/{id}/role", &[Admin]),
     ("GET", "/admin/audit", &[Admin, Ops]),
     ("GET", "/mypage/orders", &[OrderingCompany]),
     ("GET", "/mypage/orders/new", &[OrderingCompany]),
@@ -123,6 +130,8 @@ const POLICY: &[(&str, &str, &[Role])] = &[
     ("GET", "/sitemap", ALL),
     ("GET", "/terms/agree", SIGNED_IN),
     ("POST", "/terms/agree", SIGNED_IN),
+    ("GET", "/help/formats", ALL),
+    ("GET", "/help/formats/{slug}", ALL),
     // Sequence numbers, hashes and signatures only: published for outsiders to keep.
     ("GET", "/audit/checkpoints", ALL),
     ("GET", "/audit/checkpoints.json", ALL),
@@ -234,6 +243,7 @@ fn fill(path: &str) -> String {
         .replace("{code}", "15")
         .replace("{ocid}", "ocds-chancenavi-1")
         .replace("{n}", "0")
+        .replace("{slug}", "tokyo")
 }
 
 #[tokio::test]
