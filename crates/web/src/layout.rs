@@ -47,6 +47,15 @@ pub struct Layout {
 const NOTICES: &[(&str, &str)] = &[
     ("added", "登録しました。"),
     ("saved", "変更を保存しました。"),
+    ("discarded", "取り消しました。"),
+    (
+        "published",
+        "案件を公開しました。発注企業にメールでお知らせしました。",
+    ),
+    (
+        "returned",
+        "案件を差し戻しました。発注企業にメールで修正をお願いしました。",
+    ),
 ];
 
 impl Layout {

@@ -45,6 +45,16 @@ async fn list_page(
     error: Option<String>,
     year: String,
 ) -> Result<Response, WebError> {
+    list_page_done(state, viewer, error, year, None).await
+}
+
+async fn list_page_done(
+    state: &AppState,
+    viewer: &Viewer,
+    error: Option<String>,
+    year: String,
+    done: Option<&str>,
+) -> Result<Response, WebError> {
     let updates = state
         .store
         .master_updates()
@@ -69,7 +79,7 @@ async fn list_page(
     };
     render(
         &ListPage {
-            layout: Layout::for_viewer("契約部署マスタの年次更新", viewer),
+            layout: Layout::for_viewer("契約部署マスタの年次更新", viewer).notice(done),
             csrf: viewer.csrf_token.clone(),
             updates,
             error,
@@ -79,9 +89,20 @@ async fn list_page(
     )
 }
 
-pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<Done>,
+) -> Result<Response, WebError> {
     let (y, ..) = domain::time::jst_parts(crate::auth::now_ms());
-    list_page(&state, &viewer, None, (y + 1).to_string()).await
+    list_page_done(
+        &state,
+        &viewer,
+        None,
+        (y + 1).to_string(),
+        q.done.as_deref(),
+    )
+    .await
 }
 
 pub async fn upload(
@@ -404,5 +425,5 @@ pub async fn discard(
     form.check_csrf(&viewer)?;
     let id: i64 = id.parse().map_err(|_| WebError::not_found())?;
     state.store.discard_master_update(id).await?;
-    Ok(Redirect::to("/admin/master-updates").into_response())
+    Ok(Redirect::to("/admin/master-updates?done=discarded").into_response())
 }

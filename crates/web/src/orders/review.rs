@@ -2,7 +2,7 @@
 //! decision (publish, or return with a comment).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::CaseStatus;
@@ -28,7 +28,11 @@ struct QueuePage {
     cases: Vec<(i64, String, &'static str, String, String)>,
 }
 
-pub async fn queue(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
+pub async fn queue(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<crate::pages::Done>,
+) -> Result<Response, WebError> {
     let cases = state
         .store
         .orders_in_review()
@@ -46,7 +50,7 @@ pub async fn queue(State(state): State<AppState>, viewer: Viewer) -> Result<Resp
         .collect();
     render(
         &QueuePage {
-            layout: Layout::for_viewer("発注企業の案件の審査", &viewer),
+            layout: Layout::for_viewer("発注企業の案件の審査", &viewer).notice(q.done.as_deref()),
             cases,
         },
         StatusCode::OK,
@@ -211,5 +215,9 @@ pub async fn decide(
     }
     state.cases_written();
     state.mail_queued();
-    Ok(Redirect::to("/admin/orders").into_response())
+    let done = match decision {
+        OrderDecision::Approve => "published",
+        OrderDecision::Return => "returned",
+    };
+    Ok(Redirect::to(&format!("/admin/orders?done={done}")).into_response())
 }

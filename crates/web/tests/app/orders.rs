@@ -170,6 +170,17 @@ async fn a_private_order_goes_from_draft_to_a_chosen_partner(backend: Backend) {
         )
         .await;
     assert_eq!(r.status(), 303);
+    // The queue it lands on says what was done.
+    assert_eq!(location(&r), "/admin/orders?done=published");
+    let (_, queue) = html(
+        operator
+            .get(app.url(&location(&r)))
+            .send()
+            .await
+            .expect("queue"),
+    )
+    .await;
+    assert!(texts(&queue, "main [role=status]")[0].contains("公開しました"));
     app.mail(&orderer_email, "案件を公開しました").await;
     app.indexed().await;
     let (status, public) = app.page(&format!("/cases/{id}")).await;
