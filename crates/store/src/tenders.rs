@@ -661,6 +661,35 @@ impl Store {
         actor: &Actor,
         now: i64,
     ) -> Result<Receipt> {
+        self.submit_bid_mailing(
+            case_id,
+            company_id,
+            user_id,
+            sealed,
+            actor,
+            |_| Vec::new(),
+            now,
+        )
+        .await
+    }
+
+    /// [`Store::submit_bid`], with the mails `receipt_mails` composes from
+    /// the receipt (受付番号 and hash, never the amount) queued in the same
+    /// transaction: a receipt mail goes out exactly when the bid is stored.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the bid's facts, each its own value"
+    )]
+    pub async fn submit_bid_mailing(
+        &self,
+        case_id: i64,
+        company_id: i64,
+        user_id: Option<i64>,
+        sealed: Option<&[u8]>,
+        actor: &Actor,
+        receipt_mails: impl Fn(&Receipt) -> Vec<NewMail>,
+        now: i64,
+    ) -> Result<Receipt> {
         let mut durable = Durable::acquire(self).await?;
         let outcome = async {
             let mut tx = durable.begin().await?;
@@ -668,6 +697,9 @@ impl Store {
                 self, &mut tx, case_id, company_id, user_id, sealed, actor, now,
             )
             .await?;
+            for m in receipt_mails(&receipt) {
+                outbox::enqueue(&mut tx, &m, now).await?;
+            }
             tx.commit().await?;
             Ok(receipt)
         }

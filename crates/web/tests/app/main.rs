@@ -4,6 +4,7 @@ mod accounts;
 mod admin;
 mod api;
 mod audit;
+mod bidding;
 mod cases;
 mod company_changes;
 mod connections;
