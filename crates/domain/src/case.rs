@@ -192,6 +192,12 @@ impl CaseKind {
 }
 
 impl CaseStatus {
+    /// Whether its ordering company may still call it off (募集の中止):
+    /// public and no partner chosen yet.
+    pub fn may_call_off(self) -> bool {
+        matches!(self, CaseStatus::Open | CaseStatus::Closed)
+    }
+
     /// Whether its author may still edit it: before review or after it came back.
     pub fn is_editable(self) -> bool {
         matches!(self, CaseStatus::Draft | CaseStatus::Returned)
