@@ -230,6 +230,16 @@ impl Tender {
         }
     }
 
+    /// The next date of the schedule that matters at `now` (公告日,
+    /// 参加申請締切 … 開札日時), with its name; none for a draft or once
+    /// opened, decided or called off.
+    pub fn next_date(&self, now: i64) -> Option<(&'static str, i64)> {
+        if self.stage != Stage::Live {
+            return None;
+        }
+        self.schedule.named().into_iter().find(|(_, at)| *at > now)
+    }
+
     /// Whether a bid (or 辞退) can be made at `now`, or why not: the one
     /// rule both the bid page (form or reason) and the store (on submit) use.
     pub fn bid_window(&self, now: i64) -> Result<(), BidShut> {
@@ -625,6 +635,19 @@ mod tests {
         cancelled.apply(Action::Publish, 0).unwrap();
         cancelled.apply(Action::Cancel, 35 * H).unwrap();
         assert_eq!(cancelled.bid_window(35 * H), Err(BidShut::Cancelled));
+    }
+
+    #[test]
+    fn the_next_date_is_the_first_of_the_schedule_still_ahead_while_live() {
+        let mut t = Tender::draft(schedule());
+        assert_eq!(t.next_date(0), None, "a draft has none");
+        t.apply(Action::Publish, 0).unwrap();
+        assert_eq!(t.next_date(0), Some(("公告日", 10 * H)));
+        assert_eq!(t.next_date(25 * H), Some(("入札書受付開始", 30 * H)));
+        assert_eq!(t.next_date(35 * H), Some(("入札締切", 40 * H)));
+        assert_eq!(t.next_date(40 * H), Some(("開札日時", 41 * H)));
+        t.apply(Action::Open, 41 * H).unwrap();
+        assert_eq!(t.next_date(41 * H), None, "opened");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Accounts: applying, confirming, signing in and out, passwords, マイページ.
 
 mod apply;
+mod my_tenders;
 mod mypage;
 mod password;
 mod profile_form;

@@ -357,3 +357,126 @@ async fn declining_does_nothing_until_confirmed() {
     );
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn my_page_lists_the_companys_e_tenders_with_their_phase_and_next_date() {
+    let app = TestApp::spawn().await;
+    let store = app.db.store();
+    let kek = seal::Kek::generate().expect("kek");
+    let now = web::auth::now_ms();
+    let staff = Actor::cli("test");
+    let published = |s, n| {
+        let kek = kek.clone();
+        async move { testkit::tenders::published_case(store, &kek, terms(s), n, now - 11 * H).await }
+    };
+    // Applications open until an hour from now.
+    let mut applying = schedule(now, 3 * H, 4 * H);
+    applying.application_deadline = now + H;
+    applying.qualification_notice_at = now + 2 * H;
+    let applied = published(applying, 1).await;
+    let nominated = published(schedule(now, -H, H), 2).await;
+    let bid = published(schedule(now, -H, 2 * H), 3).await;
+    let declined = published(schedule(now, -H, 3 * H), 4).await;
+    let elsewhere = published(schedule(now, -H, H), 5).await;
+    let (client, user) = bidder(&app, &[nominated, bid, declined], 1, now).await;
+    let company = user.company_id.expect("company");
+    store
+        .set_participation(
+            applied,
+            company,
+            store::Participation::Applied,
+            None,
+            &staff,
+            now - H,
+        )
+        .await
+        .expect("applied");
+    let receipt = etender::submit(
+        store,
+        bid,
+        company,
+        Some(user.id),
+        &etender::BidContent {
+            amount: 700_000,
+            kuji: "123".into(),
+            breakdown: String::new(),
+        },
+        &staff,
+        now - 1_000,
+    )
+    .await
+    .expect("bid");
+    let decline = store
+        .submit_bid(declined, company, Some(user.id), None, &staff, now - 1_000)
+        .await
+        .expect("decline");
+
+    let (status, html) = get(&app, &client, "/mypage").await;
+    assert_eq!(status, 200);
+    let rows: Vec<Vec<String>> = html
+        .select(
+            &testkit::Selector::parse("section[aria-labelledby=tenders-title] tbody tr")
+                .expect("selector"),
+        )
+        .map(|tr| {
+            tr.select(&testkit::Selector::parse("td").expect("selector"))
+                .map(|td| td.text().collect::<String>().trim().to_owned())
+                .collect()
+        })
+        .collect();
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    let mut titled = std::collections::HashMap::new();
+    for id in [applied, nominated, bid, declined, elsewhere] {
+        titled.insert(id, futures_title(store, id).await);
+    }
+    let row = |id: i64| {
+        rows.iter()
+            .find(|r| r[0] == titled[&id])
+            .cloned()
+            .unwrap_or_else(|| panic!("no row for {}: {rows:?}", titled[&id]))
+    };
+    let when = |ms| domain::When::At(ms).label();
+    let r = row(applied);
+    assert_eq!(r[1], "審査待ち");
+    assert_eq!(r[2], "参加申請受付中");
+    assert_eq!(r[3], format!("参加申請締切：{}", when(now + H)));
+    assert_eq!(r[4], "", "nothing to do but wait");
+    let r = row(nominated);
+    assert_eq!(r[1], "指名");
+    assert_eq!(r[2], "入札書受付中");
+    assert_eq!(r[3], format!("入札締切：{}", when(now + H)));
+    assert_eq!(r[4], "入札する");
+    let r = row(bid);
+    assert_eq!(r[1], format!("入札済み（受付番号 {}）", receipt.receipt_no));
+    assert_eq!(r[4], "");
+    let r = row(declined);
+    assert_eq!(r[1], format!("辞退（受付番号 {}）", decline.receipt_no));
+    assert!(
+        !rows.iter().any(|r| r[0] == titled[&elsewhere]),
+        "not a tender it takes part in"
+    );
+    assert_eq!(
+        attrs(
+            &html,
+            "section[aria-labelledby=tenders-title] a[href$='/bid']",
+            "href"
+        ),
+        [format!("/cases/{nominated}/bid")]
+    );
+    assert_eq!(
+        texts(&html, "#entries-title").len(),
+        1,
+        "entries beside the e-tenders"
+    );
+    app.shutdown().await;
+}
+
+async fn futures_title(store: &store::Store, id: i64) -> String {
+    store
+        .case(id)
+        .await
+        .expect("read")
+        .expect("case")
+        .fields
+        .title
+}
