@@ -198,6 +198,14 @@ impl CaseStatus {
         matches!(self, CaseStatus::Open | CaseStatus::Closed)
     }
 
+    /// A result was reached or the case was called off: nothing ahead.
+    pub fn is_finished(self) -> bool {
+        matches!(
+            self,
+            CaseStatus::Awarded | CaseStatus::Unsuccessful | CaseStatus::Cancelled
+        )
+    }
+
     /// Whether its author may still edit it: before review or after it came back.
     pub fn is_editable(self) -> bool {
         matches!(self, CaseStatus::Draft | CaseStatus::Returned)

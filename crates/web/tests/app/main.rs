@@ -5,6 +5,7 @@ mod admin;
 mod api;
 mod audit;
 mod bidding;
+mod calendar;
 mod cases;
 mod company_changes;
 mod connections;
