@@ -349,7 +349,8 @@ async fn a_schedule_saved_to_the_second_round_trips_unchanged_through_the_edit_f
     let store = app.db.store();
     let (staff, _) = signed_in(&app, Role::OrgStaff, 0).await;
     let org = store.ordering_organizations().await.expect("orgs")[0].id;
-    let now = web::auth::now_ms() / 1000 * 1000;
+    // On a whole minute, so that every date below ends in :07.
+    let now = web::auth::now_ms() / 60_000 * 60_000;
     let at = |h: i64| domain::time::jst_input_value(now + h * 3_600_000 + 7_000);
     let deadline = at(5);
     assert!(deadline.ends_with(":07"), "{deadline}");
