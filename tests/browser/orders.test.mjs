@@ -37,8 +37,8 @@ async function checkA11y(page, where) {
   assert.equal(blocking.length, 0, `${where}:\n${describe(blocking)}`);
 }
 
-async function signedIn(email) {
-  const context = await chromium.browser.newContext({ locale: 'ja-JP' });
+async function signedIn(email, { javaScriptEnabled = true } = {}) {
+  const context = await chromium.browser.newContext({ locale: 'ja-JP', javaScriptEnabled });
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   await page.goto(`${server.base}/login`);
@@ -74,7 +74,12 @@ test('a private order goes from draft through review and entry to a chosen partn
   await orderer.getByLabel('契約方式').selectOption('negotiated_contract');
   await orderer.getByLabel('エントリーの締切').fill('2099-12-01T17:00');
   await orderer.getByLabel('資料を添付する').setInputFiles({ name: '仕様書.pdf', mimeType: 'application/pdf', buffer: PDF });
-  await orderer.getByRole('button', { name: '審査に提出する' }).click();
+  // Enter in a field presses the first button: it saves a draft, it does not submit.
+  const buttons = await orderer.locator('main form .form__actions button').allInnerTexts();
+  assert.deepEqual(buttons, ['下書きとして保存する', '審査に提出する']);
+  await orderer.getByLabel(/^件名/).press('Enter');
+  assert.match(await orderer.locator('.notice[role=status]').textContent(), /下書きを保存しました/);
+  await orderer.getByRole('button', { name: 'このまま審査に提出する' }).click();
   assert.match(await orderer.locator('.notice').textContent(), /審査に提出しました/);
   await checkA11y(orderer, 'submitted order');
   const orderUrl = orderer.url().replace(/\?.*$/, '');
@@ -155,6 +160,13 @@ test('a private order goes from draft through review and entry to a chosen partn
   await orderer.reload();
   assert.equal(await orderer.getByRole('link', { name: '見積書.pdf' }).count(), 1);
   await orderer.getByRole('button', { name: /を取引先に選定する/ }).click();
+  // A confirmation first: what happens, what cannot be undone, a way back.
+  await orderer.getByRole('heading', { name: '取引先に選定してよろしいですか' }).waitFor();
+  assert.match(await orderer.locator('.caution').textContent(), /取り消せません/);
+  await checkA11y(orderer, 'the choice confirmation');
+  await orderer.getByRole('link', { name: '選定せずにやり取りに戻る' }).click();
+  await orderer.getByRole('button', { name: /を取引先に選定する/ }).click();
+  await orderer.getByRole('button', { name: '取引先に選定する', exact: true }).click();
   assert.match(await orderer.locator('.notice').textContent(), /取引先の選定を記録しました/);
   await checkA11y(orderer, 'decided order');
   await smtp.link(ORDERER, '取引先の選定を記録しました');
@@ -162,4 +174,32 @@ test('a private order goes from draft through review and entry to a chosen partn
   assert.match(await receiver.locator('.facts').textContent(), /選定/);
   await receiver.goto(`${server.base}/cases/${caseId}`);
   assert.match(await receiver.locator('.badge--plain').textContent(), /決定済み/);
+});
+
+test('calling off an order asks first, and works without JavaScript', async () => {
+  const orderer = await signedIn(ORDERER, { javaScriptEnabled: false });
+  await orderer.goto(`${server.base}/mypage/orders/new`);
+  await orderer.getByLabel('民間発注案件', { exact: true }).check();
+  await orderer.getByLabel(/^件名/).fill('倉庫棚の移設工事');
+  await orderer.getByLabel(/^内容/).fill('倉庫内の棚（20台）の移設をお願いします。');
+  await orderer.getByLabel(/^種別/).selectOption('other');
+  await orderer.getByLabel('契約方式').selectOption('negotiated_contract');
+  await orderer.getByLabel('エントリーの締切').fill('2099-12-01T17:00');
+  await orderer.getByRole('button', { name: '下書きとして保存する' }).click();
+  assert.match(await orderer.locator('.notice[role=status]').textContent(), /下書きを保存しました/);
+  const orderUrl = orderer.url().replace(/\?.*$/, '');
+  const caseId = orderUrl.split('/').pop();
+  await orderer.getByRole('button', { name: 'このまま審査に提出する' }).click();
+  const operator = await signedIn(OPERATOR, { javaScriptEnabled: false });
+  await operator.goto(`${server.base}/admin/orders/${caseId}`);
+  await operator.getByRole('button', { name: '承認して公開する' }).click();
+
+  await orderer.goto(orderUrl);
+  await orderer.getByRole('button', { name: 'この案件の募集を中止する' }).click();
+  await orderer.getByRole('heading', { name: '募集を中止してよろしいですか' }).waitFor();
+  // Backing out changes nothing.
+  await orderer.getByRole('link', { name: '中止せずに案件のページに戻る' }).click();
+  await orderer.getByRole('button', { name: 'この案件の募集を中止する' }).click();
+  await orderer.getByRole('button', { name: '募集を中止する', exact: true }).click();
+  assert.match(await orderer.locator('.notice[role=status]').textContent(), /中止/);
 });

@@ -54,8 +54,8 @@ async function story(extraArgs) {
   const server = await startServer({ extraArgs: ['--demo', '--smtp-url', smtp.url, ...extraArgs] });
   const contexts = [];
   try {
-    const open = async (email) => {
-      const context = await chromium.browser.newContext({ locale: 'ja-JP' });
+    const open = async (email, { javaScriptEnabled = true } = {}) => {
+      const context = await chromium.browser.newContext({ locale: 'ja-JP', javaScriptEnabled });
       contexts.push(context);
       context.setDefaultTimeout(15_000);
       const page = await context.newPage();
@@ -107,16 +107,21 @@ async function story(extraArgs) {
     const id = new URL(staff.url()).pathname.split('/').pop();
     await checkA11y(staff, 'the draft tender');
     await staff.getByRole('button', { name: '公告する' }).click();
+    await staff.getByRole('heading', { name: '公告してよろしいですか' }).waitFor();
+    await checkA11y(staff, 'the publication confirmation');
+    await staff.getByRole('button', { name: '公告する' }).click();
     await staff.getByText('公告しました。').waitFor();
     await checkA11y(staff, 'the published tender');
 
     // 参加希望申請 with documents, and a question.
     const bidders = [];
-    for (const b of BIDDERS) {
-      const page = await open(b.email);
+    for (const [i, b] of BIDDERS.entries()) {
+      // The third company goes through everything without JavaScript.
+      const page = await open(b.email, { javaScriptEnabled: i !== 2 });
       await page.goto(`${server.base}/cases/${id}`);
       await page.getByRole('link', { name: '参加を申請する' }).click();
-      await checkA11y(page, 'the application form');
+      // axe runs as a script: not in the page without JavaScript.
+      if (i !== 2) await checkA11y(page, 'the application form');
       await page.locator('#f-grade').selectOption('A');
       await page.locator('#f-message').fill('同種業務の実績があります。');
       await page.locator('#f-files').setInputFiles({ name: '申請書.pdf', mimeType: 'application/pdf', buffer: PDF });
@@ -158,7 +163,7 @@ async function story(extraArgs) {
 
     // 変更公告: bidding opens now and closes in half a minute.
     const start = Date.now();
-    const deadline = Math.ceil((start + 30_000) / 1000) * 1000;
+    const deadline = Math.ceil((start + 45_000) / 1000) * 1000;
     await staff.locator('#a-application_deadline').fill(jst(start - 3 * minute));
     await staff.locator('#a-qualification_notice_at').fill(jst(start - 3 * minute));
     await staff.locator('#a-bidding_opens_at').fill(jst(start - 2 * minute));
@@ -175,20 +180,46 @@ async function story(extraArgs) {
       const page = bidders[i];
       await page.goto(await mailLink(b.email, '資格審査の結果（参加資格あり）'));
       await checkA11y(page, 'the bid form');
-      await page.locator('#f-amount').fill('900,000');
+      await page.locator('#f-amount').fill(i === 0 ? '９００，０００' : '900000');
       await page.locator('#f-kuji').fill(b.kuji);
-      await page.getByRole('button', { name: '入札する' }).click();
+      await page.getByRole('button', { name: '確認画面へ進む' }).click();
+      // The confirmation repeats the amount; nothing is sealed yet.
+      await page.getByRole('heading', { name: '入札内容の確認' }).waitFor();
+      await checkA11y(page, 'the bid confirmation');
+      const facts = await page.locator('main dl').innerText();
+      assert.ok(facts.includes('金900,000円（税抜）'), facts);
+      assert.ok(facts.includes('市民会館清掃業務委託'), facts);
+      if (i === 0) {
+        // 修正する: back to the form with what was typed.
+        await page.getByRole('button', { name: '修正する' }).click();
+        assert.equal(await page.locator('#f-amount').inputValue(), '900000');
+        assert.equal(await page.locator('#f-kuji').inputValue(), b.kuji);
+        await page.getByRole('button', { name: '確認画面へ進む' }).click();
+      }
+      await page.getByRole('button', { name: 'この内容で入札する' }).click();
       await page.getByRole('heading', { name: '入札を受け付けました' }).waitFor();
       await checkA11y(page, 'the receipt');
       const text = await page.locator('main').innerText();
       const ms = Number(text.match(/受付時刻：\S+ \d\d:\d\d:\d\d\.(\d{3})/)[1]);
+      const receiptNo = text.match(/受付番号：(\S+)/)[1];
+      const hash = text.match(/（SHA-256）：([0-9a-f]{64})/)[1];
+      // The receipt mail: number and hash, never the amount.
+      await mailLink(b.email, `入札を受け付けました（受付番号 ${receiptNo}）`);
+      const mail = smtp.messages().find((m) => m.to.includes(b.email) && m.subject.includes(receiptNo));
+      assert.ok(mail.text.includes(hash), mail.text);
+      assert.ok(!/900[,，]?000|９００/.test(mail.text), `no amount in the mail: ${mail.text}`);
       receipts.push({ ...b, ms });
     }
+    // My page lists the e-tender with where the company stands.
+    await bidders[0].goto(`${server.base}/mypage`);
+    const mine = bidders[0].getByRole('table', { name: '電子入札' });
+    assert.match(await mine.innerText(), /市民会館清掃業務委託[\s\S]*入札済み（受付番号/);
+    await checkA11y(bidders[0], 'my page with its e-tenders');
     const decliner = bidders[2];
     await decliner.goto(`${server.base}/cases/${id}`);
     await decliner.getByRole('link', { name: '辞退する' }).click();
-    await checkA11y(decliner, 'the decline form');
-    await decliner.getByLabel('この案件の入札を辞退します').check();
+    await decliner.getByRole('heading', { name: '入札を辞退してよろしいですか' }).waitFor();
+    assert.match(await decliner.locator('.caution').innerText(), /取り消せません/);
     await decliner.getByRole('button', { name: '辞退する' }).click();
     await decliner.getByRole('heading', { name: '辞退を受け付けました' }).waitFor();
 
@@ -196,8 +227,13 @@ async function story(extraArgs) {
     await staff.waitForTimeout(Math.max(0, deadline - Date.now() + 500));
     await staff.goto(`${server.base}/org/tenders/${id}`);
     await staff.getByRole('button', { name: '開札する' }).click();
+    await staff.getByRole('heading', { name: '開札してよろしいですか' }).waitFor();
+    await staff.getByRole('button', { name: '開札する' }).click();
     await staff.getByText('開札しました。').waitFor();
     await checkA11y(staff, 'the opened tender');
+    await staff.getByRole('button', { name: '落札者を決定する' }).click();
+    await staff.getByRole('heading', { name: '落札者を決定してよろしいですか' }).waitFor();
+    await checkA11y(staff, 'the award confirmation');
     await staff.getByRole('button', { name: '落札者を決定する' }).click();
     await staff.getByText('落札者を決定し').waitFor();
 

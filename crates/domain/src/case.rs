@@ -192,6 +192,20 @@ impl CaseKind {
 }
 
 impl CaseStatus {
+    /// Whether its ordering company may still call it off (募集の中止):
+    /// public and no partner chosen yet.
+    pub fn may_call_off(self) -> bool {
+        matches!(self, CaseStatus::Open | CaseStatus::Closed)
+    }
+
+    /// A result was reached or the case was called off: nothing ahead.
+    pub fn is_finished(self) -> bool {
+        matches!(
+            self,
+            CaseStatus::Awarded | CaseStatus::Unsuccessful | CaseStatus::Cancelled
+        )
+    }
+
     /// Whether its author may still edit it: before review or after it came back.
     pub fn is_editable(self) -> bool {
         matches!(self, CaseStatus::Draft | CaseStatus::Returned)

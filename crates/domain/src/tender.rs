@@ -131,6 +131,41 @@ impl Phase {
     }
 }
 
+/// Why a bid cannot be made now, with the date that matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BidShut {
+    /// 入札書受付開始 is ahead.
+    NotYet { opens_at: i64 },
+    /// 入札締切 has passed; the opening is ahead.
+    PastDeadline { deadline: i64, opening_at: i64 },
+    /// The bids have been opened (and perhaps a result decided).
+    Opened,
+    /// 中止.
+    Cancelled,
+}
+
+impl BidShut {
+    /// Why, and when, in Japanese: 「入札の受付は2026年12月10日 10:00 から始まります。」.
+    pub fn message(self) -> String {
+        let at = |ms| crate::When::At(ms).label();
+        match self {
+            BidShut::NotYet { opens_at } => {
+                format!("入札の受付は{} から始まります。", at(opens_at))
+            }
+            BidShut::PastDeadline {
+                deadline,
+                opening_at,
+            } => format!(
+                "入札の締切（{}）を過ぎました。開札は {} の予定です。",
+                at(deadline),
+                at(opening_at)
+            ),
+            BidShut::Opened => "開札済みです。入札の結果は案件のページで公表しています。".into(),
+            BidShut::Cancelled => "この案件は中止されました。入札はできません。".into(),
+        }
+    }
+}
+
 /// What someone asks of a tender.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -195,6 +230,36 @@ impl Tender {
         }
     }
 
+    /// The next date of the schedule that matters at `now` (公告日,
+    /// 参加申請締切 … 開札日時), with its name; none for a draft or once
+    /// opened, decided or called off.
+    pub fn next_date(&self, now: i64) -> Option<(&'static str, i64)> {
+        if self.stage != Stage::Live {
+            return None;
+        }
+        self.schedule.named().into_iter().find(|(_, at)| *at > now)
+    }
+
+    /// Whether a bid (or 辞退) can be made at `now`, or why not: the one
+    /// rule both the bid page (form or reason) and the store (on submit) use.
+    pub fn bid_window(&self, now: i64) -> Result<(), BidShut> {
+        let s = &self.schedule;
+        match self.phase(now) {
+            Phase::Bidding => Ok(()),
+            Phase::Draft | Phase::Announced | Phase::Applications | Phase::Qualification => {
+                Err(BidShut::NotYet {
+                    opens_at: s.bidding_opens_at,
+                })
+            }
+            Phase::Closed => Err(BidShut::PastDeadline {
+                deadline: s.bid_deadline,
+                opening_at: s.opening_at,
+            }),
+            Phase::Opened | Phase::Awarded | Phase::Unsuccessful => Err(BidShut::Opened),
+            Phase::Cancelled => Err(BidShut::Cancelled),
+        }
+    }
+
     /// Applies `action` at `now` (the server's clock), or says why not.
     pub fn apply(&mut self, action: Action, now: i64) -> Result<(), Invalid> {
         let phase = self.phase(now);
@@ -253,13 +318,8 @@ impl Tender {
                 }
             }
             Action::Bid | Action::Decline => {
-                if phase != Phase::Bidding {
-                    return Err(refused(if phase == Phase::Closed {
-                        "入札締切を過ぎたため、受け付けられません。"
-                    } else {
-                        "入札書の受付期間ではありません。"
-                    }));
-                }
+                self.bid_window(now)
+                    .map_err(|shut| Invalid::new(shut.message()))?;
             }
             Action::Ask => {
                 if !matches!(phase, Phase::Applications | Phase::Qualification) {
@@ -526,12 +586,68 @@ mod tests {
         assert_eq!(t.phase(40 * H), Phase::Closed);
         assert!(t.apply(Action::Bid, 40 * H - 1).is_ok());
         let late = t.apply(Action::Bid, 40 * H).unwrap_err();
-        assert!(late.message().contains("入札締切を過ぎた"), "{late}");
+        assert!(late.message().contains("入札の締切（"), "{late}");
         assert!(t.apply(Action::Open, 41 * H - 1).is_err());
         t.apply(Action::Open, 41 * H).unwrap();
         t.apply(Action::Award, 41 * H).unwrap();
         assert_eq!(t.phase(100 * H), Phase::Awarded);
         assert!(t.apply(Action::Cancel, 100 * H).is_err(), "final");
+    }
+
+    #[test]
+    fn the_bid_window_says_why_and_when_in_each_phase_and_is_the_rule_a_bid_meets() {
+        let mut t = Tender::draft(schedule());
+        assert_eq!(t.bid_window(0), Err(BidShut::NotYet { opens_at: 30 * H }));
+        t.apply(Action::Publish, 0).unwrap();
+        for before in [5 * H, 15 * H, 30 * H - 1] {
+            let shut = t.bid_window(before).unwrap_err();
+            assert!(
+                shut.message().starts_with("入札の受付は1970年1月2日"),
+                "{}",
+                shut.message()
+            );
+            assert!(
+                shut.message().contains("15:00 から始まります"),
+                "{}",
+                shut.message()
+            );
+            let refused = t.apply(Action::Bid, before).unwrap_err();
+            assert_eq!(refused.message(), shut.message());
+        }
+        assert_eq!(t.bid_window(30 * H), Ok(()));
+        let late = t.bid_window(40 * H).unwrap_err();
+        assert_eq!(
+            late,
+            BidShut::PastDeadline {
+                deadline: 40 * H,
+                opening_at: 41 * H
+            }
+        );
+        assert!(
+            late.message().contains("を過ぎました"),
+            "{}",
+            late.message()
+        );
+        t.apply(Action::Open, 41 * H).unwrap();
+        assert_eq!(t.bid_window(41 * H), Err(BidShut::Opened));
+        assert!(BidShut::Opened.message().starts_with("開札済みです"));
+        let mut cancelled = Tender::draft(schedule());
+        cancelled.apply(Action::Publish, 0).unwrap();
+        cancelled.apply(Action::Cancel, 35 * H).unwrap();
+        assert_eq!(cancelled.bid_window(35 * H), Err(BidShut::Cancelled));
+    }
+
+    #[test]
+    fn the_next_date_is_the_first_of_the_schedule_still_ahead_while_live() {
+        let mut t = Tender::draft(schedule());
+        assert_eq!(t.next_date(0), None, "a draft has none");
+        t.apply(Action::Publish, 0).unwrap();
+        assert_eq!(t.next_date(0), Some(("公告日", 10 * H)));
+        assert_eq!(t.next_date(25 * H), Some(("入札書受付開始", 30 * H)));
+        assert_eq!(t.next_date(35 * H), Some(("入札締切", 40 * H)));
+        assert_eq!(t.next_date(40 * H), Some(("開札日時", 41 * H)));
+        t.apply(Action::Open, 41 * H).unwrap();
+        assert_eq!(t.next_date(41 * H), None, "opened");
     }
 
     #[test]

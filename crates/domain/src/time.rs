@@ -100,10 +100,15 @@ pub fn parse_jst_datetime(input: &str, default_hour: u32) -> Option<i64> {
     Some(jst_to_ms(y, m, d, hour, minute) + i64::from(second) * 1000)
 }
 
-/// "2026-12-01T17:00" in JST: the value an `<input type="datetime-local">` shows.
+/// "2026-12-01T17:00" in JST — "2026-12-01T17:00:05" when it has seconds:
+/// the value an `<input type="datetime-local" step="1">` shows, so that a
+/// date kept to the second is sent back unchanged.
 pub fn jst_input_value(ms: i64) -> String {
-    let (y, mo, d, h, mi, _) = jst_parts(ms);
-    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}")
+    let (y, mo, d, h, mi, s) = jst_parts(ms);
+    match s {
+        0 => format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}"),
+        s => format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}"),
+    }
 }
 
 /// Whether (y, m, d) is a day of the Gregorian calendar.

@@ -6,7 +6,7 @@
 
 use domain::tender::{OpenedBid, Validity, open_bids};
 use serde::{Deserialize, Serialize};
-use store::{Actor, BidResult, OpeningRecord, Receipt, Store, StoreError};
+use store::{Actor, BidResult, NewMail, OpeningRecord, Receipt, Store, StoreError};
 
 /// What a bidder submits, before it is sealed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,12 +56,48 @@ pub fn check_breakdown(text: &str) -> Result<(), TenderError> {
 pub fn kuji_number(text: &str) -> Result<u16, TenderError> {
     let t = domain::text::normalize(text);
     let t = t.trim();
+    if t.is_empty() {
+        return Err(TenderError::Refused(
+            "くじ入力番号を入力してください。".into(),
+        ));
+    }
     if t.len() == 3 && t.chars().all(|c| c.is_ascii_digit()) {
         Ok(t.parse().unwrap_or(0))
     } else {
         Err(TenderError::Refused(
             "くじ番号は3桁の数字（000〜999）で入力してください。".into(),
         ))
+    }
+}
+
+/// The largest 入札金額 read from a form: 1兆円 less one yen.
+pub const AMOUNT_MAX_YEN: i64 = 999_999_999_999;
+
+/// What the bid form says about a 入札金額 it cannot read.
+pub const AMOUNT_RULE: &str =
+    "入札金額は、1円以上の金額を半角または全角の数字で入力してください（例：800000、800,000）。";
+
+/// The 入札金額 as typed — half- or full-width digits, with commas (「，」
+/// too), spaces, a leading 「金」 or 「¥」 and a trailing 「円」 allowed — in
+/// yen, or why it is not one: empty is 「入力してください」, ¥0 is no bid.
+pub fn bid_amount(text: &str) -> Result<i64, TenderError> {
+    let t = domain::text::normalize(text);
+    let t: String = t.chars().filter(|c| !matches!(c, ',' | ' ')).collect();
+    if t.is_empty() {
+        return Err(TenderError::Refused("入札金額を入力してください。".into()));
+    }
+    let t = t.strip_prefix('金').unwrap_or(&t);
+    let t = t.strip_prefix('¥').unwrap_or(t);
+    let t = t.strip_suffix('円').unwrap_or(t);
+    if t.is_empty() || !t.chars().all(|c| c.is_ascii_digit()) {
+        return Err(TenderError::Refused(AMOUNT_RULE.into()));
+    }
+    match t.parse::<i64>() {
+        Ok(n) if (1..=AMOUNT_MAX_YEN).contains(&n) => Ok(n),
+        Ok(0) => Err(TenderError::Refused(AMOUNT_RULE.into())),
+        _ => Err(TenderError::Refused(
+            "入札金額は1兆円未満で入力してください。".into(),
+        )),
     }
 }
 
@@ -75,10 +111,37 @@ pub async fn submit(
     actor: &Actor,
     now: i64,
 ) -> Result<Receipt, TenderError> {
+    submit_mailing(
+        store,
+        case_id,
+        company_id,
+        user_id,
+        bid,
+        actor,
+        |_| Vec::new(),
+        now,
+    )
+    .await
+}
+
+/// [`submit`], with the receipt mails `receipt_mails` composes queued in
+/// the bid's own transaction (see `Store::submit_bid_mailing`).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the bid's facts, each its own value"
+)]
+pub async fn submit_mailing(
+    store: &Store,
+    case_id: i64,
+    company_id: i64,
+    user_id: Option<i64>,
+    bid: &BidContent,
+    actor: &Actor,
+    receipt_mails: impl Fn(&Receipt) -> Vec<NewMail>,
+    now: i64,
+) -> Result<Receipt, TenderError> {
     if bid.amount <= 0 {
-        return Err(TenderError::Refused(
-            "入札金額は1円以上で入力してください。".into(),
-        ));
+        return Err(TenderError::Refused(AMOUNT_RULE.into()));
     }
     let kuji = kuji_number(&bid.kuji)?;
     check_breakdown(&bid.breakdown)?;
@@ -101,7 +164,15 @@ pub async fn submit(
         serde_json::to_vec(&sealed_content).map_err(|e| TenderError::Refused(e.to_string()))?;
     let sealed = seal::seal(&public, &plain)?;
     Ok(store
-        .submit_bid(case_id, company_id, user_id, Some(&sealed), actor, now)
+        .submit_bid_mailing(
+            case_id,
+            company_id,
+            user_id,
+            Some(&sealed),
+            actor,
+            receipt_mails,
+            now,
+        )
         .await?)
 }
 
@@ -226,6 +297,51 @@ pub async fn open(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn a_typed_amount_is_a_positive_yen_figure_or_a_reason(s in "[金¥￥]?[0-9０-９,，  ]{0,16}円?|\\PC{0,24}") {
+            match bid_amount(&s) {
+                Ok(n) => {
+                    prop_assert!((1..=AMOUNT_MAX_YEN).contains(&n));
+                    // Read back from its own figures, the amount is itself.
+                    prop_assert_eq!(bid_amount(&n.to_string()).ok(), Some(n));
+                }
+                Err(TenderError::Refused(m)) => prop_assert!(m.starts_with("入札金額")),
+                Err(e) => prop_assert!(false, "{e}"),
+            }
+        }
+    }
+
+    #[test]
+    fn an_amount_reads_in_half_or_full_width_with_commas_and_yen_and_zero_is_no_bid() {
+        for typed in [
+            "800000",
+            "800,000",
+            "８００，０００",
+            "金800,000円",
+            "¥800000",
+            " 800 000 ",
+        ] {
+            assert_eq!(bid_amount(typed).ok(), Some(800_000), "{typed}");
+        }
+        let msg = |t: &str| match bid_amount(t) {
+            Err(TenderError::Refused(m)) => m,
+            other => panic!("{t}: {other:?}"),
+        };
+        assert_eq!(msg(""), "入札金額を入力してください。");
+        assert_eq!(msg("  "), "入札金額を入力してください。");
+        for bad in ["0", "０", "-5", "1.5", "八十万", "金円"] {
+            assert_eq!(msg(bad), AMOUNT_RULE, "{bad}");
+        }
+        assert!(!AMOUNT_RULE.contains("0以上"));
+        assert!(msg("1000000000000").contains("1兆円未満"));
+        assert_eq!(
+            kuji_number("").err().map(|e| e.to_string()),
+            Some("くじ入力番号を入力してください。".to_owned())
+        );
+    }
 
     #[test]
     fn the_longest_bid_fits_the_padding_every_bid_is_sealed_in() {

@@ -78,7 +78,7 @@ async fn the_deadline_holds_under_load(store: Store) {
         } else {
             match first {
                 Err(TenderError::Store(StoreError::Invalid(m))) => {
-                    assert!(m.contains("入札締切を過ぎた"), "{m}");
+                    assert!(m.contains("入札の締切（"), "{m}");
                 }
                 other => panic!("a bid at {at}, after the deadline, was not refused: {other:?}"),
             }

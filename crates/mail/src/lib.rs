@@ -4,7 +4,7 @@
 
 pub mod compose;
 
-pub use compose::{CaseEvent, Composer, DigestCase, DigestGroup, Outcome};
+pub use compose::{BidReceipt, CaseEvent, Composer, DigestCase, DigestGroup, Outcome};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -72,8 +72,8 @@ pub use peer::{Peer, PeerQuery, PeerRow};
 pub use schema::{ColumnInfo, SchemaDescription};
 pub use target::{DatabaseTarget, Engine, TargetError};
 pub use tenders::{
-    Application, BidResult, NewTender, OpeningRecord, Participant, Participation, Question,
-    Receipt, SealedBid, TenderRecord,
+    Application, BidResult, CompanyTender, NewTender, OpeningRecord, Participant, Participation,
+    Question, Receipt, SealedBid, TenderRecord,
 };
 pub use tokens::ApiToken;
 pub use users::{Invited, NewInvitation, NewUser, Session, TokenPurpose, TokenState, User};

@@ -614,9 +614,7 @@ impl Store {
         let mut c = cases::load(&mut tx, case_id)
             .await?
             .ok_or(StoreError::Stale)?;
-        if c.fields.company_id != Some(company_id)
-            || !matches!(c.fields.status, CaseStatus::Open | CaseStatus::Closed)
-        {
+        if c.fields.company_id != Some(company_id) || !c.fields.status.may_call_off() {
             return Err(StoreError::Stale);
         }
         sqlx::query(

@@ -132,6 +132,16 @@ pub struct Question {
     pub answered_at: Option<i64>,
 }
 
+/// A company's part in one e-tender, for its my page: how it takes part
+/// (参加申請, 指名 …) and its bid's or 辞退's receipt once it has one.
+#[derive(Debug, Clone)]
+pub struct CompanyTender {
+    pub case: Case,
+    pub tender: TenderRecord,
+    pub participation: Participation,
+    pub receipt: Option<Receipt>,
+}
+
 /// What the bidder is given on receipt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Receipt {
@@ -661,6 +671,35 @@ impl Store {
         actor: &Actor,
         now: i64,
     ) -> Result<Receipt> {
+        self.submit_bid_mailing(
+            case_id,
+            company_id,
+            user_id,
+            sealed,
+            actor,
+            |_| Vec::new(),
+            now,
+        )
+        .await
+    }
+
+    /// [`Store::submit_bid`], with the mails `receipt_mails` composes from
+    /// the receipt (受付番号 and hash, never the amount) queued in the same
+    /// transaction: a receipt mail goes out exactly when the bid is stored.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the bid's facts, each its own value"
+    )]
+    pub async fn submit_bid_mailing(
+        &self,
+        case_id: i64,
+        company_id: i64,
+        user_id: Option<i64>,
+        sealed: Option<&[u8]>,
+        actor: &Actor,
+        receipt_mails: impl Fn(&Receipt) -> Vec<NewMail>,
+        now: i64,
+    ) -> Result<Receipt> {
         let mut durable = Durable::acquire(self).await?;
         let outcome = async {
             let mut tx = durable.begin().await?;
@@ -668,6 +707,9 @@ impl Store {
                 self, &mut tx, case_id, company_id, user_id, sealed, actor, now,
             )
             .await?;
+            for m in receipt_mails(&receipt) {
+                outbox::enqueue(&mut tx, &m, now).await?;
+            }
             tx.commit().await?;
             Ok(receipt)
         }
@@ -1284,6 +1326,39 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(question).collect()
+    }
+
+    /// The e-tenders company `company_id` takes part in — applied to,
+    /// nominated for, bid on or declined — newest first (by the tender's
+    /// opening), each with its receipt if it has bid or declined.
+    pub async fn company_tenders(&self, company_id: i64) -> Result<Vec<CompanyTender>> {
+        let rows = sqlx::query(
+            "SELECT p.case_id, p.status, b.receipt_no, b.received_at, b.declined, b.sealed_hash
+               FROM tender_participants p
+               JOIN tenders t ON t.case_id = p.case_id
+               LEFT JOIN bids b ON b.case_id = p.case_id AND b.company_id = p.company_id
+              WHERE p.company_id = $1
+              ORDER BY t.opening_at DESC, p.case_id DESC",
+        )
+        .bind(company_id)
+        .fetch_all(self.pool())
+        .await?;
+        let mut out = Vec::new();
+        for r in rows {
+            let id: i64 = r.try_get("case_id")?;
+            let participation = Participation::parse(&r.try_get::<String, _>("status")?)?;
+            let has_bid = r.try_get::<Option<String>, _>("receipt_no")?.is_some();
+            let receipt = if has_bid { Some(receipt(&r)?) } else { None };
+            if let (Some(case), Some(tender)) = (self.case(id).await?, self.tender(id).await?) {
+                out.push(CompanyTender {
+                    case,
+                    tender,
+                    participation,
+                    receipt,
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// The e-tenders an organisation's staff manage (every tender for `None`,

@@ -8,6 +8,7 @@ mod assets;
 mod audit;
 pub mod auth;
 pub mod cases;
+mod confirm;
 mod errors;
 pub mod forms;
 mod health;

@@ -144,6 +144,8 @@ impl FormPage {
 pub struct MessagePage {
     pub layout: Layout,
     pub heading: String,
+    /// What just happened, announced (`role="status"`) above the paragraphs.
+    pub status: Option<String>,
     pub paragraphs: Vec<String>,
     pub links: Vec<(String, String)>,
 }
@@ -153,6 +155,7 @@ impl MessagePage {
         MessagePage {
             heading: layout.title.clone(),
             layout,
+            status: None,
             paragraphs: paragraphs.iter().map(|p| (*p).to_owned()).collect(),
             links: Vec::new(),
         }
@@ -160,6 +163,12 @@ impl MessagePage {
 
     pub fn link(mut self, href: impl Into<String>, text: impl Into<String>) -> Self {
         self.links.push((href.into(), text.into()));
+        self
+    }
+
+    /// A short message on what the action did (保存しました …), `role="status"`.
+    pub fn status(mut self, text: impl Into<String>) -> Self {
+        self.status = Some(text.into());
         self
     }
 

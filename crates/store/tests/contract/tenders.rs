@@ -112,7 +112,7 @@ on_both_engines!(
             .submit_bid(id, a, None, Some(b"sealed-a"), &staff, T0 + 19 * H)
             .await;
         assert!(
-            matches!(early, Err(StoreError::Invalid(ref m)) if m.contains("受付期間")),
+            matches!(early, Err(StoreError::Invalid(ref m)) if m.contains("から始まります")),
             "{early:?}"
         );
         let receipt = store
@@ -131,7 +131,7 @@ on_both_engines!(
             .submit_bid(id, b, None, Some(b"sealed-b"), &staff, T0 + 30 * H)
             .await;
         assert!(
-            matches!(late, Err(StoreError::Invalid(ref m)) if m.contains("入札締切")),
+            matches!(late, Err(StoreError::Invalid(ref m)) if m.contains("を過ぎました")),
             "{late:?}"
         );
         let rejected = store
@@ -602,3 +602,56 @@ on_both_engines!(staff_see_their_own_organisations_tenders, |store| {
         assert_eq!(store.staff_tenders(Some(org)).await.unwrap().len(), 1);
     }
 });
+
+on_both_engines!(
+    a_companys_tenders_list_each_participation_with_its_receipt,
+    |store| {
+        let staff = Actor::cli("test");
+        let id = tender(&store).await;
+        let (a, b, c, d) = (
+            company(&store, 1).await,
+            company(&store, 2).await,
+            company(&store, 3).await,
+            company(&store, 4).await,
+        );
+        store
+            .tender_action(id, Action::Publish, &staff, T0)
+            .await
+            .unwrap();
+        for (who, status) in [
+            (a, Participation::Nominated),
+            (b, Participation::Approved),
+            (c, Participation::Applied),
+        ] {
+            store
+                .set_participation(id, who, status, None, &staff, T0 + 5 * H)
+                .await
+                .unwrap();
+        }
+        let bid = store
+            .submit_bid(id, a, None, Some(b"sealed-a"), &staff, T0 + 21 * H)
+            .await
+            .unwrap();
+        let declined = store
+            .submit_bid(id, b, None, None, &staff, T0 + 22 * H)
+            .await
+            .unwrap();
+        let mine = |company| {
+            let store = store.clone();
+            async move { store.company_tenders(company).await.unwrap() }
+        };
+        let a_list = mine(a).await;
+        assert_eq!(a_list.len(), 1);
+        assert_eq!(a_list[0].case.id, id);
+        assert_eq!(a_list[0].participation, Participation::Nominated);
+        assert_eq!(a_list[0].receipt.as_ref(), Some(&bid));
+        assert_eq!(a_list[0].tender.tender.schedule, schedule());
+        let b_list = mine(b).await;
+        assert_eq!(b_list[0].receipt.as_ref(), Some(&declined));
+        assert!(b_list[0].receipt.as_ref().unwrap().declined);
+        let c_list = mine(c).await;
+        assert_eq!(c_list[0].participation, Participation::Applied);
+        assert!(c_list[0].receipt.is_none());
+        assert!(mine(d).await.is_empty(), "no part, no tender");
+    }
+);

@@ -2,6 +2,7 @@
 
 mod apply;
 mod colleagues;
+mod my_tenders;
 mod mypage;
 mod password;
 mod profile_form;

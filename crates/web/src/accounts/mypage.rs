@@ -56,6 +56,10 @@ struct MyPage {
     prefecture: String,
     postal: String,
     user_name: String,
+    /// The company's e-tenders (receiving companies).
+    tenders: Vec<super::my_tenders::TenderRow>,
+    /// Its private-order entries: (entry, last message) (receiving companies).
+    entries: Vec<(store::Entry, String)>,
 }
 
 pub async fn home(
@@ -72,9 +76,34 @@ pub async fn home(
     let prefecture = state.store.prefecture_name(company.prefecture_code).await?;
     let postal = domain::PostalCode::parse(&company.postal_code)
         .map_or_else(|_| company.postal_code.clone(), |p| p.to_string());
+    let now = auth::now_ms();
+    let (tenders, entries) = if company.receives {
+        let tenders = state
+            .store
+            .company_tenders(company.id)
+            .await?
+            .iter()
+            .map(|t| super::my_tenders::TenderRow::of(t, now))
+            .collect();
+        let entries = state
+            .store
+            .entries_of_company(company.id)
+            .await?
+            .into_iter()
+            .map(|e| {
+                let last = crate::cases::when(e.last_message_at);
+                (e, last)
+            })
+            .collect();
+        (tenders, entries)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     render(
         &MyPage {
             layout: Layout::for_viewer("マイページ", &viewer),
+            tenders,
+            entries,
             notice: notice(q.done.as_deref()),
             dealings,
             prefecture,

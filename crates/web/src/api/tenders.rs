@@ -620,31 +620,16 @@ pub async fn bid(
     Path(id): Path<String>,
     b: Result<Json<BidRequest>, JsonRejection>,
 ) -> Result<Response, WebError> {
-    // The server's clock at arrival decides whether the bid is in time.
-    let now = crate::auth::now_ms();
-    let id: i64 = id_of(&id)?;
+    let id = id_of(&id)?;
     let req = body(b, "入札の内容（amount, kuji, breakdown）")?;
-    let (user, company, actor) = ops::bidder(&viewer)?;
+    let (case, _) = ops::public_tender(&state, id).await?;
     let content = etender::BidContent {
         amount: req.amount,
         kuji: req.kuji,
         breakdown: req.breakdown,
     };
-    let receipt = etender::submit(
-        &state.store,
-        id,
-        company,
-        Some(user.id),
-        &content,
-        &actor,
-        now,
-    )
-    .await
-    .map_err(|e| match e {
-        etender::TenderError::Refused(m) => WebError::new(ErrorKind::Unprocessable, m),
-        etender::TenderError::Store(s) => ops::refused(s),
-        etender::TenderError::Seal(e) => WebError::internal(e),
-    })?;
+    // The server's clock at arrival decides whether the bid is in time.
+    let receipt = ops::bid(&state, &viewer, &case, &content).await?;
     Ok(receipt_json(&receipt))
 }
 

@@ -47,13 +47,13 @@ fn ics_date(ms: i64) -> String {
     format!("{y:04}{mo:02}{d:02}")
 }
 
-/// The calendar of one case's dates.
-pub fn calendar(c: &Case, site: &str, now: i64) -> String {
-    let f = &c.fields;
-    let mut out = String::from(
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//chance-navi//案件の締切//JA\r\nCALSCALE:GREGORIAN\r\n",
-    );
-    for (key, label, date) in [
+/// The case's dates still ahead at `now`, for a calendar: none once the
+/// case is finished (落札, 不調, 中止), and never one already past.
+pub fn dates_ahead(c: &Case, now: i64) -> Vec<(&'static str, &'static str, When)> {
+    if c.fields.status.is_finished() {
+        return Vec::new();
+    }
+    [
         (
             "application",
             "参加申請の締切",
@@ -66,8 +66,22 @@ pub fn calendar(c: &Case, site: &str, now: i64) -> String {
         ),
         ("opening", "開札", CaseDate::Opening),
         ("period-end", "納入・履行期限", CaseDate::PeriodEnd),
-    ] {
-        let Some(at) = f.when(date) else { continue };
+    ]
+    .into_iter()
+    .filter_map(|(key, label, date)| {
+        let at = c.fields.when(date)?;
+        (at.end_ms() >= now).then_some((key, label, at))
+    })
+    .collect()
+}
+
+/// The calendar of one case's dates still ahead.
+pub fn calendar(c: &Case, site: &str, now: i64) -> String {
+    let f = &c.fields;
+    let mut out = String::from(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//chance-navi//案件の締切//JA\r\nCALSCALE:GREGORIAN\r\n",
+    );
+    for (key, label, at) in dates_ahead(c, now) {
         // A date given without a time is an all-day event (RFC 5545 DATE).
         let (start, end) = match at {
             When::Day(..) => (
@@ -120,7 +134,11 @@ pub async fn ics(
         .await?
         .filter(|c| c.fields.status.is_public())
         .ok_or_else(WebError::not_found)?;
-    let body = calendar(&case, &state.settings.public_url, crate::auth::now_ms());
+    let now = crate::auth::now_ms();
+    if dates_ahead(&case, now).is_empty() {
+        return Err(WebError::not_found());
+    }
+    let body = calendar(&case, &state.settings.public_url, now);
     Ok((
         [
             (

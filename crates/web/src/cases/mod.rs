@@ -782,10 +782,7 @@ async fn case_page(
             facts,
             description: f.description,
             documents: f.documents,
-            has_dates: f.application_deadline.is_some()
-                || f.submission_deadline.is_some()
-                || f.opening_at.is_some()
-                || f.period_end.is_some(),
+            has_dates: !feeds::dates_ahead(&case_for_panel, now).is_empty(),
             // Checked at import, and again here: only http(s) becomes a link.
             source_url: f.source_url.filter(|u| domain::link::http_url(u).is_ok()),
             source_name: source_name(&f.source),

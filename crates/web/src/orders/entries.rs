@@ -505,6 +505,23 @@ pub async fn choose(
     if side != Side::Orderer {
         return Err(WebError::not_found());
     }
+    if !crate::confirm::confirmed(&form) {
+        return crate::confirm::ConfirmPage::new(
+            Layout::for_viewer("取引先に選定してよろしいですか", &viewer),
+            format!("/mypage/entries/{}/choose", entry.id),
+            &viewer.csrf_token,
+            "取引先に選定する",
+        )
+        .lead(format!(
+            "{} をこの案件の取引先に選定します。選定した企業と、エントリーしたほかの企業にメールでお知らせします。",
+            entry.company_name
+        ))
+        .fact("案件名", entry.case_title.clone())
+        .fact("選定する企業", entry.company_name.clone())
+        .warning("選定は取り消せません。選定すると募集は終わり、ほかの企業は選定できません。")
+        .cancel(format!("/mypage/entries/{}", entry.id), "選定せずにやり取りに戻る")
+        .respond();
+    }
     let mut mails = Vec::new();
     for other in state.store.entries_for_case(entry.case_id).await? {
         let event = if other.id == entry.id {

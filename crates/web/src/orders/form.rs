@@ -252,8 +252,10 @@ async fn form_page(
         "",
     )
     .intro("登録した案件は、運営事務局の審査を経て公開されます。審査に提出するまでは、何度でも下書きとして保存できます。")
-    .button("submit", "審査に提出する", true)
-    .button("draft", "下書きとして保存する", false)
+    // The first button is the one Enter submits: saving a draft, never
+    // sending the case to review by accident.
+    .button("draft", "下書きとして保存する", true)
+    .button("submit", "審査に提出する", false)
     .link("/mypage/orders", "登録した案件の一覧に戻る");
     if !errors.is_empty() {
         page = page.with_errors(errors);
@@ -413,7 +415,9 @@ async fn save(
     form: FormData,
 ) -> Result<Response, WebError> {
     form.check_csrf(viewer)?;
-    let submit = form.get("intent") != "draft";
+    // Only the deliberate second button submits; anything else (Enter in
+    // an old page, a form without the button) saves a draft.
+    let submit = form.get("intent") == "submit";
     let now = crate::auth::now_ms();
     let mut errors = Errors::default();
     let fields = parse(&form, submit, now, &mut errors);
@@ -567,7 +571,17 @@ pub async fn submit(
     Ok(Redirect::to(&format!("/mypage/orders/{}?done=submitted", case.id)).into_response())
 }
 
-/// The company calls off its public case; entrants still waiting are told.
+fn cannot_call_off(viewer: &Viewer, id: i64) -> Result<Response, WebError> {
+    MessagePage::new(
+        Layout::for_viewer("この案件は中止できません", viewer),
+        &["公開中でない案件や、取引先を選定済みの案件は中止できません。"],
+    )
+    .link(format!("/mypage/orders/{id}"), "案件のページに戻る")
+    .respond(StatusCode::CONFLICT)
+}
+
+/// The company calls off its public case (after a confirmation step);
+/// entrants still waiting are told.
 pub async fn cancel(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -577,6 +591,22 @@ pub async fn cancel(
     form.check_csrf(&viewer)?;
     let (_, company) = own_company(&state, &viewer).await?;
     let case = own_case(&state, &company, &id).await?;
+    if !case.fields.status.may_call_off() {
+        return cannot_call_off(&viewer, case.id);
+    }
+    if !crate::confirm::confirmed(&form) {
+        return crate::confirm::ConfirmPage::new(
+            Layout::for_viewer("募集を中止してよろしいですか", &viewer),
+            format!("/mypage/orders/{}/cancel", case.id),
+            &viewer.csrf_token,
+            "募集を中止する",
+        )
+        .lead("この案件の募集を中止します。返事を待っているエントリー企業にメールでお知らせします。")
+        .fact("案件名", case.fields.title.clone())
+        .warning("募集の中止は取り消せません。中止した案件にはエントリーできず、取引先も選定できません。")
+        .cancel(format!("/mypage/orders/{}", case.id), "中止せずに案件のページに戻る")
+        .respond();
+    }
     let mut mails = Vec::new();
     for entry in state.store.entries_for_case(case.id).await? {
         if entry.status == domain::EntryStatus::Submitted {
@@ -600,14 +630,7 @@ pub async fn cancel(
         .await
     {
         Ok(()) => {}
-        Err(StoreError::Stale) => {
-            return MessagePage::new(
-                Layout::for_viewer("この案件は中止できません", &viewer),
-                &["公開中でない案件や、取引先を選定済みの案件は中止できません。"],
-            )
-            .link(format!("/mypage/orders/{}", case.id), "案件のページに戻る")
-            .respond(StatusCode::CONFLICT);
-        }
+        Err(StoreError::Stale) => return cannot_call_off(&viewer, case.id),
         Err(e) => return Err(e.into()),
     }
     state.cases_written();

@@ -2,7 +2,6 @@
 //! review them; receiving companies enter (受注エントリー), the two sides
 //! exchange messages and files, and the ordering company chooses its partner.
 
-pub(crate) mod bids;
 mod entries;
 mod files;
 pub(crate) mod form;
@@ -46,8 +45,6 @@ pub fn routes(g: Guarded) -> Guarded {
         .get("/admin/orders", REVIEWERS, get(review::queue))
         .get("/admin/orders/{id}", REVIEWERS, get(review::show))
         .post("/admin/orders/{id}/review", REVIEWERS, post(review::decide))
-        .get("/cases/{id}/bid", RECEIVING, get(bids::bid_form))
-        .post("/cases/{id}/bid", RECEIVING, post(bids::submit))
         .get("/files/{id}", PUBLIC, get(files::download))
 }
 

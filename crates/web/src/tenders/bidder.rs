@@ -7,8 +7,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::tender::{GRADES, Phase};
 use store::{Case, TenderRecord};
 
+use super::bid;
 use super::ops::{self, id_of};
 use crate::auth::Viewer;
+use crate::confirm::{self, ConfirmPage};
 use crate::forms::{Errors, Field, FieldSet, FormData, Kind, checked_files};
 use crate::layout::Layout;
 use crate::pages::{FormPage, MessagePage};
@@ -242,26 +244,20 @@ pub async fn ask(
     }
 }
 
-fn decline_page(viewer: &Viewer, case: &Case, errors: &Errors) -> Result<Response, WebError> {
-    let mut page = FormPage::new(
-        Layout::for_viewer(format!("入札の辞退：{}", case.fields.title), viewer),
+/// 辞退's confirmation: what it means and that it cannot be undone.
+fn decline_page(viewer: &Viewer, case: &Case, t: &TenderRecord) -> Result<Response, WebError> {
+    ConfirmPage::new(
+        Layout::for_viewer("入札を辞退してよろしいですか", viewer),
         format!("/cases/{}/decline", case.id),
         &viewer.csrf_token,
-        vec![FieldSet::new(
-            None,
-            vec![
-                Field::new("confirm", "この案件の入札を辞退します", Kind::Checkbox)
-                    .required()
-                    .hint("辞退すると、この案件には入札できません。辞退は取り消せません。"),
-            ],
-        )],
         "辞退する",
     )
-    .link(format!("/cases/{}/bid", case.id), "入札のページに戻る");
-    if !errors.is_empty() {
-        page = page.with_errors(errors);
-    }
-    page.respond()
+    .lead("この案件の入札を辞退します。辞退は入札書と同じく受付番号つきで受け付け、受付票をメールでお送りします。")
+    .fact("案件名", case.fields.title.clone())
+    .fact("入札締切", crate::cases::when(t.tender.schedule.bid_deadline))
+    .warning("辞退は取り消せません。辞退すると、この案件には入札できません。")
+    .cancel(format!("/cases/{}/bid", case.id), "辞退せずに入札のページに戻る")
+    .respond()
 }
 
 pub async fn decline_form(
@@ -269,10 +265,14 @@ pub async fn decline_form(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let (case, _) = ops::public_tender(&state, id_of(&id)?).await?;
-    decline_page(&viewer, &case, &Errors::default())
+    let (case, t) = ops::public_tender(&state, id_of(&id)?).await?;
+    if let Some(r) = bid::before_form(&state, &viewer, &case, &t, crate::auth::now_ms()).await? {
+        return Ok(r);
+    }
+    decline_page(&viewer, &case, &t)
 }
 
+/// Without `confirm=1` the confirmation page; confirmed, 辞退 and its receipt.
 pub async fn decline(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -280,21 +280,21 @@ pub async fn decline(
     typed: FormData,
 ) -> Result<Response, WebError> {
     typed.check_csrf(&viewer)?;
-    let (case, _) = ops::public_tender(&state, id_of(&id)?).await?;
-    let mut errors = Errors::default();
-    if !typed.checked("confirm") {
-        errors.add(
-            "confirm",
-            "辞退することを確認するチェックを入れてください。",
-        );
-        return decline_page(&viewer, &case, &errors);
+    let (case, t) = ops::public_tender(&state, id_of(&id)?).await?;
+    if let Some(r) = bid::before_form(&state, &viewer, &case, &t, crate::auth::now_ms()).await? {
+        return Ok(r);
+    }
+    if !confirm::confirmed(&typed) {
+        return decline_page(&viewer, &case, &t);
     }
     match ops::decline(&state, &viewer, &case).await {
-        Ok(receipt) => crate::orders::bids::receipt_page(&viewer, case.id, &receipt),
-        Err(e) if e.kind() == ErrorKind::Unprocessable => {
-            errors.add("confirm", e.message().to_owned());
-            decline_page(&viewer, &case, &errors)
-        }
+        Ok(receipt) => bid::receipt_page(&viewer, &case, &receipt, true),
+        Err(e) if e.kind() == ErrorKind::Unprocessable => MessagePage::new(
+            Layout::for_viewer("辞退を受け付けられませんでした", &viewer),
+            &[e.message()],
+        )
+        .link(format!("/cases/{}", case.id), "案件のページに戻る")
+        .respond(StatusCode::UNPROCESSABLE_ENTITY),
         Err(e) => Err(e),
     }
 }

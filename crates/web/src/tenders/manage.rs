@@ -8,13 +8,14 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::tender::{AwardMethod, Phase, Schedule};
+use domain::tender::{Action, AwardMethod, Phase, Schedule};
 use store::{Case, Participation, TenderRecord};
 
 use super::form::SCHEDULE;
 use super::ops::{self, id_of};
 use crate::auth::Viewer;
 use crate::cases::{when, yen};
+use crate::confirm::{self, ConfirmPage};
 use crate::forms::{Errors, FormData, optional_datetime};
 use crate::layout::Layout;
 use crate::pages::render;
@@ -338,7 +339,7 @@ async fn manage_page(
             s.bid_deadline,
             s.opening_at,
         ])
-        .map(|((n, l), at)| (*n, *l, input_value(at)))
+        .map(|((n, l), at)| (*n, *l, domain::time::jst_input_value(at)))
         .collect();
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -400,18 +401,6 @@ pub struct Done {
     done: String,
 }
 
-/// A stored date as the 変更公告 form shows it: with its seconds when it
-/// has any (the input takes them), so that a date left as it is is sent
-/// back unchanged — not a few seconds earlier, which after bidding has
-/// opened would be refused as bringing it forward.
-fn input_value(at: i64) -> String {
-    let minutes = domain::time::jst_input_value(at);
-    match domain::time::jst_parts(at).5 {
-        0 => minutes,
-        s => format!("{minutes}:{s:02}"),
-    }
-}
-
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -422,14 +411,60 @@ pub async fn show(
     manage_page(&state, &viewer, &case, &t, &done.done, None).await
 }
 
+/// What a staff action that cannot be undone (公告, 中止, 開札, 落札決定,
+/// 不調) asks before it acts.
+struct Ask {
+    heading: &'static str,
+    lead: &'static str,
+    warning: &'static str,
+    button: &'static str,
+    /// The form's own values carried to the confirmed POST.
+    carry: &'static [&'static str],
+    /// The action as the domain checks it: one it would refuse now is
+    /// refused at once, not asked about.
+    action: Action,
+}
+
+fn ask_page(
+    viewer: &Viewer,
+    case: &Case,
+    t: &TenderRecord,
+    action: &str,
+    ask: &Ask,
+    form: &FormData,
+) -> Result<Response, WebError> {
+    let s = &t.tender.schedule;
+    let mut page = ConfirmPage::new(
+        Layout::for_viewer(ask.heading, viewer),
+        format!("/org/tenders/{}/{action}", case.id),
+        &viewer.csrf_token,
+        ask.button,
+    )
+    .lead(ask.lead)
+    .fact("案件名", case.fields.title.clone())
+    .fact("入札締切", when(s.bid_deadline))
+    .fact("開札日時", when(s.opening_at))
+    .warning(ask.warning)
+    .cancel(
+        format!("/org/tenders/{}", case.id),
+        "操作せずに案件の管理に戻る",
+    );
+    for name in ask.carry {
+        page = page.hidden(name, form.get(name));
+    }
+    page.respond()
+}
+
 /// Runs a staff action: on success back to the page with `done`; a refusal
-/// is shown on the page with its reason.
+/// is shown on the page with its reason. With `ask`, a POST without
+/// `confirm=1` only shows the confirmation page.
 async fn act<F, Fut>(
     state: AppState,
     viewer: Viewer,
     id: String,
     form: FormData,
     done: &str,
+    ask: Option<(&str, Ask)>,
     f: F,
 ) -> Result<Response, WebError>
 where
@@ -438,6 +473,14 @@ where
 {
     form.check_csrf(&viewer)?;
     let (case, t) = ops::managed(&state, &viewer, id_of(&id)?).await?;
+    if let Some((action, ask)) = &ask
+        && !confirm::confirmed(&form)
+    {
+        if let Err(e) = t.tender.clone().apply(ask.action, crate::auth::now_ms()) {
+            return manage_page(&state, &viewer, &case, &t, "", Some(e.message().to_owned())).await;
+        }
+        return ask_page(&viewer, &case, &t, action, ask, &form);
+    }
     match f(state.clone(), viewer.clone(), case.clone(), t.clone(), form).await {
         Ok(()) => {
             Ok(Redirect::to(&format!("/org/tenders/{}?done={done}", case.id)).into_response())
@@ -463,6 +506,17 @@ pub async fn publish(
         id,
         form,
         "published",
+        Some((
+            "publish",
+            Ask {
+                heading: "公告してよろしいですか",
+                lead: "この入札案件を公告します。案件のページが公開され、参加申請の受付が始まります。",
+                warning: "公告は取り消せません。公告の後に日程を変えるには変更公告を、取りやめるには中止をしてください。",
+                button: "公告する",
+                carry: &[],
+                action: Action::Publish,
+            },
+        )),
         |s, v, c, _, _| async move { ops::publish(&s, &v, &c).await },
     )
     .await
@@ -503,6 +557,7 @@ pub async fn amend(
         id,
         form,
         "amended",
+        None,
         |s, v, c, t, f| async move {
             let schedule = schedule_of(&f)?;
             ops::amend(&s, &v, &c, &t, schedule, f.get("note")).await
@@ -523,15 +578,18 @@ pub async fn cancel(
         id,
         form,
         "cancelled",
-        |s, v, c, _, f| async move {
-            if !f.checked("confirm") {
-                return Err(WebError::new(
-                    ErrorKind::Unprocessable,
-                    "中止することを確認するチェックを入れてください。",
-                ));
-            }
-            ops::cancel(&s, &v, &c).await
-        },
+        Some((
+            "cancel",
+            Ask {
+                heading: "入札を中止してよろしいですか",
+                lead: "この入札を中止します。参加申請した企業にメールでお知らせし、受け付けた入札書は開封しません。",
+                warning: "中止は取り消せません。",
+                button: "中止する",
+                carry: &[],
+                action: Action::Cancel,
+            },
+        )),
+        |s, v, c, _, _| async move { ops::cancel(&s, &v, &c).await },
     )
     .await
 }
@@ -554,6 +612,7 @@ pub async fn decide(
         id,
         form,
         "decided",
+        None,
         |s, v, c, t, f| async move {
             let company = company_of(&f)?;
             let status = match f.get("decision") {
@@ -579,7 +638,8 @@ pub async fn nominate(
     Path(id): Path<String>,
     form: FormData,
 ) -> Result<Response, WebError> {
-    act(state, viewer, id, form, "nominated", |s, v, c, t, f| async move {
+    act(state, viewer, id, form, "nominated",
+        None, |s, v, c, t, f| async move {
         ops::nominate(&s, &v, &c, &t, f.get("corporate_number")).await
     })
     .await
@@ -597,6 +657,7 @@ pub async fn score(
         id,
         form,
         "scored",
+        None,
         |s, v, c, _, f| async move {
             let company = company_of(&f)?;
             let mut errors = Errors::default();
@@ -627,6 +688,7 @@ pub async fn answer(
         id,
         form,
         "answered",
+        None,
         |s, v, c, _, f| async move {
             let question = f
                 .get("question")
@@ -650,6 +712,17 @@ pub async fn open(
         id,
         form,
         "opened",
+        Some((
+            "open",
+            Ask {
+                heading: "開札してよろしいですか",
+                lead: "受け付けた入札書をすべて開封し、予定価格・最低制限価格と照らして落札候補者を決めます（同額なら電子くじ）。",
+                warning: "開札は一度だけで、取り消せません。開札の後は入札を受け付けられません。",
+                button: "開札する",
+                carry: &[],
+                action: Action::Open,
+            },
+        )),
         |s, v, c, _, _| async move { ops::open(&s, &v, &c).await.map(|_| ()) },
     )
     .await
@@ -663,12 +736,32 @@ pub async fn award(
 ) -> Result<Response, WebError> {
     let award = form.get("decision") == "award";
     let done = if award { "awarded" } else { "unsuccessful" };
+    let ask = if award {
+        Ask {
+            heading: "落札者を決定してよろしいですか",
+            lead: "開札の結果の落札候補者を落札者に決定し、入札結果を公表します。入札者にメールでお知らせします。",
+            warning: "落札決定は取り消せません。",
+            button: "落札者を決定する",
+            carry: &["decision"],
+            action: Action::Award,
+        }
+    } else {
+        Ask {
+            heading: "不調としてよろしいですか",
+            lead: "この入札を不調（落札者なし）とし、入札者にメールでお知らせします。",
+            warning: "不調の決定は取り消せません。",
+            button: "不調とする",
+            carry: &["decision"],
+            action: Action::DeclareUnsuccessful,
+        }
+    };
     act(
         state,
         viewer,
         id,
         form,
         done,
+        Some(("award", ask)),
         move |s, v, c, _, _| async move { ops::award(&s, &v, &c, award).await },
     )
     .await

@@ -3,6 +3,7 @@
 //! questions, open and award; receiving companies apply, ask, bid and
 //! decline. The JSON API (`crate::api`) does the same through `ops`.
 
+mod bid;
 mod bidder;
 pub(crate) mod form;
 pub(crate) mod manage;
@@ -52,6 +53,8 @@ pub fn routes(g: Guarded) -> Guarded {
             post(bidder::participate),
         )
         .post("/cases/{id}/questions", BIDDERS, post(bidder::ask))
+        .get("/cases/{id}/bid", BIDDERS, get(bid::bid_form))
+        .post("/cases/{id}/bid", BIDDERS, post(bid::submit))
         .get("/cases/{id}/decline", BIDDERS, get(bidder::decline_form))
         .post("/cases/{id}/decline", BIDDERS, post(bidder::decline))
 }

@@ -682,7 +682,69 @@ pub async fn ask(
     Ok(id)
 }
 
-/// 辞退.
+/// The receipt mail (受付票) to the user who bid or declined: receipt
+/// number, time and hash, never the amount.
+fn receipt_mail(
+    state: &AppState,
+    case: &Case,
+    user: &User,
+) -> impl Fn(&store::Receipt) -> Vec<NewMail> + use<> {
+    let composer = mail::Composer::new(&state.settings.public_url);
+    let (to, name) = (user.email.clone(), user.name.clone());
+    let reachable = user.active && user.email_confirmed;
+    let (case_id, title) = (case.id, case.fields.title.clone());
+    move |r| {
+        if !reachable {
+            return Vec::new();
+        }
+        let received_at = domain::time::jst_datetime_ms(r.received_at);
+        vec![composer.bid_receipt(
+            &to,
+            &name,
+            &mail::BidReceipt {
+                case_id,
+                case_title: &title,
+                receipt_no: &r.receipt_no,
+                received_at: &received_at,
+                sealed_hash: &r.sealed_hash,
+                declined: r.declined,
+            },
+        )]
+    }
+}
+
+/// 入札: sealed to the tender's key and stored with its receipt by the
+/// server's clock now, for the page and the API alike; the bidding user is
+/// mailed the receipt in the same transaction.
+pub async fn bid(
+    state: &AppState,
+    viewer: &Viewer,
+    case: &Case,
+    content: &etender::BidContent,
+) -> Result<store::Receipt, WebError> {
+    let now = crate::auth::now_ms();
+    let (user, company_id, actor) = bidder(viewer)?;
+    let receipt = etender::submit_mailing(
+        &state.store,
+        case.id,
+        company_id,
+        Some(user.id),
+        content,
+        &actor,
+        receipt_mail(state, case, &user),
+        now,
+    )
+    .await
+    .map_err(|e| match e {
+        etender::TenderError::Refused(m) => unprocessable(m),
+        etender::TenderError::Store(s) => refused(s),
+        etender::TenderError::Seal(e) => WebError::internal(e),
+    })?;
+    state.mail_queued();
+    Ok(receipt)
+}
+
+/// 辞退, with the receipt mailed as for a bid.
 pub async fn decline(
     state: &AppState,
     viewer: &Viewer,
@@ -690,11 +752,21 @@ pub async fn decline(
 ) -> Result<store::Receipt, WebError> {
     let now = crate::auth::now_ms();
     let (user, company_id, actor) = bidder(viewer)?;
-    state
+    let receipt = state
         .store
-        .submit_bid(case.id, company_id, Some(user.id), None, &actor, now)
+        .submit_bid_mailing(
+            case.id,
+            company_id,
+            Some(user.id),
+            None,
+            &actor,
+            receipt_mail(state, case, &user),
+            now,
+        )
         .await
-        .map_err(refused)
+        .map_err(refused)?;
+    state.mail_queued();
+    Ok(receipt)
 }
 
 /// The award method's name.

@@ -196,6 +196,21 @@ async fn a_case_s_deadlines_download_as_a_calendar() {
     let app = app_with_cases().await;
     let (_, list) = app.page("/cases?q=%E5%8D%B0%E5%88%B7").await;
     let href = attrs(&list, ".result__title a", "href").remove(0);
+    // Only dates still ahead are offered: move the fixture's dates a year on.
+    let store = app.db.store();
+    let id: i64 = href.rsplit('/').next().expect("id").parse().expect("id");
+    let mut fields = store.case(id).await.expect("read").expect("case").fields;
+    let now = web::auth::now_ms();
+    let shift =
+        (now - fields.application_deadline.expect("deadline")).max(0) + 365 * 24 * 3_600_000;
+    for d in [
+        &mut fields.application_deadline,
+        &mut fields.submission_deadline,
+        &mut fields.opening_at,
+    ] {
+        *d = d.map(|at| at + shift);
+    }
+    store.upsert_case(&fields, now).await.expect("dates ahead");
     let (_, page) = app.page(&href).await;
     let ics_href = attrs(&page, "a[download]", "href").remove(0);
     let r = app.get(&ics_href).await;

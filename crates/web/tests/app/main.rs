@@ -5,6 +5,8 @@ mod admin;
 mod admin_area;
 mod api;
 mod audit;
+mod bidding;
+mod calendar;
 mod cases;
 mod colleagues;
 mod company_changes;

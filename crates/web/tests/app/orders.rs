@@ -296,9 +296,29 @@ async fn a_private_order_goes_from_draft_to_a_chosen_partner(backend: Backend) {
         .await;
     assert_eq!(r.status(), 403, "the entrant cannot choose itself");
 
-    // The ordering company chooses A: A, B and the orderer are told.
+    // Choosing first asks, and does nothing until confirmed.
     let r = app
         .submit(&orderer, &thread, &format!("{thread}/choose"), &[])
+        .await;
+    assert_eq!(r.status(), 200);
+    let asked = Html::parse_document(&r.text().await.expect("body"));
+    assert_eq!(texts(&asked, "h1"), ["取引先に選定してよろしいですか"]);
+    assert!(
+        texts(&asked, ".caution")
+            .join("")
+            .contains("取り消せません")
+    );
+    let (_, open) = app.page(&format!("/cases/{id}")).await;
+    assert!(!texts(&open, ".badge--plain").contains(&"決定済み".to_owned()));
+
+    // The ordering company chooses A: A, B and the orderer are told.
+    let r = app
+        .submit(
+            &orderer,
+            &thread,
+            &format!("{thread}/choose"),
+            &[("confirm", "1")],
+        )
         .await;
     assert_eq!(r.status(), 303);
     app.mail(&a_email, "取引先に選定されました").await;
@@ -428,6 +448,17 @@ async fn an_ordering_company_calls_off_its_case_and_the_entrant_is_told() {
     let r = app
         .submit(&orderer, &case_path, &format!("{case_path}/cancel"), &[])
         .await;
+    assert_eq!(r.status(), 200, "calling off first asks");
+    let asked = Html::parse_document(&r.text().await.expect("body"));
+    assert_eq!(texts(&asked, "h1"), ["募集を中止してよろしいですか"]);
+    let r = app
+        .submit(
+            &orderer,
+            &case_path,
+            &format!("{case_path}/cancel"),
+            &[("confirm", "1")],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     assert!(
         app.mail(&a_email, "案件の中止のお知らせ")
@@ -493,4 +524,52 @@ async fn a_description_keeps_its_paragraphs_and_line_breaks_and_its_urls_become_
         attrs(&html, ".case__description a", "rel"),
         ["nofollow noopener noreferrer"]
     );
+}
+
+#[tokio::test]
+async fn the_order_forms_default_button_saves_a_draft_and_only_the_second_submits() {
+    let app = TestApp::spawn().await;
+    let (orderer, _) = signed_in(&app, Role::OrderingCompany, 1).await;
+    let (_, html) = {
+        let r = orderer
+            .get(app.url("/mypage/orders/new"))
+            .send()
+            .await
+            .expect("get");
+        (
+            r.status(),
+            Html::parse_document(&r.text().await.expect("body")),
+        )
+    };
+    // The first submit button is the one Enter presses.
+    assert_eq!(
+        attrs(&html, "main form button[type=submit]", "value"),
+        ["draft", "submit"]
+    );
+    assert_eq!(
+        texts(&html, "main form button[type=submit]"),
+        ["下書きとして保存する", "審査に提出する"]
+    );
+    // A form sent without a button (Enter in a browser that sends none) is a draft.
+    let mut fields = order_fields("", "2099-12-01T17:00");
+    fields.retain(|(k, _)| *k != "intent");
+    let r = app
+        .submit(&orderer, "/mypage/orders/new", "/mypage/orders", &fields)
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(location(&r).ends_with("?done=draft"), "{}", location(&r));
+    let page = location(&r);
+    let (_, shown) = {
+        let r = orderer.get(app.url(&page)).send().await.expect("get");
+        (
+            r.status(),
+            Html::parse_document(&r.text().await.expect("body")),
+        )
+    };
+    assert_eq!(
+        texts(&shown, "p.notice[role=status]").len(),
+        1,
+        "a message on the page it lands on"
+    );
+    app.shutdown().await;
 }

@@ -186,6 +186,21 @@ async fn staff_see_only_their_organisations_tenders_and_application_documents() 
     let r = app
         .submit(&staff, &manage, &format!("{manage}/publish"), &[])
         .await;
+    assert_eq!(r.status(), 200, "公告 first asks");
+    assert!(
+        r.text()
+            .await
+            .unwrap_or_default()
+            .contains("公告してよろしいですか")
+    );
+    let r = app
+        .submit(
+            &staff,
+            &manage,
+            &format!("{manage}/publish"),
+            &[("confirm", "1")],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     let (applicant, user) = signed_in(&app, Role::ReceivingCompany, 1).await;
     let company = store
@@ -325,5 +340,97 @@ async fn a_revoked_api_token_opens_nothing() {
     assert_eq!(r.status(), 303);
     assert_eq!(api(token).await, 403, "revoked");
     assert_eq!(api("cnv_forged".into()).await, 403);
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_schedule_saved_to_the_second_round_trips_unchanged_through_the_edit_form() {
+    let app = TestApp::spawn().await;
+    let store = app.db.store();
+    let (staff, _) = signed_in(&app, Role::OrgStaff, 0).await;
+    let org = store.ordering_organizations().await.expect("orgs")[0].id;
+    // On a whole minute, so that every date below ends in :07.
+    let now = web::auth::now_ms() / 60_000 * 60_000;
+    let at = |h: i64| domain::time::jst_input_value(now + h * 3_600_000 + 7_000);
+    let deadline = at(5);
+    assert!(deadline.ends_with(":07"), "{deadline}");
+    let r = post_form(&app, &staff, &notice_fields(org, &deadline, &at(6), "")).await;
+    assert_eq!(r.status(), 303, "saved as a draft");
+    let id = store.staff_tenders(None).await.expect("list")[0].0.id;
+    let saved = store
+        .tender(id)
+        .await
+        .expect("read")
+        .expect("tender")
+        .tender
+        .schedule;
+    assert_eq!(
+        saved.bid_deadline,
+        now + 5 * 3_600_000 + 7_000,
+        "seconds read"
+    );
+
+    // The edit form shows the seconds in inputs that take them …
+    let edit = format!("/org/tenders/{id}/edit");
+    let html = testkit::Html::parse_document(
+        &staff
+            .get(app.url(&edit))
+            .send()
+            .await
+            .expect("get")
+            .text()
+            .await
+            .expect("body"),
+    );
+    assert_eq!(
+        testkit::attrs(&html, "input[name=bid_deadline]", "value"),
+        [deadline]
+    );
+    assert_eq!(
+        testkit::attrs(&html, "input[name=bid_deadline]", "step"),
+        ["1"]
+    );
+    // … and sending it back as it is changes nothing.
+    let fields: Vec<(String, String)> = html
+        .select(
+            &testkit::Selector::parse("main form input, main form select, main form textarea")
+                .expect("selector"),
+        )
+        .filter_map(|e| {
+            let name = e.value().attr("name")?.to_owned();
+            if name == "csrf_token" || e.value().attr("type") == Some("file") {
+                return None;
+            }
+            match e.value().name() {
+                "textarea" => Some((name, e.text().collect())),
+                "select" => e
+                    .select(&testkit::Selector::parse("option[selected]").expect("selector"))
+                    .next()
+                    .and_then(|o| o.value().attr("value"))
+                    .map(|v| (name, v.to_owned())),
+                _ if matches!(e.value().attr("type"), Some("checkbox" | "radio")) => e
+                    .value()
+                    .attr("checked")
+                    .map(|_| (name, e.value().attr("value").unwrap_or("1").to_owned())),
+                _ => Some((name, e.value().attr("value").unwrap_or_default().to_owned())),
+            }
+        })
+        .collect();
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let r = app
+        .submit(&staff, &edit, &format!("/org/tenders/{id}"), &pairs)
+        .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    let again = store
+        .tender(id)
+        .await
+        .expect("read")
+        .expect("tender")
+        .tender
+        .schedule;
+    assert_eq!(again, saved, "the schedule round-trips to the second");
     app.shutdown().await;
 }

@@ -318,6 +318,23 @@ async fn a_nominated_company_bids_from_the_page_and_keeps_its_receipt() {
         .await;
     assert_eq!(r.status(), 200);
     let html = testkit::Html::parse_document(&r.text().await.expect("body"));
+    assert_eq!(texts(&html, "h1"), ["入札内容の確認"]);
+    assert!(store.sealed_bids(id).await.expect("bids").is_empty());
+    let r = app
+        .submit(
+            &client,
+            &bid_page,
+            &bid_page,
+            &[
+                ("amount", "500000"),
+                ("kuji", "042"),
+                ("breakdown", "一式"),
+                ("confirm", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let html = testkit::Html::parse_document(&r.text().await.expect("body"));
     assert_eq!(texts(&html, "h1"), ["入札を受け付けました"]);
     assert!(html.html().contains(&format!("受付番号：{id}-")));
     // Coming back shows the receipt, not the form.
