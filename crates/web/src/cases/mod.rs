@@ -527,7 +527,8 @@ async fn tender_panel(
     };
     Ok(Some(TenderPanel {
         phase: t.tender.phase(now).label(),
-        bidding: t.tender.phase(now) == domain::tender::Phase::Bidding,
+        // The same rule as the bid page and the store.
+        bidding: t.tender.bid_window(now).is_ok(),
         ceiling: (t.ceiling_public || opened).then(|| yen(t.ceiling_yen)),
         minimum: opened.then(|| t.minimum_yen.map(yen)).flatten(),
         method: match t.award_method {
