@@ -15,6 +15,7 @@ use store::{Company, MemberChange, NewInvitation, NewUser, Reinvitation, User};
 
 use super::mypage::{Done, own_company};
 use crate::auth::{self, ClientIp, Viewer};
+use crate::confirm::ConfirmPage;
 use crate::forms::{Errors, Field, FieldSet, FormData, Kind, required_text};
 use crate::layout::Layout;
 use crate::pages::render;
@@ -302,16 +303,6 @@ pub async fn cancel(
     Ok(landed("cancelled"))
 }
 
-#[derive(Template)]
-#[template(path = "mypage_user_remove.html")]
-struct RemovePage {
-    layout: Layout,
-    id: i64,
-    name: String,
-    email: String,
-    csrf: String,
-}
-
 /// The confirmation step before a colleague is removed (no JavaScript needed).
 pub async fn remove_form(
     State(state): State<AppState>,
@@ -323,16 +314,18 @@ pub async fn remove_form(
     if target.id == viewer.user()?.id {
         return Err(refused(Refusal::Oneself));
     }
-    render(
-        &RemovePage {
-            layout: Layout::for_viewer("利用者の削除", &viewer),
-            id,
-            name: target.name,
-            email: target.email,
-            csrf: viewer.csrf_token.clone(),
-        },
-        StatusCode::OK,
+    ConfirmPage::new(
+        Layout::for_viewer("利用者の削除", &viewer),
+        format!("/mypage/users/{id}/remove"),
+        &viewer.csrf_token,
+        "削除する",
     )
+    .lead("次の利用者を削除します。")
+    .fact("氏名", target.name)
+    .fact("メールアドレス", target.email)
+    .warning("削除した方はログインできなくなり、ログイン中の画面も使えなくなります。")
+    .cancel("/mypage/users", "削除せずに戻る")
+    .respond()
 }
 
 pub async fn remove(
@@ -343,6 +336,9 @@ pub async fn remove(
     form: FormData,
 ) -> Result<Response, WebError> {
     form.check_csrf(&viewer)?;
+    if !crate::confirm::confirmed(&form) {
+        return remove_form(State(state), viewer, Path(id)).await;
+    }
     let company = managed_company(&state, &viewer).await?;
     let actor = actor(&viewer, &company, &ip)?;
     let by = viewer.user()?.id;

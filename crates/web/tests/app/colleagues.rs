@@ -183,7 +183,10 @@ async fn a_company_administrator_manages_colleagues_and_invitations() {
         .await
         .expect("post");
     assert!(forged.status().is_client_error());
+    // A POST without the confirmation's confirm=1 shows the confirmation again.
     let r = app.submit(&admin, &href, &href, &[]).await;
+    assert_eq!(r.status(), 200, "nothing removed before it is confirmed");
+    let r = app.submit(&admin, &href, &href, &[("confirm", "1")]).await;
     assert_eq!(location(&r), "/mypage/users?done=removed");
     let (_, list) = page(&admin, &app, "/mypage/users?done=removed").await;
     assert!(texts(&list, "[role=status]")[0].contains("削除しました"));
