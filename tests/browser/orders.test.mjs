@@ -127,6 +127,7 @@ test('a private order goes from draft through review and entry to a chosen partn
   assert.equal(await receiver.getByRole('link', { name: '仕様書.pdf' }).count(), 1);
   await receiver.getByRole('link', { name: 'この案件にエントリーする' }).click();
   await checkA11y(receiver, 'entry form');
+  const entryForm = receiver.url();
   await receiver.getByLabel('発注企業へのメッセージ').fill('精密治具の設計・試作を30年続けています。ぜひご相談ください。');
   await receiver
     .getByLabel('ファイルを添付する')
@@ -134,6 +135,12 @@ test('a private order goes from draft through review and entry to a chosen partn
   await receiver.getByRole('button', { name: 'エントリーする' }).click();
   assert.match(await receiver.locator('.notice').textContent(), /エントリーしました/);
   await checkA11y(receiver, 'entry thread (receiver)');
+  // Entering again is refused with the reason, and its link says where it leads.
+  const thread = receiver.url();
+  await receiver.goto(entryForm);
+  assert.match(await receiver.locator('main').textContent(), /エントリー済み/);
+  await receiver.getByRole('link', { name: 'エントリーのページを開く' }).click();
+  assert.equal(receiver.url().split('?')[0], thread.split('?')[0]);
   await smtp.link(RECEIVER, 'エントリーを受け付けました');
 
   // The ordering company reads the entry from its mail and replies.

@@ -180,6 +180,13 @@ async function story(extraArgs) {
       const page = bidders[i];
       await page.goto(await mailLink(b.email, '資格審査の結果（参加資格あり）'));
       await checkA11y(page, 'the bid form');
+      if (i === 0) {
+        // ¥0 is no bid: said beside the field, in Japanese, before any confirmation.
+        await page.locator('#f-amount').fill('0');
+        await page.locator('#f-kuji').fill(b.kuji);
+        await page.getByRole('button', { name: '確認画面へ進む' }).click();
+        assert.match(await page.locator('#f-amount-error').textContent(), /1円以上/);
+      }
       await page.locator('#f-amount').fill(i === 0 ? '９００，０００' : '900000');
       await page.locator('#f-kuji').fill(b.kuji);
       await page.getByRole('button', { name: '確認画面へ進む' }).click();
