@@ -25,14 +25,6 @@ async fn page(
     state: &AppState,
     viewer: &Viewer,
     error: Option<String>,
-) -> Result<Response, WebError> {
-    page_done(state, viewer, error, None).await
-}
-
-async fn page_done(
-    state: &AppState,
-    viewer: &Viewer,
-    error: Option<String>,
     done: Option<&str>,
 ) -> Result<Response, WebError> {
     let status = crate::pages::status_for(error.is_some());
@@ -52,7 +44,7 @@ pub async fn list(
     viewer: Viewer,
     Query(q): Query<Done>,
 ) -> Result<Response, WebError> {
-    page_done(&state, &viewer, None, q.done.as_deref()).await
+    page(&state, &viewer, None, q.done.as_deref()).await
 }
 
 pub async fn update(
@@ -78,6 +70,7 @@ pub async fn update(
             &state,
             &viewer,
             Some(format!("{code} の名称を100文字以内で入力してください。")),
+            None,
         )
         .await;
     }
@@ -103,14 +96,6 @@ async fn prefectures_page(
     state: &AppState,
     viewer: &Viewer,
     error: Option<String>,
-) -> Result<Response, WebError> {
-    prefectures_page_done(state, viewer, error, None).await
-}
-
-async fn prefectures_page_done(
-    state: &AppState,
-    viewer: &Viewer,
-    error: Option<String>,
     done: Option<&str>,
 ) -> Result<Response, WebError> {
     let status = crate::pages::status_for(error.is_some());
@@ -130,7 +115,7 @@ pub async fn prefectures(
     viewer: Viewer,
     Query(q): Query<Done>,
 ) -> Result<Response, WebError> {
-    prefectures_page_done(&state, &viewer, None, q.done.as_deref()).await
+    prefectures_page(&state, &viewer, None, q.done.as_deref()).await
 }
 
 pub async fn rename_prefecture(
@@ -147,6 +132,7 @@ pub async fn rename_prefecture(
             &state,
             &viewer,
             Some("都道府県名を20文字以内で入力してください。".into()),
+            None,
         )
         .await;
     }
@@ -162,6 +148,7 @@ pub async fn rename_prefecture(
                 &state,
                 &viewer,
                 Some(format!("「{name}」は別の都道府県の名称です。")),
+                None,
             )
             .await
         }

@@ -44,15 +44,6 @@ async fn list_page(
     viewer: &Viewer,
     error: Option<String>,
     year: String,
-) -> Result<Response, WebError> {
-    list_page_done(state, viewer, error, year, None).await
-}
-
-async fn list_page_done(
-    state: &AppState,
-    viewer: &Viewer,
-    error: Option<String>,
-    year: String,
     done: Option<&str>,
 ) -> Result<Response, WebError> {
     let updates = state
@@ -95,7 +86,7 @@ pub async fn list(
     Query(q): Query<Done>,
 ) -> Result<Response, WebError> {
     let (y, ..) = domain::time::jst_parts(crate::auth::now_ms());
-    list_page_done(
+    list_page(
         &state,
         &viewer,
         None,
@@ -121,6 +112,7 @@ pub async fn upload(
                 &viewer,
                 Some(bad("年度を西暦4桁で入力してください。")),
                 year_text,
+                None,
             )
             .await;
         }
@@ -131,6 +123,7 @@ pub async fn upload(
             &viewer,
             Some(bad("来年度の契約部署マスタ（CSV）を選んでください。")),
             year_text,
+            None,
         )
         .await;
     };
@@ -140,12 +133,13 @@ pub async fn upload(
             &viewer,
             Some(bad("ファイルが大きすぎます（5MBまで）。")),
             year_text,
+            None,
         )
         .await;
     }
     let text = import::tokyo::decode(&file.bytes);
     if let Err(e) = departments::parse(text.as_bytes()) {
-        return list_page(&state, &viewer, Some(e), year_text).await;
+        return list_page(&state, &viewer, Some(e), year_text, None).await;
     }
     let user = viewer.user()?.id;
     let id = state

@@ -36,15 +36,6 @@ async fn page(
     viewer: &Viewer,
     name: &str,
     error: Option<String>,
-) -> Result<Response, WebError> {
-    page_done(state, viewer, name, error, None).await
-}
-
-async fn page_done(
-    state: &AppState,
-    viewer: &Viewer,
-    name: &str,
-    error: Option<String>,
     done: Option<&str>,
 ) -> Result<Response, WebError> {
     let (m, title) = master(name)?;
@@ -68,7 +59,7 @@ pub async fn list(
     Path(name): Path<String>,
     Query(q): Query<Done>,
 ) -> Result<Response, WebError> {
-    page_done(&state, &viewer, &name, None, q.done.as_deref()).await
+    page(&state, &viewer, &name, None, q.done.as_deref()).await
 }
 
 fn valid_name(form: &FormData) -> Result<String, String> {
@@ -93,7 +84,7 @@ pub async fn add(
     let (m, _) = master(&name)?;
     let item_name = match valid_name(&form) {
         Ok(n) => n,
-        Err(e) => return page(&state, &viewer, &name, Some(e)).await,
+        Err(e) => return page(&state, &viewer, &name, Some(e), None).await,
     };
     match state
         .store
@@ -107,6 +98,7 @@ pub async fn add(
                 &viewer,
                 &name,
                 Some(format!("「{item_name}」は既に登録されています。")),
+                None,
             )
             .await
         }
@@ -125,7 +117,7 @@ pub async fn update(
     let (m, _) = master(&name)?;
     let item_name = match valid_name(&form) {
         Ok(n) => n,
-        Err(e) => return page(&state, &viewer, &name, Some(e)).await,
+        Err(e) => return page(&state, &viewer, &name, Some(e), None).await,
     };
     let Ok(sort_order) = domain::text::normalize(form.get("sort_order")).parse::<i64>() else {
         return page(
@@ -133,6 +125,7 @@ pub async fn update(
             &viewer,
             &name,
             Some("表示順は整数で入力してください。".into()),
+            None,
         )
         .await;
     };
@@ -155,6 +148,7 @@ pub async fn update(
                 &viewer,
                 &name,
                 Some(format!("「{item_name}」は既に登録されています。")),
+                None,
             )
             .await
         }

@@ -28,15 +28,6 @@ async fn list_page(
     viewer: &Viewer,
     error: Option<String>,
     form: Option<&FormData>,
-) -> Result<Response, WebError> {
-    list_page_done(state, viewer, error, form, None).await
-}
-
-async fn list_page_done(
-    state: &AppState,
-    viewer: &Viewer,
-    error: Option<String>,
-    form: Option<&FormData>,
     done: Option<&str>,
 ) -> Result<Response, WebError> {
     let mut orgs = Vec::new();
@@ -63,7 +54,7 @@ pub async fn list(
     viewer: Viewer,
     Query(q): Query<Done>,
 ) -> Result<Response, WebError> {
-    list_page_done(&state, &viewer, None, None, q.done.as_deref()).await
+    list_page(&state, &viewer, None, None, q.done.as_deref()).await
 }
 
 /// Name and reading, checked; the message to show otherwise.
@@ -88,7 +79,7 @@ pub async fn add(
     form.check_csrf(&viewer)?;
     let (name, kana) = match names(&form) {
         Ok(n) => n,
-        Err(e) => return list_page(&state, &viewer, Some(e), Some(&form)).await,
+        Err(e) => return list_page(&state, &viewer, Some(e), Some(&form), None).await,
     };
     match state
         .store
@@ -104,6 +95,7 @@ pub async fn add(
                 &viewer,
                 Some(format!("「{name}」は既に登録されています。")),
                 Some(&form),
+                None,
             )
             .await
         }
@@ -122,15 +114,6 @@ struct OrgPage {
 }
 
 async fn org_page(
-    state: &AppState,
-    viewer: &Viewer,
-    id: i64,
-    error: Option<String>,
-) -> Result<Response, WebError> {
-    org_page_done(state, viewer, id, error, None).await
-}
-
-async fn org_page_done(
     state: &AppState,
     viewer: &Viewer,
     id: i64,
@@ -161,7 +144,7 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(q): Query<Done>,
 ) -> Result<Response, WebError> {
-    org_page_done(&state, &viewer, id, None, q.done.as_deref()).await
+    org_page(&state, &viewer, id, None, q.done.as_deref()).await
 }
 
 pub async fn update(
@@ -174,7 +157,7 @@ pub async fn update(
     form.check_csrf(&viewer)?;
     let (name, name_kana) = match names(&form) {
         Ok(n) => n,
-        Err(e) => return org_page(&state, &viewer, id, Some(e)).await,
+        Err(e) => return org_page(&state, &viewer, id, Some(e), None).await,
     };
     let org = OrderingOrganization {
         id,
@@ -197,6 +180,7 @@ pub async fn update(
                 &viewer,
                 id,
                 Some("その名称の発注組織は既に登録されています。".into()),
+                None,
             )
             .await
         }
@@ -234,7 +218,7 @@ pub async fn add_department(
         .ok_or_else(WebError::not_found)?;
     let (code, name) = match department(&form) {
         Ok(d) => d,
-        Err(e) => return org_page(&state, &viewer, id, Some(e)).await,
+        Err(e) => return org_page(&state, &viewer, id, Some(e), None).await,
     };
     match state
         .store
@@ -248,6 +232,7 @@ pub async fn add_department(
                 &viewer,
                 id,
                 Some(format!("契約部署コード {code} は既に使われています。")),
+                None,
             )
             .await
         }
@@ -265,7 +250,7 @@ pub async fn update_department(
     form.check_csrf(&viewer)?;
     let (code, name) = match department(&form) {
         Ok(d) => d,
-        Err(e) => return org_page(&state, &viewer, id, Some(e)).await,
+        Err(e) => return org_page(&state, &viewer, id, Some(e), None).await,
     };
     let d = ContractDepartment {
         id: dept,
@@ -289,6 +274,7 @@ pub async fn update_department(
                 &viewer,
                 id,
                 Some(format!("契約部署コード {code} は既に使われています。")),
+                None,
             )
             .await
         }
