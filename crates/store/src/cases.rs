@@ -73,7 +73,7 @@ impl Upserted {
 mod tests {
     #[test]
     fn the_public_statuses_in_sql_are_the_public_ones() {
-        let listed: Vec<&str> = super::PUBLIC_STATUSES
+        let listed: Vec<&str> = super::public_statuses()
             .split(", ")
             .map(|s| s.trim_matches('\''))
             .collect();
@@ -247,8 +247,19 @@ pub fn changes(old: &NewCase, new: &NewCase) -> Vec<FieldChange> {
         .collect()
 }
 
-/// The statuses visitors may see (`CaseStatus::is_public`), for SQL.
-const PUBLIC_STATUSES: &str = "'open', 'closed', 'awarded', 'unsuccessful', 'cancelled'";
+/// The statuses visitors may see, as asked of `CaseStatus::is_public`, for
+/// SQL: `'open', 'closed', …` (stored codes are plain ASCII words).
+fn public_statuses() -> &'static str {
+    static LIST: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        domain::CaseStatus::ALL
+            .iter()
+            .filter(|s| s.is_public())
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    });
+    &LIST
+}
 
 pub(crate) const COLUMNS: &str =
     "id, kind, title, description, category, procedure, organization_name,
@@ -613,8 +624,9 @@ impl Store {
     /// exports that walk every case).
     pub async fn public_case_ids_after(&self, after: i64, limit: i64) -> Result<Vec<i64>> {
         Ok(sqlx::query_scalar(&format!(
-            "SELECT id FROM cases WHERE id > $1 AND status IN ({PUBLIC_STATUSES})
-              ORDER BY id LIMIT $2"
+            "SELECT id FROM cases WHERE id > $1 AND status IN ({})
+              ORDER BY id LIMIT $2",
+            public_statuses()
         ))
         .bind(after)
         .bind(limit)
@@ -634,10 +646,11 @@ impl Store {
     ) -> Result<Vec<Case>> {
         let ids: Vec<i64> = sqlx::query_scalar(&format!(
             "SELECT id FROM cases
-              WHERE status IN ({PUBLIC_STATUSES})
+              WHERE status IN ({})
                 AND (change_seq > $1 OR (change_seq = $1 AND id > $2))
                 AND updated_at >= $3
-              ORDER BY change_seq, id LIMIT $4"
+              ORDER BY change_seq, id LIMIT $4",
+            public_statuses()
         ))
         .bind(after.0)
         .bind(after.1)
