@@ -97,7 +97,7 @@ async function story(extraArgs) {
     await staff.locator('#f-opening_at').fill(jst(now + 49 * hour).slice(0, 16));
     await staff.locator('#f-ceiling_yen').fill('１,０００,０００');
     await staff.locator('#f-minimum_yen').fill('800000');
-    await staff.getByLabel('最低価格落札方式（最も安い有効な入札が落札）').check();
+    await staff.getByLabel('最低価格落札方式：最も安い有効な入札が落札').check();
     await staff.getByLabel('A等級', { exact: true }).check();
     await staff.getByLabel('B等級', { exact: true }).check();
     await staff.locator('#f-requested_documents').fill('競争参加資格確認申請書');

@@ -211,12 +211,10 @@ fn setting(rng: &mut Rng) -> Criteria {
         }
     }
     if rng.below(10) < 2 {
-        c.categories
-            .push(domain::Category::ALL[rng.below(3)].as_str().to_owned());
+        c.categories.push(domain::Category::ALL[rng.below(3)]);
     }
     if rng.below(10) == 0 {
-        c.kinds
-            .push(domain::CaseKind::ALL[rng.below(4)].as_str().to_owned());
+        c.kinds.push(domain::CaseKind::ALL[rng.below(4)]);
     }
     if rng.below(20) == 0 {
         c.organizations

@@ -640,39 +640,20 @@ async fn seed_notifications(store: &Store, now: i64) -> Result<()> {
             notify::Criteria {
                 keywords: vec!["部品".into()],
                 exclusions: vec!["中古".into()],
-                categories: vec!["goods".into()],
+                categories: vec![domain::Category::Goods],
                 ..notify::Criteria::default()
             },
             notify::Frequency::Immediate,
         ),
     ] {
-        let mut terms: Vec<(&'static str, String)> = Vec::new();
-        terms.extend(criteria.keywords.iter().map(|k| ("keyword", k.clone())));
-        terms.extend(criteria.exclusions.iter().map(|k| ("exclusion", k.clone())));
-        terms.extend(criteria.categories.iter().map(|k| ("category", k.clone())));
-        terms.extend(
-            criteria
-                .prefectures
-                .iter()
-                .map(|p| ("prefecture", p.to_string())),
-        );
-        terms.push((
-            "frequency",
-            if frequency == notify::Frequency::Immediate {
-                "immediate".into()
-            } else {
-                "daily".into()
-            },
-        ));
         store
             .save_notify_setting(
                 None,
                 &store::NewNotifySetting {
                     user_id: user.id,
                     name,
-                    criteria: &serde_json::to_string(&criteria)?,
-                    frequency: &frequency.as_str(),
-                    terms: &terms,
+                    criteria: &criteria,
+                    frequency,
                 },
                 notify::setting::MAX_SETTINGS_PER_USER,
                 now,

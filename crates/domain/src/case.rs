@@ -2,45 +2,8 @@
 //! procedure and status, with their stored names and Japanese labels.
 
 use crate::Invalid;
+use crate::labelled_enum;
 use crate::when::When;
-
-macro_rules! labelled_enum {
-    ($(#[$m:meta])* $name:ident, $what:literal { $($(#[$vm:meta])* $variant:ident = ($code:literal, $label:literal)),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name {
-            $($(#[$vm])* $variant),+
-        }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The name stored in the database and used in URLs and the API.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $code),+
-                }
-            }
-
-            /// The Japanese label shown to people.
-            pub fn label(self) -> &'static str {
-                match self {
-                    $($name::$variant => $label),+
-                }
-            }
-
-            /// Reads a stored name or a Japanese label.
-            pub fn parse(s: &str) -> Result<$name, Invalid> {
-                let s = s.trim();
-                $name::ALL
-                    .iter()
-                    .copied()
-                    .find(|v| v.as_str() == s || v.label() == s)
-                    .ok_or_else(|| Invalid::new(format!("{}「{}」は使えません。", $what, s)))
-            }
-        }
-    };
-}
 
 labelled_enum!(
     /// Where a case comes from and what can be done with it.

@@ -9,6 +9,8 @@
 //! why in Japanese.
 
 use crate::Invalid;
+use crate::case::CaseStatus;
+use crate::labelled_enum;
 
 /// 公告日, 参加申請締切, 資格審査結果通知日, 入札書受付開始, 入札締切, 開札日時
 /// (UTC milliseconds), in that order.
@@ -74,54 +76,55 @@ impl Schedule {
     }
 }
 
-/// What is stored about a tender's progress.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stage {
-    Draft,
-    /// Published; the phase follows from the schedule and the time.
-    Live,
-    Opened,
-    Awarded,
-    Unsuccessful,
-    Cancelled,
-}
+labelled_enum!(
+    /// What is stored about a tender's progress.
+    Stage, "入札案件の段階" {
+        Draft = ("draft", "下書き"),
+        /// Published; the phase follows from the schedule and the time.
+        Live = ("live", "公告中"),
+        Opened = ("opened", "開札済み"),
+        Awarded = ("awarded", "落札決定"),
+        Unsuccessful = ("unsuccessful", "不調"),
+        Cancelled = ("cancelled", "中止"),
+    }
+);
 
-/// Where a tender stands at an instant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
-    Draft,
-    /// Published, before applications open (公告日 in the future).
-    Announced,
-    /// 参加申請受付中.
-    Applications,
-    /// 資格審査中 (applications closed, bidding not yet open).
-    Qualification,
-    /// 入札書受付中.
-    Bidding,
-    /// 入札締切後、開札前.
-    Closed,
-    Opened,
-    Awarded,
-    Unsuccessful,
-    Cancelled,
-}
-
-impl Phase {
-    pub fn label(self) -> &'static str {
+impl Stage {
+    /// The case status a tender at this stage shows in search and lists.
+    pub fn case_status(self) -> CaseStatus {
         match self {
-            Phase::Draft => "下書き",
-            Phase::Announced => "公告予定",
-            Phase::Applications => "参加申請受付中",
-            Phase::Qualification => "資格審査中",
-            Phase::Bidding => "入札書受付中",
-            Phase::Closed => "開札待ち",
-            Phase::Opened => "開札済み",
-            Phase::Awarded => "落札決定",
-            Phase::Unsuccessful => "不調",
-            Phase::Cancelled => "中止",
+            Stage::Draft => CaseStatus::Draft,
+            Stage::Live => CaseStatus::Open,
+            Stage::Opened => CaseStatus::Closed,
+            Stage::Awarded => CaseStatus::Awarded,
+            Stage::Unsuccessful => CaseStatus::Unsuccessful,
+            Stage::Cancelled => CaseStatus::Cancelled,
         }
     }
+}
 
+labelled_enum!(
+    /// Where a tender stands at an instant.
+    Phase, "入札案件の状況" {
+        Draft = ("draft", "下書き"),
+        /// Published, before applications open (公告日 in the future).
+        Announced = ("announced", "公告予定"),
+        /// 参加申請受付中.
+        Applications = ("applications", "参加申請受付中"),
+        /// 資格審査中 (applications closed, bidding not yet open).
+        Qualification = ("qualification", "資格審査中"),
+        /// 入札書受付中.
+        Bidding = ("bidding", "入札書受付中"),
+        /// 入札締切後、開札前.
+        Closed = ("closed", "開札待ち"),
+        Opened = ("opened", "開札済み"),
+        Awarded = ("awarded", "落札決定"),
+        Unsuccessful = ("unsuccessful", "不調"),
+        Cancelled = ("cancelled", "中止"),
+    }
+);
+
+impl Phase {
     /// A result was reached or the tender was called off: nothing more happens.
     pub fn is_final(self) -> bool {
         matches!(
@@ -405,13 +408,42 @@ impl Requirements {
     }
 }
 
-/// How the winner is chosen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AwardMethod {
-    /// 最低価格落札方式: the lowest valid price.
-    LowestPrice,
-    /// 総合評価落札方式（除算方式）: the highest technical score ÷ price.
-    Comprehensive,
+labelled_enum!(
+    /// How the winner is chosen.
+    AwardMethod, "落札方式" {
+        /// The lowest valid price.
+        LowestPrice = ("lowest_price", "最低価格落札方式"),
+        /// The highest technical score ÷ price.
+        Comprehensive = ("comprehensive", "総合評価落札方式（除算方式）"),
+    }
+);
+
+impl AwardMethod {
+    /// How the method picks the winner, in one phrase for the form.
+    pub fn rule(self) -> &'static str {
+        match self {
+            AwardMethod::LowestPrice => "最も安い有効な入札が落札",
+            AwardMethod::Comprehensive => "技術点÷入札価格が最も高い入札が落札",
+        }
+    }
+}
+
+labelled_enum!(
+    /// Where a company stands in a tender.
+    Participation, "参加の状況" {
+        Applied = ("applied", "審査待ち"),
+        Approved = ("approved", "参加資格あり"),
+        Rejected = ("rejected", "参加資格なし"),
+        /// 指名 (designated competitive tendering).
+        Nominated = ("nominated", "指名"),
+    }
+);
+
+impl Participation {
+    /// Whether a company in this standing may submit a bid.
+    pub fn may_bid(self) -> bool {
+        matches!(self, Participation::Approved | Participation::Nominated)
+    }
 }
 
 /// A bid as opened.
@@ -427,28 +459,18 @@ pub struct OpenedBid {
     pub technical_score: i64,
 }
 
-/// What the opening made of a bid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Validity {
-    Valid,
-    /// Over 予定価格: 無効.
-    OverCeiling,
-    /// Under 最低制限価格: 失格.
-    UnderMinimum,
-    /// Not a positive amount: 無効.
-    Malformed,
-}
-
-impl Validity {
-    pub fn label(self) -> &'static str {
-        match self {
-            Validity::Valid => "有効",
-            Validity::OverCeiling => "無効（予定価格超過）",
-            Validity::UnderMinimum => "失格（最低制限価格未満）",
-            Validity::Malformed => "無効",
-        }
+labelled_enum!(
+    /// What the opening made of a bid (有効・無効・失格).
+    Validity, "入札の有効性" {
+        Valid = ("valid", "有効"),
+        /// Over 予定価格: 無効.
+        OverCeiling = ("over_ceiling", "無効（予定価格超過）"),
+        /// Under 最低制限価格: 失格.
+        UnderMinimum = ("under_minimum", "失格（最低制限価格未満）"),
+        /// Not a positive amount, or a bid that could not be opened or read: 無効.
+        Malformed = ("malformed", "無効"),
     }
-}
+);
 
 /// The opening's outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 //! it against 予定価格 and 最低制限価格, decides the winner (電子くじ for a
 //! tie) and records it all.
 
-use domain::tender::{OpenedBid, Validity, open_bids};
+use domain::tender::{OpenedBid, open_bids};
 use serde::{Deserialize, Serialize};
 use store::{Actor, BidResult, NewMail, OpeningRecord, Receipt, Store, StoreError};
 
@@ -176,15 +176,6 @@ pub async fn submit_mailing(
         .await?)
 }
 
-fn validity_name(v: Validity) -> &'static str {
-    match v {
-        Validity::Valid => "valid",
-        Validity::OverCeiling => "over_ceiling",
-        Validity::UnderMinimum => "under_minimum",
-        Validity::Malformed => "malformed",
-    }
-}
-
 /// Opens the tender: unwraps its key with `kek`, opens every bid (a bid
 /// that cannot be opened or read counts as 無効), decides, and records.
 pub async fn open(
@@ -284,7 +275,7 @@ pub async fn open(
                 amount_yen: b.amount,
                 technical_score: b.technical_score,
                 kuji: i64::from(b.kuji),
-                validity: validity_name(outcome.validity[i]).to_owned(),
+                validity: outcome.validity[i],
                 kuji_position: position(i).map(|(p, _)| p as i64),
                 kuji_part: position(i).map(|(_, part)| part as i64),
             })

@@ -3,7 +3,7 @@
 //! the ceiling and the minimum, and a tie is settled by the published くじ.
 
 use domain::Role;
-use domain::tender::{Action, Schedule};
+use domain::tender::{Action, Schedule, Validity};
 use etender::{BidContent, open, submit};
 use store::{Actor, Participation, Store};
 use testkit::people::person;
@@ -150,7 +150,7 @@ async fn bids_opened_with_another_kek_are_invalid_not_readable() {
         .unwrap();
     let wrong = seal::Kek::generate().unwrap();
     let record = open(store, &wrong, id, &staff, T0 + 5 * H).await.unwrap();
-    assert_eq!(record.results[0].validity, "malformed");
+    assert_eq!(record.results[0].validity, Validity::Malformed);
     assert_eq!(record.winner_bid, None);
 }
 

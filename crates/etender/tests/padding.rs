@@ -3,7 +3,7 @@
 //! of bytes, and opens to exactly what was sent. Bids sealed before padding
 //! (plain JSON) still open. On both engines.
 
-use domain::tender::Schedule;
+use domain::tender::{Schedule, Validity};
 use etender::{BREAKDOWN_MAX_CHARS, BidContent, open, submit};
 use store::{Actor, Store};
 
@@ -88,7 +88,7 @@ async fn every_bid_seals_to_the_same_length_and_opens_to_what_was_sent(store: &S
         .expect("open");
     let amounts: Vec<i64> = record.results.iter().map(|r| r.amount_yen).collect();
     assert_eq!(amounts, [1, 999_999_999_999, 1, 999_999_999_999, 500_000]);
-    assert!(record.results.iter().all(|r| r.validity == "valid"));
+    assert!(record.results.iter().all(|r| r.validity == Validity::Valid));
 }
 
 #[tokio::test]
@@ -168,7 +168,7 @@ async fn a_bid_sealed_before_padding_still_opens(store: &Store) {
         .expect("open");
     assert_eq!(record.results[0].amount_yen, 750_000);
     assert_eq!(record.results[0].kuji, 42);
-    assert_eq!(record.results[0].validity, "valid");
+    assert_eq!(record.results[0].validity, Validity::Valid);
     assert_eq!(record.results[1].amount_yen, 800_000);
     assert_eq!(record.winner_bid, Some(record.results[0].bid_id));
 }

@@ -486,7 +486,7 @@ pub fn opening_results(o: &store::OpeningRecord) -> Vec<CaseResult> {
             amount: Some(r.amount_yen.to_string()),
             currency: Some("JPY".into()),
             status: Some(
-                if r.validity == "valid" {
+                if r.validity == domain::tender::Validity::Valid {
                     "valid"
                 } else {
                     "disqualified"

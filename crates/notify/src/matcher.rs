@@ -164,21 +164,9 @@ impl Matcher {
                 .collect();
             excluded.sort_unstable();
             excluded.dedup();
-            let kinds: Vec<CaseKind> = c
-                .kinds
-                .iter()
-                .filter_map(|k| CaseKind::parse(k).ok())
-                .collect();
-            let categories: Vec<Category> = c
-                .categories
-                .iter()
-                .filter_map(|k| Category::parse(k).ok())
-                .collect();
-            let procedures: Vec<Procedure> = c
-                .procedures
-                .iter()
-                .filter_map(|k| Procedure::parse(k).ok())
-                .collect();
+            let kinds: &[CaseKind] = &c.kinds;
+            let categories: &[Category] = &c.categories;
+            let procedures: &[Procedure] = &c.procedures;
             let mut prefectures: Vec<i64> = c
                 .prefectures
                 .iter()
@@ -228,9 +216,9 @@ impl Matcher {
                 excluded: excluded.len() as u16,
                 organizations_at,
                 organizations: orgs.len() as u16,
-                kinds: mask(CaseKind::ALL, &kinds) as u8,
-                categories: mask(Category::ALL, &categories) as u8,
-                procedures: mask(Procedure::ALL, &procedures) as u8,
+                kinds: mask(CaseKind::ALL, kinds) as u8,
+                categories: mask(Category::ALL, categories) as u8,
+                procedures: mask(Procedure::ALL, procedures) as u8,
             });
             if let Some(w) = anchor {
                 anchored.push((index, w));
@@ -415,11 +403,12 @@ pub fn plain_match(settings: &[(i64, Criteria)], cases: &[CaseFacts]) -> Vec<(i6
     let mut out = Vec::new();
     for case in cases {
         for (id, c, required, excluded) in &compiled {
-            let any_or =
-                |values: &[String], v: &str| values.is_empty() || values.iter().any(|x| x == v);
-            if any_or(&c.kinds, case.kind.as_str())
-                && any_or(&c.categories, case.category.as_str())
-                && any_or(&c.procedures, case.procedure.as_str())
+            fn any_or<T: PartialEq>(values: &[T], v: &T) -> bool {
+                values.is_empty() || values.contains(v)
+            }
+            if any_or(&c.kinds, &case.kind)
+                && any_or(&c.categories, &case.category)
+                && any_or(&c.procedures, &case.procedure)
                 && (c.prefectures.is_empty()
                     || case.prefecture.is_some_and(|p| c.prefectures.contains(&p)))
                 && any_or(&c.organizations, &case.organization)

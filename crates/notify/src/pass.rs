@@ -94,13 +94,15 @@ pub async fn run(
     Ok(report)
 }
 
-/// The settings whose criteria read and check.
+/// The settings whose criteria check (the store has set aside those it
+/// could not read), each with its criteria.
 fn usable(settings: Vec<NotifySetting>) -> Vec<(NotifySetting, Criteria)> {
     settings
         .into_iter()
-        .filter_map(|s| {
-            let c: Criteria = serde_json::from_str(&s.criteria).ok()?;
-            c.check().is_ok().then_some((s, c))
+        .filter(|s| s.criteria.check().is_ok())
+        .map(|s| {
+            let c = s.criteria.clone();
+            (s, c)
         })
         .collect()
 }
@@ -149,7 +151,7 @@ async fn deliver(
         let Some(s) = by_id.get(&setting) else {
             continue;
         };
-        let frequency = Frequency::parse(&s.frequency).unwrap_or(Frequency::Paused);
+        let frequency = s.frequency;
         if !due(frequency, s.last_sent_at, s.updated_at, now) {
             continue;
         }

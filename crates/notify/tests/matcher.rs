@@ -48,14 +48,8 @@ fn setting() -> impl Strategy<Value = Criteria> {
         .prop_map(|(k, e, kinds, cats, prefs, orgs)| Criteria {
             keywords: k.iter().map(|i| WORDS[*i].to_owned()).collect(),
             exclusions: e.iter().map(|i| WORDS[*i].to_owned()).collect(),
-            kinds: kinds
-                .iter()
-                .map(|i| CaseKind::ALL[*i].as_str().to_owned())
-                .collect(),
-            categories: cats
-                .iter()
-                .map(|i| Category::ALL[*i].as_str().to_owned())
-                .collect(),
+            kinds: kinds.iter().map(|i| CaseKind::ALL[*i]).collect(),
+            categories: cats.iter().map(|i| Category::ALL[*i]).collect(),
             procedures: Vec::new(),
             prefectures: prefs,
             organizations: orgs.iter().map(|i| ORGS[*i].to_owned()).collect(),
@@ -151,7 +145,7 @@ fn exclusions_and_facets_narrow_and_a_setting_that_narrows_nothing_never_matches
             2,
             Criteria {
                 prefectures: vec![13, 14],
-                categories: vec!["services".into()],
+                categories: vec![Category::Services],
                 ..Criteria::default()
             },
         ),

@@ -24,7 +24,10 @@ fn token() -> String {
 }
 
 async fn save(store: &Store, user: i64, name: &str, keyword: &str, frequency: &str) -> i64 {
-    let criteria = serde_json::json!({ "keywords": [keyword] }).to_string();
+    let criteria = notify::Criteria {
+        keywords: vec![keyword.to_owned()],
+        ..notify::Criteria::default()
+    };
     store
         .save_notify_setting(
             None,
@@ -32,8 +35,7 @@ async fn save(store: &Store, user: i64, name: &str, keyword: &str, frequency: &s
                 user_id: user,
                 name,
                 criteria: &criteria,
-                frequency,
-                terms: &[],
+                frequency: notify::Frequency::parse(frequency).expect("frequency"),
             },
             20,
             at(0, 0),

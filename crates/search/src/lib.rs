@@ -134,6 +134,26 @@ pub struct CaseQuery {
     pub per_page: usize,
 }
 
+impl CaseQuery {
+    /// What a notification setting's criteria ask of the index (the setting
+    /// page's preview): every keyword as a phrase, every exclusion negated,
+    /// the facets as they are. The one conversion from criteria to a query.
+    pub fn for_criteria(c: &domain::notify::Criteria) -> CaseQuery {
+        let quoted = |w: &String| format!("\"{}\"", w.replace('"', ""));
+        let mut text: Vec<String> = c.keywords.iter().map(quoted).collect();
+        text.extend(c.exclusions.iter().map(|w| format!("-{}", quoted(w))));
+        CaseQuery {
+            text: text.join(" "),
+            kinds: c.kinds.clone(),
+            categories: c.categories.clone(),
+            procedures: c.procedures.clone(),
+            prefectures: c.prefectures.clone(),
+            organizations: c.organizations.clone(),
+            ..CaseQuery::default()
+        }
+    }
+}
+
 /// Counts per facet value under the current query, largest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Facets {

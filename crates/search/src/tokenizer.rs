@@ -5,50 +5,12 @@
 //! character is kept as it is.
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
-use unicode_normalization::UnicodeNormalization;
 
 /// The name the tokenizer is registered under.
 pub const NAME: &str = "ja_bigram";
 
-/// NFKC, then lower case.
-pub fn normalize(text: &str) -> String {
-    text.nfkc().flat_map(char::to_lowercase).collect()
-}
-
-/// Splits normalised text into runs of letters and digits.
-fn runs(text: &str) -> Vec<Vec<char>> {
-    let mut out = Vec::new();
-    let mut run = Vec::new();
-    for c in text.chars() {
-        if c.is_alphanumeric() || c == 'ー' || c == '々' || c == 'ヶ' {
-            run.push(c);
-        } else if !run.is_empty() {
-            out.push(std::mem::take(&mut run));
-        }
-    }
-    if !run.is_empty() {
-        out.push(run);
-    }
-    out
-}
-
-/// Normalised text as runs of letters and digits joined by a separator
-/// (U+0001): a word given the same treatment is found in it as a substring
-/// exactly where the index finds it as a phrase of bigrams — within runs, and
-/// never across a space or a punctuation mark except as one.
-pub fn canonical(text: &str) -> String {
-    let mut out = String::new();
-    for (i, run) in runs(&normalize(text)).into_iter().enumerate() {
-        if i > 0 {
-            out.push(SEPARATOR);
-        }
-        out.extend(run);
-    }
-    out
-}
-
-/// What stands between runs in `canonical` text.
-pub const SEPARATOR: char = '\u{1}';
+use domain::words::runs;
+pub use domain::words::{SEPARATOR, canonical, normalize};
 
 /// The tokens of `text` with their positions. Runs are one position apart,
 /// so that a phrase never matches across a space or a punctuation mark.

@@ -268,7 +268,8 @@ pub(crate) const COLUMNS: &str =
     submission_deadline, opening_at, period_end, day_only, status, source, source_key,
     source_url, created_by, change_seq, created_at, updated_at";
 
-fn parse<T>(r: std::result::Result<T, domain::Invalid>) -> Result<T> {
+/// A value read back from a row: a code the domain does not know is an error.
+pub(crate) fn parse<T>(r: std::result::Result<T, domain::Invalid>) -> Result<T> {
     r.map_err(|e| StoreError::Invalid(e.to_string()))
 }
 

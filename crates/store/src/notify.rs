@@ -5,32 +5,33 @@
 //! outbox and marks its matches in one transaction, so a restart neither
 //! loses a match nor sends it twice.
 
+use domain::notify::{Criteria, Frequency};
 use sqlx::Row;
 
 use crate::outbox::{self, NewMail};
 use crate::{Result, Store, StoreError};
 
-/// A user's setting as stored; `criteria` is `notify::Criteria` as JSON.
+/// A user's setting as stored (its criteria as JSON, each value under its code).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotifySetting {
     pub id: i64,
     pub user_id: i64,
     pub name: String,
-    pub criteria: String,
-    pub frequency: String,
+    pub criteria: Criteria,
+    pub frequency: Frequency,
     pub created_at: i64,
     pub updated_at: i64,
     pub last_sent_at: Option<i64>,
 }
 
-/// A setting to save, with its criteria as (facet, value) rows.
+/// A setting to save; its criteria are also kept as (facet, value) rows
+/// (`Criteria::terms`) for the statistics.
 #[derive(Debug, Clone)]
 pub struct NewNotifySetting<'a> {
     pub user_id: i64,
     pub name: &'a str,
-    pub criteria: &'a str,
-    pub frequency: &'a str,
-    pub terms: &'a [(&'static str, String)],
+    pub criteria: &'a Criteria,
+    pub frequency: Frequency,
 }
 
 /// What the administrator reads of the settings.
@@ -63,17 +64,31 @@ fn active_settings_sql(more: &str) -> String {
 const SETTING_COLUMNS: &str =
     "id, user_id, name, criteria, frequency, created_at, updated_at, last_sent_at";
 
+/// A stored setting; criteria or a frequency this version cannot read are an
+/// error, never a default.
 fn setting(r: &sqlx::any::AnyRow) -> Result<NotifySetting> {
+    let id: i64 = r.try_get("id")?;
+    let criteria: String = r.try_get("criteria")?;
+    let frequency: String = r.try_get("frequency")?;
     Ok(NotifySetting {
-        id: r.try_get("id")?,
+        id,
         user_id: r.try_get("user_id")?,
         name: r.try_get("name")?,
-        criteria: r.try_get("criteria")?,
-        frequency: r.try_get("frequency")?,
+        criteria: serde_json::from_str(&criteria).map_err(|e| {
+            StoreError::Invalid(format!("通知設定 {id} の条件が読めません（{e}）。"))
+        })?,
+        frequency: crate::cases::parse(Frequency::parse(&frequency))?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
         last_sent_at: r.try_get("last_sent_at")?,
     })
+}
+
+/// `setting`, or None with a warning when the row cannot be read.
+fn readable(r: &sqlx::any::AnyRow) -> Option<NotifySetting> {
+    setting(r)
+        .inspect_err(|e| tracing::warn!(error = %e, "a notification setting is set aside"))
+        .ok()
 }
 
 impl Store {
@@ -86,6 +101,9 @@ impl Store {
         max_per_user: usize,
         now: i64,
     ) -> Result<i64> {
+        let criteria = serde_json::to_string(s.criteria)
+            .map_err(|e| StoreError::Invalid(format!("通知の条件を保存できません（{e}）。")))?;
+        let frequency = s.frequency.as_str();
         let mut tx = self.pool().begin().await?;
         let id = match id {
             Some(id) => {
@@ -96,8 +114,8 @@ impl Store {
                 .bind(id)
                 .bind(s.user_id)
                 .bind(s.name)
-                .bind(s.criteria)
-                .bind(s.frequency)
+                .bind(&criteria)
+                .bind(&frequency)
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
@@ -132,19 +150,19 @@ impl Store {
                 )
                 .bind(s.user_id)
                 .bind(s.name)
-                .bind(s.criteria)
-                .bind(s.frequency)
+                .bind(&criteria)
+                .bind(&frequency)
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await?
             }
         };
-        for (facet, value) in s.terms {
+        for (facet, value) in s.criteria.terms(s.frequency) {
             sqlx::query(
                 "INSERT INTO notify_setting_terms (setting_id, facet, value) VALUES ($1, $2, $3)",
             )
             .bind(id)
-            .bind(*facet)
+            .bind(facet)
             .bind(value)
             .execute(&mut *tx)
             .await?;
@@ -201,11 +219,13 @@ impl Store {
 
     /// Every setting that may mail: not paused, of an active user whose
     /// notifications are not paused and whose company may sign in.
+    /// A setting that cannot be read is set aside with a warning (its id
+    /// only), so that one damaged row does not stop everyone's mail.
     pub async fn active_notify_settings(&self) -> Result<Vec<NotifySetting>> {
         let rows = sqlx::query(&active_settings_sql(""))
             .fetch_all(self.pool())
             .await?;
-        rows.iter().map(setting).collect()
+        Ok(rows.iter().filter_map(readable).collect())
     }
 
     /// `active_notify_settings`, among `ids` only.
@@ -218,9 +238,7 @@ impl Store {
             for id in chunk {
                 q = q.bind(*id);
             }
-            for row in q.fetch_all(self.pool()).await? {
-                out.push(setting(&row)?);
-            }
+            out.extend(q.fetch_all(self.pool()).await?.iter().filter_map(readable));
         }
         Ok(out)
     }

@@ -4,12 +4,12 @@
 //! (`domain::tender`); this module applies it inside the transaction that
 //! writes, so that the server's clock at the moment of writing decides.
 
-use domain::tender::{Action, AwardMethod, Requirements, Schedule, Stage, Tender};
+use domain::tender::{Action, AwardMethod, Requirements, Schedule, Stage, Tender, Validity};
 use domain::{CaseStatus, audit::sha256_hex};
 use sqlx::{AnyConnection, Row};
 
 use crate::audit::{Actor, NewAuditEntry};
-use crate::cases::{self, Case, NewCase};
+use crate::cases::{self, Case, NewCase, parse as code};
 use crate::durable::{self, Durable};
 use crate::orders::{FILE_META, FileMeta, FileOwner, NewFile, file_meta, insert_file};
 use crate::outbox::{self, NewMail};
@@ -45,49 +45,7 @@ pub struct TenderRecord {
     pub wrapped_secret: Vec<u8>,
 }
 
-/// Where a company stands in a tender.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Participation {
-    Applied,
-    Approved,
-    Rejected,
-    /// 指名 (designated competitive tendering).
-    Nominated,
-}
-
-impl Participation {
-    pub fn label(self) -> &'static str {
-        match self {
-            Participation::Applied => "審査待ち",
-            Participation::Approved => "参加資格あり",
-            Participation::Rejected => "参加資格なし",
-            Participation::Nominated => "指名",
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Participation::Applied => "applied",
-            Participation::Approved => "approved",
-            Participation::Rejected => "rejected",
-            Participation::Nominated => "nominated",
-        }
-    }
-
-    pub fn may_bid(self) -> bool {
-        matches!(self, Participation::Approved | Participation::Nominated)
-    }
-
-    pub fn parse(s: &str) -> Result<Participation> {
-        Ok(match s {
-            "applied" => Participation::Applied,
-            "approved" => Participation::Approved,
-            "rejected" => Participation::Rejected,
-            "nominated" => Participation::Nominated,
-            other => return Err(StoreError::Invalid(format!("participation {other}"))),
-        })
-    }
-}
+pub use domain::tender::Participation;
 
 /// A company taking part in a tender, as staff review it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,8 +126,7 @@ pub struct BidResult {
     pub amount_yen: i64,
     pub technical_score: i64,
     pub kuji: i64,
-    /// "valid", "over_ceiling", "under_minimum", "malformed".
-    pub validity: String,
+    pub validity: Validity,
     /// For a tied bid: its くじ number (0, 1, 2… in receipt order) and its part of the sum.
     pub kuji_position: Option<i64>,
     pub kuji_part: Option<i64>,
@@ -195,36 +152,6 @@ pub struct SealedBid {
     pub sealed: Option<Vec<u8>>,
 }
 
-fn stage_name(s: Stage) -> &'static str {
-    match s {
-        Stage::Draft => "draft",
-        Stage::Live => "live",
-        Stage::Opened => "opened",
-        Stage::Awarded => "awarded",
-        Stage::Unsuccessful => "unsuccessful",
-        Stage::Cancelled => "cancelled",
-    }
-}
-
-fn stage_of(s: &str) -> Result<Stage> {
-    Ok(match s {
-        "draft" => Stage::Draft,
-        "live" => Stage::Live,
-        "opened" => Stage::Opened,
-        "awarded" => Stage::Awarded,
-        "unsuccessful" => Stage::Unsuccessful,
-        "cancelled" => Stage::Cancelled,
-        other => return Err(StoreError::Invalid(format!("tender stage {other}"))),
-    })
-}
-
-fn method_name(m: AwardMethod) -> &'static str {
-    match m {
-        AwardMethod::LowestPrice => "lowest_price",
-        AwardMethod::Comprehensive => "comprehensive",
-    }
-}
-
 const TENDER_COLUMNS: &str = "case_id, stage, published_at, application_deadline,
     qualification_notice_at, bidding_opens_at, bid_deadline, opening_at, ceiling_yen,
     ceiling_public, minimum_yen, award_method, public_key, wrapped_secret, required_grades,
@@ -244,7 +171,7 @@ fn record(r: &sqlx::any::AnyRow) -> Result<TenderRecord> {
     Ok(TenderRecord {
         case_id: r.try_get("case_id")?,
         tender: Tender {
-            stage: stage_of(&stage)?,
+            stage: code(Stage::from_code(&stage))?,
             schedule: Schedule {
                 published_at: r.try_get("published_at")?,
                 application_deadline: r.try_get("application_deadline")?,
@@ -257,11 +184,7 @@ fn record(r: &sqlx::any::AnyRow) -> Result<TenderRecord> {
         ceiling_yen: r.try_get("ceiling_yen")?,
         ceiling_public: r.try_get::<i32, _>("ceiling_public")? == 1,
         minimum_yen: r.try_get("minimum_yen")?,
-        award_method: if method == "comprehensive" {
-            AwardMethod::Comprehensive
-        } else {
-            AwardMethod::LowestPrice
-        },
+        award_method: code(AwardMethod::from_code(&method))?,
         requirements: Requirements {
             grades: list(&r.try_get::<String, _>("required_grades")?),
             prefectures: list(&r.try_get::<String, _>("required_prefectures")?)
@@ -297,7 +220,7 @@ fn with_terms<'q>(q: AnyQuery<'q>, t: &NewTender) -> AnyQuery<'q> {
         .bind(t.ceiling_yen)
         .bind(i32::from(t.ceiling_public))
         .bind(t.minimum_yen)
-        .bind(method_name(t.award_method))
+        .bind(t.award_method.as_str())
         .bind(r.grades.join(","))
         .bind(
             r.prefectures
@@ -368,7 +291,7 @@ fn participant(r: &sqlx::any::AnyRow) -> Result<Participant> {
         company_name: r.try_get("company_name")?,
         prefecture_code: r.try_get::<i32, _>("prefecture_code").map(i64::from)?,
         industry_division: r.try_get("industry_division")?,
-        status: Participation::parse(&r.try_get::<String, _>("status")?)?,
+        status: code(Participation::from_code(&r.try_get::<String, _>("status")?))?,
         reason: r.try_get("reason")?,
         declared_grade: r.try_get("declared_grade")?,
         message: r.try_get("message")?,
@@ -554,7 +477,7 @@ impl Store {
               WHERE case_id = $1",
         )
         .bind(case_id)
-        .bind(stage_name(t.tender.stage))
+        .bind(t.tender.stage.as_str())
         .bind(t.tender.schedule.published_at)
         .bind(t.tender.schedule.application_deadline)
         .bind(t.tender.schedule.qualification_notice_at)
@@ -565,14 +488,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if let Some(mut case) = cases::load(&mut tx, case_id).await? {
-            case.fields.status = match t.tender.stage {
-                Stage::Draft => CaseStatus::Draft,
-                Stage::Live => CaseStatus::Open,
-                Stage::Opened => CaseStatus::Closed,
-                Stage::Awarded => CaseStatus::Awarded,
-                Stage::Unsuccessful => CaseStatus::Unsuccessful,
-                Stage::Cancelled => CaseStatus::Cancelled,
-            };
+            case.fields.status = t.tender.stage.case_status();
             let s = t.tender.schedule;
             case.fields.published_at = Some(s.published_at);
             case.fields.application_deadline = Some(s.application_deadline);
@@ -652,7 +568,7 @@ impl Store {
         .bind(company_id)
         .fetch_optional(self.pool())
         .await?;
-        s.map(|s| Participation::parse(&s)).transpose()
+        s.map(|s| code(Participation::from_code(&s))).transpose()
     }
 
     /// Receives a company's sealed bid (`sealed`), or its 辞退 (`None`), by
@@ -752,7 +668,7 @@ impl Store {
         t.tender.apply(Action::Open, now).map_err(refused)?;
         sqlx::query("UPDATE tenders SET stage = $2, updated_at = $3 WHERE case_id = $1")
             .bind(case_id)
-            .bind(stage_name(t.tender.stage))
+            .bind(t.tender.stage.as_str())
             .bind(now)
             .execute(&mut *tx)
             .await?;
@@ -779,7 +695,7 @@ impl Store {
             .bind(r.amount_yen)
             .bind(r.technical_score)
             .bind(r.kuji)
-            .bind(&r.validity)
+            .bind(r.validity.as_str())
             .bind(r.kuji_position)
             .bind(r.kuji_part)
             .execute(&mut *tx)
@@ -838,7 +754,7 @@ impl Store {
                 amount_yen: r.try_get("amount_yen")?,
                 technical_score: r.try_get("technical_score")?,
                 kuji: r.try_get::<i32, _>("kuji").map(i64::from)?,
-                validity: r.try_get("validity")?,
+                validity: code(Validity::from_code(&r.try_get::<String, _>("validity")?))?,
                 kuji_position: r.try_get::<Option<i32>, _>("kuji_position")?.map(i64::from),
                 kuji_part: r.try_get("kuji_part")?,
             })
@@ -922,7 +838,7 @@ async fn receive_bid(
     .fetch_optional(&mut *conn)
     .await?;
     if !status
-        .map(|s| Participation::parse(&s))
+        .map(|s| code(Participation::from_code(&s)))
         .transpose()?
         .is_some_and(Participation::may_bid)
     {
@@ -1346,7 +1262,7 @@ impl Store {
         let mut out = Vec::new();
         for r in rows {
             let id: i64 = r.try_get("case_id")?;
-            let participation = Participation::parse(&r.try_get::<String, _>("status")?)?;
+            let participation = code(Participation::from_code(&r.try_get::<String, _>("status")?))?;
             let has_bid = r.try_get::<Option<String>, _>("receipt_no")?.is_some();
             let receipt = if has_bid { Some(receipt(&r)?) } else { None };
             if let (Some(case), Some(tender)) = (self.case(id).await?, self.tender(id).await?) {

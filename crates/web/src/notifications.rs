@@ -12,7 +12,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use domain::{CaseKind, Category, Procedure};
-use notify::setting::{self, Criteria, Frequency, MAX_NAME_CHARS, MAX_SETTINGS_PER_USER};
+use notify::setting::{
+    self, Criteria, Criterion, Frequency, MAX_NAME_CHARS, MAX_SETTINGS_PER_USER,
+};
 use store::{NewNotifySetting, NotifySetting, StoreError};
 
 use crate::auth::{ADMIN, COMPANY, Guarded, PUBLIC, Viewer};
@@ -59,14 +61,6 @@ struct ListPage {
     settings: Vec<(i64, String, String, String, String)>,
 }
 
-fn criteria_of(s: &NotifySetting) -> Criteria {
-    serde_json::from_str(&s.criteria).unwrap_or_default()
-}
-
-fn frequency_of(s: &NotifySetting) -> Frequency {
-    Frequency::parse(&s.frequency).unwrap_or(Frequency::Paused)
-}
-
 async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -82,8 +76,8 @@ async fn list(
             (
                 s.id,
                 s.name.clone(),
-                criteria_of(s).summary(),
-                frequency_of(s).label(),
+                s.criteria.summary(),
+                s.frequency.label(),
                 s.last_sent_at
                     .map_or_else(|| "まだありません".to_owned(), domain::time::jst_datetime),
             )
@@ -198,11 +192,11 @@ async fn field_sets(state: &AppState, v: &FormData) -> Result<Vec<FieldSet>, Web
 fn parse(form: &FormData, errors: &mut Errors) -> Option<(String, Criteria, Frequency)> {
     let name = required_text(errors, form, "name", "設定の名前", MAX_NAME_CHARS);
     let criteria = Criteria {
-        keywords: setting::words(form.get("keywords")),
-        exclusions: setting::words(form.get("exclusions")),
-        kinds: form.all("kinds"),
-        categories: form.all("categories"),
-        procedures: form.all("procedures"),
+        keywords: setting::split_words(form.get("keywords")),
+        exclusions: setting::split_words(form.get("exclusions")),
+        kinds: facet(form, errors, Criterion::Kinds, CaseKind::parse),
+        categories: facet(form, errors, Criterion::Categories, Category::parse),
+        procedures: facet(form, errors, Criterion::Procedures, Procedure::parse),
         prefectures: form
             .all("prefectures")
             .iter()
@@ -216,12 +210,7 @@ fn parse(form: &FormData, errors: &mut Errors) -> Option<(String, Criteria, Freq
             .collect(),
     };
     if let Err(e) = criteria.check() {
-        let field = if e.message().contains("除外") {
-            "exclusions"
-        } else {
-            "keywords"
-        };
-        errors.add(field, e.message());
+        errors.add(e.criterion.as_str(), e.message());
     }
     let frequency = match form.get("frequency") {
         "immediate" => Some(Frequency::Immediate),
@@ -244,10 +233,28 @@ fn parse(form: &FormData, errors: &mut Errors) -> Option<(String, Criteria, Freq
     Some((name, criteria, frequency?))
 }
 
+/// The values of one facet's checkboxes (the field is named for its
+/// criterion); a value the portal does not know is refused beside it.
+fn facet<T>(
+    form: &FormData,
+    errors: &mut Errors,
+    criterion: Criterion,
+    parse: fn(&str) -> Result<T, domain::Invalid>,
+) -> Vec<T> {
+    let mut out = Vec::new();
+    for v in form.all(criterion.as_str()) {
+        match parse(&v) {
+            Ok(v) => out.push(v),
+            Err(e) => errors.add(criterion.as_str(), e.message()),
+        }
+    }
+    out
+}
+
 /// A stored setting as the form's values.
 fn values_of(s: &NotifySetting) -> FormData {
-    let c = criteria_of(s);
-    let f = frequency_of(s);
+    let c = &s.criteria;
+    let f = s.frequency;
     let mut p: Vec<(String, String)> = vec![
         ("name".into(), s.name.clone()),
         ("keywords".into(), c.keywords.join(" ")),
@@ -270,16 +277,16 @@ fn values_of(s: &NotifySetting) -> FormData {
             },
         ),
     ];
-    p.extend(c.kinds.iter().map(|v| ("kinds".into(), v.clone())));
+    p.extend(c.kinds.iter().map(|v| ("kinds".into(), v.as_str().into())));
     p.extend(
         c.categories
             .iter()
-            .map(|v| ("categories".into(), v.clone())),
+            .map(|v| ("categories".into(), v.as_str().into())),
     );
     p.extend(
         c.procedures
             .iter()
-            .map(|v| ("procedures".into(), v.clone())),
+            .map(|v| ("procedures".into(), v.as_str().into())),
     );
     p.extend(
         c.prefectures
@@ -294,30 +301,9 @@ fn values_of(s: &NotifySetting) -> FormData {
 async fn preview(state: &AppState, c: &Criteria) -> Result<Aside, WebError> {
     let now = crate::auth::now_ms();
     let since = now - 30 * 86_400_000;
-    let quoted = |w: &String| format!("\"{}\"", w.replace('"', ""));
-    let mut text: Vec<String> = c.keywords.iter().map(quoted).collect();
-    text.extend(c.exclusions.iter().map(|w| format!("-{}", quoted(w))));
     let query = search::CaseQuery {
-        text: text.join(" "),
-        kinds: c
-            .kinds
-            .iter()
-            .filter_map(|k| CaseKind::parse(k).ok())
-            .collect(),
-        categories: c
-            .categories
-            .iter()
-            .filter_map(|k| Category::parse(k).ok())
-            .collect(),
-        procedures: c
-            .procedures
-            .iter()
-            .filter_map(|k| Procedure::parse(k).ok())
-            .collect(),
-        prefectures: c.prefectures.clone(),
-        organizations: c.organizations.clone(),
         per_page: 20,
-        ..search::CaseQuery::default()
+        ..search::CaseQuery::for_criteria(c)
     };
     let found = state
         .search
@@ -450,34 +436,6 @@ async fn new_form(
     .await
 }
 
-fn terms(c: &Criteria, f: Frequency) -> Vec<(&'static str, String)> {
-    let mut t: Vec<(&'static str, String)> = Vec::new();
-    t.extend(
-        c.keywords
-            .iter()
-            .map(|w| ("keyword", search::tokenizer::normalize(w))),
-    );
-    t.extend(
-        c.exclusions
-            .iter()
-            .map(|w| ("exclusion", search::tokenizer::normalize(w))),
-    );
-    t.extend(c.kinds.iter().map(|v| ("kind", v.clone())));
-    t.extend(c.categories.iter().map(|v| ("category", v.clone())));
-    t.extend(c.procedures.iter().map(|v| ("procedure", v.clone())));
-    t.extend(c.prefectures.iter().map(|v| ("prefecture", v.to_string())));
-    t.extend(c.organizations.iter().map(|v| ("organization", v.clone())));
-    t.push((
-        "frequency",
-        match f {
-            Frequency::Immediate => "immediate".into(),
-            Frequency::Daily(_) => "daily".into(),
-            Frequency::Paused => "paused".into(),
-        },
-    ));
-    t
-}
-
 async fn save(
     state: &AppState,
     viewer: &Viewer,
@@ -490,7 +448,6 @@ async fn save(
     let Some((name, criteria, frequency)) = parse(&form, &mut errors) else {
         return form_page(state, viewer, id, &form, &errors, None).await;
     };
-    let json = serde_json::to_string(&criteria).map_err(WebError::internal)?;
     let saved = state
         .store
         .save_notify_setting(
@@ -498,9 +455,8 @@ async fn save(
             &NewNotifySetting {
                 user_id: user.id,
                 name: &name,
-                criteria: &json,
-                frequency: &frequency.as_str(),
-                terms: &terms(&criteria, frequency),
+                criteria: &criteria,
+                frequency,
             },
             MAX_SETTINGS_PER_USER,
             crate::auth::now_ms(),
@@ -543,7 +499,7 @@ async fn edit_form(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let s = own(&state, &viewer, &id).await?;
-    let c = criteria_of(&s);
+    let c = s.criteria.clone();
     form_page(
         &state,
         &viewer,

@@ -58,7 +58,7 @@ on_both_engines!(
                     amount_yen: 900_000,
                     technical_score: 0,
                     kuji: 0,
-                    validity: "valid".into(),
+                    validity: domain::tender::Validity::Valid,
                     kuji_position: None,
                     kuji_part: None,
                 })

@@ -655,3 +655,32 @@ on_both_engines!(
         assert!(mine(d).await.is_empty(), "no part, no tender");
     }
 );
+
+on_both_engines!(
+    an_unknown_stored_code_is_an_error_not_a_default,
+    |db, store| {
+        let id = tender(&store).await;
+        // Stored codes read back as what was stored.
+        let t = store.tender(id).await.unwrap().unwrap();
+        assert_eq!(t.award_method, AwardMethod::LowestPrice);
+        // A code this version does not know (written by a newer version, or
+        // a damaged row) is refused, where the old reader made it 最低価格.
+        db.execute_raw(&format!(
+            "UPDATE tenders SET award_method = 'median_price' WHERE case_id = {id}"
+        ))
+        .await;
+        let read = store.tender(id).await;
+        assert!(
+            matches!(read, Err(StoreError::Invalid(ref m)) if m.contains("median_price")),
+            "{read:?}"
+        );
+        db.execute_raw(&format!(
+            "UPDATE tenders SET award_method = 'comprehensive', stage = 'paused' WHERE case_id = {id}"
+        ))
+        .await;
+        assert!(matches!(
+            store.tender(id).await,
+            Err(StoreError::Invalid(_))
+        ));
+    }
+);

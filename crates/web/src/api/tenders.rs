@@ -164,8 +164,8 @@ async fn tender_json(
                 "bidder": r.company_name,
                 "amount_yen": r.amount_yen,
                 "technical_score": r.technical_score,
-                "validity": r.validity,
-                "validity_label": crate::cases::validity_label(&r.validity),
+                "validity": r.validity.as_str(),
+                "validity_label": r.validity.label(),
                 "winner": o.winner_bid == Some(r.bid_id),
                 "kuji_number": format!("{:03}", r.kuji),
                 "kuji_position": r.kuji_position,
@@ -183,11 +183,8 @@ async fn tender_json(
         "organization": case.fields.organization_name,
         "procedure": case.fields.procedure.as_str(),
         "procedure_label": case.fields.procedure.label(),
-        "award_method": match t.award_method {
-            domain::tender::AwardMethod::LowestPrice => "lowest_price",
-            domain::tender::AwardMethod::Comprehensive => "comprehensive",
-        },
-        "phase": format!("{phase:?}").to_lowercase(),
+        "award_method": t.award_method.as_str(),
+        "phase": phase.as_str(),
         "phase_label": phase.label(),
         "schedule": {
             "published_at": time(s.published_at),
@@ -646,7 +643,6 @@ pub async fn decline(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use domain::tender::Phase;
 
     #[test]
     fn a_json_object_reads_as_a_form_with_repeated_fields_for_arrays() {
@@ -660,6 +656,5 @@ mod tests {
         assert!(f.checked("ceiling_public"));
         assert_eq!(f.all("grades"), ["A", "B"]);
         assert_eq!(f.get("x"), "");
-        assert_eq!(format!("{:?}", Phase::Bidding).to_lowercase(), "bidding");
     }
 }

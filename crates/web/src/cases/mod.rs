@@ -439,16 +439,6 @@ pub(crate) fn yen(n: i64) -> String {
     format!("{}{out}円", if n < 0 { "-" } else { "" })
 }
 
-/// A bid's validity as the opening recorded it, in words.
-pub(crate) fn validity_label(v: &str) -> &'static str {
-    match v {
-        "valid" => "有効",
-        "over_ceiling" => "無効（予定価格超過）",
-        "under_minimum" => "失格（最低制限価格未満）",
-        _ => "無効",
-    }
-}
-
 async fn tender_panel(
     state: &AppState,
     viewer: &Viewer,
@@ -492,7 +482,6 @@ async fn tender_panel(
         .collect();
     let opening = state.store.opening(id).await?;
     let opened = opening.is_some();
-    let validity = validity_label;
     let (bids, kuji) = match &opening {
         None => (Vec::new(), None),
         Some(o) => {
@@ -507,7 +496,7 @@ async fn tender_panel(
                     .map(|r| OpenedBidRow {
                         bidder: r.company_name.clone(),
                         amount: yen(r.amount_yen),
-                        validity: validity(&r.validity),
+                        validity: r.validity.label(),
                         won: o.winner_bid == Some(r.bid_id),
                         kuji: r.kuji_position.map(|p| {
                             let part = r.kuji_part.unwrap_or(0);
@@ -531,10 +520,7 @@ async fn tender_panel(
         bidding: t.tender.bid_window(now).is_ok(),
         ceiling: (t.ceiling_public || opened).then(|| yen(t.ceiling_yen)),
         minimum: opened.then(|| t.minimum_yen.map(yen)).flatten(),
-        method: match t.award_method {
-            domain::tender::AwardMethod::LowestPrice => "最低価格落札方式",
-            domain::tender::AwardMethod::Comprehensive => "総合評価落札方式（除算方式）",
-        },
+        method: t.award_method.label(),
         unsuccessful: opened && opening.as_ref().is_some_and(|o| o.winner_bid.is_none()),
         requirements,
         applications: phase == domain::tender::Phase::Applications,

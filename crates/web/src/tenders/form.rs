@@ -165,17 +165,12 @@ async fn field_sets(
                 Field::new(
                     "award_method",
                     "落札方式",
-                    Kind::Radios(vec![
-                        (
-                            "lowest_price".into(),
-                            "最低価格落札方式（最も安い有効な入札が落札）".into(),
-                        ),
-                        (
-                            "comprehensive".into(),
-                            "総合評価落札方式・除算方式（技術点÷入札価格が最も高い入札が落札）"
-                                .into(),
-                        ),
-                    ]),
+                    Kind::Radios(
+                        AwardMethod::ALL
+                            .iter()
+                            .map(|m| (m.as_str().into(), format!("{}：{}", m.label(), m.rule())))
+                            .collect(),
+                    ),
                 )
                 .required()
                 .value(v.get("award_method")),
@@ -311,14 +306,10 @@ pub async fn parse(
     {
         errors.add("minimum_yen", "最低制限価格は予定価格以下にしてください。");
     }
-    let award_method = match form.get("award_method") {
-        "lowest_price" => Some(AwardMethod::LowestPrice),
-        "comprehensive" => Some(AwardMethod::Comprehensive),
-        _ => {
-            errors.add("award_method", "落札方式を選んでください。");
-            None
-        }
-    };
+    let award_method = AwardMethod::from_code(form.get("award_method")).ok();
+    if award_method.is_none() {
+        errors.add("award_method", "落札方式を選んでください。");
+    }
     let grades: Vec<String> = form.all("grades");
     if grades.iter().any(|g| !GRADES.contains(&g.as_str())) {
         errors.add("grades", "参加資格等級はA〜Dから選んでください。");
@@ -439,14 +430,7 @@ pub fn values_of(case: &Case, t: &TenderRecord) -> FormData {
             "minimum_yen".into(),
             t.minimum_yen.map(|m| m.to_string()).unwrap_or_default(),
         ),
-        (
-            "award_method".into(),
-            match t.award_method {
-                AwardMethod::LowestPrice => "lowest_price",
-                AwardMethod::Comprehensive => "comprehensive",
-            }
-            .into(),
-        ),
+        ("award_method".into(), t.award_method.as_str().into()),
         (
             "requested_documents".into(),
             t.requirements.documents.clone(),

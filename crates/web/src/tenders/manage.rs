@@ -193,7 +193,7 @@ pub async fn tender_facts(
     let s = t.tender.schedule;
     let mut facts = vec![
         ("入札・契約方式", case.fields.procedure.label().to_owned()),
-        ("落札方式", ops::method_label(t.award_method).to_owned()),
+        ("落札方式", t.award_method.label().to_owned()),
         ("公告日", when(s.published_at)),
         ("参加申請締切", when(s.application_deadline)),
         ("資格審査結果通知日", when(s.qualification_notice_at)),
@@ -308,7 +308,7 @@ async fn manage_page(
                         (
                             r.company_name.clone(),
                             yen(r.amount_yen),
-                            crate::cases::validity_label(&r.validity),
+                            r.validity.label(),
                             o.winner_bid == Some(r.bid_id),
                             r.kuji_position
                                 .map(|p| format!("くじ番号{p}（{:03}）", r.kuji))

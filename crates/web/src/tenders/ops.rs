@@ -3,7 +3,7 @@
 //! A refusal is `Unprocessable` with the reason; a tender the viewer may not
 //! manage is 404, so ids reveal nothing.
 
-use domain::tender::{Action, AwardMethod, Schedule};
+use domain::tender::{Action, Schedule};
 use domain::{Role, StaffRole};
 use mail::CaseEvent;
 use store::{Case, NewMail, Participation, StoreError, TenderRecord, User};
@@ -767,12 +767,4 @@ pub async fn decline(
         .map_err(refused)?;
     state.mail_queued();
     Ok(receipt)
-}
-
-/// The award method's name.
-pub fn method_label(m: AwardMethod) -> &'static str {
-    match m {
-        AwardMethod::LowestPrice => "最低価格落札方式",
-        AwardMethod::Comprehensive => "総合評価落札方式（除算方式）",
-    }
 }
