@@ -4,7 +4,9 @@
 
 pub mod compose;
 
-pub use compose::{BidReceipt, CaseEvent, Composer, DigestCase, DigestGroup, Outcome};
+pub use compose::{
+    BidReceipt, CaseEvent, Composer, DigestCase, DigestGroup, Outcome, TenderOutcome,
+};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
