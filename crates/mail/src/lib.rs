@@ -4,7 +4,9 @@
 
 pub mod compose;
 
-pub use compose::{BidReceipt, CaseEvent, Composer, DigestCase, DigestGroup, Outcome};
+pub use compose::{
+    BidReceipt, CaseEvent, Composer, DigestCase, DigestGroup, Outcome, TenderOutcome,
+};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,7 +15,7 @@ use std::time::Duration;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use store::{OutboxMail, Store};
+use store::{NewMail, OutboxMail, Store};
 use tokio::sync::Notify;
 
 #[derive(Debug, thiserror::Error)]
@@ -167,6 +169,20 @@ impl Mailer {
     }
 
     fn build(&self, mail: &OutboxMail) -> Result<Message, String> {
+        self.message(&NewMail {
+            to: mail.to.clone(),
+            subject: mail.subject.clone(),
+            body_text: mail.body_text.clone(),
+            body_html: mail.body_html.clone(),
+            headers: mail.headers.clone(),
+            dedupe_key: None,
+        })
+    }
+
+    /// The message this mailer sends for `mail`, from its sender: what the
+    /// delivery uses, and what the mail snapshot tests read the headers of.
+    /// Its `Date` is the current time and a multipart boundary is random.
+    pub fn message(&self, mail: &NewMail) -> Result<Message, String> {
         let to: Mailbox = mail
             .to
             .parse()

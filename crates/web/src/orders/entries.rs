@@ -183,18 +183,14 @@ pub async fn enter(
     // pages that list entries instead.
     let mut mails = Vec::new();
     if let Some(orderer) = case.fields.company_id {
+        let event = CaseEvent::EntryReceived {
+            company: company.name.clone(),
+            message: body.clone(),
+        };
+        let path = format!("/mypage/orders/{}", case.id);
         mails.extend(
             mail_company(&state, orderer, |to, name| {
-                state.mail.case_event(
-                    to,
-                    name,
-                    title,
-                    CaseEvent::EntryReceived {
-                        company: &company.name,
-                        message: &body,
-                    },
-                    &format!("/mypage/orders/{}", case.id),
-                )
+                state.mail.case_event(to, name, title, &event, &path)
             })
             .await?,
         );
@@ -203,7 +199,7 @@ pub async fn enter(
         mail_company(&state, company.id, |to, name| {
             state
                 .mail
-                .case_event(to, name, title, CaseEvent::EntrySent, "/mypage/entries")
+                .case_event(to, name, title, &CaseEvent::EntrySent, "/mypage/entries")
         })
         .await?,
     );
@@ -422,7 +418,7 @@ pub(super) async fn mail_other_side(
     state: &AppState,
     entry: &Entry,
     side: Side,
-    event: CaseEvent<'_>,
+    event: &CaseEvent,
 ) -> Result<Vec<store::NewMail>, WebError> {
     let other = match side {
         Side::Orderer => Some(entry.company_id),
@@ -468,9 +464,9 @@ pub async fn reply(
         &state,
         &entry,
         side,
-        CaseEvent::Message {
-            from: &company.name,
-            message: &body,
+        &CaseEvent::Message {
+            from: company.name.clone(),
+            message: body.clone(),
         },
     )
     .await?;
@@ -526,21 +522,21 @@ pub async fn choose(
     for other in state.store.entries_for_case(entry.case_id).await? {
         let event = if other.id == entry.id {
             CaseEvent::Chosen {
-                company: &company.name,
+                company: company.name.clone(),
             }
         } else {
             CaseEvent::NotChosen {
-                company: &company.name,
+                company: company.name.clone(),
             }
         };
-        mails.extend(mail_other_side(&state, &other, Side::Orderer, event).await?);
+        mails.extend(mail_other_side(&state, &other, Side::Orderer, &event).await?);
     }
     mails.extend(mails_to_user(
         &state,
         &user,
         &entry,
-        CaseEvent::ChoiceMade {
-            company: &entry.company_name,
+        &CaseEvent::ChoiceMade {
+            company: entry.company_name.clone(),
         },
     ));
     match state
@@ -572,7 +568,7 @@ fn mails_to_user(
     state: &AppState,
     user: &User,
     entry: &Entry,
-    event: CaseEvent<'_>,
+    event: &CaseEvent,
 ) -> Option<store::NewMail> {
     user.email_confirmed.then(|| {
         state.mail.case_event(

@@ -480,6 +480,9 @@ async fn tell_reviewers(
     title: &str,
 ) -> Result<(), WebError> {
     let now = crate::auth::now_ms();
+    let event = CaseEvent::Submitted {
+        company: company.name.clone(),
+    };
     for u in state
         .store
         .active_staff(&[StaffRole::Operator, StaffRole::Admin])
@@ -489,9 +492,7 @@ async fn tell_reviewers(
             &u.email,
             &u.name,
             &domain::text::tidy(title),
-            CaseEvent::Submitted {
-                company: &company.name,
-            },
+            &event,
             &format!("/admin/orders/{id}"),
         );
         state.store.enqueue_mail(&mail, now).await?;
@@ -608,17 +609,17 @@ pub async fn cancel(
         .respond();
     }
     let mut mails = Vec::new();
+    let event = CaseEvent::Cancelled {
+        company: company.name.clone(),
+    };
     for entry in state.store.entries_for_case(case.id).await? {
         if entry.status == domain::EntryStatus::Submitted {
-            let event = CaseEvent::Cancelled {
-                company: &company.name,
-            };
             mails.extend(
                 super::entries::mail_other_side(
                     &state,
                     &entry,
                     super::entries::Side::Orderer,
-                    event,
+                    &event,
                 )
                 .await?,
             );

@@ -178,13 +178,15 @@ pub async fn decide(
     };
     let event = match decision {
         OrderDecision::Approve => CaseEvent::Published,
-        OrderDecision::Return => CaseEvent::Returned { comment: &comment },
+        OrderDecision::Return => CaseEvent::Returned {
+            comment: comment.clone(),
+        },
     };
     let path = format!("/mypage/orders/{id}");
     let mails = mail_company(&state, company, |to, name| {
         state
             .mail
-            .case_event(to, name, &case.fields.title, event, &path)
+            .case_event(to, name, &case.fields.title, &event, &path)
     })
     .await?;
     let comment = (!comment.is_empty()).then_some(comment.as_str());

@@ -5,7 +5,7 @@
 
 use domain::tender::{Action, Schedule};
 use domain::{Role, StaffRole};
-use mail::CaseEvent;
+use mail::{CaseEvent, TenderOutcome};
 use store::{Case, NewMail, Participation, StoreError, TenderRecord, User};
 
 use crate::auth::Viewer;
@@ -142,74 +142,13 @@ async fn mail_staff(
 fn event_mail(
     state: &AppState,
     case: &Case,
-    event: CaseEvent<'_>,
+    event: CaseEvent,
     path: &str,
 ) -> impl Fn(&str, &str) -> NewMail {
     let composer = mail::Composer::new(&state.settings.public_url);
     let title = case.fields.title.clone();
     let path = path.to_owned();
-    // The event borrows; render it once per recipient with owned parts.
-    let event = OwnedEvent::from(event);
-    move |to, name| composer.case_event(to, name, &title, event.as_event(), &path)
-}
-
-/// A `CaseEvent` with its text owned, so a mail can be composed per recipient.
-#[derive(Debug, Clone)]
-enum OwnedEvent {
-    Application(String),
-    Applied,
-    Admitted(bool, String),
-    Rejected(String),
-    Amended(String),
-    Cancelled,
-    Question(String),
-    Answered(String, String),
-    Result(bool, bool),
-}
-
-impl From<CaseEvent<'_>> for OwnedEvent {
-    fn from(e: CaseEvent<'_>) -> Self {
-        match e {
-            CaseEvent::TenderApplication { company } => OwnedEvent::Application(company.into()),
-            CaseEvent::TenderAdmitted {
-                nominated,
-                bidding_opens,
-            } => OwnedEvent::Admitted(nominated, bidding_opens.into()),
-            CaseEvent::TenderRejected { reason } => OwnedEvent::Rejected(reason.into()),
-            CaseEvent::TenderAmended { changes } => OwnedEvent::Amended(changes.into()),
-            CaseEvent::TenderCancelled => OwnedEvent::Cancelled,
-            CaseEvent::TenderQuestion { question } => OwnedEvent::Question(question.into()),
-            CaseEvent::TenderAnswered { question, answer } => {
-                OwnedEvent::Answered(question.into(), answer.into())
-            }
-            CaseEvent::TenderResult { won, unsuccessful } => OwnedEvent::Result(won, unsuccessful),
-            _ => OwnedEvent::Applied,
-        }
-    }
-}
-
-impl OwnedEvent {
-    fn as_event(&self) -> CaseEvent<'_> {
-        match self {
-            OwnedEvent::Application(company) => CaseEvent::TenderApplication { company },
-            OwnedEvent::Applied => CaseEvent::TenderApplied,
-            OwnedEvent::Admitted(nominated, bidding_opens) => CaseEvent::TenderAdmitted {
-                nominated: *nominated,
-                bidding_opens,
-            },
-            OwnedEvent::Rejected(reason) => CaseEvent::TenderRejected { reason },
-            OwnedEvent::Amended(changes) => CaseEvent::TenderAmended { changes },
-            OwnedEvent::Cancelled => CaseEvent::TenderCancelled,
-            OwnedEvent::Question(question) => CaseEvent::TenderQuestion { question },
-            OwnedEvent::Answered(question, answer) => {
-                CaseEvent::TenderAnswered { question, answer }
-            }
-            OwnedEvent::Result(won, unsuccessful) => CaseEvent::TenderResult {
-                won: *won,
-                unsuccessful: *unsuccessful,
-            },
-        }
-    }
+    move |to, name| composer.case_event(to, name, &title, &event, &path)
 }
 
 fn case_path(id: i64) -> String {
@@ -299,7 +238,7 @@ pub async fn amend(
         event_mail(
             state,
             case,
-            CaseEvent::TenderAmended { changes: &changes },
+            CaseEvent::TenderAmended { changes },
             &case_path(case.id),
         ),
     )
@@ -357,12 +296,15 @@ pub async fn decide(
     let opens = crate::cases::when(tender.tender.schedule.bidding_opens_at);
     let event = match status {
         Participation::Rejected => CaseEvent::TenderRejected {
-            reason: reason.unwrap_or_default(),
+            reason: reason.unwrap_or_default().to_owned(),
         },
-        _ => CaseEvent::TenderAdmitted {
-            nominated: status == Participation::Nominated,
-            bidding_opens: &opens,
-        },
+        // `Applied` is no decision: the store refuses it, and the mail with it.
+        Participation::Approved | Participation::Nominated | Participation::Applied => {
+            CaseEvent::TenderAdmitted {
+                nominated: status == Participation::Nominated,
+                bidding_opens: opens,
+            }
+        }
     };
     let path = if status == Participation::Rejected {
         case_path(case.id)
@@ -473,8 +415,8 @@ pub async fn answer(
             state,
             case,
             CaseEvent::TenderAnswered {
-                question: &question.question,
-                answer: text,
+                question: question.question.clone(),
+                answer: text.to_owned(),
             },
             &format!("/cases/{}#questions", case.id),
         ),
@@ -546,7 +488,13 @@ pub async fn award(
         .map(|b| b.company_id);
     let mut mails = Vec::new();
     for b in &bids {
-        let won = Some(b.company_id) == winner;
+        let outcome = if !award {
+            TenderOutcome::Unsuccessful
+        } else if Some(b.company_id) == winner {
+            TenderOutcome::Won
+        } else {
+            TenderOutcome::Lost
+        };
         mails.extend(
             mail_companies(
                 state,
@@ -554,10 +502,7 @@ pub async fn award(
                 event_mail(
                     state,
                     case,
-                    CaseEvent::TenderResult {
-                        won,
-                        unsuccessful: !award,
-                    },
+                    CaseEvent::TenderResult { outcome },
                     &case_path(case.id),
                 ),
             )
@@ -611,7 +556,7 @@ pub async fn apply(
             state,
             case,
             CaseEvent::TenderApplication {
-                company: &company.name,
+                company: company.name.clone(),
             },
             &manage_path(case.id),
         ),
@@ -668,7 +613,9 @@ pub async fn ask(
         event_mail(
             state,
             case,
-            CaseEvent::TenderQuestion { question: text },
+            CaseEvent::TenderQuestion {
+                question: text.to_owned(),
+            },
             &manage_path(case.id),
         ),
     )
