@@ -510,6 +510,19 @@ pub fn optional_number(
     }
 }
 
+/// A form's choices — (value, label) pairs — from an enum's values.
+pub fn options<T: Copy>(
+    all: &[T],
+    f: impl Fn(T) -> (&'static str, &'static str),
+) -> Vec<(String, String)> {
+    all.iter()
+        .map(|v| {
+            let (code, label) = f(*v);
+            (code.to_owned(), label.to_owned())
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

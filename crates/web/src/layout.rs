@@ -113,8 +113,8 @@ impl Layout {
     }
 
     /// The operator's contact, for the footer.
-    pub fn contact(&self) -> &'static crate::site::Contact {
-        crate::site::contact()
+    pub fn contact(&self) -> &'static crate::terms::Contact {
+        crate::terms::contact()
     }
 
     pub fn stylesheet(&self) -> &'static str {

@@ -2,6 +2,7 @@
 //! passes through. Handlers are thin; SQL lives in `store`, rules in `domain`.
 
 mod accounts;
+mod actions;
 mod admin;
 mod api;
 mod assets;
@@ -10,20 +11,24 @@ pub mod auth;
 pub mod cases;
 mod confirm;
 mod errors;
+mod facts;
 pub mod forms;
 mod health;
 mod help;
 mod home;
 mod layout;
+mod mailing;
 mod metrics;
 mod middleware;
 mod notifications;
 mod orders;
 pub mod pages;
+mod present;
 mod rich;
 mod serve;
 pub mod site;
 mod tenders;
+mod terms;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -18,7 +18,7 @@ use notify::setting::{
 use store::{NewNotifySetting, NotifySetting, StoreError};
 
 use crate::auth::{ADMIN, COMPANY, Guarded, PUBLIC, Viewer};
-use crate::forms::{Errors, Field, FieldSet, FormData, Kind, required_text};
+use crate::forms::{Errors, Field, FieldSet, FormData, Kind, options, required_text};
 use crate::layout::Layout;
 use crate::pages::{Aside, FormPage, MessagePage, render};
 use crate::{AppState, WebError};
@@ -116,13 +116,6 @@ async fn list(
         },
         StatusCode::OK,
     )
-}
-
-fn options<T: Copy>(
-    all: &[T],
-    f: impl Fn(T) -> (&'static str, &'static str),
-) -> Vec<(String, String)> {
-    crate::orders::form::options(all, f)
 }
 
 async fn field_sets(state: &AppState, v: &FormData) -> Result<Vec<FieldSet>, WebError> {

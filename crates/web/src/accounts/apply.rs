@@ -58,7 +58,7 @@ fn terms_field(form: Option<&FormData>) -> FieldSet {
                 "agree_terms",
                 format!(
                     "利用規約（{}）とプライバシーポリシーに同意します",
-                    crate::site::TERMS_VERSION_LABEL
+                    crate::terms::TERMS_VERSION_LABEL
                 ),
                 Kind::Checkbox,
             )
@@ -149,7 +149,7 @@ pub async fn submit(
                 confirmation_token_hash: &domain::audit::token_hash(&token),
                 token_expires_at: now + CONFIRM_HOURS * 3600 * 1000,
                 mail: &mail,
-                terms_version: crate::site::TERMS_VERSION,
+                terms_version: crate::terms::TERMS_VERSION,
             },
             now,
         )

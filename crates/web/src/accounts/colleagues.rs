@@ -14,15 +14,13 @@ use domain::role::Refusal;
 use store::{Company, MemberChange, NewInvitation, NewUser, Reinvitation, User};
 
 use super::mypage::{Done, own_company};
+use crate::auth::INVITATION_HOURS;
 use crate::auth::{self, ClientIp, Viewer};
 use crate::confirm::ConfirmPage;
 use crate::forms::{Errors, Field, FieldSet, FormData, Kind, required_text};
 use crate::layout::Layout;
 use crate::pages::render;
 use crate::{AppState, ErrorKind, WebError};
-
-/// How long an invitation link works.
-pub const INVITATION_HOURS: i64 = 72;
 
 /// The message an action lands on (`?done=`).
 fn notice(done: Option<&str>) -> Option<&'static str> {

@@ -13,8 +13,6 @@ use axum::routing::{get, post};
 
 use crate::auth::{APPLICANT, COMPANY, Guarded, PUBLIC, SIGNED_IN};
 
-pub use colleagues::INVITATION_HOURS;
-
 /// Who may make API tokens: company users and the staff who run e-tenders.
 const TOKEN_USERS: &[domain::Role] = &[
     domain::Role::ReceivingCompany,

@@ -32,7 +32,7 @@ impl TenderRow {
             .tender
             .tender
             .next_date(now)
-            .map(|(name, at)| format!("{name}：{}", crate::cases::when(at)))
+            .map(|(name, at)| format!("{name}：{}", crate::present::when(at)))
             .unwrap_or_default();
         let action = if t.receipt.is_none()
             && t.participation.may_bid()

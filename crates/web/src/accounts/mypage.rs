@@ -91,7 +91,7 @@ pub async fn home(
             .await?
             .into_iter()
             .map(|e| {
-                let last = crate::cases::when(e.last_message_at);
+                let last = crate::present::when(e.last_message_at);
                 (e, last)
             })
             .collect();

@@ -263,8 +263,8 @@ pub async fn submit(
     };
     state.store.remember_device(&device_hash, &key, now).await?;
     let mut target = next.map_or_else(|| home_of_user(&user).to_owned(), |p| p.as_str().to_owned());
-    if crate::site::must_agree(&user) {
-        target = crate::site::agreement_first(&target);
+    if crate::terms::must_agree(&user) {
+        target = crate::terms::agreement_first(&target);
     }
     let mut response = Redirect::to(&target).into_response();
     let secure = state.settings.secure_cookies;

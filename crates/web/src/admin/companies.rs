@@ -9,7 +9,7 @@ use mail::Outcome;
 use serde::Deserialize;
 use store::{Company, Review, StoreError};
 
-use super::actor;
+use crate::auth::actor;
 use crate::auth::{self, ClientIp, Viewer};
 use crate::forms::FormData;
 use crate::layout::Layout;

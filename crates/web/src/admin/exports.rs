@@ -8,7 +8,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use import::export::{DEFAULT_DESTINATION, Encoding, Format, destination_name, export_companies};
 
-use super::actor;
+use crate::auth::actor;
 use crate::auth::{ClientIp, Viewer};
 use crate::forms::FormData;
 use crate::layout::Layout;

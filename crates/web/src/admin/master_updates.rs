@@ -12,7 +12,7 @@ use import::departments::{self, Change, Plan};
 use serde::Deserialize;
 use store::StoreError;
 
-use super::actor;
+use crate::auth::actor;
 use crate::auth::{ClientIp, Viewer};
 use crate::forms::FormData;
 use crate::layout::Layout;

@@ -126,14 +126,3 @@ async fn home(viewer: Viewer) -> Result<Response, WebError> {
         StatusCode::OK,
     )
 }
-
-/// The acting staff member, for the audit log.
-pub(crate) fn actor(viewer: &Viewer, ip: &str) -> Result<store::Actor, WebError> {
-    let user = viewer.user()?;
-    let role = user.staff_role.map_or("", StaffRole::label);
-    Ok(store::Actor {
-        user_id: Some(user.id),
-        label: format!("{role} {}", user.name),
-        ip: Some(ip.to_owned()),
-    })
-}

@@ -5,7 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use store::{ContractDepartment, OrderingOrganization, StoreError};
 
-use super::actor;
+use crate::auth::actor;
 use crate::auth::{self, ClientIp, Viewer};
 use crate::forms::FormData;
 use crate::layout::Layout;

@@ -13,8 +13,8 @@ use domain::{EmailAddress, StaffRole};
 use serde::Deserialize;
 use store::{MemberChange, NewUser, StoreError, TokenPurpose};
 
-use super::actor;
-use crate::accounts::INVITATION_HOURS;
+use crate::auth::INVITATION_HOURS;
+use crate::auth::actor;
 use crate::auth::{self, ClientIp, Viewer};
 use crate::forms::{Errors, Field, FieldSet, FormData, Kind, required_text};
 use crate::layout::Layout;

@@ -14,8 +14,8 @@ use domain::CaseDate;
 use serde_json::{Value, json};
 use store::Case;
 
+use crate::actions::tenders::{BIDDERS, ORG_STAFF};
 use crate::auth::{Guarded, PUBLIC};
-use crate::tenders::ops::{BIDDERS, ORG_STAFF};
 
 use crate::{AppState, WebError};
 

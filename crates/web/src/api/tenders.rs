@@ -4,7 +4,7 @@
 //! by the session or by a per-user API token (`Authorization: Bearer …`).
 //! Every write takes a JSON body (`{}` when there is nothing to say), which
 //! a cross-site form cannot send; the rules and the mails are the pages'
-//! own (`crate::tenders::ops`).
+//! own (`crate::actions::tenders`).
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -16,9 +16,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use store::{Case, Participation, Receipt, TenderRecord};
 
+use crate::actions::tenders::{self as ops, id_of};
 use crate::auth::Viewer;
 use crate::forms::{Errors, FormData};
-use crate::tenders::ops::{self, id_of};
 use crate::{AppState, ErrorKind, WebError};
 
 fn body<T>(b: Result<Json<T>, JsonRejection>, what: &str) -> Result<T, WebError> {
@@ -266,7 +266,7 @@ async fn notice(
 ) -> Result<store::NewTender, WebError> {
     let mut errors = Errors::default();
     let form = form_of(&req.fields);
-    let parsed = crate::tenders::form::parse(state, viewer, &form, &mut errors).await?;
+    let parsed = crate::actions::tender_terms::parse(state, viewer, &form, &mut errors).await?;
     let Some(mut tender) = parsed.filter(|_| errors.is_empty()) else {
         return Err(invalid(&errors));
     };
@@ -285,7 +285,7 @@ pub async fn create(
         .store
         .create_tender(
             &tender,
-            crate::tenders::form::keys_for(&state)?,
+            crate::actions::tender_terms::keys_for(&state)?,
             crate::auth::now_ms(),
         )
         .await
@@ -357,7 +357,7 @@ pub async fn amend(
 ) -> Result<Response, WebError> {
     let form = form_of(&body(b, "変更後の日程")?);
     let (case, t) = ops::managed(&state, &viewer, id_of(&id)?).await?;
-    let schedule = crate::tenders::manage::schedule_of(&form)?;
+    let schedule = crate::actions::tender_terms::schedule_of(&form)?;
     ops::amend(&state, &viewer, &case, &t, schedule, form.get("note")).await?;
     Ok(done("amended"))
 }

@@ -106,13 +106,13 @@ async fn require(State(roles): State<&'static [Role]>, req: Request, next: Next)
     // A company user who has not agreed to the terms in force may read what
     // everyone may, and agree or sign out; nothing else until they agree.
     if let Some(user) = &viewer.user
-        && crate::site::must_agree(user)
+        && crate::terms::must_agree(user)
         && !roles.contains(&Role::Visitor)
-        && !matches!(req.uri().path(), crate::site::AGREEMENT_PATH | "/logout")
+        && !matches!(req.uri().path(), crate::terms::AGREEMENT_PATH | "/logout")
     {
         let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
         if req.method() == axum::http::Method::GET && !path.starts_with("/api/") {
-            return Redirect::to(&crate::site::agreement_first(path)).into_response();
+            return Redirect::to(&crate::terms::agreement_first(path)).into_response();
         }
         return WebError::new(
             ErrorKind::Forbidden,

@@ -374,6 +374,21 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
     }
 }
 
+/// How long an invitation link works (a colleague's or a staff member's).
+pub const INVITATION_HOURS: i64 = 72;
+
+/// The acting person, for the audit log: role and name, and the address
+/// the request came from (empty when the caller has none at hand).
+pub fn actor(viewer: &Viewer, ip: &str) -> Result<store::Actor, WebError> {
+    let user = viewer.user()?;
+    let role = user.staff_role.map_or("", domain::StaffRole::label);
+    Ok(store::Actor {
+        user_id: Some(user.id),
+        label: format!("{role} {}", user.name),
+        ip: Some(ip.to_owned()),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,7 @@ use search::{OpenState, Sort};
 use crate::auth::{Guarded, PUBLIC, Viewer};
 use crate::layout::{Layout, NavItem};
 use crate::pages::render;
+use crate::present::{day_input, when, yen};
 use crate::{AppState, WebError};
 
 pub use params::parse as parse_params;
@@ -71,19 +72,6 @@ struct SearchPage {
     past_end: Option<PastEnd>,
     /// The filters' disclosure starts open when a filter is chosen.
     refine_open: bool,
-}
-
-fn day_input(ms: Option<i64>) -> String {
-    ms.map(|ms| {
-        let (y, m, d, ..) = domain::time::jst_parts(ms);
-        format!("{y:04}-{m:02}-{d:02}")
-    })
-    .unwrap_or_default()
-}
-
-/// "2026年1月15日（令和8年） 17:00".
-pub fn when(ms: i64) -> String {
-    domain::When::At(ms).label()
 }
 
 async fn search_page(
@@ -427,18 +415,6 @@ struct OpenedBidRow {
     sealed_hash: String,
 }
 
-pub(crate) fn yen(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{}{out}円", if n < 0 { "-" } else { "" })
-}
-
 async fn tender_panel(
     state: &AppState,
     viewer: &Viewer,
@@ -451,16 +427,7 @@ async fn tender_panel(
         return Ok(None);
     };
     let phase = t.tender.phase(now);
-    let facts = crate::tenders::manage::tender_facts(state, case, &t, false).await?;
-    let requirements = facts
-        .into_iter()
-        .filter(|(k, _)| {
-            matches!(
-                *k,
-                "参加資格等級" | "本店所在地" | "業種" | "参加申請に添付する書類"
-            )
-        })
-        .collect();
+    let requirements = crate::facts::requirement_facts(state, &t).await?;
     let bidder = viewer.has(domain::Role::ReceivingCompany);
     let mine = match viewer.user.as_ref().and_then(|u| u.company_id) {
         Some(company) if bidder => state
@@ -557,79 +524,6 @@ fn source_name(source: &str) -> &'static str {
     }
 }
 
-/// The facts a case page lists, in order, worded for the case's kind, with
-/// the time left until each deadline while the case is open.
-pub async fn facts_of(
-    state: &AppState,
-    f: &store::NewCase,
-    now: i64,
-) -> Result<Vec<(&'static str, String)>, WebError> {
-    let company_case = f.kind.takes_entries();
-    let mut facts: Vec<(&'static str, String)> = vec![
-        ("種別", f.category.label().to_owned()),
-        ("入札・契約方式", f.procedure.label().to_owned()),
-        (
-            if company_case {
-                "発注企業"
-            } else {
-                "発注機関"
-            },
-            f.organization_name.clone(),
-        ),
-    ];
-    let region = [
-        match f.prefecture_code {
-            Some(c) => state.store.prefecture_name(c).await?,
-            None => String::new(),
-        },
-        f.municipality_name.clone().unwrap_or_default(),
-    ]
-    .into_iter()
-    .filter(|s| !s.is_empty())
-    .collect::<Vec<_>>()
-    .join(" ");
-    if !region.is_empty() {
-        facts.push(("地域", region));
-    }
-    if let Some(g) = f.qualification_grade.as_ref().filter(|g| !g.is_empty()) {
-        facts.push((
-            if company_case {
-                "参加の条件"
-            } else {
-                "等級"
-            },
-            g.clone(),
-        ));
-    }
-    // A date the source gave without a time is shown as the day alone.
-    let dated = |label: &'static str, d: CaseDate, left: bool| {
-        f.when(d).map(|w| {
-            let mut v = w.label();
-            if left && f.status == CaseStatus::Open {
-                v.push_str(&format!("（{}）", domain::case::time_left(now, w.end_ms())));
-            }
-            (label, v)
-        })
-    };
-    let (application, submission) = if company_case {
-        ("エントリーの締切", "見積書等の提出期限")
-    } else {
-        ("参加申請の締切", "入札・提出の締切")
-    };
-    facts.extend(
-        [
-            dated("公告日", CaseDate::Published, false),
-            dated(application, CaseDate::ApplicationDeadline, true),
-            dated(submission, CaseDate::SubmissionDeadline, true),
-            dated("開札日時", CaseDate::Opening, false),
-            dated("納入・履行期限", CaseDate::PeriodEnd, false),
-        ]
-        .into_iter()
-        .flatten(),
-    );
-    Ok(facts)
-}
-
 /// What the case page offers about entries (private orders and technical needs).
 enum EntryPanel {
     None,
@@ -696,7 +590,7 @@ async fn case_page(
         return Err(WebError::not_found());
     }
     let now = crate::auth::now_ms();
-    let facts = facts_of(&state, &f, now).await?;
+    let facts = crate::facts::facts_of(&state, &f, now).await?;
     let entry = entry_panel(&state, &viewer, id, &f, now).await?;
     let asked = query.iter().any(|(k, v)| k == "asked" && v == "1");
     let tender = tender_panel(&state, &viewer, &case_for_panel, now, asked).await?;

@@ -11,11 +11,13 @@ use mail::CaseEvent;
 use serde::Deserialize;
 use store::{Case, Company, Entry, EntryMessage, NewMessage, StoreError, User};
 
-use super::{id_of, mail_company, own_company, when};
+use super::{id_of, own_company};
 use crate::auth::Viewer;
 use crate::forms::{Errors, Field, FieldSet, FormData, Kind, checked_files};
 use crate::layout::Layout;
+use crate::mailing::mail_company;
 use crate::pages::{FormPage, MessagePage, render};
+use crate::present::when;
 use crate::{AppState, WebError};
 
 /// The longest message (characters).

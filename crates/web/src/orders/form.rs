@@ -10,14 +10,15 @@ use mail::CaseEvent;
 use serde::Deserialize;
 use store::{Case, Company, Entry, FileMeta, NewCase, SaveOrder, StoreError, User};
 
-use super::{id_of, own_company, when};
+use super::{id_of, own_company};
 use crate::auth::Viewer;
 use crate::forms::{
     Errors, Field, FieldSet, FormData, Kind, checked_files, optional_datetime, optional_text,
-    required_lines, required_text,
+    options, required_lines, required_text,
 };
 use crate::layout::Layout;
 use crate::pages::{FormPage, MessagePage, render};
+use crate::present::when;
 use crate::{AppState, WebError};
 
 #[derive(Debug, Deserialize)]
@@ -136,18 +137,6 @@ impl Values {
             submission_deadline: form.get("submission_deadline").into(),
         }
     }
-}
-
-pub(crate) fn options<T: Copy>(
-    all: &[T],
-    f: impl Fn(T) -> (&'static str, &'static str),
-) -> Vec<(String, String)> {
-    all.iter()
-        .map(|v| {
-            let (code, label) = f(*v);
-            (code.to_owned(), label.to_owned())
-        })
-        .collect()
 }
 
 async fn field_sets(
@@ -667,7 +656,7 @@ pub async fn show(
     let (_, company) = own_company(&state, &viewer).await?;
     let case = own_case(&state, &company, &id).await?;
     let now = crate::auth::now_ms();
-    let facts = crate::cases::facts_of(&state, &case.fields, now).await?;
+    let facts = crate::facts::facts_of(&state, &case.fields, now).await?;
     let comment = state.store.review_comment(case.id).await?;
     let entries = state.store.entries_for_case(case.id).await?;
     let entry_times = entries

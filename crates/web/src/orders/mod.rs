@@ -9,7 +9,7 @@ mod review;
 
 use axum::routing::{get, post};
 use domain::Role;
-use store::{Company, NewMail, User};
+use store::{Company, User};
 
 use crate::auth::{COMPANY, Guarded, PUBLIC, REVIEWERS, Viewer};
 use crate::{AppState, ErrorKind, WebError};
@@ -62,28 +62,7 @@ async fn own_company(state: &AppState, viewer: &Viewer) -> Result<(User, Company
     Ok((user, company))
 }
 
-/// One mail to each active user of a company, composed by `compose(address, name)`.
-pub(crate) async fn mail_company(
-    state: &AppState,
-    company_id: i64,
-    compose: impl Fn(&str, &str) -> NewMail,
-) -> Result<Vec<NewMail>, WebError> {
-    Ok(state
-        .store
-        .company_users(company_id)
-        .await?
-        .iter()
-        .filter(|u| u.active && u.email_confirmed)
-        .map(|u| compose(&u.email, &u.name))
-        .collect())
-}
-
 /// A path id, or 404.
 fn id_of(raw: &str) -> Result<i64, WebError> {
     raw.parse().map_err(|_| WebError::not_found())
-}
-
-/// "2026年12月1日（令和8年） 17:00".
-fn when(ms: i64) -> String {
-    crate::cases::when(ms)
 }

@@ -9,11 +9,12 @@ use domain::CaseStatus;
 use mail::CaseEvent;
 use store::{OrderDecision, StoreError};
 
-use super::{id_of, mail_company};
-use crate::admin::actor;
+use super::id_of;
+use crate::auth::actor;
 use crate::auth::{ClientIp, Viewer};
 use crate::forms::FormData;
 use crate::layout::Layout;
+use crate::mailing::mail_company;
 use crate::pages::render;
 use crate::{AppState, WebError};
 
@@ -87,7 +88,7 @@ async fn case_page(
         .await?
         .filter(|c| c.fields.kind.takes_entries())
         .ok_or_else(WebError::not_found)?;
-    let facts = crate::cases::facts_of(state, &case.fields, crate::auth::now_ms()).await?;
+    let facts = crate::facts::facts_of(state, &case.fields, crate::auth::now_ms()).await?;
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {

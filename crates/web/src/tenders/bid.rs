@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use store::{Case, TenderRecord};
 
-use super::ops::{self, id_of};
+use crate::actions::tenders::{self as ops, id_of};
 use crate::auth::Viewer;
 use crate::confirm::{self, ConfirmPage};
 use crate::forms::{Errors, Field, FieldSet, FormData, Kind};
@@ -81,7 +81,7 @@ fn form(
     )
     .intro(format!(
         "入札締切：{}。入札は一度だけです。次の画面で内容を確かめてから送信すると封印され、開札まで誰も（運営事務局も）読めません。",
-        crate::cases::when(t.tender.schedule.bid_deadline)
+        crate::present::when(t.tender.schedule.bid_deadline)
     ))
     .link(format!("/cases/{id}"), "案件のページに戻る")
     .link(format!("/cases/{id}/decline"), "入札を辞退する")
@@ -190,7 +190,7 @@ fn read(typed: &FormData) -> Result<etender::BidContent, Errors> {
 
 /// 「金800,000円」: the amount as a Japanese bid form writes it.
 pub(crate) fn kin(amount: i64) -> String {
-    format!("金{}", crate::cases::yen(amount))
+    format!("金{}", crate::present::yen(amount))
 }
 
 fn confirm_page(
@@ -219,7 +219,7 @@ fn confirm_page(
     )
     .fact("くじ入力番号", bid.kuji.clone())
     .fact("内訳", breakdown)
-    .fact("入札締切", crate::cases::when(t.tender.schedule.bid_deadline))
+    .fact("入札締切", crate::present::when(t.tender.schedule.bid_deadline))
     .warning("「この内容で入札する」を押すと入札は封印され、取り消しも修正もできません。入札は一度だけです。")
     .hidden("amount", bid.amount.to_string())
     .hidden("kuji", bid.kuji.clone())

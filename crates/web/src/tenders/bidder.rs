@@ -8,7 +8,7 @@ use domain::tender::{GRADES, Phase};
 use store::{Case, TenderRecord};
 
 use super::bid;
-use super::ops::{self, id_of};
+use crate::actions::tenders::{self as ops, id_of};
 use crate::auth::Viewer;
 use crate::confirm::{self, ConfirmPage};
 use crate::forms::{Errors, Field, FieldSet, FormData, Kind, checked_files};
@@ -92,7 +92,7 @@ async fn form(
     )
     .intro(format!(
         "参加申請の締切は {} です。発注機関が資格審査を行い、結果をメールでお知らせします。参加資格を認められた企業だけが入札できます。",
-        crate::cases::when(t.tender.schedule.application_deadline)
+        crate::present::when(t.tender.schedule.application_deadline)
     ))
     .link(format!("/cases/{}", case.id), "案件のページに戻る");
     let warnings = unmet(state, t, company_id, None).await?;
@@ -154,8 +154,8 @@ pub async fn participate_form(
             Layout::for_viewer("参加申請の受付期間ではありません", &viewer),
             &[&format!(
                 "この案件の参加申請は {} から {} までです。",
-                crate::cases::when(t.tender.schedule.published_at),
-                crate::cases::when(t.tender.schedule.application_deadline)
+                crate::present::when(t.tender.schedule.published_at),
+                crate::present::when(t.tender.schedule.application_deadline)
             )],
         )
         .link(format!("/cases/{}", case.id), "案件のページに戻る")
@@ -254,7 +254,7 @@ fn decline_page(viewer: &Viewer, case: &Case, t: &TenderRecord) -> Result<Respon
     )
     .lead("この案件の入札を辞退します。辞退は入札書と同じく受付番号つきで受け付け、受付票をメールでお送りします。")
     .fact("案件名", case.fields.title.clone())
-    .fact("入札締切", crate::cases::when(t.tender.schedule.bid_deadline))
+    .fact("入札締切", crate::present::when(t.tender.schedule.bid_deadline))
     .warning("辞退は取り消せません。辞退すると、この案件には入札できません。")
     .cancel(format!("/cases/{}/bid", case.id), "辞退せずに入札のページに戻る")
     .respond()

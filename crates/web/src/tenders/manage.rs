@@ -8,17 +8,17 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::tender::{Action, AwardMethod, Phase, Schedule};
+use domain::tender::{Action, AwardMethod, Phase};
 use store::{Case, Participation, TenderRecord};
 
-use super::form::SCHEDULE;
-use super::ops::{self, id_of};
+use crate::actions::tender_terms::{SCHEDULE, schedule_of};
+use crate::actions::tenders::{self as ops, id_of};
 use crate::auth::Viewer;
-use crate::cases::{when, yen};
 use crate::confirm::{self, ConfirmPage};
-use crate::forms::{Errors, FormData, optional_datetime};
+use crate::forms::{Errors, FormData};
 use crate::layout::Layout;
 use crate::pages::render;
+use crate::present::{when, yen};
 use crate::{AppState, ErrorKind, WebError};
 
 #[derive(Template)]
@@ -132,96 +132,6 @@ fn notice(done: &str) -> Option<&'static str> {
         "unsuccessful" => "不調としました。入札者にメールでお知らせしました。",
         _ => return None,
     })
-}
-
-/// Names for the requirement codes.
-async fn requirement_facts(
-    state: &AppState,
-    t: &TenderRecord,
-) -> Result<Vec<(&'static str, String)>, WebError> {
-    let r = &t.requirements;
-    let prefectures = state.store.prefectures().await?;
-    let divisions = state.store.industry_divisions().await?;
-    let any = |v: Vec<String>| {
-        if v.is_empty() {
-            "問わない".to_owned()
-        } else {
-            v.join("、")
-        }
-    };
-    Ok(vec![
-        (
-            "参加資格等級",
-            any(r.grades.iter().map(|g| format!("{g}等級")).collect()),
-        ),
-        (
-            "本店所在地",
-            any(r
-                .prefectures
-                .iter()
-                .filter_map(|c| prefectures.iter().find(|(p, _)| p == c))
-                .map(|(_, n)| n.clone())
-                .collect()),
-        ),
-        (
-            "業種",
-            any(r
-                .industries
-                .iter()
-                .filter_map(|s| divisions.iter().find(|d| d.section_code == *s))
-                .map(|d| d.section_name.clone())
-                .collect()),
-        ),
-        (
-            "参加申請に添付する書類",
-            if r.documents.is_empty() {
-                "指定なし".to_owned()
-            } else {
-                r.documents.clone()
-            },
-        ),
-    ])
-}
-
-/// The facts of the notice, for staff and (in part) the case page.
-pub async fn tender_facts(
-    state: &AppState,
-    case: &Case,
-    t: &TenderRecord,
-    staff: bool,
-) -> Result<Vec<(&'static str, String)>, WebError> {
-    let s = t.tender.schedule;
-    let mut facts = vec![
-        ("入札・契約方式", case.fields.procedure.label().to_owned()),
-        ("落札方式", t.award_method.label().to_owned()),
-        ("公告日", when(s.published_at)),
-        ("参加申請締切", when(s.application_deadline)),
-        ("資格審査結果通知日", when(s.qualification_notice_at)),
-        ("入札書受付開始", when(s.bidding_opens_at)),
-        ("入札締切", when(s.bid_deadline)),
-        ("開札日時", when(s.opening_at)),
-    ];
-    if staff {
-        facts.insert(0, ("発注機関", case.fields.organization_name.clone()));
-        facts.push((
-            "予定価格",
-            format!(
-                "{}（{}）",
-                yen(t.ceiling_yen),
-                if t.ceiling_public {
-                    "事前公表"
-                } else {
-                    "開札後に公表"
-                }
-            ),
-        ));
-        facts.push((
-            "最低制限価格",
-            t.minimum_yen.map_or_else(|| "設けない".to_owned(), yen),
-        ));
-    }
-    facts.extend(requirement_facts(state, t).await?);
-    Ok(facts)
 }
 
 async fn manage_page(
@@ -356,7 +266,7 @@ async fn manage_page(
             phase: phase.label(),
             draft: phase == Phase::Draft,
             csrf: viewer.csrf_token.clone(),
-            facts: tender_facts(state, case, t, true).await?,
+            facts: crate::facts::tender_facts(state, case, t).await?,
             documents: case.fields.documents.clone(),
             amendable: deciding,
             schedule_inputs,
@@ -520,29 +430,6 @@ pub async fn publish(
         |s, v, c, _, _| async move { ops::publish(&s, &v, &c).await },
     )
     .await
-}
-
-/// The schedule from a form, or every error in one sentence.
-pub fn schedule_of(form: &FormData) -> Result<Schedule, WebError> {
-    let mut errors = Errors::default();
-    let mut at = [0i64; 6];
-    for (i, (name, label)) in SCHEDULE.iter().enumerate() {
-        match optional_datetime(&mut errors, form, name, label, 9) {
-            Some(v) => at[i] = v,
-            None => errors.add(name, format!("{label}を入力してください。")),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(WebError::new(ErrorKind::Unprocessable, errors.joined()));
-    }
-    Ok(Schedule {
-        published_at: at[0],
-        application_deadline: at[1],
-        qualification_notice_at: at[2],
-        bidding_opens_at: at[3],
-        bid_deadline: at[4],
-        opening_at: at[5],
-    })
 }
 
 pub async fn amend(

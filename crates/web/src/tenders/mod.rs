@@ -1,18 +1,17 @@
 //! E-tenders (電子入札) in the browser: organisation staff write, publish,
 //! amend and cancel them, review applications, nominate, score, answer
 //! questions, open and award; receiving companies apply, ask, bid and
-//! decline. The JSON API (`crate::api`) does the same through `ops`.
+//! decline. The JSON API does the same through `crate::actions::tenders`.
 
 mod bid;
 mod bidder;
 pub(crate) mod form;
 pub(crate) mod manage;
-pub(crate) mod ops;
 
 use axum::routing::{get, post};
 
+use crate::actions::tenders::{BIDDERS, ORG_STAFF};
 use crate::auth::Guarded;
-use ops::{BIDDERS, ORG_STAFF};
 
 pub fn routes(g: Guarded) -> Guarded {
     g.get("/org/tenders", ORG_STAFF, get(manage::list))

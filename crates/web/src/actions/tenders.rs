@@ -90,7 +90,7 @@ pub async fn public_tender(state: &AppState, id: i64) -> Result<(Case, TenderRec
 
 /// Who did it, for the audit log.
 pub fn staff_actor(viewer: &Viewer) -> Result<store::Actor, WebError> {
-    crate::admin::actor(viewer, "")
+    crate::auth::actor(viewer, "")
 }
 
 /// The bidder: (user, company id, actor).
@@ -118,7 +118,7 @@ async fn mail_companies(
 ) -> Result<Vec<NewMail>, WebError> {
     let mut mails = Vec::new();
     for c in companies {
-        mails.extend(crate::orders::mail_company(state, c, &compose).await?);
+        mails.extend(crate::mailing::mail_company(state, c, &compose).await?);
     }
     Ok(mails)
 }
@@ -207,8 +207,8 @@ fn schedule_changes(old: &Schedule, new: &Schedule) -> String {
         .map(|(n, a, b)| {
             format!(
                 "{n}：{} → {}",
-                crate::cases::when(*a),
-                crate::cases::when(*b)
+                crate::present::when(*a),
+                crate::present::when(*b)
             )
         })
         .collect::<Vec<_>>()
@@ -293,7 +293,7 @@ pub async fn decide(
     if reason.is_some_and(|r| r.chars().count() > 2_000) {
         return Err(unprocessable("理由は2,000文字以内で入力してください。"));
     }
-    let opens = crate::cases::when(tender.tender.schedule.bidding_opens_at);
+    let opens = crate::present::when(tender.tender.schedule.bidding_opens_at);
     let event = match status {
         Participation::Rejected => CaseEvent::TenderRejected {
             reason: reason.unwrap_or_default().to_owned(),
