@@ -1,7 +1,7 @@
 //! 案件を探す: the search page and each case's page.
 
 mod feeds;
-mod params;
+pub(crate) mod params;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
