@@ -114,6 +114,23 @@ pub enum OpenState {
     Closed,
 }
 
+/// The deepest result a search pages to. A page that starts past it is
+/// empty, as a page past the last result is: beyond it, the filters narrow
+/// the search, not paging.
+pub const MAX_DEPTH: usize = 10_000;
+/// Results per page unless asked otherwise.
+pub const DEFAULT_PER_PAGE: usize = 20;
+/// Most results on one page.
+pub const MAX_PER_PAGE: usize = 100;
+
+/// How many pages of `per_page` results a search with `total` results has
+/// (at most `MAX_DEPTH` results in all).
+pub fn page_count(total: usize, per_page: usize) -> usize {
+    total
+        .min(MAX_DEPTH)
+        .div_ceil(per_page.clamp(1, MAX_PER_PAGE))
+}
+
 /// What to look for. Values within one facet are ORed; facets are ANDed.
 #[derive(Debug, Clone, Default)]
 pub struct CaseQuery {
@@ -553,8 +570,11 @@ impl SearchIndex {
             Self::combine(clauses)
         };
         let query = with_state(q.state);
-        let per_page = q.per_page.clamp(1, 100);
-        let offset = q.page.saturating_mul(per_page).min(10_000);
+        let per_page = q.per_page.clamp(1, MAX_PER_PAGE);
+        // A page past MAX_DEPTH is empty (with the total and the facets); the
+        // last page stops at MAX_DEPTH.
+        let offset = q.page.saturating_mul(per_page).min(MAX_DEPTH);
+        let take = per_page.min(MAX_DEPTH - offset);
         let top = TopDocs::with_limit(per_page).and_offset(offset);
 
         let relevance = q.sort == Sort::Relevance && !query::parse(&q.text).required.is_empty();
@@ -567,7 +587,7 @@ impl SearchIndex {
         let page_handle = multi.add_collector(page::PageCollector {
             now,
             order,
-            keep: offset + per_page,
+            keep: offset + take,
         });
         let score_handle = relevance.then(|| multi.add_collector(top.order_by_score()));
         let mut fruits = searcher.search(query.as_ref(), &multi)?;
@@ -576,9 +596,16 @@ impl SearchIndex {
             Some(handle) => handle
                 .extract(&mut fruits)
                 .into_iter()
+                .take(take)
                 .map(|(_, d)| d)
                 .collect(),
-            None => page.top.iter().skip(offset).map(|(_, d)| *d).collect(),
+            None => page
+                .top
+                .iter()
+                .skip(offset)
+                .take(take)
+                .map(|(_, d)| *d)
+                .collect(),
         };
         self.finish(page, docs)
     }

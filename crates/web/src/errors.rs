@@ -6,7 +6,7 @@ use askama::Template;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use serde_json::json;
+use serde::Serialize;
 
 use crate::layout::Layout;
 
@@ -203,11 +203,38 @@ struct ErrorPage<'a> {
     status: u16,
 }
 
+/// An API error's body, `{"error": {"code": …, "message": …}}`: what every
+/// route under `/api/` answers when it refuses (its schema is the OpenAPI
+/// document's `Error`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(
+    as = Error,
+    description = "エラー。code は種類（機械が読む）、message は利用者向けの日本語の説明"
+)]
+pub(crate) struct ErrorBody {
+    #[schema(inline)]
+    error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct ErrorDetail {
+    /// 機械が読むための種類
+    #[schema(examples("bad_request", "not_found"))]
+    code: &'static str,
+    /// 利用者向けの日本語のメッセージ
+    message: String,
+}
+
 /// The body of an error response: a page in the site's layout, or for the API
-/// `{"error": {"code": …, "message": …}}`.
+/// an [`ErrorBody`].
 pub(crate) fn render(kind: ErrorKind, message: &str, status: StatusCode, json: bool) -> Response {
     if json {
-        let body = json!({"error": {"code": kind.code(), "message": message}});
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: kind.code(),
+                message: message.to_owned(),
+            },
+        };
         return (status, Json(body)).into_response();
     }
     let mut paragraphs = vec![message];

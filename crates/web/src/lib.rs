@@ -1,5 +1,12 @@
 //! The chance-navi web server: routes, pages and the middleware every request
 //! passes through. Handlers are thin; SQL lives in `store`, rules in `domain`.
+//!
+//! Modules are of two sorts. Features (`FEATURES` below: accounts, admin,
+//! api, audit, cases, help, home, notifications, orders, site, tenders) hold
+//! pages and routes; they may use any shared module (actions, auth, forms,
+//! layout, pages, present, facts, mailing, terms, case_query, confirm, …)
+//! but never another feature: what two features need lives in a shared
+//! module. `tests::no_feature_imports_another_feature` checks it.
 
 mod accounts;
 mod actions;
@@ -8,6 +15,7 @@ mod api;
 mod assets;
 mod audit;
 pub mod auth;
+pub mod case_query;
 pub mod cases;
 mod confirm;
 mod errors;
@@ -210,4 +218,115 @@ pub fn app(state: AppState) -> Router {
 /// Wraps any set of routes in the portal's middleware (tests add routes of their own).
 pub fn with_middleware(routes: Router<AppState>, state: AppState) -> Router {
     middleware::wrap(routes.fallback(errors::not_found), state)
+}
+
+/// The feature modules (see the crate's documentation).
+#[cfg(test)]
+const FEATURES: &[&str] = &[
+    "accounts",
+    "admin",
+    "api",
+    "audit",
+    "cases",
+    "help",
+    "home",
+    "notifications",
+    "orders",
+    "site",
+    "tenders",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::FEATURES;
+    use std::path::{Path, PathBuf};
+
+    /// Every `.rs` file under `dir`, or `dir.rs` itself.
+    fn files(src: &Path, feature: &str) -> Vec<PathBuf> {
+        let single = src.join(format!("{feature}.rs"));
+        if single.exists() {
+            return vec![single];
+        }
+        let mut out = Vec::new();
+        let mut dirs = vec![src.join(feature)];
+        while let Some(d) = dirs.pop() {
+            for entry in std::fs::read_dir(&d).expect("feature folder") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
+            }
+        }
+        out
+    }
+
+    /// The features `text` names by path (`crate::x`, also inside `use
+    /// crate::{x, …}`), other than `own`.
+    fn named(text: &str, own: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        for f in FEATURES.iter().filter(|f| **f != own) {
+            let direct = format!("crate::{f}::");
+            let module = format!("crate::{f};");
+            let grouped = text.match_indices("use crate::{").any(|(i, _)| {
+                let rest = &text[i..];
+                let group = &rest[..rest.find('}').unwrap_or(rest.len())];
+                group
+                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .any(|w| w == *f)
+            });
+            if text.contains(&direct) || text.contains(&module) || grouped {
+                found.push((*f).to_owned());
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn no_feature_imports_another_feature() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut crossings = Vec::new();
+        for feature in FEATURES {
+            for file in files(&src, feature) {
+                let text = std::fs::read_to_string(&file).expect("read");
+                for other in named(&text, feature) {
+                    crossings.push(format!(
+                        "{} uses {other}",
+                        file.strip_prefix(&src).unwrap_or(&file).display()
+                    ));
+                }
+            }
+        }
+        assert!(
+            crossings.is_empty(),
+            "features must use shared modules, not each other: {crossings:#?}"
+        );
+    }
+
+    #[test]
+    fn the_check_sees_each_way_of_naming_a_feature() {
+        assert_eq!(
+            named("let x = crate::orders::form::f();", "cases"),
+            ["orders"]
+        );
+        assert_eq!(named("use crate::tenders;", "api"), ["tenders"]);
+        assert_eq!(
+            named("use crate::{AppState, cases, WebError};", "api"),
+            ["cases"]
+        );
+        assert!(named("use crate::{AppState, present::when};", "api").is_empty());
+        assert!(named("use crate::cases::x;", "cases").is_empty());
+    }
+
+    #[test]
+    fn every_feature_is_a_module_of_the_crate() {
+        let lib = include_str!("lib.rs");
+        for f in FEATURES {
+            assert!(
+                lib.contains(&format!("mod {f};")),
+                "{f} is listed as a feature but is not a module"
+            );
+        }
+    }
 }

@@ -15,9 +15,13 @@ pub fn when(ms: i64) -> String {
     domain::When::At(ms).label()
 }
 
-/// "1,234,567円".
-pub fn yen(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
+/// "10,000": a count with thousands separators.
+pub fn count(n: usize) -> String {
+    grouped(&n.to_string())
+}
+
+/// Digits with a comma every three from the right.
+fn grouped(digits: &str) -> String {
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
@@ -25,5 +29,24 @@ pub fn yen(n: i64) -> String {
         }
         out.push(c);
     }
-    format!("{}{out}円", if n < 0 { "-" } else { "" })
+    out
+}
+
+/// "1,234,567円".
+pub fn yen(n: i64) -> String {
+    let sign = if n < 0 { "-" } else { "" };
+    format!("{sign}{}円", grouped(&n.unsigned_abs().to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn amounts_and_counts_are_grouped_by_thousands() {
+        assert_eq!(super::yen(0), "0円");
+        assert_eq!(super::yen(1_234_567), "1,234,567円");
+        assert_eq!(super::yen(-1000), "-1,000円");
+        assert_eq!(super::yen(i64::MIN), "-9,223,372,036,854,775,808円");
+        assert_eq!(super::count(10_000), "10,000");
+        assert_eq!(super::count(999), "999");
+    }
 }

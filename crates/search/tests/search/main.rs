@@ -441,3 +441,47 @@ proptest! {
         prop_assert_eq!(r.ids, expected);
     }
 }
+
+/// Paging stops at the index's depth (search::MAX_DEPTH): the last page
+/// ends at the 10,000th result, and every page after it is empty — not a
+/// copy of the page that holds the 10,001st result, as pages 101–500 at 100
+/// per page used to be.
+#[test]
+fn paging_stops_at_the_depth_and_pages_past_it_are_empty() {
+    let index = SearchIndex::in_memory().expect("index");
+    let total = search::MAX_DEPTH + 50;
+    let cases: Vec<Case> = (1..=total as i64)
+        .map(|id| case(id, "清掃業務", |_| {}))
+        .collect();
+    index.apply(&cases).expect("apply");
+    index.commit(1).expect("commit");
+    let at = |page: usize, per_page: usize| {
+        index
+            .search(
+                &CaseQuery {
+                    per_page,
+                    page,
+                    ..CaseQuery::default()
+                },
+                NOW,
+            )
+            .expect("search")
+    };
+    assert_eq!(search::page_count(total, 100), 100);
+    assert_eq!(search::page_count(total, 30), 334);
+    let last = at(99, 100);
+    assert_eq!((last.total, last.ids.len()), (total, 100));
+    for past in [100, 101, 499, usize::MAX / 200] {
+        let r = at(past, 100);
+        assert!(
+            r.ids.is_empty(),
+            "page {} shows {} cases",
+            past + 1,
+            r.ids.len()
+        );
+        assert_eq!(r.total, total, "the total and facets stay");
+    }
+    // A page that straddles the depth stops at it: 9,990 + 10.
+    assert_eq!(at(333, 30).ids.len(), 10);
+    assert!(at(334, 30).ids.is_empty());
+}

@@ -88,6 +88,19 @@ pub async fn public_tender(state: &AppState, id: i64) -> Result<(Case, TenderRec
     Ok((case, tender))
 }
 
+/// A review's outcome as the page's radio and the API's `decision` name it
+/// (`approve`, `reject`).
+pub fn decision(word: &str) -> Result<Participation, WebError> {
+    match word {
+        "approve" => Ok(Participation::Approved),
+        "reject" => Ok(Participation::Rejected),
+        _ => Err(WebError::new(
+            ErrorKind::Unprocessable,
+            "審査の結果（decision）は approve（認める）か reject（認めない）を選んでください。",
+        )),
+    }
+}
+
 /// Who did it, for the audit log.
 pub fn staff_actor(viewer: &Viewer) -> Result<store::Actor, WebError> {
     crate::auth::actor(viewer, "")

@@ -4,16 +4,66 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Serialize;
 use serde_json::{Value, json};
+use utoipa::openapi::schema::{ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat};
+use utoipa::openapi::{RefOr, Schema, Type};
 
+use super::openapi::OcdsParams;
+use crate::errors::ErrorBody;
 use crate::{AppState, ErrorKind, WebError};
 
 /// Releases per page unless asked otherwise, and at most.
-const DEFAULT_LIMIT: i64 = 100;
-const MAX_LIMIT: i64 = 500;
+pub(super) const DEFAULT_LIMIT: i64 = 100;
+pub(super) const MAX_LIMIT: i64 = 500;
+
+/// An OCDS release or record package, as `import::ocds_export` builds it
+/// (and the OCDS schema, not this one, checks it in the tests).
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct OcdsPackage(Value);
+
+impl utoipa::ToSchema for OcdsPackage {}
+
+impl utoipa::PartialSchema for OcdsPackage {
+    fn schema() -> RefOr<Schema> {
+        let uri = || {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::Custom("uri".to_owned())))
+        };
+        let objects = || ArrayBuilder::new().items(ObjectBuilder::new());
+        ObjectBuilder::new()
+            .description(Some(
+                "OCDS 1.1.5 のパッケージ。スキーマは https://standard.open-contracting.org/schema/1__1__5/release-package-schema.json （レコードは record-package-schema.json）。ページ送りは links.next。",
+            ))
+            .property("uri", uri())
+            .property(
+                "version",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(["1.1"])),
+            )
+            .property(
+                "publishedDate",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))),
+            )
+            .property("publisher", ObjectBuilder::new())
+            .property("extensions", ArrayBuilder::new().items(uri()))
+            .property("releases", objects())
+            .property("records", objects())
+            .property("links", ObjectBuilder::new().property("next", uri()))
+            .required("uri")
+            .required("version")
+            .required("publishedDate")
+            .required("publisher")
+            .into()
+    }
+}
 
 fn bad(message: &str) -> WebError {
     WebError::new(ErrorKind::BadRequest, message)
@@ -78,12 +128,24 @@ fn read_query(pairs: &[(String, String)]) -> Result<Page, WebError> {
     })
 }
 
-/// `GET /api/v1/ocds/releases`: a release package of public cases, oldest
-/// change first, with `links.next` while more remain.
+/// 公開案件をOCDS 1.1のリリースパッケージとして取得する
+///
+/// 公開されている案件を、最後に変わった順に1件1リリースで返します。続きがあるときは links.next（cursor 付きのURL）をたどってください。最後に受け取った links.next を取っておけば、次はそれ以降に変わった案件だけを受け取れます。入札の拡張（bids）を使います（extensions に記載）。
+#[utoipa::path(
+    get,
+    path = "/api/v1/ocds/releases",
+    operation_id = "ocdsReleases",
+    tag = "OCDS",
+    params(OcdsParams),
+    responses(
+        (status = 200, description = "OCDS 1.1 リリースパッケージ（release-package-schema.json）。続きがあれば links.next", body = OcdsPackage),
+        (status = 400, description = "cursor・since・limit が正しくない", body = ErrorBody),
+    )
+)]
 pub async fn releases(
     State(state): State<AppState>,
     Query(pairs): Query<Vec<(String, String)>>,
-) -> Result<Response, WebError> {
+) -> Result<Json<OcdsPackage>, WebError> {
     let Page {
         after,
         since,
@@ -135,14 +197,25 @@ pub async fn releases(
             json!({"next": link(Some(encode_cursor(last.change_seq, last.id)))}),
         );
     }
-    Ok(Json(Value::Object(package)).into_response())
+    Ok(Json(OcdsPackage(Value::Object(package))))
 }
 
-/// `GET /api/v1/ocds/releases/{ocid}`: one process as a record package.
+/// 1つの契約プロセスをOCDS 1.1のレコードパッケージとして取得する
+#[utoipa::path(
+    get,
+    path = "/api/v1/ocds/releases/{ocid}",
+    operation_id = "ocdsRecord",
+    tag = "OCDS",
+    params(("ocid" = String, Path, description = "リリースの ocid")),
+    responses(
+        (status = 200, description = "OCDS 1.1 レコードパッケージ（record-package-schema.json）", body = OcdsPackage),
+        (status = 404, description = "その ocid の公開案件がない", body = ErrorBody),
+    )
+)]
 pub async fn record(
     State(state): State<AppState>,
     Path(ocid): Path<String>,
-) -> Result<Response, WebError> {
+) -> Result<Json<OcdsPackage>, WebError> {
     let not_found = || {
         WebError::new(
             ErrorKind::NotFound,
@@ -166,13 +239,12 @@ pub async fn record(
     let site = &state.settings.public_url;
     let release = import::ocds_export::case_release(&state.store, &case, site).await?;
     let uri = format!("{site}/api/v1/ocds/releases/{}", urlencode(&ocid));
-    Ok(Json(import::ocds_export::record_package(
+    Ok(Json(OcdsPackage(import::ocds_export::record_package(
         release,
         &uri,
         site,
         crate::auth::now_ms(),
-    ))
-    .into_response())
+    ))))
 }
 
 /// Percent-encodes everything but unreserved characters (RFC 3986).

@@ -4,229 +4,28 @@
 //! by the session or by a per-user API token (`Authorization: Bearer …`).
 //! Every write takes a JSON body (`{}` when there is nothing to say), which
 //! a cross-site form cannot send; the rules and the mails are the pages'
-//! own (`crate::actions::tenders`).
+//! own (`crate::actions::tenders`). Each handler's `#[utoipa::path]` is its
+//! entry in the OpenAPI document.
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use base64::Engine;
-use serde::Deserialize;
-use serde_json::{Value, json};
-use store::{Case, Participation, Receipt, TenderRecord};
+use store::{Case, Participation, TenderRecord};
 
+use super::openapi::TenderErrors;
+use super::tender_requests::{
+    AnswerRequest, ApplicationRequest, AwardRequest, BidRequest, DecisionRequest, Empty,
+    NominationRequest, QuestionRequest, ScoreRequest, TenderDraft, TenderNotice, body, files_of,
+    notice,
+};
+use super::tender_types::{
+    self as answers, Action, Applied, Asked, Done, Participants, Receipt, Tender,
+};
 use crate::actions::tenders::{self as ops, id_of};
 use crate::auth::Viewer;
-use crate::forms::{Errors, FormData};
+use crate::errors::ErrorBody;
 use crate::{AppState, ErrorKind, WebError};
-
-fn body<T>(b: Result<Json<T>, JsonRejection>, what: &str) -> Result<T, WebError> {
-    b.map(|Json(v)| v).map_err(|_| {
-        WebError::new(
-            ErrorKind::BadRequest,
-            format!(
-                "{what}を読み取れません。JSON（Content-Type: application/json）で送ってください。"
-            ),
-        )
-    })
-}
-
-fn time(ms: i64) -> Value {
-    Value::String(domain::time::jst_rfc3339(ms))
-}
-
-/// A receipt as the API gives it.
-fn receipt_value(r: &Receipt) -> Value {
-    json!({
-        "receipt_no": r.receipt_no,
-        "received_at": time(r.received_at),
-        "received_at_ms": r.received_at,
-        "sealed_sha256": r.sealed_hash,
-        "declined": r.declined,
-    })
-}
-
-fn receipt_json(r: &Receipt) -> Response {
-    (StatusCode::CREATED, Json(receipt_value(r))).into_response()
-}
-
-fn done(what: &str) -> Response {
-    (StatusCode::OK, Json(json!({ "ok": true, "done": what }))).into_response()
-}
-
-/// Files sent as `[{"name": …, "content_base64": …}]`, each checked like an upload.
-#[derive(Debug, Deserialize)]
-pub struct JsonFile {
-    name: String,
-    content_base64: String,
-}
-
-fn files_of(files: &[JsonFile]) -> Result<Vec<store::NewFile>, WebError> {
-    if files.len() > domain::upload::MAX_FILES {
-        return Err(WebError::new(
-            ErrorKind::Unprocessable,
-            format!(
-                "添付できるファイルは{}個までです。",
-                domain::upload::MAX_FILES
-            ),
-        ));
-    }
-    files
-        .iter()
-        .map(|f| {
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(f.content_base64.trim())
-                .map_err(|_| {
-                    WebError::new(
-                        ErrorKind::Unprocessable,
-                        format!(
-                            "{} の内容（content_base64）をBase64として読めません。",
-                            f.name
-                        ),
-                    )
-                })?;
-            let checked = domain::upload::check(&f.name, &bytes)
-                .map_err(|e| WebError::new(ErrorKind::Unprocessable, e.message()))?;
-            Ok(store::NewFile {
-                name: checked.name,
-                content_type: checked.content_type.to_owned(),
-                bytes,
-            })
-        })
-        .collect()
-}
-
-/// A JSON object read as a form: strings and numbers as they are, `true`
-/// as a ticked box, arrays as repeated fields.
-fn form_of(v: &serde_json::Map<String, Value>) -> FormData {
-    let mut pairs = Vec::new();
-    for (k, v) in v {
-        let mut push = |x: &Value| match x {
-            Value::String(s) => pairs.push((k.clone(), s.clone())),
-            Value::Number(n) => pairs.push((k.clone(), n.to_string())),
-            Value::Bool(true) => pairs.push((k.clone(), "1".to_owned())),
-            _ => {}
-        };
-        match v {
-            Value::Array(items) => items.iter().for_each(&mut push),
-            other => push(other),
-        }
-    }
-    FormData::from_pairs(pairs)
-}
-
-fn invalid(errors: &Errors) -> WebError {
-    WebError::new(ErrorKind::Unprocessable, errors.joined())
-}
-
-/// The tender as anyone may see it once published; with `me` for the
-/// signed-in company, and everything for the staff who manage it.
-async fn tender_json(
-    state: &AppState,
-    case: &Case,
-    t: &TenderRecord,
-    viewer: &Viewer,
-    staff: bool,
-) -> Result<Value, WebError> {
-    let now = crate::auth::now_ms();
-    let phase = t.tender.phase(now);
-    let s = t.tender.schedule;
-    let opening = state.store.opening(case.id).await?;
-    let opened = opening.is_some();
-    let questions: Vec<Value> = state
-        .store
-        .questions(case.id)
-        .await?
-        .iter()
-        .filter(|q| staff || q.answer.is_some())
-        .map(|q| {
-            let mut v = json!({
-                "id": q.id,
-                "question": q.question,
-                "asked_at": time(q.asked_at),
-                "answer": q.answer,
-                "answered_at": q.answered_at.map(time),
-            });
-            if staff {
-                v["company_id"] = json!(q.company_id);
-            }
-            v
-        })
-        .collect();
-    let results = opening.as_ref().map(|o| {
-        json!({
-            "opened_at": time(o.opened_at),
-            "winner_bid": o.winner_bid,
-            "kuji": o.kuji_sum.zip(o.kuji_drawn).map(|(sum, drawn)| json!({"sum": sum, "drawn": drawn})),
-            "bids": o.results.iter().map(|r| json!({
-                "bid_id": r.bid_id,
-                "bidder": r.company_name,
-                "amount_yen": r.amount_yen,
-                "technical_score": r.technical_score,
-                "validity": r.validity.as_str(),
-                "validity_label": r.validity.label(),
-                "winner": o.winner_bid == Some(r.bid_id),
-                "kuji_number": format!("{:03}", r.kuji),
-                "kuji_position": r.kuji_position,
-                "kuji_part": r.kuji_part,
-                // The bidder's receipt, for it to check against its own copy.
-                "receipt": receipt_value(&r.receipt),
-            })).collect::<Vec<_>>(),
-        })
-    });
-    let mut v = json!({
-        "id": case.id,
-        "url": format!("{}/cases/{}", state.settings.public_url, case.id),
-        "title": case.fields.title,
-        "description": case.fields.description,
-        "organization": case.fields.organization_name,
-        "procedure": case.fields.procedure.as_str(),
-        "procedure_label": case.fields.procedure.label(),
-        "award_method": t.award_method.as_str(),
-        "phase": phase.as_str(),
-        "phase_label": phase.label(),
-        "schedule": {
-            "published_at": time(s.published_at),
-            "application_deadline": time(s.application_deadline),
-            "qualification_notice_at": time(s.qualification_notice_at),
-            "bidding_opens_at": time(s.bidding_opens_at),
-            "bid_deadline": time(s.bid_deadline),
-            "opening_at": time(s.opening_at),
-        },
-        "ceiling_yen": (t.ceiling_public || opened || staff).then_some(t.ceiling_yen),
-        "minimum_yen": if opened || staff { t.minimum_yen } else { None },
-        "requirements": {
-            "grades": t.requirements.grades,
-            "prefectures": t.requirements.prefectures,
-            "industries": t.requirements.industries,
-            "documents": t.requirements.documents,
-        },
-        "documents": case.fields.documents.iter().map(|(title, url)| json!({
-            "title": title,
-            "url": format!("{}{url}", state.settings.public_url),
-        })).collect::<Vec<_>>(),
-        "questions": questions,
-        "results": results,
-    });
-    if let Some(company) = viewer.user.as_ref().and_then(|u| u.company_id) {
-        let me = state.store.participant(case.id, company).await?;
-        let receipt = state
-            .store
-            .sealed_bids(case.id)
-            .await?
-            .into_iter()
-            .find(|b| b.company_id == company)
-            .map(|b| b.receipt);
-        v["me"] = json!({
-            "participation": me.as_ref().map(|p| p.status.as_str()),
-            "participation_label": me.as_ref().map(|p| p.status.label()),
-            "reason": me.as_ref().and_then(|p| p.reason.clone()),
-            "receipt": receipt.as_ref().map(receipt_value),
-        });
-    }
-    Ok(v)
-}
 
 /// Staff manage it, or anyone reads it once public.
 async fn visible(
@@ -241,44 +40,54 @@ async fn visible(
     Ok((case, t, false))
 }
 
+/// The tender again, as the staff who manage it see it.
+async fn managed_tender(state: &AppState, viewer: &Viewer, id: i64) -> Result<Tender, WebError> {
+    let (case, t) = ops::managed(state, viewer, id).await?;
+    answers::tender(state, &case, &t, viewer, true).await
+}
+
+/// 電子入札案件の状況を取得する
+///
+/// 公告後は誰でも取得できます。受注企業の利用者には自社の参加状況と受付票（me）、管理する職員にはすべてを返します。
+#[utoipa::path(
+    get,
+    path = "/api/v1/tenders/{id}",
+    operation_id = "getTender",
+    tag = "電子入札",
+    params(("id" = i64, Path, description = "案件のID")),
+    security((), ("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "成功", body = Tender),
+        (status = 404, description = "案件が見つからない（公告前の案件を含む）", body = ErrorBody),
+    )
+)]
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-) -> Result<Response, WebError> {
+) -> Result<Json<Tender>, WebError> {
     let (case, t, staff) = visible(&state, &viewer, id_of(&id)?).await?;
-    Ok(Json(tender_json(&state, &case, &t, &viewer, staff).await?).into_response())
+    Ok(Json(
+        answers::tender(&state, &case, &t, &viewer, staff).await?,
+    ))
 }
 
-#[derive(Debug, Deserialize)]
-pub struct CreateRequest {
-    #[serde(flatten)]
-    fields: serde_json::Map<String, Value>,
-    #[serde(default)]
-    documents: Vec<JsonFile>,
-}
-
-/// The request read as a notice (the form's rules), with its documents.
-async fn notice(
-    state: &AppState,
-    viewer: &Viewer,
-    req: &CreateRequest,
-) -> Result<store::NewTender, WebError> {
-    let mut errors = Errors::default();
-    let form = form_of(&req.fields);
-    let parsed = crate::actions::tender_terms::parse(state, viewer, &form, &mut errors).await?;
-    let Some(mut tender) = parsed.filter(|_| errors.is_empty()) else {
-        return Err(invalid(&errors));
-    };
-    tender.documents = files_of(&req.documents)?;
-    Ok(tender)
-}
-
+/// 電子入札案件を作成する（発注機関の職員）
+///
+/// 下書きとして作成します。公告は publish で行います。
+#[utoipa::path(
+    post,
+    path = "/api/v1/tenders",
+    operation_id = "createTender",
+    tag = "電子入札",
+    request_body = TenderNotice,
+    responses((status = 201, description = "成功", body = Tender), TenderErrors)
+)]
 pub async fn create(
     State(state): State<AppState>,
     viewer: Viewer,
-    b: Result<Json<CreateRequest>, JsonRejection>,
-) -> Result<Response, WebError> {
+    b: Result<Json<TenderNotice>, JsonRejection>,
+) -> Result<(StatusCode, Json<Tender>), WebError> {
     let req = body(b, "電子入札案件の内容")?;
     let tender = notice(&state, &viewer, &req).await?;
     let id = state
@@ -291,251 +100,286 @@ pub async fn create(
         .await
         .map_err(ops::refused)?;
     state.cases_written();
-    let (case, t) = ops::managed(&state, &viewer, id).await?;
     Ok((
         StatusCode::CREATED,
-        Json(tender_json(&state, &case, &t, &viewer, true).await?),
-    )
-        .into_response())
+        Json(managed_tender(&state, &viewer, id).await?),
+    ))
 }
 
-/// Rewrites a draft: the whole notice again (as for `create`), new
-/// documents added, and `remove_documents` (file ids) removed. A published
-/// tender changes only by `amend`.
+/// 下書きの電子入札案件を書き直す
+///
+/// 作成と同じ内容をすべて送ります。新しい資料は加わり、remove_documents の資料は削除されます。公告の後は amend（変更公告）だけができます。
+#[utoipa::path(
+    post,
+    path = "/api/v1/tenders/{id}",
+    operation_id = "updateTender",
+    tag = "電子入札",
+    params(("id" = i64, Path, description = "案件のID")),
+    request_body = TenderDraft,
+    responses((status = 200, description = "成功", body = Tender), TenderErrors)
+)]
 pub async fn update(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-    b: Result<Json<CreateRequest>, JsonRejection>,
-) -> Result<Response, WebError> {
+    b: Result<Json<TenderDraft>, JsonRejection>,
+) -> Result<Json<Tender>, WebError> {
     let req = body(b, "電子入札案件の内容")?;
     let (case, _) = ops::managed(&state, &viewer, id_of(&id)?).await?;
-    let tender = notice(&state, &viewer, &req).await?;
-    let remove: Vec<i64> = req
-        .fields
-        .get("remove_documents")
-        .and_then(Value::as_array)
-        .map(|ids| ids.iter().filter_map(Value::as_i64).collect())
-        .unwrap_or_default();
+    let tender = notice(&state, &viewer, &req.notice).await?;
     state
         .store
         .update_tender_draft(
             case.id,
             &tender,
-            &remove,
+            &req.remove_documents(),
             &ops::staff_actor(&viewer)?,
             crate::auth::now_ms(),
         )
         .await
         .map_err(ops::refused)?;
     state.cases_written();
-    let (case, t) = ops::managed(&state, &viewer, case.id).await?;
-    Ok(Json(tender_json(&state, &case, &t, &viewer, true).await?).into_response())
+    Ok(Json(managed_tender(&state, &viewer, case.id).await?))
 }
 
-/// `{}`: an action with nothing more to say.
-#[derive(Debug, Deserialize)]
-pub struct Empty {}
-
+/// 公告する
+///
+/// 下書きを公告します。
+#[utoipa::path(
+    post,
+    path = "/api/v1/tenders/{id}/publish",
+    operation_id = "publishTender",
+    tag = "電子入札",
+    params(("id" = i64, Path, description = "案件のID")),
+    request_body = Empty,
+    responses((status = 200, description = "成功", body = Done), TenderErrors)
+)]
 pub async fn publish(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
     b: Result<Json<Empty>, JsonRejection>,
-) -> Result<Response, WebError> {
+) -> Result<Json<Done>, WebError> {
     body(b, "リクエスト")?;
     let (case, _) = ops::managed(&state, &viewer, id_of(&id)?).await?;
     ops::publish(&state, &viewer, &case).await?;
-    Ok(done("published"))
+    Ok(Json(Done::new(Action::Published)))
 }
 
+/// 変更公告する（日程の変更）
+///
+/// 入札締切の前に限ります。参加申請した企業にメールで知らせます。
+#[utoipa::path(
+    post,
+    path = "/api/v1/tenders/{id}/amend",
+    operation_id = "amendTender",
+    tag = "電子入札",
+    params(("id" = i64, Path, description = "案件のID")),
+    request_body = super::tender_requests::Amendment,
+    responses((status = 200, description = "成功", body = Done), TenderErrors)
+)]
 pub async fn amend(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-    b: Result<Json<serde_json::Map<String, Value>>, JsonRejection>,
-) -> Result<Response, WebError> {
-    let form = form_of(&body(b, "変更後の日程")?);
+    b: Result<Json<super::tender_requests::Amendment>, JsonRejection>,
+) -> Result<Json<Done>, WebError> {
+    let form = body(b, "変更後の日程")?.form()?;
     let (case, t) = ops::managed(&state, &viewer, id_of(&id)?).await?;
     let schedule = crate::actions::tender_terms::schedule_of(&form)?;
     ops::amend(&state, &viewer, &case, &t, schedule, form.get("note")).await?;
-    Ok(done("amended"))
+    Ok(Json(Done::new(Action::Amended)))
 }
 
+/// 中止する
+///
+/// 参加申請した企業にメールで知らせます。入札書は開封されません。
+#[utoipa::path(
+    post,
+    path = "/api/v1/tenders/{id}/cancel",
+    operation_id = "cancelTender",
+    tag = "電子入札",
+    params(("id" = i64, Path, description = "案件のID")),
+    request_body = Empty,
+    responses((status = 200, description = "成功", body = Done), TenderErrors)
+)]
 pub async fn cancel(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
     b: Result<Json<Empty>, JsonRejection>,
-) -> Result<Response, WebError> {
+) -> Result<Json<Done>, WebError> {
     body(b, "リクエスト")?;
     let (case, _) = ops::managed(&state, &viewer, id_of(&id)?).await?;
     ops::cancel(&state, &viewer, &case).await?;
-    Ok(done("cancelled"))
+    Ok(Json(Done::new(Action::Cancelled)))
 }
 
+/// 参加申請と受け付けた入札書（受付票）の一覧
+///
+/// 要件との照合（unmet_requirements）と申請書類を含みます。入札の内容は開札まで含みません。
+#[utoipa::path(
+    get,
+    path = "/api/v1/tenders/{id}/participants",
+    operation_id = "listParticipants",
+    tag = "電子入札",
+    params(("id" = i64, Path, description = "案件のID")),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "成功", body = Participants),
+        (status = 403, description = "認証されていない、または権限がない", body = ErrorBody),
+        (status = 404, description = "案件が見つからない（管理する権限のない案件を含む）", body = ErrorBody),
+    )
+)]
 pub async fn participants(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-) -> Result<Response, WebError> {
+) -> Result<Json<Participants>, WebError> {
     let (case, t) = ops::managed(&state, &viewer, id_of(&id)?).await?;
-    let divisions = state.store.industry_divisions().await?;
-    let list: Vec<Value> = state
-        .store
-        .participants(case.id)
-        .await?
-        .iter()
-        .map(|p| {
-            let section = divisions
-                .iter()
-                .find(|d| d.code == p.industry_division)
-                .map(|d| d.section_code.clone())
-                .unwrap_or_default();
-            json!({
-                "company_id": p.company_id,
-                "company": p.company_name,
-                "status": p.status.as_str(),
-                "status_label": p.status.label(),
-                "reason": p.reason,
-                "declared_grade": p.declared_grade,
-                "message": p.message,
-                "technical_score": p.technical_score,
-                "applied_at": p.applied_at.map(time),
-                "decided_at": p.decided_at.map(time),
-                "unmet_requirements": t.requirements.unmet(p.declared_grade.as_deref(), p.prefecture_code, &section),
-                "documents": p.files.iter().map(|f| json!({
-                    "name": f.name,
-                    "url": format!("{}{}", state.settings.public_url, f.href()),
-                    "sha256": f.sha256,
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    let bids: Vec<Value> = state
-        .store
-        .sealed_bids(case.id)
-        .await?
-        .iter()
-        .map(|b| {
-            let mut v = receipt_value(&b.receipt);
-            v["company_id"] = json!(b.company_id);
-            v
-        })
-        .collect();
-    Ok(Json(json!({ "participants": list, "bids": bids })).into_response())
+    Ok(Json(answers::participants(&state, &case, &t).await?))
 }
 
-#[derive(Debug, Deserialize)]
-pub struct DecisionRequest {
-    company_id: i64,
-    /// "approve" or "reject".
-    decision: String,
-    #[serde(default)]
-    reason: String,
-}
-
+/// 資格審査の結果を登録する
+///
+/// 認めないときは理由が必須です。企業にメールで知らせます。
+#[utoipa::path(
+    post,
+    path = "/api/v1/tenders/{id}/decisions",
+    operation_id = "decideParticipation",
+    tag = "電子入札",
+    params(("id" = i64, Path, description = "案件のID")),
+    request_body = DecisionRequest,
+    responses((status = 200, description = "成功", body = Done), TenderErrors)
+)]
 pub async fn decide(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
     b: Result<Json<DecisionRequest>, JsonRejection>,
-) -> Result<Response, WebError> {
+) -> Result<Json<Done>, WebError> {
     let req = body(b, "資格審査の結果（company_id, decision, reason）")?;
     let (case, t) = ops::managed(&state, &viewer, id_of(&id)?).await?;
-    let status = match req.decision.as_str() {
-        "approve" => Participation::Approved,
-        "reject" => Participation::Rejected,
-        _ => {
-            return Err(WebError::new(
-                ErrorKind::Unprocessable,
-                "decision には approve か reject を指定してください。",
-            ));
-        }
-    };
+    let status = ops::decision(&req.decision)?;
     let reason = (status == Participation::Rejected).then_some(req.reason.as_str());
     ops::decide(&state, &viewer, &case, &t, req.company_id, status, reason).await?;
-    Ok(done("decided"))
+    Ok(Json(Done::new(Action::Decided)))
 }
 
-#[derive(Debug, Deserialize)]
-pub struct NominationRequest {
-    corporate_number: String,
-}
-
+/// 指名する（指名通知）
+///
+/// 法人番号で受注企業を指名します。
+#[utoipa::path(
+    post,
+    path = "/api/v1/tenders/{id}/nominations",
+    operation_id = "nominateCompany",
+    tag = "電子入札",
+    params(("id" = i64, Path, description = "案件のID")),
+    request_body = NominationRequest,
+    responses((status = 200, description = "成功", body = Done), TenderErrors)
+)]
 pub async fn nominate(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
     b: Result<Json<NominationRequest>, JsonRejection>,
-) -> Result<Response, WebError> {
+) -> Result<Json<Done>, WebError> {
     let req = body(b, "指名する企業（corporate_number）")?;
     let (case, t) = ops::managed(&state, &viewer, id_of(&id)?).await?;
     ops::nominate(&state, &viewer, &case, &t, &req.corporate_number).await?;
-    Ok(done("nominated"))
+    Ok(Json(Done::new(Action::Nominated)))
 }
 
-#[derive(Debug, Deserialize)]
-pub struct ScoreRequest {
-    company_id: i64,
-    score: i64,
-}
-
+/// 技術点を登録する（総合評価）
+///
+/// 開札の前に、参加資格のある企業の技術点を登録します。
+#[utoipa::path(
+    post,
+    path = "/api/v1/tenders/{id}/scores",
+    operation_id = "scoreCompany",
+    tag = "電子入札",
+    params(("id" = i64, Path, description = "案件のID")),
+    request_body = ScoreRequest,
+    responses((status = 200, description = "成功", body = Done), TenderErrors)
+)]
 pub async fn score(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
     b: Result<Json<ScoreRequest>, JsonRejection>,
-) -> Result<Response, WebError> {
+) -> Result<Json<Done>, WebError> {
     let req = body(b, "技術点（company_id, score）")?;
     let (case, _) = ops::managed(&state, &viewer, id_of(&id)?).await?;
     ops::score(&state, &viewer, &case, req.company_id, req.score).await?;
-    Ok(done("scored"))
+    Ok(Json(Done::new(Action::Scored)))
 }
 
-#[derive(Debug, Deserialize)]
-pub struct AnswerRequest {
-    question_id: i64,
-    answer: String,
-}
-
+/// 質問に回答する
+///
+/// 回答は質問とともに公表され、質問した企業の名前は公表されません。
+#[utoipa::path(
+    post,
+    path = "/api/v1/tenders/{id}/answers",
+    operation_id = "answerQuestion",
+    tag = "電子入札",
+    params(("id" = i64, Path, description = "案件のID")),
+    request_body = AnswerRequest,
+    responses((status = 200, description = "成功", body = Done), TenderErrors)
+)]
 pub async fn answer(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
     b: Result<Json<AnswerRequest>, JsonRejection>,
-) -> Result<Response, WebError> {
+) -> Result<Json<Done>, WebError> {
     let req = body(b, "回答（question_id, answer）")?;
     let (case, _) = ops::managed(&state, &viewer, id_of(&id)?).await?;
     ops::answer(&state, &viewer, &case, req.question_id, &req.answer).await?;
-    Ok(done("answered"))
+    Ok(Json(Done::new(Action::Answered)))
 }
 
+/// 開札する
+///
+/// 開札日時の後に限ります。入札を復号して判定し、同額は電子くじで決めます。
+#[utoipa::path(
+    post,
+    path = "/api/v1/tenders/{id}/open",
+    operation_id = "openTender",
+    tag = "電子入札",
+    params(("id" = i64, Path, description = "案件のID")),
+    request_body = Empty,
+    responses((status = 200, description = "成功", body = Tender), TenderErrors)
+)]
 pub async fn open(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
     b: Result<Json<Empty>, JsonRejection>,
-) -> Result<Response, WebError> {
+) -> Result<Json<Tender>, WebError> {
     body(b, "リクエスト")?;
     let (case, _) = ops::managed(&state, &viewer, id_of(&id)?).await?;
     ops::open(&state, &viewer, &case).await?;
-    let (case, t) = ops::managed(&state, &viewer, case.id).await?;
-    Ok(Json(tender_json(&state, &case, &t, &viewer, true).await?).into_response())
+    Ok(Json(managed_tender(&state, &viewer, case.id).await?))
 }
 
-#[derive(Debug, Deserialize)]
-pub struct AwardRequest {
-    /// "award" or "unsuccessful".
-    decision: String,
-}
-
+/// 落札者を決定する、または不調とする
+///
+/// 入札者にメールで知らせます。
+#[utoipa::path(
+    post,
+    path = "/api/v1/tenders/{id}/award",
+    operation_id = "awardTender",
+    tag = "電子入札",
+    params(("id" = i64, Path, description = "案件のID")),
+    request_body = AwardRequest,
+    responses((status = 200, description = "成功", body = Done), TenderErrors)
+)]
 pub async fn award(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
     b: Result<Json<AwardRequest>, JsonRejection>,
-) -> Result<Response, WebError> {
+) -> Result<Json<Done>, WebError> {
     let req = body(b, "落札の決定（decision）")?;
     let award = match req.decision.as_str() {
         "award" => true,
@@ -549,74 +393,86 @@ pub async fn award(
     };
     let (case, _) = ops::managed(&state, &viewer, id_of(&id)?).await?;
     ops::award(&state, &viewer, &case, award).await?;
-    Ok(done(if award { "awarded" } else { "unsuccessful" }))
+    Ok(Json(Done::new(if award {
+        Action::Awarded
+    } else {
+        Action::Unsuccessful
+    })))
 }
 
-#[derive(Debug, Deserialize)]
-pub struct ApplicationRequest {
-    #[serde(default)]
-    grade: Option<String>,
-    #[serde(default)]
-    message: String,
-    #[serde(default)]
-    documents: Vec<JsonFile>,
-}
-
+/// 参加を申請する（受注企業）
+///
+/// 参加申請の受付期間に限ります。
+#[utoipa::path(
+    post,
+    path = "/api/v1/tenders/{id}/applications",
+    operation_id = "applyToTender",
+    tag = "電子入札",
+    params(("id" = i64, Path, description = "案件のID")),
+    request_body = ApplicationRequest,
+    responses((status = 201, description = "成功", body = Applied), TenderErrors)
+)]
 pub async fn apply(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
     b: Result<Json<ApplicationRequest>, JsonRejection>,
-) -> Result<Response, WebError> {
+) -> Result<(StatusCode, Json<Applied>), WebError> {
     let req = body(b, "参加申請（grade, message, documents）")?;
     let (case, t) = ops::public_tender(&state, id_of(&id)?).await?;
     let files = files_of(&req.documents)?;
     let grade = req.grade.as_deref().filter(|g| !g.is_empty());
     ops::apply(&state, &viewer, &case, &t, grade, &req.message, &files).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "ok": true, "participation": "applied" })),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, Json(Applied::new())))
 }
 
-#[derive(Debug, Deserialize)]
-pub struct QuestionRequest {
-    question: String,
-}
-
+/// 質問する（受注企業）
+///
+/// 公告日から入札書受付開始まで。回答は公表され、質問者の名前は公表されません。
+#[utoipa::path(
+    post,
+    path = "/api/v1/tenders/{id}/questions",
+    operation_id = "askQuestion",
+    tag = "電子入札",
+    params(("id" = i64, Path, description = "案件のID")),
+    request_body = QuestionRequest,
+    responses((status = 201, description = "成功", body = Asked), TenderErrors)
+)]
 pub async fn ask(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
     b: Result<Json<QuestionRequest>, JsonRejection>,
-) -> Result<Response, WebError> {
+) -> Result<(StatusCode, Json<Asked>), WebError> {
     let req = body(b, "質問（question）")?;
     let (case, _) = ops::public_tender(&state, id_of(&id)?).await?;
     let qid = ops::ask(&state, &viewer, &case, &req.question).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "ok": true, "question_id": qid })),
+    Ok((StatusCode::CREATED, Json(Asked::new(qid))))
+}
+
+/// 電子入札案件に入札する（受注企業）
+///
+/// 入札書受付期間内に、参加資格を認められた（指名された）企業が一度だけ入札できます。入札は受け付けた時点で案件の公開鍵で封印され、開札まで誰も読めません。受付時刻はサーバーの時計で決まります。
+#[utoipa::path(
+    post,
+    path = "/api/v1/tenders/{id}/bids",
+    operation_id = "submitBid",
+    tag = "電子入札",
+    params(("id" = i64, Path, description = "案件のID")),
+    request_body = BidRequest,
+    responses(
+        (status = 201, description = "受付票", body = Receipt),
+        (status = 400, description = "本文を読み取れない", body = ErrorBody),
+        (status = 404, description = "案件が見つからない（公告前の案件を含む）", body = ErrorBody),
+        (status = 422, description = "受付期間外、参加資格なし、入札済み、金額やくじ番号が不正", body = ErrorBody),
     )
-        .into_response())
-}
-
-#[derive(Debug, Deserialize)]
-pub struct BidRequest {
-    /// 入札金額 (yen).
-    amount: i64,
-    /// くじ入力番号, "000"–"999".
-    kuji: String,
-    #[serde(default)]
-    breakdown: String,
-}
-
+)]
 pub async fn bid(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
     b: Result<Json<BidRequest>, JsonRejection>,
-) -> Result<Response, WebError> {
+) -> Result<(StatusCode, Json<Receipt>), WebError> {
     let id = id_of(&id)?;
     let req = body(b, "入札の内容（amount, kuji, breakdown）")?;
     let (case, _) = ops::public_tender(&state, id).await?;
@@ -627,34 +483,30 @@ pub async fn bid(
     };
     // The server's clock at arrival decides whether the bid is in time.
     let receipt = ops::bid(&state, &viewer, &case, &content).await?;
-    Ok(receipt_json(&receipt))
+    Ok((StatusCode::CREATED, Json((&receipt).into())))
 }
 
+/// 電子入札案件の入札を辞退する
+///
+/// 本文は要りません（セッションで送るときは X-CSRF-Token ヘッダーか、JSON の本文 {} を付けてください）。
+#[utoipa::path(
+    post,
+    path = "/api/v1/tenders/{id}/decline",
+    operation_id = "declineTender",
+    tag = "電子入札",
+    params(("id" = i64, Path, description = "案件のID")),
+    responses(
+        (status = 201, description = "受付票", body = Receipt),
+        (status = 404, description = "案件が見つからない（公告前の案件を含む）", body = ErrorBody),
+        (status = 422, description = "受付期間外、参加資格なし、入札済み", body = ErrorBody),
+    )
+)]
 pub async fn decline(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-) -> Result<Response, WebError> {
+) -> Result<(StatusCode, Json<Receipt>), WebError> {
     let (case, _) = ops::public_tender(&state, id_of(&id)?).await?;
     let receipt = ops::decline(&state, &viewer, &case).await?;
-    Ok(receipt_json(&receipt))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_json_object_reads_as_a_form_with_repeated_fields_for_arrays() {
-        let v: serde_json::Map<String, Value> = serde_json::from_str(
-            r#"{"title": "件名", "ceiling_yen": 1000, "ceiling_public": true, "grades": ["A", "B"], "x": null}"#,
-        )
-        .expect("json");
-        let f = form_of(&v);
-        assert_eq!(f.get("title"), "件名");
-        assert_eq!(f.get("ceiling_yen"), "1000");
-        assert!(f.checked("ceiling_public"));
-        assert_eq!(f.all("grades"), ["A", "B"]);
-        assert_eq!(f.get("x"), "");
-    }
+    Ok((StatusCode::CREATED, Json((&receipt).into())))
 }

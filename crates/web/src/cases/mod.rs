@@ -1,43 +1,32 @@
 //! 案件を探す: the search page and each case's page.
 
+mod facets;
 mod feeds;
-mod params;
+mod paging;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use domain::{CaseDate, CaseKind, CaseStatus, Category, Procedure, When};
-use search::{OpenState, Sort};
+use domain::{CaseDate, CaseStatus, When};
+use search::Sort;
 
 use crate::auth::{Guarded, PUBLIC, Viewer};
 use crate::layout::{Layout, NavItem};
 use crate::pages::render;
 use crate::present::{day_input, when, yen};
 use crate::{AppState, WebError};
+use facets::FacetGroup;
+use paging::{PageLink, PastEnd, pager};
 
-pub use params::parse as parse_params;
+use crate::case_query as params;
 
 pub fn routes(g: Guarded) -> Guarded {
     g.get("/cases", PUBLIC, get(search_page))
         .get("/cases/feed.atom", PUBLIC, get(feeds::feed))
         .get("/cases/{id}", PUBLIC, get(case_page))
         .get("/cases/{id}/calendar.ics", PUBLIC, get(feeds::ics))
-}
-
-struct FacetOption {
-    value: String,
-    label: String,
-    count: Option<u64>,
-    checked: bool,
-}
-
-struct FacetGroup {
-    legend: &'static str,
-    name: &'static str,
-    input: &'static str,
-    options: Vec<FacetOption>,
 }
 
 struct Item {
@@ -68,7 +57,7 @@ struct SearchPage {
     /// The notification form filled with this search.
     save_search: String,
     items: Vec<Item>,
-    pages: Vec<(String, Option<String>, bool)>,
+    pages: Vec<PageLink>,
     past_end: Option<PastEnd>,
     /// The filters' disclosure starts open when a filter is chosen.
     refine_open: bool,
@@ -118,137 +107,9 @@ async fn search_page(
         })
         .collect();
 
-    let counted = |list: &[(String, u64)], value: &str| {
-        list.iter().find(|(v, _)| v == value).map(|(_, n)| *n)
-    };
-    let f = &result.facets;
-    let mut groups = vec![
-        FacetGroup {
-            legend: "募集状況",
-            name: "status",
-            input: "radio",
-            options: vec![
-                FacetOption {
-                    value: String::new(),
-                    label: "すべて".into(),
-                    count: Some(f.open + f.closed),
-                    checked: q.state.is_none(),
-                },
-                FacetOption {
-                    value: "open".into(),
-                    label: "募集中".into(),
-                    count: Some(f.open),
-                    checked: q.state == Some(OpenState::Open),
-                },
-                FacetOption {
-                    value: "closed".into(),
-                    label: "締切・終了".into(),
-                    count: Some(f.closed),
-                    checked: q.state == Some(OpenState::Closed),
-                },
-            ],
-        },
-        FacetGroup {
-            legend: "案件の種類",
-            name: "kind",
-            input: "checkbox",
-            options: CaseKind::ALL
-                .iter()
-                .map(|k| FacetOption {
-                    value: k.as_str().into(),
-                    label: k.label().into(),
-                    count: counted(&f.kind, k.as_str()).or(Some(0)),
-                    checked: q.kinds.contains(k),
-                })
-                .collect(),
-        },
-        FacetGroup {
-            legend: "種別",
-            name: "category",
-            input: "checkbox",
-            options: Category::ALL
-                .iter()
-                .map(|k| FacetOption {
-                    value: k.as_str().into(),
-                    label: k.label().into(),
-                    count: counted(&f.category, k.as_str()).or(Some(0)),
-                    checked: q.categories.contains(k),
-                })
-                .collect(),
-        },
-        FacetGroup {
-            legend: "入札・契約方式",
-            name: "procedure",
-            input: "checkbox",
-            options: Procedure::ALL
-                .iter()
-                .map(|k| FacetOption {
-                    value: k.as_str().into(),
-                    label: k.label().into(),
-                    count: counted(&f.procedure, k.as_str()).or(Some(0)),
-                    checked: q.procedures.contains(k),
-                })
-                .collect(),
-        },
-    ];
-    // Regions and organisations: those with hits, and whatever is selected.
-    let mut regions: Vec<FacetOption> = f
-        .prefecture
-        .iter()
-        .filter_map(|(code, n)| code.parse::<i64>().ok().map(|c| (c, *n)))
-        .map(|(c, n)| FacetOption {
-            value: c.to_string(),
-            label: pref_name(c),
-            count: Some(n),
-            checked: q.prefectures.contains(&c),
-        })
-        .collect();
-    for c in &q.prefectures {
-        if !regions.iter().any(|o| o.value == c.to_string()) {
-            regions.push(FacetOption {
-                value: c.to_string(),
-                label: pref_name(*c),
-                count: Some(0),
-                checked: true,
-            });
-        }
-    }
-    groups.push(FacetGroup {
-        legend: "都道府県",
-        name: "prefecture",
-        input: "checkbox",
-        options: regions,
-    });
-    let mut orgs: Vec<FacetOption> = f
-        .organization
-        .iter()
-        .take(20)
-        .map(|(o, n)| FacetOption {
-            value: o.clone(),
-            label: o.clone(),
-            count: Some(*n),
-            checked: q.organizations.contains(o),
-        })
-        .collect();
-    for o in &q.organizations {
-        if !orgs.iter().any(|x| &x.value == o) {
-            orgs.push(FacetOption {
-                value: o.clone(),
-                label: o.clone(),
-                count: Some(0),
-                checked: true,
-            });
-        }
-    }
-    groups.push(FacetGroup {
-        legend: "発注機関",
-        name: "organization",
-        input: "checkbox",
-        options: orgs,
-    });
-
+    let groups = facets::groups(&q, &result.facets, pref_name);
     let per_page = q.per_page.max(1);
-    let page_count = result.total.div_ceil(per_page).min(params::MAX_PAGE);
+    let page_count = search::page_count(result.total, per_page);
     let current = q.page + 1;
     let pages = pager(current, page_count, |p| {
         format!("/cases?{}", params::to_query_string(&q, p))
@@ -257,6 +118,7 @@ async fn search_page(
     let past_end = (items.is_empty() && result.total > 0).then(|| PastEnd {
         last: page_count,
         href: format!("/cases?{}", params::to_query_string(&q, page_count)),
+        depth: (result.total > search::MAX_DEPTH).then(|| crate::present::count(search::MAX_DEPTH)),
     });
     let mut layout = Layout::for_viewer("案件を探す", &viewer);
     layout.current = Some(NavItem::Cases);
@@ -300,51 +162,6 @@ async fn search_page(
         },
         StatusCode::OK,
     )
-}
-
-/// Where a page past the last one sends people.
-struct PastEnd {
-    last: usize,
-    href: String,
-}
-
-/// The pager's links, (label, href, current): the first and the last page
-/// always, the three on either side of the current one, and 前へ／次へ;
-/// "…" (no link) where pages are left out.
-fn pager(
-    current: usize,
-    page_count: usize,
-    href: impl Fn(usize) -> String,
-) -> Vec<(String, Option<String>, bool)> {
-    let mut pages = Vec::new();
-    if page_count <= 1 {
-        return pages;
-    }
-    if current > 1 {
-        let to = current.min(page_count + 1) - 1;
-        pages.push(("前へ".to_owned(), Some(href(to)), false));
-    }
-    let lo = current.saturating_sub(3).max(1);
-    let hi = (current + 3).min(page_count);
-    if lo > 1 {
-        pages.push(("1".to_owned(), Some(href(1)), false));
-        if lo > 2 {
-            pages.push(("…".to_owned(), None, false));
-        }
-    }
-    for p in lo..=hi {
-        pages.push((p.to_string(), Some(href(p)), p == current));
-    }
-    if hi < page_count && lo <= page_count {
-        if hi + 1 < page_count {
-            pages.push(("…".to_owned(), None, false));
-        }
-        pages.push((page_count.to_string(), Some(href(page_count)), false));
-    }
-    if current < page_count {
-        pages.push(("次へ".to_owned(), Some(href(current + 1)), false));
-    }
-    pages
 }
 
 #[derive(Template)]
@@ -675,60 +492,4 @@ async fn case_page(
         },
         StatusCode::OK,
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::pager;
-
-    /// The pager as text: "[n]" the current page, "n→h" a link.
-    fn shown(current: usize, count: usize) -> Vec<String> {
-        pager(current, count, |p| format!("p{p}"))
-            .into_iter()
-            .map(|(label, href, now)| match (href, now) {
-                (_, true) => format!("[{label}]"),
-                (None, _) => label,
-                (Some(h), _) => format!("{label}→{h}"),
-            })
-            .collect()
-    }
-
-    #[test]
-    fn the_pager_always_offers_the_first_and_the_last_page() {
-        assert_eq!(shown(1, 1), Vec::<String>::new());
-        assert_eq!(shown(1, 3), ["[1]", "2→p2", "3→p3", "次へ→p2"]);
-        assert_eq!(
-            shown(10, 20),
-            [
-                "前へ→p9",
-                "1→p1",
-                "…",
-                "7→p7",
-                "8→p8",
-                "9→p9",
-                "[10]",
-                "11→p11",
-                "12→p12",
-                "13→p13",
-                "…",
-                "20→p20",
-                "次へ→p11"
-            ]
-        );
-        assert_eq!(
-            shown(20, 20),
-            [
-                "前へ→p19",
-                "1→p1",
-                "…",
-                "17→p17",
-                "18→p18",
-                "19→p19",
-                "[20]"
-            ]
-        );
-        assert_eq!(shown(5, 8)[..3], ["前へ→p4", "1→p1", "2→p2"]);
-        // Past the end: back to the last page, and the first.
-        assert_eq!(shown(100, 15), ["前へ→p15", "1→p1", "…"]);
-    }
 }

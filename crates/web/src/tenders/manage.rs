@@ -502,16 +502,7 @@ pub async fn decide(
         None,
         |s, v, c, t, f| async move {
             let company = company_of(&f)?;
-            let status = match f.get("decision") {
-                "approve" => Participation::Approved,
-                "reject" => Participation::Rejected,
-                _ => {
-                    return Err(WebError::new(
-                        ErrorKind::Unprocessable,
-                        "審査の結果を選んでください。",
-                    ));
-                }
-            };
+            let status = ops::decision(f.get("decision"))?;
             let reason = (status == Participation::Rejected).then(|| f.get("reason"));
             ops::decide(&s, &v, &c, &t, company, status, reason).await
         },

@@ -1,5 +1,7 @@
 //! The JSON API answers what the page shows, and its OpenAPI document covers it.
 
+use std::collections::BTreeSet;
+
 use testkit::{TestApp, attrs};
 
 async fn app_with_cases() -> TestApp {
@@ -105,26 +107,92 @@ async fn a_bad_parameter_is_a_json_400_with_a_japanese_message() {
 }
 
 #[tokio::test]
-async fn the_openapi_document_describes_every_api_route_and_parameter() {
+async fn the_case_answers_are_what_the_document_says() {
+    let app = app_with_cases().await;
+    let seen = crate::conformance::Conformance::of(&app).await;
+    let cases = app.db.store().cases_changed_since(0, 100).await.unwrap();
+    let public = cases.iter().find(|c| c.fields.status.is_public()).unwrap();
+    for path in [
+        "/api/v1/cases".to_owned(),
+        "/api/v1/cases?q=%E6%B8%85%E6%8E%83&prefecture=13&sort=deadline&per_page=5".to_owned(),
+        "/api/v1/cases?per_page=5000".to_owned(),
+        format!("/api/v1/cases/{}", public.id),
+        "/api/v1/cases/nope".to_owned(),
+        "/api/v1/ocds/releases?limit=2".to_owned(),
+        "/api/v1/ocds/releases?limit=0".to_owned(),
+        "/api/v1/ocds/releases/nope".to_owned(),
+        "/api/v1/openapi.json".to_owned(),
+    ] {
+        let r = app.get(&path).await;
+        let status = r.status().as_u16();
+        seen.saw("GET", &path, status, &r.json().await.unwrap());
+    }
+    seen.check();
+}
+
+/// (method, path) of every operation the document describes.
+fn documented(doc: &serde_json::Value) -> BTreeSet<(String, String)> {
+    let methods = [
+        "get", "put", "post", "delete", "options", "head", "patch", "trace",
+    ];
+    doc["paths"]
+        .as_object()
+        .expect("paths")
+        .iter()
+        .flat_map(|(path, item)| {
+            methods
+                .iter()
+                .filter(|m| item.get(**m).is_some())
+                .map(|m| (m.to_uppercase(), path.clone()))
+        })
+        .collect()
+}
+
+/// (method, path) of every route under /api/v1, from the table the router
+/// itself is built from.
+fn routed() -> BTreeSet<(String, String)> {
+    web::auth::route_table()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/api/v1/"))
+        .map(|r| (r.method.as_str().to_owned(), r.path.to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn every_api_route_is_documented_with_its_method_and_every_documented_operation_is_a_route() {
     let app = TestApp::spawn().await;
     let doc: serde_json::Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
-    let paths = doc["paths"].as_object().unwrap();
-    for spec in web::auth::route_table() {
-        if spec.path.starts_with("/api/v1/") && spec.path != "/api/v1/openapi.json" {
-            assert!(
-                paths.contains_key(spec.path),
-                "{} is not documented",
-                spec.path
-            );
-        }
-    }
-    let params: Vec<&str> = doc["paths"]["/api/v1/cases"]["get"]["parameters"]
+    let (routed, documented) = (routed(), documented(&doc));
+    assert!(
+        routed.contains(&("GET".to_owned(), "/api/v1/cases".to_owned())),
+        "the route table has the API: {routed:?}"
+    );
+    let undocumented: Vec<_> = routed.difference(&documented).collect();
+    assert!(
+        undocumented.is_empty(),
+        "routes missing from the OpenAPI document: {undocumented:?}"
+    );
+    let unrouted: Vec<_> = documented.difference(&routed).collect();
+    assert!(
+        unrouted.is_empty(),
+        "documented operations no route serves: {unrouted:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_search_parameters_errors_and_stored_codes() {
+    let app = TestApp::spawn().await;
+    let doc: serde_json::Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    let params = doc["paths"]["/api/v1/cases"]["get"]["parameters"]
         .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["name"].as_str().unwrap())
-        .collect();
+        .unwrap();
+    let param = |name: &str| {
+        params
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{name} is not documented"))
+    };
     for name in [
         "q",
         "kind",
@@ -139,16 +207,43 @@ async fn the_openapi_document_describes_every_api_route_and_parameter() {
         "page",
         "per_page",
     ] {
-        assert!(params.contains(&name), "{name} is not documented");
+        assert_eq!(param(name)["in"], "query", "{name}");
     }
+    // Enumerations are the domain's own lists.
+    let kinds: Vec<&str> = domain::CaseKind::ALL.iter().map(|k| k.as_str()).collect();
+    assert_eq!(
+        param("kind")["schema"]["items"]["enum"],
+        serde_json::json!(kinds)
+    );
+    let schemas = &doc["components"]["schemas"];
+    let procedures: Vec<&str> = domain::Procedure::ALL.iter().map(|k| k.as_str()).collect();
+    assert_eq!(
+        schemas["Case"]["properties"]["procedure"]["enum"],
+        serde_json::json!(procedures)
+    );
+    // Every error answer is the one error body.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for (status, answer) in op["responses"].as_object().unwrap() {
+                if status.starts_with('4') {
+                    assert_eq!(
+                        answer["content"]["application/json"]["schema"]["$ref"],
+                        "#/components/schemas/Error",
+                        "{method} {path} {status}"
+                    );
+                }
+            }
+        }
+    }
+    assert_eq!(
+        schemas["Error"]["properties"]["error"]["required"],
+        serde_json::json!(["code", "message"])
+    );
     // Every $ref points at a schema that exists.
     let text = doc.to_string();
     for part in text.split("#/components/schemas/").skip(1) {
         let name: String = part.chars().take_while(|c| c.is_alphanumeric()).collect();
-        assert!(
-            doc["components"]["schemas"].get(&name).is_some(),
-            "missing schema {name}"
-        );
+        assert!(schemas.get(&name).is_some(), "missing schema {name}");
     }
 }
 

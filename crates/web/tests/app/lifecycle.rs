@@ -11,6 +11,8 @@ use serde_json::{Value, json};
 use testkit::people::{PASSWORD, person};
 use testkit::{Backend, TestApp};
 
+use crate::conformance::Conformance;
+
 /// A user's email, and an API token made on the tokens page in their session.
 async fn token_for(app: &TestApp, role: Role, n: u32) -> (String, String, i64) {
     let store = app.db.store();
@@ -41,6 +43,8 @@ async fn token_for(app: &TestApp, role: Role, n: u32) -> (String, String, i64) {
 struct Api<'a> {
     app: &'a TestApp,
     token: String,
+    /// Every answer, to be checked against the OpenAPI document.
+    seen: &'a Conformance,
 }
 
 impl Api<'_> {
@@ -59,7 +63,9 @@ impl Api<'_> {
         }
         let response = r.send().await.expect("request");
         let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
+        let body = response.json().await.unwrap_or(Value::Null);
+        self.seen.saw(method, path, status, &body);
+        (status, body)
     }
 
     async fn ok(&self, method: &str, path: &str, body: Option<Value>) -> Value {
@@ -92,13 +98,16 @@ async fn the_whole_tender_story_runs_through_the_api(backend: Backend) {
     let store = app.db.store();
     let (_, staff_token, _) = token_for(&app, Role::OrgStaff, 0).await;
     let org = store.ordering_organizations().await.expect("orgs")[0].id;
+    let seen = Conformance::of(&app).await;
     let staff = Api {
         app: &app,
         token: staff_token.clone(),
+        seen: &seen,
     };
     let visitor = Api {
         app: &app,
         token: String::new(),
+        seen: &seen,
     };
     let now = web::auth::now_ms();
     let (m, h) = (60_000, 3_600_000);
@@ -166,7 +175,15 @@ async fn the_whole_tender_story_runs_through_the_api(backend: Backend) {
     let mut bidders = Vec::new();
     for n in 1..=3 {
         let (email, token, company) = token_for(&app, Role::ReceivingCompany, n).await;
-        bidders.push((email, Api { app: &app, token }, company));
+        bidders.push((
+            email,
+            Api {
+                app: &app,
+                token,
+                seen: &seen,
+            },
+            company,
+        ));
     }
     for (i, (_, api, _)) in bidders.iter().enumerate() {
         api.ok(
@@ -264,6 +281,7 @@ async fn the_whole_tender_story_runs_through_the_api(backend: Backend) {
     let fourth = Api {
         app: &app,
         token: token4,
+        seen: &seen,
     };
     staff
         .ok(
@@ -412,10 +430,13 @@ async fn the_whole_tender_story_runs_through_the_api(backend: Backend) {
     let (status, _) = Api {
         app: &app,
         token: "cnv_not-a-token".into(),
+        seen: &seen,
     }
     .call("GET", &path("/participants"), None)
     .await;
     assert_eq!(status, 403);
+    // Every answer above, success or refusal, is what the document says.
+    seen.check();
     app.shutdown().await;
 }
 

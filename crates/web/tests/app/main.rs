@@ -10,6 +10,7 @@ mod calendar;
 mod cases;
 mod colleagues;
 mod company_changes;
+mod conformance;
 mod connections;
 mod errors;
 mod exports;

@@ -6,10 +6,7 @@ use search::{CaseQuery, OpenState, Sort};
 
 use crate::{ErrorKind, WebError};
 
-pub const DEFAULT_PER_PAGE: usize = 20;
-pub const MAX_PER_PAGE: usize = 100;
-/// Pages beyond this are not served (deep paging is what the filters are for).
-pub const MAX_PAGE: usize = 500;
+pub use search::{DEFAULT_PER_PAGE, MAX_DEPTH, MAX_PER_PAGE};
 
 /// Parses the query string's pairs into a search.
 pub fn parse(pairs: &[(String, String)]) -> Result<CaseQuery, WebError> {
@@ -77,15 +74,16 @@ pub fn parse(pairs: &[(String, String)]) -> Result<CaseQuery, WebError> {
                 }
             }
             "page" => {
-                // A page past the last one is answered as empty (the page
-                // says where the results end); past MAX_PAGE it is read as
-                // the first page after it, so that no search goes deeper.
+                // A page past the last one — or past the index's depth
+                // (search::MAX_DEPTH) — is answered as empty, and the page
+                // says where the results end; the number is bounded so that
+                // links stay short.
                 let p = v
                     .parse::<u64>()
                     .ok()
                     .filter(|p| *p >= 1)
                     .ok_or_else(|| bad("ページ", v))?;
-                q.page = usize::try_from(p - 1).unwrap_or(MAX_PAGE).min(MAX_PAGE);
+                q.page = usize::try_from(p - 1).unwrap_or(MAX_DEPTH).min(MAX_DEPTH);
             }
             "per_page" => {
                 q.per_page = v
