@@ -243,6 +243,28 @@ impl Tender {
         self.schedule.named().into_iter().find(|(_, at)| *at > now)
     }
 
+    /// Whether the notice may still be edited as a draft (after 公告 only a
+    /// 変更公告 changes it).
+    pub fn check_editable(&self) -> Result<(), Invalid> {
+        if self.stage == Stage::Draft {
+            Ok(())
+        } else {
+            Err(Invalid::new(
+                "公告済みの案件は編集できません。日程の変更は変更公告で行ってください。",
+            ))
+        }
+    }
+
+    /// Whether anything may still happen (a decision, an answer): not once a
+    /// result was reached or the tender was called off.
+    pub fn check_not_final(&self, now: i64) -> Result<(), Invalid> {
+        if self.phase(now).is_final() {
+            Err(Invalid::new("この案件は終了しています。"))
+        } else {
+            Ok(())
+        }
+    }
+
     /// Whether a bid (or 辞退) can be made at `now`, or why not: the one
     /// rule both the bid page (form or reason) and the store (on submit) use.
     pub fn bid_window(&self, now: i64) -> Result<(), BidShut> {
@@ -406,6 +428,11 @@ impl Requirements {
     pub fn is_empty(&self) -> bool {
         self.grades.is_empty() && self.prefectures.is_empty() && self.industries.is_empty()
     }
+
+    /// The grades as the case lists them (「A・B等級」), or None for any grade.
+    pub fn grade_label(&self) -> Option<String> {
+        (!self.grades.is_empty()).then(|| format!("{}等級", self.grades.join("・")))
+    }
 }
 
 labelled_enum!(
@@ -444,6 +471,71 @@ impl Participation {
     pub fn may_bid(self) -> bool {
         matches!(self, Participation::Approved | Participation::Nominated)
     }
+
+    /// Whether staff may record review decision `self` for a company whose
+    /// standing is `current` (None: it never applied) and which `has_bid`
+    /// (or declined) already; a rejection needs its reason.
+    pub fn check_decision(
+        self,
+        reason: Option<&str>,
+        current: Option<Participation>,
+        has_bid: bool,
+    ) -> Result<(), Invalid> {
+        if self == Participation::Applied {
+            return Err(Invalid::new("審査の結果を選んでください。"));
+        }
+        if self == Participation::Rejected && reason.is_none_or(|r| r.trim().is_empty()) {
+            return Err(Invalid::new("参加資格を認めない理由を入力してください。"));
+        }
+        if has_bid {
+            return Err(Invalid::new(
+                "入札（または辞退）を受け付けた企業の参加資格は変更できません。",
+            ));
+        }
+        if self != Participation::Nominated && current.is_none() {
+            return Err(Invalid::new("この企業からの参加申請はありません。"));
+        }
+        Ok(())
+    }
+}
+
+/// Whether a company in standing `p` (None: not taking part) may bid.
+pub fn check_bidder(p: Option<Participation>) -> Result<(), Invalid> {
+    if p.is_some_and(Participation::may_bid) {
+        Ok(())
+    } else {
+        Err(Invalid::new(
+            "この案件に入札できるのは、参加資格を認められた企業（指名された企業）だけです。",
+        ))
+    }
+}
+
+/// Highest 技術点.
+pub const MAX_TECHNICAL_SCORE: i64 = 1_000_000;
+
+/// Whether 技術点 `score` may be recorded for a company in standing `p` of a
+/// tender awarded by `method`.
+pub fn check_technical_score(
+    method: AwardMethod,
+    score: i64,
+    p: Option<Participation>,
+) -> Result<(), Invalid> {
+    if !(0..=MAX_TECHNICAL_SCORE).contains(&score) {
+        return Err(Invalid::new(
+            "技術点は0以上1,000,000以下の整数で入力してください。",
+        ));
+    }
+    if method != AwardMethod::Comprehensive {
+        return Err(Invalid::new(
+            "技術点は総合評価落札方式の案件だけに登録します。",
+        ));
+    }
+    if !p.is_some_and(Participation::may_bid) {
+        return Err(Invalid::new(
+            "技術点は参加資格を認めた企業（指名した企業）に登録します。",
+        ));
+    }
+    Ok(())
 }
 
 /// A bid as opened.
@@ -871,5 +963,56 @@ mod tests {
         let bids = [bid(700_000, 100), bid(1_000_000, 150)];
         let o = open_bids(&bids, 1_000_000, None, AwardMethod::Comprehensive);
         assert_eq!(o.winner, Some(1));
+    }
+}
+
+#[cfg(test)]
+mod taking_part_tests {
+    use super::*;
+
+    #[test]
+    fn a_review_decision_needs_an_application_a_reason_to_reject_and_no_bid_yet() {
+        use Participation::*;
+        assert!(Applied.check_decision(None, Some(Applied), false).is_err());
+        assert!(Approved.check_decision(None, Some(Applied), false).is_ok());
+        let no_reason = Rejected.check_decision(Some("  "), Some(Applied), false);
+        assert!(no_reason.unwrap_err().message().contains("理由"));
+        assert!(
+            Rejected
+                .check_decision(Some("等級"), Some(Applied), false)
+                .is_ok()
+        );
+        let bid = Approved.check_decision(None, Some(Approved), true);
+        assert!(bid.unwrap_err().message().contains("変更できません"));
+        assert!(Approved.check_decision(None, None, false).is_err());
+        assert!(Nominated.check_decision(None, None, false).is_ok());
+    }
+
+    #[test]
+    fn only_admitted_or_nominated_companies_bid_and_get_a_technical_score() {
+        use Participation::*;
+        for p in Participation::ALL {
+            assert_eq!(check_bidder(Some(*p)).is_ok(), p.may_bid(), "{p:?}");
+            let scored = check_technical_score(AwardMethod::Comprehensive, 80, Some(*p));
+            assert_eq!(scored.is_ok(), p.may_bid(), "{p:?}");
+        }
+        assert!(check_bidder(None).is_err());
+        let lowest = check_technical_score(AwardMethod::LowestPrice, 80, Some(Approved));
+        assert!(lowest.unwrap_err().message().contains("総合評価"));
+        for bad in [-1, MAX_TECHNICAL_SCORE + 1] {
+            assert!(
+                check_technical_score(AwardMethod::Comprehensive, bad, Some(Approved)).is_err()
+            );
+        }
+    }
+
+    #[test]
+    fn the_grades_read_as_one_label() {
+        let r = Requirements {
+            grades: vec!["A".into(), "B".into()],
+            ..Requirements::default()
+        };
+        assert_eq!(r.grade_label().as_deref(), Some("A・B等級"));
+        assert_eq!(Requirements::default().grade_label(), None);
     }
 }

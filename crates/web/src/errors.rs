@@ -17,6 +17,10 @@ pub enum ErrorKind {
     Forbidden,
     NotFound,
     MethodNotAllowed,
+    /// The request collides with what is already recorded: a second of
+    /// what may be done once, a value that must be unique, or a record that
+    /// changed since it was read.
+    Conflict,
     PayloadTooLarge,
     UnsupportedMediaType,
     Unprocessable,
@@ -32,6 +36,7 @@ impl ErrorKind {
             ErrorKind::Forbidden => StatusCode::FORBIDDEN,
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
             ErrorKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ErrorKind::Conflict => StatusCode::CONFLICT,
             ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorKind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
@@ -47,6 +52,7 @@ impl ErrorKind {
             403 | 401 => ErrorKind::Forbidden,
             404 | 410 => ErrorKind::NotFound,
             405 => ErrorKind::MethodNotAllowed,
+            409 => ErrorKind::Conflict,
             413 => ErrorKind::PayloadTooLarge,
             415 => ErrorKind::UnsupportedMediaType,
             422 => ErrorKind::Unprocessable,
@@ -64,6 +70,7 @@ impl ErrorKind {
             ErrorKind::Forbidden => "forbidden",
             ErrorKind::NotFound => "not_found",
             ErrorKind::MethodNotAllowed => "method_not_allowed",
+            ErrorKind::Conflict => "conflict",
             ErrorKind::PayloadTooLarge => "payload_too_large",
             ErrorKind::UnsupportedMediaType => "unsupported_media_type",
             ErrorKind::Unprocessable => "unprocessable",
@@ -79,6 +86,7 @@ impl ErrorKind {
             ErrorKind::Forbidden => "このページは表示できません",
             ErrorKind::NotFound => "ページが見つかりません",
             ErrorKind::MethodNotAllowed => "この操作は受け付けられません",
+            ErrorKind::Conflict => "既に記録されている内容と重なります",
             ErrorKind::PayloadTooLarge => "送信されたデータが大きすぎます",
             ErrorKind::UnsupportedMediaType | ErrorKind::Unprocessable => {
                 "送信された内容を読み取れませんでした"
@@ -102,6 +110,9 @@ impl ErrorKind {
                 "お探しのページは、移動または削除されたか、URLが間違っている可能性があります。"
             }
             ErrorKind::MethodNotAllowed => "このURLでは、この方法による操作は受け付けていません。",
+            ErrorKind::Conflict => {
+                "同じ内容が既に記録されているか、ほかの操作が先に行われました。画面を読み込み直して、内容をご確認ください。"
+            }
             ErrorKind::PayloadTooLarge => {
                 "送信されたデータが上限を超えています。ファイルの大きさや入力内容をご確認ください。"
             }
@@ -161,9 +172,18 @@ impl WebError {
     }
 }
 
+/// A store error that no handler turned into its own message: a conflict
+/// (a second of what may be done once, or a record changed since it was
+/// read) is a 409 with the general explanation; anything else is a fault of
+/// ours (500), logged with its cause.
 impl From<store::StoreError> for WebError {
     fn from(e: store::StoreError) -> Self {
-        WebError::internal(e)
+        match e {
+            store::StoreError::Conflict { .. } | store::StoreError::Stale => {
+                WebError::new(ErrorKind::Conflict, ErrorKind::Conflict.message())
+            }
+            other => WebError::internal(other),
+        }
     }
 }
 
@@ -307,6 +327,22 @@ pub(crate) fn raw_error_answer(status: u16) -> Vec<u8> {
 mod tests {
     use super::*;
 
+    /// A `?` on a store conflict used to become a 500.
+    #[test]
+    fn a_store_conflict_is_a_409_and_only_faults_are_500() {
+        let kind = |e: store::StoreError| WebError::from(e).kind;
+        assert_eq!(
+            kind(store::StoreError::Conflict { field: "email" }),
+            ErrorKind::Conflict
+        );
+        assert_eq!(kind(store::StoreError::Stale), ErrorKind::Conflict);
+        assert_eq!(
+            kind(store::StoreError::Invalid("x".into())),
+            ErrorKind::Internal
+        );
+        assert_eq!(ErrorKind::Conflict.status(), 409);
+    }
+
     #[test]
     fn every_kind_round_trips_through_its_status() {
         for kind in [
@@ -314,6 +350,7 @@ mod tests {
             ErrorKind::Forbidden,
             ErrorKind::NotFound,
             ErrorKind::MethodNotAllowed,
+            ErrorKind::Conflict,
             ErrorKind::PayloadTooLarge,
             ErrorKind::UnsupportedMediaType,
             ErrorKind::Unprocessable,

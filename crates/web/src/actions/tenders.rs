@@ -23,11 +23,11 @@ pub fn refused(e: StoreError) -> WebError {
         StoreError::Conflict {
             field: "application",
         } => WebError::new(
-            ErrorKind::Unprocessable,
+            ErrorKind::Conflict,
             "この案件には既に参加申請しています（または指名されています）。",
         ),
         StoreError::Conflict { .. } => WebError::new(
-            ErrorKind::Unprocessable,
+            ErrorKind::Conflict,
             "この案件には既に入札（または辞退）しています。入札は一度だけです。",
         ),
         StoreError::Stale => WebError::not_found(),

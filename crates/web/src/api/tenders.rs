@@ -464,7 +464,8 @@ pub async fn ask(
         (status = 201, description = "受付票", body = Receipt),
         (status = 400, description = "本文を読み取れない", body = ErrorBody),
         (status = 404, description = "案件が見つからない（公告前の案件を含む）", body = ErrorBody),
-        (status = 422, description = "受付期間外、参加資格なし、入札済み、金額やくじ番号が不正", body = ErrorBody),
+        (status = 409, description = "入札（または辞退）済み：入札は一度だけ", body = ErrorBody),
+        (status = 422, description = "受付期間外、参加資格なし、金額やくじ番号が不正", body = ErrorBody),
     )
 )]
 pub async fn bid(
@@ -498,7 +499,8 @@ pub async fn bid(
     responses(
         (status = 201, description = "受付票", body = Receipt),
         (status = 404, description = "案件が見つからない（公告前の案件を含む）", body = ErrorBody),
-        (status = 422, description = "受付期間外、参加資格なし、入札済み", body = ErrorBody),
+        (status = 409, description = "入札（または辞退）済み", body = ErrorBody),
+        (status = 422, description = "受付期間外、参加資格なし", body = ErrorBody),
     )
 )]
 pub async fn decline(

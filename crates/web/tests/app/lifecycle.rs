@@ -202,7 +202,7 @@ async fn the_whole_tender_story_runs_through_the_api(backend: Backend) {
         .refused(
             &path("/applications"),
             json!({"grade": "A"}),
-            422,
+            409,
             "既に参加申請",
         )
         .await;
@@ -339,7 +339,7 @@ async fn the_whole_tender_story_runs_through_the_api(backend: Backend) {
         .refused(
             &path("/bids"),
             json!({"amount": 1, "kuji": "000"}),
-            422,
+            409,
             "一度だけ",
         )
         .await;

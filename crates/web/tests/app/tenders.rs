@@ -193,7 +193,9 @@ async fn the_bid_api_answers_every_refusal_as_a_json_error_in_japanese() {
         "{\"amount\": 400000, \"kuji\": \"123\"}",
     )
     .await;
-    assert_eq!(status, 422);
+    // A second bid collides with the first: 409, code "conflict".
+    assert_eq!(status, 409);
+    assert_eq!(e["error"]["code"], "conflict");
     assert!(
         e["error"]["message"].as_str().unwrap().contains("一度だけ"),
         "{e}"
