@@ -71,6 +71,7 @@ macro_rules! labelled_enum {
 #[cfg(test)]
 mod tests {
     use crate::case::*;
+    use crate::notify::{Cadence, Criterion};
     use crate::tender::{AwardMethod, Participation, Phase, Stage, Validity};
     use std::collections::HashSet;
 

@@ -83,6 +83,16 @@ impl CriteriaError {
     }
 }
 
+labelled_enum!(
+    /// How a setting mails, without the hour of a daily mail: what the form
+    /// offers and the statistics count.
+    Cadence, "通知の頻度" {
+        Immediate = ("immediate", "公開されたらすぐ"),
+        Daily = ("daily", "1日1回まとめて"),
+        Paused = ("paused", "停止"),
+    }
+);
+
 /// How often the user is mailed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Frequency {
@@ -114,6 +124,27 @@ impl Frequency {
                 .filter(|h| *h < 24)
                 .map(Frequency::Daily)
                 .ok_or_else(|| Invalid::new("通知の頻度を選んでください。")),
+        }
+    }
+
+    /// How it mails, without the hour.
+    pub fn cadence(self) -> Cadence {
+        match self {
+            Frequency::Immediate => Cadence::Immediate,
+            Frequency::Daily(_) => Cadence::Daily,
+            Frequency::Paused => Cadence::Paused,
+        }
+    }
+
+    /// A frequency from its cadence and, for a daily mail, the hour (0–23).
+    pub fn of(cadence: Cadence, hour: Option<u8>) -> Result<Frequency, Invalid> {
+        match cadence {
+            Cadence::Immediate => Ok(Frequency::Immediate),
+            Cadence::Paused => Ok(Frequency::Paused),
+            Cadence::Daily => hour
+                .filter(|h| *h < 24)
+                .map(Frequency::Daily)
+                .ok_or_else(|| Invalid::new("まとめて届ける時刻を選んでください。")),
         }
     }
 
@@ -249,12 +280,7 @@ impl Criteria {
                 .iter()
                 .map(|v| ("organization", v.clone())),
         );
-        let how = match frequency {
-            Frequency::Immediate => "immediate",
-            Frequency::Daily(_) => "daily",
-            Frequency::Paused => "paused",
-        };
-        t.push(("frequency", how.into()));
+        t.push(("frequency", frequency.cadence().as_str().into()));
         t
     }
 

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use domain::{CaseKind, Category, Procedure};
 use notify::setting::{
-    self, Criteria, Criterion, Frequency, MAX_NAME_CHARS, MAX_SETTINGS_PER_USER,
+    self, Cadence, Criteria, Criterion, Frequency, MAX_NAME_CHARS, MAX_SETTINGS_PER_USER,
 };
 use store::{NewNotifySetting, NotifySetting, StoreError};
 
@@ -165,11 +165,7 @@ async fn field_sets(state: &AppState, v: &FormData) -> Result<Vec<FieldSet>, Web
                 Field::new(
                     "frequency",
                     "頻度",
-                    Kind::Radios(vec![
-                        ("immediate".into(), "公開されたらすぐ".into()),
-                        ("daily".into(), "1日1回まとめて".into()),
-                        ("paused".into(), "停止".into()),
-                    ]),
+                    Kind::Radios(options(Cadence::ALL, |c| (c.as_str(), c.label()))),
                 )
                 .required()
                 .value(v.get("frequency")),
@@ -205,17 +201,11 @@ fn parse(form: &FormData, errors: &mut Errors) -> Option<(String, Criteria, Freq
     if let Err(e) = criteria.check() {
         errors.add(e.criterion.as_str(), e.message());
     }
-    let frequency = match form.get("frequency") {
-        "immediate" => Some(Frequency::Immediate),
-        "paused" => Some(Frequency::Paused),
-        "daily" => match form.get("hour").parse::<u8>() {
-            Ok(h) if h < 24 => Some(Frequency::Daily(h)),
-            _ => {
-                errors.add("hour", "まとめて届ける時刻を選んでください。");
-                None
-            }
-        },
-        _ => {
+    let frequency = match Cadence::from_code(form.get("frequency")) {
+        Ok(cadence) => Frequency::of(cadence, form.get("hour").parse().ok())
+            .map_err(|e| errors.add("hour", e.message()))
+            .ok(),
+        Err(_) => {
             errors.add("frequency", "頻度を選んでください。");
             None
         }
@@ -253,15 +243,7 @@ fn values_of(s: &NotifySetting) -> FormData {
         ("keywords".into(), c.keywords.join(" ")),
         ("exclusions".into(), c.exclusions.join(" ")),
         ("organizations".into(), c.organizations.join("\n")),
-        (
-            "frequency".into(),
-            match f {
-                Frequency::Immediate => "immediate",
-                Frequency::Daily(_) => "daily",
-                Frequency::Paused => "paused",
-            }
-            .into(),
-        ),
+        ("frequency".into(), f.cadence().as_str().into()),
         (
             "hour".into(),
             match f {
@@ -651,12 +633,9 @@ async fn stats(State(state): State<AppState>, viewer: Viewer) -> Result<Response
                 .ok()
                 .and_then(|c| prefectures.iter().find(|(p, _)| *p == c))
                 .map_or_else(|| value.to_owned(), |(_, n)| n.clone()),
-            "frequency" => match value {
-                "immediate" => "公開されたらすぐ".into(),
-                "daily" => "1日1回まとめて".into(),
-                "paused" => "停止".into(),
-                other => other.to_owned(),
-            },
+            "frequency" => Cadence::from_code(value)
+                .map(|v| v.label().to_owned())
+                .unwrap_or_else(|_| value.to_owned()),
             _ => value.to_owned(),
         }
     };

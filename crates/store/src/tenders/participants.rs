@@ -205,10 +205,11 @@ impl Store {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO tender_participants (case_id, company_id, status, declared_grade, message,
                                               applied_at)
-             VALUES ($1, $2, 'applied', $3, $4, $5) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(a.case_id)
         .bind(a.company_id)
+        .bind(Participation::Applied.as_str())
         .bind(a.grade)
         .bind(a.message)
         .bind(now)
