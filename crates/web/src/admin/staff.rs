@@ -190,14 +190,15 @@ pub async fn create(
                 .iter()
                 .any(|d| d.id == dept && d.active)
             {
-                found = Some((org.id, Some(dept)));
+                found = Some((org.id, Some(dept), org.name.clone()));
             }
         }
     }
     if found.is_none() {
         errors.add("department", "所属を選択してください。");
     }
-    let (Some(email), Some(organization), true) = (email, found, errors.is_empty()) else {
+    let (Some(email), Some((org_id, dept, org_name)), true) = (email, found, errors.is_empty())
+    else {
         return page(&state, &viewer, Some(&form), &errors, None).await;
     };
     let now = auth::now_ms();
@@ -211,7 +212,7 @@ pub async fn create(
         .create_staff(
             &user,
             StaffRole::OrgStaff,
-            Some(organization),
+            Some((org_id, dept)),
             &actor(&viewer, &ip)?,
             now,
         )
@@ -230,7 +231,7 @@ pub async fn create(
         email.as_str(),
         &name,
         &inviter,
-        "発注組織",
+        &org_name,
         &token,
         INVITATION_HOURS,
     );

@@ -112,11 +112,14 @@ async fn an_administrator_adds_an_organisation_a_department_and_a_member_of_its_
         .smtp()
         .wait_for(1, std::time::Duration::from_secs(10))
         .await;
-    assert!(
-        mails
-            .iter()
-            .any(|m| m.to == ["taro@waterworks.example.jp"] && m.subject.contains("招待"))
-    );
+    let invitation = mails
+        .iter()
+        .find(|m| m.to == ["taro@waterworks.example.jp"] && m.subject.contains("招待"))
+        .expect("the invitation");
+    // It names the organisation the account belongs to (it used to say 「発注組織」).
+    let text = invitation.text.as_deref().unwrap_or_default();
+    assert!(text.contains("東京都水道局"), "{text}");
+    assert!(!text.contains(" 発注組織 "), "{text}");
 }
 
 #[tokio::test]
