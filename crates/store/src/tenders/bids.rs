@@ -334,17 +334,8 @@ async fn receive_bid(
         Action::Decline
     };
     t.tender.apply(action, now).map_err(refused)?;
-    let status: Option<String> = sqlx::query_scalar(
-        "SELECT status FROM tender_participants WHERE case_id = $1 AND company_id = $2",
-    )
-    .bind(case_id)
-    .bind(company_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let standing = status
-        .map(|s| code(Participation::from_code(&s)))
-        .transpose()?;
-    domain::tender::check_bidder(standing).map_err(refused)?;
+    let now_standing = standing(&mut *conn, case_id, company_id).await?;
+    domain::tender::check_bidder(now_standing).map_err(refused)?;
     let taken: Option<i64> =
         sqlx::query_scalar("SELECT id FROM bids WHERE case_id = $1 AND company_id = $2")
             .bind(case_id)

@@ -202,6 +202,22 @@ async fn locked(conn: &mut AnyConnection, case_id: i64) -> Result<TenderRecord> 
     record(&row)
 }
 
+/// Where company `company_id` stands in tender `case_id` (None: not taking part).
+async fn standing(
+    conn: &mut AnyConnection,
+    case_id: i64,
+    company_id: i64,
+) -> Result<Option<Participation>> {
+    let s: Option<String> = sqlx::query_scalar(
+        "SELECT status FROM tender_participants WHERE case_id = $1 AND company_id = $2",
+    )
+    .bind(case_id)
+    .bind(company_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    s.map(|s| code(Participation::from_code(&s))).transpose()
+}
+
 fn refused(e: domain::Invalid) -> StoreError {
     StoreError::Invalid(e.message().to_owned())
 }

@@ -138,14 +138,8 @@ impl Store {
         case_id: i64,
         company_id: i64,
     ) -> Result<Option<Participation>> {
-        let s: Option<String> = sqlx::query_scalar(
-            "SELECT status FROM tender_participants WHERE case_id = $1 AND company_id = $2",
-        )
-        .bind(case_id)
-        .bind(company_id)
-        .fetch_optional(self.pool())
-        .await?;
-        s.map(|s| code(Participation::from_code(&s))).transpose()
+        let mut conn = self.pool().acquire().await?;
+        standing(&mut conn, case_id, company_id).await
     }
 }
 
@@ -252,22 +246,13 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         let mut t = locked(&mut tx, case_id).await?;
         t.tender.apply(Action::Decide, now).map_err(refused)?;
-        let current: Option<String> = sqlx::query_scalar(
-            "SELECT status FROM tender_participants WHERE case_id = $1 AND company_id = $2",
-        )
-        .bind(case_id)
-        .bind(company_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let current = standing(&mut tx, case_id, company_id).await?;
         let has_bid: Option<i64> =
             sqlx::query_scalar("SELECT id FROM bids WHERE case_id = $1 AND company_id = $2")
                 .bind(case_id)
                 .bind(company_id)
                 .fetch_optional(&mut *tx)
                 .await?;
-        let current = current
-            .map(|s| code(Participation::from_code(&s)))
-            .transpose()?;
         status
             .check_decision(reason, current, has_bid.is_some())
             .map_err(refused)?;
@@ -332,17 +317,9 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.pool().begin().await?;
         let mut t = locked(&mut tx, case_id).await?;
-        let standing: Option<String> = sqlx::query_scalar(
-            "SELECT status FROM tender_participants WHERE case_id = $1 AND company_id = $2",
-        )
-        .bind(case_id)
-        .bind(company_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let standing = standing
-            .map(|s| code(Participation::from_code(&s)))
-            .transpose()?;
-        domain::tender::check_technical_score(t.award_method, score, standing).map_err(refused)?;
+        let now_standing = standing(&mut tx, case_id, company_id).await?;
+        domain::tender::check_technical_score(t.award_method, score, now_standing)
+            .map_err(refused)?;
         t.tender.apply(Action::Score, now).map_err(refused)?;
         sqlx::query(
             "UPDATE tender_participants SET technical_score = $3
