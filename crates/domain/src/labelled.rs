@@ -107,7 +107,9 @@ mod tests {
             Phase,
             AwardMethod,
             Participation,
-            Validity
+            Validity,
+            Cadence,
+            Criterion
         );
     }
 
