@@ -75,7 +75,9 @@ fn setting(r: &sqlx::any::AnyRow) -> Result<NotifySetting> {
         user_id: r.try_get("user_id")?,
         name: r.try_get("name")?,
         criteria: serde_json::from_str(&criteria).map_err(|e| {
-            StoreError::Invalid(format!("通知設定 {id} の条件が読めません（{e}）。"))
+            StoreError::Invalid(format!(
+                "notification setting {id}: unreadable criteria ({e})"
+            ))
         })?,
         frequency: crate::cases::parse(Frequency::parse(&frequency))?,
         created_at: r.try_get("created_at")?,
@@ -101,8 +103,9 @@ impl Store {
         max_per_user: usize,
         now: i64,
     ) -> Result<i64> {
-        let criteria = serde_json::to_string(s.criteria)
-            .map_err(|e| StoreError::Invalid(format!("通知の条件を保存できません（{e}）。")))?;
+        let criteria = serde_json::to_string(s.criteria).map_err(|e| {
+            StoreError::Invalid(format!("notification criteria cannot be stored ({e})"))
+        })?;
         let frequency = s.frequency.as_str();
         let mut tx = self.pool().begin().await?;
         let id = match id {
