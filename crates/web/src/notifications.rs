@@ -57,8 +57,18 @@ struct ListPage {
     notice: Option<&'static str>,
     /// (since, why) when the user's notifications are paused.
     paused: Option<(String, String)>,
-    /// (id, name, criteria, frequency, last sent).
-    settings: Vec<(i64, String, String, String, String)>,
+    settings: Vec<SettingRow>,
+}
+
+/// One of the user's notification settings in their list.
+struct SettingRow {
+    id: i64,
+    name: String,
+    /// The criteria in one line.
+    criteria: String,
+    frequency: String,
+    /// When it last sent a mail, or 「まだありません」.
+    last_sent: String,
 }
 
 async fn list(
@@ -72,15 +82,14 @@ async fn list(
         .notify_settings_of(user.id)
         .await?
         .iter()
-        .map(|s| {
-            (
-                s.id,
-                s.name.clone(),
-                s.criteria.summary(),
-                s.frequency.label(),
-                s.last_sent_at
-                    .map_or_else(|| "まだありません".to_owned(), domain::time::jst_datetime),
-            )
+        .map(|s| SettingRow {
+            id: s.id,
+            name: s.name.clone(),
+            criteria: s.criteria.summary(),
+            frequency: s.frequency.label(),
+            last_sent: s
+                .last_sent_at
+                .map_or_else(|| "まだありません".to_owned(), domain::time::jst_datetime),
         })
         .collect();
     let paused = state

@@ -27,8 +27,18 @@ struct TokensPage {
     new_token: Option<String>,
     notice: Option<&'static str>,
     error: Option<String>,
-    /// (id, name, created, last used, revoked, revoked at).
-    tokens: Vec<(i64, String, String, String, bool, String)>,
+    tokens: Vec<TokenRow>,
+}
+
+/// One of the user's API tokens; never its secret, which is shown once.
+struct TokenRow {
+    id: i64,
+    name: String,
+    created: String,
+    /// When it was last used, or 「未使用」.
+    last_used: String,
+    /// When it was revoked, if it was.
+    revoked: Option<String>,
 }
 
 async fn page(
@@ -44,18 +54,14 @@ async fn page(
         .api_tokens(user.id)
         .await?
         .into_iter()
-        .map(|t| {
-            (
-                t.id,
-                t.name,
-                domain::time::jst_datetime(t.created_at),
-                t.last_used_at
-                    .map_or_else(|| "未使用".to_owned(), domain::time::jst_datetime),
-                t.revoked_at.is_some(),
-                t.revoked_at
-                    .map(domain::time::jst_datetime)
-                    .unwrap_or_default(),
-            )
+        .map(|t| TokenRow {
+            id: t.id,
+            name: t.name,
+            created: domain::time::jst_datetime(t.created_at),
+            last_used: t
+                .last_used_at
+                .map_or_else(|| "未使用".to_owned(), domain::time::jst_datetime),
+            revoked: t.revoked_at.map(domain::time::jst_datetime),
         })
         .collect();
     let status = if error.is_some() {

@@ -56,7 +56,19 @@ struct ListPage {
     q_param: String,
     tabs: Vec<Tab>,
     status_label: &'static str,
-    companies: Vec<(i64, String, String, String, String)>,
+    companies: Vec<CompanyRow>,
+}
+
+/// One company in the review list.
+struct CompanyRow {
+    id: i64,
+    name: String,
+    /// 法人番号, or 「（個人事業主）」.
+    corporate_number: String,
+    /// Prefecture and address, as one line.
+    address: String,
+    /// 申請日.
+    applied: String,
 }
 
 pub async fn list(
@@ -136,16 +148,15 @@ pub async fn list(
     let prefecture_name = |code: i64| prefectures.get(&code).map_or("", String::as_str);
     let companies = rows
         .into_iter()
-        .map(|c| {
-            (
-                c.id,
-                c.name.clone(),
-                c.corporate_number
-                    .clone()
-                    .unwrap_or_else(|| "（個人事業主）".into()),
-                format!("{}{}", prefecture_name(c.prefecture_code), c.address),
-                domain::time::jst_date(c.created_at),
-            )
+        .map(|c| CompanyRow {
+            id: c.id,
+            name: c.name.clone(),
+            corporate_number: c
+                .corporate_number
+                .clone()
+                .unwrap_or_else(|| "（個人事業主）".into()),
+            address: format!("{}{}", prefecture_name(c.prefecture_code), c.address),
+            applied: domain::time::jst_date(c.created_at),
         })
         .collect();
     render(

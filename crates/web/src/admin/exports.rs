@@ -23,8 +23,8 @@ struct ExportRow {
     destination: String,
     scope: String,
     rows: i64,
-    /// (company id, company, field, characters) CP932 could not hold.
-    problems: Vec<(i64, String, String, String)>,
+    /// The characters CP932 could not hold, by company and field.
+    problems: Vec<store::ExportProblem>,
 }
 
 #[derive(Template)]
@@ -40,13 +40,7 @@ struct ExportsPage {
 }
 
 async fn row(state: &AppState, e: store::ExportRecord) -> Result<ExportRow, WebError> {
-    let problems = state
-        .store
-        .export_problems(e.id)
-        .await?
-        .into_iter()
-        .map(|p| (p.company_id, p.company, p.field, p.characters))
-        .collect();
+    let problems = state.store.export_problems(e.id).await?;
     Ok(ExportRow {
         at: domain::time::jst_datetime(e.created_at),
         by: e.actor_label,

@@ -24,10 +24,19 @@ use crate::{AppState, WebError};
 struct ListPage {
     layout: Layout,
     csrf: String,
-    /// (id, year, status label, uploaded, applied).
-    updates: Vec<(i64, i64, &'static str, String, String)>,
+    updates: Vec<UpdateRow>,
     error: Option<String>,
     year: String,
+}
+
+/// One uploaded yearly update of the 契約部署 master.
+struct UpdateRow {
+    id: i64,
+    fiscal_year: i64,
+    status: &'static str,
+    uploaded: String,
+    /// When it was applied, empty if not (yet).
+    applied: String,
 }
 
 fn status_label(s: &str) -> &'static str {
@@ -51,16 +60,15 @@ async fn list_page(
         .master_updates()
         .await?
         .into_iter()
-        .map(|u| {
-            (
-                u.id,
-                u.fiscal_year,
-                status_label(&u.status),
-                domain::time::jst_datetime(u.created_at),
-                u.applied_at
-                    .map(domain::time::jst_datetime)
-                    .unwrap_or_default(),
-            )
+        .map(|u| UpdateRow {
+            id: u.id,
+            fiscal_year: u.fiscal_year,
+            status: status_label(&u.status),
+            uploaded: domain::time::jst_datetime(u.created_at),
+            applied: u
+                .applied_at
+                .map(domain::time::jst_datetime)
+                .unwrap_or_default(),
         })
         .collect();
     let status = if error.is_some() {
@@ -162,6 +170,16 @@ struct ChangeRow {
     organization_id: i64,
 }
 
+/// One change an applied update made, with what it moved.
+struct HistoryRow {
+    organization: String,
+    kind: String,
+    old: String,
+    new: String,
+    moved_cases: i64,
+    moved_users: i64,
+}
+
 #[derive(Template)]
 #[template(path = "admin_master_update.html")]
 struct UpdatePage {
@@ -177,8 +195,8 @@ struct UpdatePage {
     rows: Vec<ChangeRow>,
     /// Organisation id → the codes it will have, for the move choice.
     targets: HashMap<i64, Vec<(String, String)>>,
-    /// The applied history: (organisation, kind, old, new, moved cases, moved users).
-    history: Vec<(String, String, String, String, i64, i64)>,
+    /// The applied history.
+    history: Vec<HistoryRow>,
 }
 
 fn describe(code: Option<&str>, name: Option<&str>) -> String {
@@ -305,18 +323,16 @@ async fn page(
             .master_update_changes(id)
             .await?
             .into_iter()
-            .map(|c| {
-                (
-                    org_names
-                        .get(&c.organization_id)
-                        .cloned()
-                        .unwrap_or_default(),
-                    c.kind,
-                    describe(c.old_code.as_deref(), c.old_name.as_deref()),
-                    describe(c.new_code.as_deref(), c.new_name.as_deref()),
-                    c.moved_cases,
-                    c.moved_users,
-                )
+            .map(|c| HistoryRow {
+                organization: org_names
+                    .get(&c.organization_id)
+                    .cloned()
+                    .unwrap_or_default(),
+                kind: c.kind,
+                old: describe(c.old_code.as_deref(), c.old_name.as_deref()),
+                new: describe(c.new_code.as_deref(), c.new_name.as_deref()),
+                moved_cases: c.moved_cases,
+                moved_users: c.moved_users,
             })
             .collect()
     };

@@ -240,8 +240,14 @@ pub async fn enter(
 #[template(path = "entries.html")]
 struct ListPage {
     layout: Layout,
-    /// (entry, entered at, last message at).
-    entries: Vec<(Entry, String, String)>,
+    entries: Vec<EntryRow>,
+}
+
+/// One of the company's entries, with its two times shown in JST.
+struct EntryRow {
+    entry: Entry,
+    entered: String,
+    last_message: String,
 }
 
 pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
@@ -251,9 +257,10 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Respo
         .entries_of_company(company.id)
         .await?
         .into_iter()
-        .map(|e| {
-            let times = (when(e.created_at), when(e.last_message_at));
-            (e, times.0, times.1)
+        .map(|e| EntryRow {
+            entered: when(e.created_at),
+            last_message: when(e.last_message_at),
+            entry: e,
         })
         .collect();
     render(

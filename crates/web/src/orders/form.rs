@@ -46,8 +46,18 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
 #[template(path = "orders.html")]
 struct ListPage {
     layout: Layout,
-    /// (id, title, kind, status, entries, updated).
-    orders: Vec<(i64, String, &'static str, &'static str, i64, String)>,
+    orders: Vec<OrderRow>,
+}
+
+/// One of the company's own cases in its list.
+struct OrderRow {
+    id: i64,
+    title: String,
+    kind: &'static str,
+    status: &'static str,
+    /// How many entries it has received.
+    entries: i64,
+    updated: String,
 }
 
 pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
@@ -57,15 +67,13 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Respo
         .orders_of_company(company.id)
         .await?
         .into_iter()
-        .map(|(c, entries)| {
-            (
-                c.id,
-                c.fields.title,
-                c.fields.kind.label(),
-                c.fields.status.label(),
-                entries,
-                domain::time::jst_datetime(c.updated_at),
-            )
+        .map(|(c, entries)| OrderRow {
+            id: c.id,
+            title: c.fields.title,
+            kind: c.fields.kind.label(),
+            status: c.fields.status.label(),
+            entries,
+            updated: domain::time::jst_datetime(c.updated_at),
         })
         .collect();
     render(

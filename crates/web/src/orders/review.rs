@@ -25,8 +25,17 @@ const MAX_COMMENT: usize = 2_000;
 #[template(path = "admin_orders.html")]
 struct QueuePage {
     layout: Layout,
-    /// (id, title, kind, company, submitted).
-    cases: Vec<(i64, String, &'static str, String, String)>,
+    cases: Vec<QueueRow>,
+}
+
+/// One private order waiting for review.
+struct QueueRow {
+    id: i64,
+    title: String,
+    kind: &'static str,
+    /// The ordering company's name.
+    company: String,
+    submitted: String,
 }
 
 pub async fn queue(
@@ -39,14 +48,12 @@ pub async fn queue(
         .orders_in_review()
         .await?
         .into_iter()
-        .map(|c| {
-            (
-                c.id,
-                c.fields.title,
-                c.fields.kind.label(),
-                c.fields.organization_name,
-                domain::time::jst_datetime(c.updated_at),
-            )
+        .map(|c| QueueRow {
+            id: c.id,
+            title: c.fields.title,
+            kind: c.fields.kind.label(),
+            company: c.fields.organization_name,
+            submitted: domain::time::jst_datetime(c.updated_at),
         })
         .collect();
     render(

@@ -25,8 +25,17 @@ use crate::{AppState, ErrorKind, WebError};
 #[template(path = "org_tenders.html")]
 struct ListPage {
     layout: Layout,
-    /// (id, title, organisation, phase, bid deadline, opening).
-    tenders: Vec<(i64, String, String, &'static str, String, String)>,
+    tenders: Vec<TenderRow>,
+}
+
+/// One e-tender in the staff's list, newest first.
+struct TenderRow {
+    id: i64,
+    title: String,
+    organization: String,
+    phase: &'static str,
+    bid_deadline: String,
+    opening: String,
 }
 
 pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
@@ -42,15 +51,13 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Respo
         .staff_tenders(org)
         .await?
         .into_iter()
-        .map(|(c, t)| {
-            (
-                c.id,
-                c.fields.title,
-                c.fields.organization_name,
-                t.tender.phase(now).label(),
-                when(t.tender.schedule.bid_deadline),
-                when(t.tender.schedule.opening_at),
-            )
+        .map(|(c, t)| TenderRow {
+            id: c.id,
+            title: c.fields.title,
+            organization: c.fields.organization_name,
+            phase: t.tender.phase(now).label(),
+            bid_deadline: when(t.tender.schedule.bid_deadline),
+            opening: when(t.tender.schedule.opening_at),
         })
         .collect();
     render(
@@ -84,8 +91,26 @@ struct QuestionRow {
     answer: Option<String>,
 }
 
-/// (bidder, amount, validity, candidate, くじ, 技術点).
-type ResultRow = (String, String, &'static str, bool, String, String);
+/// One bid in the opening's results, in the order the opening ranked them.
+struct ResultRow {
+    bidder: String,
+    amount: String,
+    validity: &'static str,
+    candidate: bool,
+    /// 「くじ番号…」 when a tie was drawn, else empty.
+    kuji: String,
+    /// 技術点, empty when not scored.
+    score: String,
+}
+
+/// One sealed bid's receipt: what staff may see before 開札.
+struct BidRow {
+    receipt_no: String,
+    company: String,
+    received: String,
+    /// 入札 / 辞退.
+    kind: &'static str,
+}
 
 #[derive(Template)]
 #[template(path = "org_tender.html")]
@@ -108,8 +133,7 @@ struct ManagePage {
     scoring: bool,
     questions: Vec<QuestionRow>,
     final_: bool,
-    /// (receipt number, company, time, 入札 / 辞退).
-    bids: Vec<(String, String, String, &'static str)>,
+    bids: Vec<BidRow>,
     openable: bool,
     results: Option<Vec<ResultRow>>,
     kuji: Option<String>,
@@ -214,22 +238,21 @@ async fn manage_page(
             Some(
                 o.results
                     .iter()
-                    .map(|r| {
-                        (
-                            r.company_name.clone(),
-                            yen(r.amount_yen),
-                            r.validity.label(),
-                            o.winner_bid == Some(r.bid_id),
-                            r.kuji_position
-                                .map(|p| format!("くじ番号{p}（{:03}）", r.kuji))
-                                .unwrap_or_default(),
-                            scores
-                                .get(&r.company_name)
-                                .copied()
-                                .flatten()
-                                .map(|s| s.to_string())
-                                .unwrap_or_default(),
-                        )
+                    .map(|r| ResultRow {
+                        bidder: r.company_name.clone(),
+                        amount: yen(r.amount_yen),
+                        validity: r.validity.label(),
+                        candidate: o.winner_bid == Some(r.bid_id),
+                        kuji: r
+                            .kuji_position
+                            .map(|p| format!("くじ番号{p}（{:03}）", r.kuji))
+                            .unwrap_or_default(),
+                        score: scores
+                            .get(&r.company_name)
+                            .copied()
+                            .flatten()
+                            .map(|s| s.to_string())
+                            .unwrap_or_default(),
                     })
                     .collect(),
             ),
@@ -282,17 +305,15 @@ async fn manage_page(
             final_: phase.is_final(),
             bids: bids
                 .iter()
-                .map(|b| {
-                    (
-                        b.receipt.receipt_no.clone(),
-                        names.get(&b.id).cloned().unwrap_or_default(),
-                        domain::time::jst_datetime_ms(b.receipt.received_at),
-                        if b.receipt.declined {
-                            "辞退"
-                        } else {
-                            "入札"
-                        },
-                    )
+                .map(|b| BidRow {
+                    receipt_no: b.receipt.receipt_no.clone(),
+                    company: names.get(&b.id).cloned().unwrap_or_default(),
+                    received: domain::time::jst_datetime_ms(b.receipt.received_at),
+                    kind: if b.receipt.declined {
+                        "辞退"
+                    } else {
+                        "入札"
+                    },
                 })
                 .collect(),
             openable: phase == Phase::Closed && now >= s.opening_at,

@@ -1,7 +1,7 @@
 //! The staff's e-tender pages and what they keep apart: an organisation's
 //! staff see only their organisation's tenders and application documents,
-//! a bad notice is answered beside its fields in Japanese, and a revoked API
-//! token opens nothing.
+//! a bad notice is answered beside its fields in Japanese, a revoked API
+//! token opens nothing and is listed as revoked.
 
 use domain::{Role, StaffRole};
 use store::{Actor, NewUser};
@@ -340,6 +340,81 @@ async fn a_revoked_api_token_opens_nothing() {
     assert_eq!(r.status(), 303);
     assert_eq!(api(token).await, 403, "revoked");
     assert_eq!(api("cnv_forged".into()).await, 403);
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_token_list_shows_each_tokens_own_name_times_and_revocation() {
+    let app = TestApp::spawn().await;
+    let (client, user) = signed_in(&app, Role::ReceivingCompany, 1).await;
+    for name in ["連携", "予備"] {
+        let r = app
+            .submit(
+                &client,
+                "/account/tokens",
+                "/account/tokens",
+                &[("name", name)],
+            )
+            .await;
+        assert_eq!(r.status(), 200, "{name} created");
+    }
+    let store = app.db.store();
+    let id_of = |tokens: &[store::ApiToken], name: &str| {
+        tokens.iter().find(|t| t.name == name).expect("token").id
+    };
+    let revoked = id_of(&store.api_tokens(user).await.expect("tokens"), "連携");
+    let r = app
+        .submit(
+            &client,
+            "/account/tokens",
+            &format!("/account/tokens/{revoked}/revoke"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let tokens = store.api_tokens(user).await.expect("tokens");
+    let kept = id_of(&tokens, "予備");
+    let html = testkit::Html::parse_document(
+        &client
+            .get(app.url("/account/tokens"))
+            .send()
+            .await
+            .expect("get")
+            .text()
+            .await
+            .expect("body"),
+    );
+    let mut rows = Vec::new();
+    for t in &tokens {
+        let state = match t.revoked_at {
+            Some(at) => format!("無効（{}に無効化）", domain::time::jst_datetime(at)),
+            None => "無効にする".to_owned(),
+        };
+        rows.extend([
+            t.name.clone(),
+            domain::time::jst_datetime(t.created_at),
+            "未使用".to_owned(),
+            state,
+        ]);
+    }
+    assert_eq!(
+        texts(&html, "table[aria-labelledby=list-title] tbody td"),
+        rows,
+        "name, created, last used and state, in the store's order"
+    );
+    assert_eq!(
+        testkit::attrs(&html, "table[aria-labelledby=list-title] form", "action"),
+        [format!("/account/tokens/{kept}/revoke")],
+        "only the live token can be revoked"
+    );
+    assert_eq!(
+        testkit::attrs(
+            &html,
+            "table[aria-labelledby=list-title] button",
+            "aria-label"
+        ),
+        ["予備を無効にする"]
+    );
     app.shutdown().await;
 }
 
