@@ -36,6 +36,15 @@ pub async fn run(settings: Settings, demo: bool) -> Result<()> {
         )?,
     );
     let kek = std::sync::Arc::new(settings.kek.load()?);
+    // Demo data goes in before any worker or request runs: written beside
+    // them, one of its transactions could meet SQLite's lock and stop the
+    // start-up (「database is locked」), or a visitor could sign in to an
+    // account not yet made.
+    let logins = if demo {
+        Some(crate::demo::seed(&store, Some(&kek), crate::accounts::now_ms()).await?)
+    } else {
+        None
+    };
     let state = web::AppState::with_kek(
         store.clone(),
         web_settings,
@@ -97,8 +106,7 @@ pub async fn run(settings: Settings, demo: bool) -> Result<()> {
     writeln!(out, "chance-navi listening on http://{addr}")?;
     out.flush()?;
     drop(out);
-    if demo {
-        let logins = crate::demo::seed(&store, Some(&kek), crate::accounts::now_ms()).await?;
+    if let Some(logins) = logins {
         crate::demo::print(&logins, &settings.public_url);
     }
 
