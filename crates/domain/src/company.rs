@@ -1,6 +1,6 @@
 //! A company's account: what it does here, and where its application stands.
 
-use crate::Invalid;
+use crate::{Invalid, labelled_enum};
 
 /// Whether a company orders (発注企業), receives (受注企業), or both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -28,22 +28,23 @@ impl Dealings {
     }
 }
 
-/// Where a company's application (利用申請) stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CompanyStatus {
-    /// Applied; the first user has not yet confirmed the email address.
-    EmailUnconfirmed,
-    /// Waiting for an operator's review (利用企業の審査).
-    InReview,
-    /// Sent back for correction (差し戻し); the applicant edits and resubmits.
-    Returned,
-    /// Refused; final.
-    Rejected,
-    /// May use the member features.
-    Approved,
-    /// Stopped by staff; its users are signed out at once.
-    Suspended,
-}
+labelled_enum!(
+    /// Where a company's application (利用申請) stands.
+    CompanyStatus, "利用申請の状態" {
+        /// Applied; the first user has not yet confirmed the email address.
+        EmailUnconfirmed = ("email_unconfirmed", "メールアドレス確認待ち"),
+        /// Waiting for an operator's review (利用企業の審査).
+        InReview = ("in_review", "審査中"),
+        /// Sent back for correction (差し戻し); the applicant edits and resubmits.
+        Returned = ("returned", "差し戻し（修正待ち）"),
+        /// Refused; final.
+        Rejected = ("rejected", "否認"),
+        /// May use the member features.
+        Approved = ("approved", "承認済み"),
+        /// Stopped by staff; its users are signed out at once.
+        Suspended = ("suspended", "利用停止"),
+    }
+);
 
 /// What can happen to an application.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -58,41 +59,6 @@ pub enum CompanyAction {
 }
 
 impl CompanyStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CompanyStatus::EmailUnconfirmed => "email_unconfirmed",
-            CompanyStatus::InReview => "in_review",
-            CompanyStatus::Returned => "returned",
-            CompanyStatus::Rejected => "rejected",
-            CompanyStatus::Approved => "approved",
-            CompanyStatus::Suspended => "suspended",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<CompanyStatus> {
-        [
-            CompanyStatus::EmailUnconfirmed,
-            CompanyStatus::InReview,
-            CompanyStatus::Returned,
-            CompanyStatus::Rejected,
-            CompanyStatus::Approved,
-            CompanyStatus::Suspended,
-        ]
-        .into_iter()
-        .find(|c| c.as_str() == s)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            CompanyStatus::EmailUnconfirmed => "メールアドレス確認待ち",
-            CompanyStatus::InReview => "審査中",
-            CompanyStatus::Returned => "差し戻し（修正待ち）",
-            CompanyStatus::Rejected => "否認",
-            CompanyStatus::Approved => "承認済み",
-            CompanyStatus::Suspended => "利用停止",
-        }
-    }
-
     /// Only an approved company's users may sign in to member features.
     pub fn may_sign_in(self) -> bool {
         self == CompanyStatus::Approved
@@ -167,7 +133,7 @@ mod tests {
             S::Approved,
             S::Suspended,
         ] {
-            assert_eq!(S::parse(s.as_str()), Some(s));
+            assert_eq!(S::from_code(s.as_str()), Ok(s));
         }
     }
 

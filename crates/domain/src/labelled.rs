@@ -71,6 +71,7 @@ macro_rules! labelled_enum {
 #[cfg(test)]
 mod tests {
     use crate::case::*;
+    use crate::company::CompanyStatus;
     use crate::notify::{Cadence, Criterion};
     use crate::tender::{AwardMethod, Participation, Phase, Stage, Validity};
     use std::collections::HashSet;
@@ -109,7 +110,8 @@ mod tests {
             Participation,
             Validity,
             Cadence,
-            Criterion
+            Criterion,
+            CompanyStatus
         );
     }
 

@@ -60,7 +60,7 @@ proptest! {
     fn coded_values_are_read_by_their_code_or_label_or_refused(s in "\\PC{0,30}") {
         let _ = (CaseKind::parse(&s), Category::parse(&s), Procedure::parse(&s), CaseStatus::parse(&s));
         let _ = Category::from_kkj_code(&s);
-        let _ = domain::company::CompanyStatus::parse(&s);
+        let _ = (domain::company::CompanyStatus::parse(&s), domain::company::CompanyStatus::from_code(&s));
         let _ = domain::StaffRole::parse(&s);
     }
 

@@ -100,8 +100,7 @@ pub(crate) fn company(row: &sqlx::any::AnyRow) -> Result<Company> {
         mail_magazine: flag(row, "mail_magazine")?,
         orders: flag(row, "orders")?,
         receives: flag(row, "receives")?,
-        status: CompanyStatus::parse(&status)
-            .ok_or_else(|| StoreError::Invalid(format!("unknown company status {status:?}")))?,
+        status: crate::cases::parse(CompanyStatus::from_code(&status))?,
         status_reason: row.try_get("status_reason")?,
         member_organization_ids: Vec::new(),
         created_at: row.try_get("created_at")?,

@@ -5,7 +5,7 @@ use domain::CompanyStatus;
 use sqlx::Row;
 
 use crate::companies::{COLUMNS, Company, company};
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store};
 
 /// What the reviewer typed: a part of the name or its reading, a 法人番号,
 /// or a part of a user's mail address.
@@ -105,8 +105,7 @@ impl Store {
             .iter()
             .map(|row| {
                 let status: String = row.try_get("status")?;
-                let status = CompanyStatus::parse(&status)
-                    .ok_or_else(|| StoreError::Invalid(format!("company status {status}")))?;
+                let status = crate::cases::parse(CompanyStatus::from_code(&status))?;
                 Ok((status, row.try_get("n")?))
             })
             .collect()

@@ -76,12 +76,14 @@ impl Store {
         let since = since.unwrap_or(i64::MIN);
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM companies c
-              WHERE status IN ('approved', 'suspended')
+              WHERE status IN ($2, $3)
                 AND (c.updated_at >= $1
                      OR EXISTS (SELECT 1 FROM users u WHERE u.company_id = c.id AND u.updated_at >= $1))
               ORDER BY c.id"
         ))
         .bind(since)
+        .bind(domain::CompanyStatus::Approved.as_str())
+        .bind(domain::CompanyStatus::Suspended.as_str())
         .fetch_all(self.pool())
         .await?;
         let prefectures: std::collections::HashMap<i64, String> =

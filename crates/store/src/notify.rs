@@ -47,17 +47,20 @@ pub struct NotifyStats {
 /// `more` added to the conditions.
 fn active_settings_sql(more: &str) -> String {
     format!(
-        "SELECT {} FROM notify_settings s JOIN users u ON u.id = s.user_id
+        "SELECT {columns} FROM notify_settings s JOIN users u ON u.id = s.user_id
            LEFT JOIN notify_users n ON n.user_id = s.user_id
            LEFT JOIN companies c ON c.id = u.company_id
-          WHERE s.frequency <> 'paused' AND u.active = 1 AND n.paused_at IS NULL
-            AND (u.company_id IS NULL OR c.status = 'approved') {more}
+          WHERE s.frequency <> '{paused}' AND u.active = 1 AND n.paused_at IS NULL
+            AND (u.company_id IS NULL OR c.status = '{approved}') {more}
           ORDER BY s.id",
-        SETTING_COLUMNS
+        columns = SETTING_COLUMNS
             .split(", ")
             .map(|c| format!("s.{c}"))
             .collect::<Vec<_>>()
-            .join(", ")
+            .join(", "),
+        // Stored codes: plain ASCII words, safe to write into the statement.
+        paused = Frequency::Paused.as_str(),
+        approved = domain::CompanyStatus::Approved.as_str(),
     )
 }
 

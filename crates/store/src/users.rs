@@ -130,7 +130,10 @@ pub(crate) fn user(row: &sqlx::any::AnyRow) -> Result<User> {
         active: row.try_get::<i32, _>("active")? == 1,
         company_admin: row.try_get::<i32, _>("company_admin")? == 1,
         last_sign_in_at: row.try_get("last_sign_in_at")?,
-        company_status: status.as_deref().and_then(CompanyStatus::parse),
+        company_status: status
+            .as_deref()
+            .map(|s| crate::cases::parse(CompanyStatus::from_code(s)))
+            .transpose()?,
         company_orders: orders == Some(1),
         company_receives: receives == Some(1),
         terms_version: row.try_get("terms_version")?,

@@ -83,7 +83,7 @@ pub async fn list(
     let status = q
         .status
         .as_deref()
-        .and_then(CompanyStatus::parse)
+        .and_then(|s| CompanyStatus::from_code(s).ok())
         .unwrap_or(CompanyStatus::InReview);
     let mut legal_ids: Vec<i64> = state
         .store
@@ -429,7 +429,7 @@ pub async fn review(
     form.check_csrf(&viewer)?;
     let action = parse_action(form.get("action"))
         .ok_or_else(|| WebError::new(ErrorKind::BadRequest, "審査の操作を選んでください。"))?;
-    let seen = CompanyStatus::parse(form.get("seen")).ok_or_else(|| {
+    let seen = CompanyStatus::from_code(form.get("seen")).map_err(|_| {
         WebError::new(
             ErrorKind::BadRequest,
             "画面を開き直してから、もう一度操作してください。",
@@ -474,7 +474,14 @@ pub async fn review(
         CompanyAction::Reject => Outcome::Rejected,
         CompanyAction::Return => Outcome::Returned,
         CompanyAction::Suspend => Outcome::Suspended,
-        _ => Outcome::Reinstated,
+        CompanyAction::Reinstate => Outcome::Reinstated,
+        // Not a review: the applicant's own steps, never sent from this form.
+        CompanyAction::ConfirmEmail | CompanyAction::Resubmit => {
+            return Err(WebError::new(
+                ErrorKind::BadRequest,
+                "審査の操作を選んでください。",
+            ));
+        }
     };
     let reason_opt = (!reason.is_empty()).then_some(reason.as_str());
     let mail = state.mail.review_result(
