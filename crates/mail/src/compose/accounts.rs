@@ -45,6 +45,7 @@ struct ReviewResult<'a> {
     site_url: &'a str,
     name: &'a str,
     company: &'a str,
+    about: &'a str,
     outcome: &'a str,
     reason: Option<&'a str>,
     next_step: &'a str,
@@ -168,6 +169,12 @@ impl Composer {
         outcome: Outcome,
         reason: Option<&str>,
     ) -> NewMail {
+        // What the news is about: the application while it is reviewed,
+        // the company's use of the portal once it was approved.
+        let about = match outcome {
+            Outcome::Approved | Outcome::Rejected | Outcome::Returned => "利用申請について、",
+            Outcome::Suspended | Outcome::Reinstated => "ビジネスチャンス・ナビの",
+        };
         let (subject, said, next, link) = match outcome {
             Outcome::Approved => (
                 "利用申請を承認しました",
@@ -207,6 +214,7 @@ impl Composer {
                 site_url: &self.site_url,
                 name,
                 company,
+                about,
                 outcome: said,
                 reason,
                 next_step: next,

@@ -290,7 +290,7 @@ fn tender_rejected(reason: &str) -> Notice<'_> {
 fn tender_amended(changes: &str) -> Notice<'_> {
     Notice {
         subject: "変更公告のお知らせ",
-        lead: "参加申請をいただいた次の電子入札案件について、変更公告を行いました。".into(),
+        lead: "参加いただいている次の電子入札案件について、変更公告を行いました。".into(),
         quote: Some(("変更の内容", changes)),
         next_step: "変更後の内容は次のURLからご確認ください。",
     }
@@ -301,7 +301,7 @@ fn tender_amended(changes: &str) -> Notice<'_> {
 fn tender_cancelled() -> Notice<'static> {
     Notice {
         subject: "入札中止のお知らせ",
-        lead: "参加申請をいただいた次の電子入札案件は、中止になりました。提出いただいた入札書は開封されません。".into(),
+        lead: "参加いただいている次の電子入札案件は、中止になりました。提出いただいた入札書は開封されません。".into(),
         quote: None,
         next_step: "案件の状況は次のURLからご確認いただけます。",
     }
