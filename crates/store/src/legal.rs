@@ -111,6 +111,14 @@ impl Store {
         now: i64,
     ) -> Result<()> {
         let mut tx = self.pool().begin().await?;
+        // Writing first makes this transaction the writer at once: on SQLite a
+        // transaction that read first and writes after another connection's
+        // commit fails at once (「database is locked」) instead of waiting —
+        // seen as a 500 when the mail worker wrote in between.
+        sqlx::query("UPDATE company_legal_changes SET status = status WHERE id = $1")
+            .bind(change_id)
+            .execute(&mut *tx)
+            .await?;
         let row = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM company_legal_changes WHERE id = $1 AND status = 'pending'"
         ))
