@@ -48,5 +48,9 @@ mod tests {
         assert_eq!(super::yen(i64::MIN), "-9,223,372,036,854,775,808円");
         assert_eq!(super::count(10_000), "10,000");
         assert_eq!(super::count(999), "999");
+        // The company page's capital and sales (they had a copy of this).
+        assert_eq!(super::yen(999), "999円");
+        assert_eq!(super::yen(50_000_000), "50,000,000円");
+        assert_eq!(super::yen(-1234), "-1,234円");
     }
 }

@@ -211,19 +211,6 @@ fn contact(users: &[store::User]) -> Option<&store::User> {
         .or_else(|| users.first())
 }
 
-/// 12345678 → "12,345,678".
-fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
-}
-
 /// The decisions open in each status.
 fn actions_for(status: CompanyStatus) -> Vec<(&'static str, &'static str)> {
     match status {
@@ -304,7 +291,7 @@ async fn company_page_with(
             (name, u.email)
         })
         .collect();
-    let yen = |n: Option<i64>| n.map_or_else(|| "—".to_owned(), |n| format!("{}円", thousands(n)));
+    let yen = |n: Option<i64>| n.map_or_else(|| "—".to_owned(), crate::present::yen);
     let industry = state
         .store
         .industry_divisions()
@@ -664,17 +651,6 @@ pub async fn review_dealings(
             fail("この変更申請は、既に審査されたか取り下げられています。").await
         }
         Err(e) => Err(e.into()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn amounts_get_thousands_separators() {
-        assert_eq!(super::thousands(0), "0");
-        assert_eq!(super::thousands(999), "999");
-        assert_eq!(super::thousands(50_000_000), "50,000,000");
-        assert_eq!(super::thousands(-1234), "-1,234");
     }
 }
 
