@@ -91,6 +91,24 @@ enum BenchKind {
         #[arg(long, default_value_t = 30)]
         reps: usize,
     },
+    /// The top page, a case page and a search page (清掃 in 東京都) under
+    /// load with wrk, beside nginx serving the same HTML as static files in
+    /// the same run; on `serve --demo`, with N synthetic cases added first.
+    /// Needs nginx and wrk (Debian's packages).
+    Pages {
+        /// Synthetic cases loaded before the demo (0: the demo alone)
+        #[arg(long, default_value_t = 0)]
+        cases: usize,
+        /// Seconds per wrk run
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Open connections
+        #[arg(long, default_value_t = 64)]
+        connections: u32,
+        /// Alternating runs (nginx, chance-navi) per page
+        #[arg(long, default_value_t = 1)]
+        rounds: u32,
+    },
 }
 
 pub async fn run(args: BenchArgs, common: &CommonArgs) -> Result<()> {
@@ -107,6 +125,20 @@ pub async fn run(args: BenchArgs, common: &CommonArgs) -> Result<()> {
             no_peers,
         } => crate::bench_search::run(cases, reps, !no_peers).await,
         BenchKind::Serve { cases, reps } => crate::bench_serve::run(cases, reps).await,
+        BenchKind::Pages {
+            cases,
+            seconds,
+            connections,
+            rounds,
+        } => {
+            crate::bench_pages::run(crate::bench_pages::PagesArgs {
+                cases,
+                seconds,
+                connections,
+                rounds,
+            })
+            .await
+        }
         BenchKind::Notify {
             settings,
             cases,
@@ -198,6 +230,16 @@ pub(crate) fn spawn_server(
     dir: &std::path::Path,
     url: Option<&str>,
 ) -> Result<(Killed, SocketAddr)> {
+    spawn_server_with(exe, dir, url, &[])
+}
+
+/// As [`spawn_server`], with more arguments to `serve` (e.g. `--demo`).
+pub(crate) fn spawn_server_with(
+    exe: &std::path::Path,
+    dir: &std::path::Path,
+    url: Option<&str>,
+    extra: &[&str],
+) -> Result<(Killed, SocketAddr)> {
     let mut cmd = Command::new(exe);
     cmd.args([
         "serve",
@@ -208,6 +250,7 @@ pub(crate) fn spawn_server(
         "--data-dir",
     ])
     .arg(dir)
+    .args(extra)
     .env_remove("CHANCE_NAVI_CONFIG")
     .env_remove("DATABASE_URL")
     .stdin(Stdio::null())

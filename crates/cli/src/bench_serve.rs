@@ -64,7 +64,7 @@ fn query_string(class: &Class) -> String {
     pairs.join("&")
 }
 
-fn encode(s: &str) -> String {
+pub(crate) fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() {
@@ -102,7 +102,7 @@ fn wait_indexed(addr: SocketAddr, n: usize, limit: Duration) -> Result<Duration>
     )
 }
 
-async fn load(dir: &Path, n: usize) -> Result<()> {
+pub(crate) async fn load(dir: &Path, n: usize) -> Result<()> {
     let now = crate::accounts::now_ms();
     let store = Store::connect(
         &DatabaseTarget::sqlite(dir.join(crate::config::DATABASE_FILE))

@@ -6,6 +6,7 @@ mod bench;
 mod bench_bids;
 mod bench_import;
 mod bench_notify;
+mod bench_pages;
 mod bench_search;
 mod bench_serve;
 mod config;
