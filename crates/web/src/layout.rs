@@ -81,7 +81,7 @@ impl Layout {
                 name: user.name.clone(),
                 home_href,
                 home_label,
-                csrf: viewer.csrf_token.clone(),
+                csrf: viewer.csrf_token().to_owned(),
             });
         }
         layout

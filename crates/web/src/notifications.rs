@@ -118,7 +118,7 @@ async fn list(
     render(
         &ListPage {
             layout: Layout::for_viewer("おすすめ案件の通知", &viewer),
-            csrf: viewer.csrf_token.clone(),
+            csrf: viewer.csrf_token().to_owned(),
             notice,
             paused,
             settings,
@@ -341,7 +341,7 @@ async fn form_page(
     let mut page = FormPage::new(
         Layout::for_viewer(title, viewer),
         action,
-        &viewer.csrf_token,
+        viewer.csrf_token(),
         sets,
         "保存する",
     )
@@ -514,7 +514,7 @@ async fn delete_form(
     FormPage::new(
         Layout::for_viewer(format!("通知設定「{}」の削除", s.name), &viewer),
         format!("/mypage/notifications/{}/delete", s.id),
-        &viewer.csrf_token,
+        viewer.csrf_token(),
         Vec::new(),
         "削除する",
     )
@@ -583,7 +583,7 @@ async fn unsubscribe_page(
     FormPage::new(
         Layout::for_viewer("おすすめ案件のお知らせの配信停止", &viewer),
         format!("/notifications/unsubscribe/{}", crate::auth::encode_query(&token)),
-        &viewer.csrf_token,
+        viewer.csrf_token(),
         Vec::new(),
         "配信を停止する",
     )

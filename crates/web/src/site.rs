@@ -49,7 +49,7 @@ fn agree_page(viewer: &Viewer, next: &str, agreed_before: bool) -> FormPage {
     let mut page = FormPage::new(
         Layout::for_viewer("利用規約への同意", viewer),
         AGREEMENT_PATH,
-        &viewer.csrf_token,
+        viewer.csrf_token(),
         vec![FieldSet::new(None, vec![field])],
         "同意して続ける",
     )

@@ -73,7 +73,7 @@ fn page(viewer: &Viewer, choices: &Choices, form: Option<&FormData>) -> FormPage
     let mut sets = company_fields(choices, form, None, Mode::Application);
     sets.push(user_fields(form));
     sets.push(terms_field(form));
-    FormPage::new(Layout::for_viewer("利用申請", viewer).current(crate::layout::NavItem::Apply), "/apply", &viewer.csrf_token, sets, "申請する")
+    FormPage::new(Layout::for_viewer("利用申請", viewer).current(crate::layout::NavItem::Apply), "/apply", viewer.csrf_token(), sets, "申請する")
         .intro("ビジネスチャンス・ナビの会員機能（案件へのエントリー、電子入札への参加、おすすめ案件メール、発注案件の掲載）を使うには、利用申請が必要です。")
         .intro("申請のあと、確認メールのURLを開くと、運営事務局が申請内容を審査します。審査の結果はメールでお知らせします。")
         .link("/terms", "利用規約を読む")
@@ -207,7 +207,7 @@ pub async fn confirm_form(
     FormPage::new(
         Layout::for_viewer("メールアドレスの確認", &viewer),
         format!("/apply/confirm/{token}"),
-        &viewer.csrf_token,
+        viewer.csrf_token(),
         Vec::new(),
         "メールアドレスを確認して申請を完了する",
     )

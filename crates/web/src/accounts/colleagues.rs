@@ -114,7 +114,7 @@ async fn users_page(
             manage: me.company_admin,
             hours: INVITATION_HOURS,
             summary,
-            csrf: viewer.csrf_token.clone(),
+            csrf: viewer.csrf_token().to_owned(),
             fields: sets.remove(0).fields,
         },
         status,
@@ -315,7 +315,7 @@ pub async fn remove_form(
     ConfirmPage::new(
         Layout::for_viewer("利用者の削除", &viewer),
         format!("/mypage/users/{id}/remove"),
-        &viewer.csrf_token,
+        viewer.csrf_token(),
         "削除する",
     )
     .lead("次の利用者を削除します。")

@@ -125,7 +125,7 @@ fn company_page(
     let page = FormPage::new(
         Layout::for_viewer("会社情報の変更", viewer),
         "/mypage/company",
-        &viewer.csrf_token,
+        viewer.csrf_token(),
         company_fields(choices, form, Some(company), Mode::Profile),
         "保存する",
     )
@@ -215,7 +215,7 @@ fn correction_page(
     let mut page = FormPage::new(
         Layout::for_viewer("利用申請の修正", viewer),
         "/mypage/application",
-        &viewer.csrf_token,
+        viewer.csrf_token(),
         company_fields(choices, form, Some(company), Mode::Application),
         "修正して再申請する",
     )
@@ -308,7 +308,7 @@ fn legal_page(
     let mut page = FormPage::new(
         Layout::for_viewer("会社名・法人番号の変更", viewer),
         "/mypage/company/legal",
-        &viewer.csrf_token,
+        viewer.csrf_token(),
         sets,
         "変更を申請する",
     )

@@ -42,7 +42,7 @@ fn forgot_page(viewer: &Viewer, email: &str) -> FormPage {
     FormPage::new(
         Layout::for_viewer("パスワードの再設定", viewer),
         "/password/forgot",
-        &viewer.csrf_token,
+        viewer.csrf_token(),
         vec![FieldSet::new(
             None,
             vec![
@@ -136,7 +136,7 @@ fn token_page(viewer: &Viewer, title: &str, action: String, intro: &str) -> Form
     FormPage::new(
         Layout::for_viewer(title, viewer),
         action,
-        &viewer.csrf_token,
+        viewer.csrf_token(),
         new_password_fields(),
         "パスワードを設定する",
     )
@@ -260,7 +260,7 @@ fn change_page(viewer: &Viewer) -> FormPage {
     FormPage::new(
         Layout::for_viewer("パスワードの変更", viewer),
         "/account/password",
-        &viewer.csrf_token,
+        viewer.csrf_token(),
         sets,
         "変更する",
     )

@@ -48,7 +48,7 @@ fn page(viewer: &Viewer, email: &str, next: &str) -> FormPage {
     )];
     let mut layout = Layout::for_viewer("ログイン", viewer);
     layout.current = Some(NavItem::Login);
-    FormPage::new(layout, "/login", &viewer.csrf_token, sets, "ログイン")
+    FormPage::new(layout, "/login", viewer.csrf_token(), sets, "ログイン")
         .hidden("next", next)
         .link("/password/forgot", "パスワードをお忘れの方")
         .link("/apply", "はじめての方（利用申請）")

@@ -72,7 +72,7 @@ async fn page(
     render(
         &TokensPage {
             layout: Layout::for_viewer("APIトークン", viewer),
-            csrf: viewer.csrf_token.clone(),
+            csrf: viewer.csrf_token().to_owned(),
             new_token,
             notice,
             error,

@@ -379,7 +379,7 @@ async fn company_page_with(
             actions: actions_for(company.status),
             facts,
             users,
-            csrf: viewer.csrf_token.clone(),
+            csrf: viewer.csrf_token().to_owned(),
             reason: reason.to_owned(),
             error,
             company,

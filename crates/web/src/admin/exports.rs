@@ -79,7 +79,7 @@ async fn page(
     render(
         &ExportsPage {
             layout: Layout::for_viewer("顧客管理システムへの出力", viewer),
-            csrf: viewer.csrf_token.clone(),
+            csrf: viewer.csrf_token().to_owned(),
             destinations,
             recent,
             destination: destination.to_owned(),

@@ -115,7 +115,7 @@ async fn list_page(
     render(
         &ListPage {
             layout: Layout::for_viewer("取込みの状況", viewer),
-            csrf: viewer.csrf_token.clone(),
+            csrf: viewer.csrf_token().to_owned(),
             runs,
             sources: Source::ALL.iter().map(|s| (s.name(), s.label())).collect(),
             schedules,

@@ -32,7 +32,7 @@ async fn page(
         &Page {
             layout: Layout::for_viewer("業種マスタ", viewer).notice(done),
             entries: state.store.industry_entries().await?,
-            csrf: viewer.csrf_token.clone(),
+            csrf: viewer.csrf_token().to_owned(),
             error,
         },
         status,
@@ -103,7 +103,7 @@ async fn prefectures_page(
         &PrefecturesPage {
             layout: Layout::for_viewer("都道府県マスタ", viewer).notice(done),
             prefectures: state.store.prefectures().await?,
-            csrf: viewer.csrf_token.clone(),
+            csrf: viewer.csrf_token().to_owned(),
             error,
         },
         status,

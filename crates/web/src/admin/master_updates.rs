@@ -79,7 +79,7 @@ async fn list_page(
     render(
         &ListPage {
             layout: Layout::for_viewer("契約部署マスタの年次更新", viewer).notice(done),
-            csrf: viewer.csrf_token.clone(),
+            csrf: viewer.csrf_token().to_owned(),
             updates,
             error,
             year,
@@ -346,7 +346,7 @@ async fn page(
                 format!("{}年度の契約部署マスタ", update.fiscal_year),
                 viewer,
             ),
-            csrf: viewer.csrf_token.clone(),
+            csrf: viewer.csrf_token().to_owned(),
             id,
             year: update.fiscal_year,
             status: status_label(&update.status),

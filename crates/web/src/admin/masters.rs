@@ -46,7 +46,7 @@ async fn page(
             title,
             master: name.to_owned(),
             items: state.store.master_items(m, true).await?,
-            csrf: viewer.csrf_token.clone(),
+            csrf: viewer.csrf_token().to_owned(),
             error,
         },
         status,

@@ -40,7 +40,7 @@ async fn list_page(
         &ListPage {
             layout: Layout::for_viewer("発注組織・契約部署マスタ", viewer).notice(done),
             orgs,
-            csrf: viewer.csrf_token.clone(),
+            csrf: viewer.csrf_token().to_owned(),
             error,
             name: form.map_or_else(String::new, |f| f.get("name").to_owned()),
             name_kana: form.map_or_else(String::new, |f| f.get("name_kana").to_owned()),
@@ -131,7 +131,7 @@ async fn org_page(
             layout: Layout::for_viewer(org.name.clone(), viewer).notice(done),
             departments: state.store.contract_departments(id).await?,
             org,
-            csrf: viewer.csrf_token.clone(),
+            csrf: viewer.csrf_token().to_owned(),
             error,
         },
         status,

@@ -111,7 +111,7 @@ async fn page(
                 .map(|r| (r.as_str(), r.label()))
                 .collect(),
             summary,
-            csrf: viewer.csrf_token.clone(),
+            csrf: viewer.csrf_token().to_owned(),
             fields: sets.remove(0).fields,
         },
         status,

@@ -5,6 +5,8 @@ mod guard;
 mod hashing;
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -77,9 +79,33 @@ pub struct Viewer {
     /// The hash of the session id, when signed in.
     pub session_hash: Option<String>,
     pub roles: BTreeSet<Role>,
-    pub csrf_token: String,
-    /// A CSRF cookie to set on the response (first visit of a visitor).
-    new_csrf_cookie: bool,
+    /// The CSRF token this viewer's forms carry (see [`Viewer::csrf_token`]).
+    csrf: Csrf,
+}
+
+/// A viewer's CSRF token, and whether a page showed it. A visitor who has
+/// no token yet is given one only when a page shows a form: the cookie is
+/// set on that answer alone, and an answer that showed no token holds
+/// nothing of the visitor's and may be shared (the render cache).
+#[derive(Debug, Clone, Default)]
+struct Csrf(Arc<CsrfState>);
+
+#[derive(Debug, Default)]
+struct CsrfState {
+    /// The session's or the visitor's cookie's token, or one made on first use.
+    token: std::sync::OnceLock<String>,
+    /// The token did not come with the request: a cookie must carry it.
+    made_here: AtomicBool,
+    /// A page asked for the token (to put it in a form).
+    shown: AtomicBool,
+}
+
+impl Csrf {
+    fn known(token: String) -> Csrf {
+        let state = CsrfState::default();
+        let _ = state.token.set(token);
+        Csrf(Arc::new(state))
+    }
 }
 
 impl Viewer {
@@ -98,9 +124,27 @@ impl Viewer {
             .ok_or_else(|| WebError::new(ErrorKind::Forbidden, "ログインしてください。"))
     }
 
+    /// The CSRF token for a form on this page. A visitor without one gets a
+    /// new token (and the answer its cookie); asking marks the answer as
+    /// holding something of this viewer's, which no cache may share.
+    pub fn csrf_token(&self) -> &str {
+        let state = &self.csrf.0;
+        state.shown.store(true, Ordering::Relaxed);
+        state.token.get_or_init(|| {
+            state.made_here.store(true, Ordering::Relaxed);
+            random_token()
+        })
+    }
+
+    /// Whether a page asked for the CSRF token while answering.
+    pub fn csrf_shown(&self) -> bool {
+        self.csrf.0.shown.load(Ordering::Relaxed)
+    }
+
     /// Checks a submitted CSRF token.
     pub fn check_csrf(&self, submitted: &str) -> Result<(), WebError> {
-        if same_secret(submitted, &self.csrf_token) {
+        let known = self.csrf.0.token.get().map_or("", String::as_str);
+        if !known.is_empty() && same_secret(submitted, known) {
             Ok(())
         } else {
             Err(WebError::new(
@@ -208,8 +252,7 @@ pub(crate) async fn load_viewer(
         user: None,
         session_hash: None,
         roles: BTreeSet::new(),
-        csrf_token: String::new(),
-        new_csrf_cookie: false,
+        csrf: Csrf::default(),
     };
     let mut clear_session = false;
     // The API also takes a user's own token: `Authorization: Bearer …`.
@@ -224,7 +267,7 @@ pub(crate) async fn load_viewer(
         match state.store.user_by_api_token(&token_hash(token), now).await {
             Ok(Some(user)) if may_hold_session(&user) => {
                 // No cookie, so no cross-site request can carry it: no CSRF token needed.
-                viewer.csrf_token = random_token();
+                viewer.csrf = Csrf::known(random_token());
                 viewer.user = Some(user);
             }
             Ok(_) => {
@@ -255,7 +298,7 @@ pub(crate) async fn load_viewer(
                 {
                     tracing::warn!(error = %e, "session could not be extended");
                 }
-                viewer.csrf_token = session.csrf_token;
+                viewer.csrf = Csrf::known(session.csrf_token);
                 viewer.user = Some(session.user);
                 viewer.session_hash = Some(hash);
             }
@@ -268,17 +311,14 @@ pub(crate) async fn load_viewer(
             Err(e) => tracing::warn!(error = %e, "session could not be read"),
         }
     }
-    if viewer.user.is_none() && bearer.is_none() {
-        match cookie(req.headers(), CSRF_COOKIE).filter(|t| t.len() == 43) {
-            Some(t) => viewer.csrf_token = t.to_owned(),
-            None => {
-                viewer.csrf_token = random_token();
-                viewer.new_csrf_cookie = true;
-            }
-        }
+    if viewer.user.is_none()
+        && bearer.is_none()
+        && let Some(t) = cookie(req.headers(), CSRF_COOKIE).filter(|t| t.len() == 43)
+    {
+        viewer.csrf = Csrf::known(t.to_owned());
     }
     viewer.roles = roles_of(viewer.user.as_ref());
-    let new_csrf = viewer.new_csrf_cookie.then(|| viewer.csrf_token.clone());
+    let csrf = viewer.csrf.clone();
     let signed_in = viewer.is_signed_in();
     req.extensions_mut().insert(viewer);
     let mut response = next.run(req).await;
@@ -290,10 +330,12 @@ pub(crate) async fn load_viewer(
         );
     }
     let secure = state.settings.secure_cookies;
-    if let Some(token) = new_csrf {
+    if csrf.0.made_here.load(Ordering::Relaxed)
+        && let Some(token) = csrf.0.token.get()
+    {
         response.headers_mut().append(
             header::SET_COOKIE,
-            set_cookie(CSRF_COOKIE, &token, None, secure),
+            set_cookie(CSRF_COOKIE, token, None, secure),
         );
     }
     if clear_session && !response.headers().contains_key(header::SET_COOKIE) {

@@ -467,7 +467,12 @@ async fn case_page(
     render(
         &CasePage {
             layout: Layout::for_viewer(f.title.clone(), &viewer),
-            csrf: viewer.csrf_token.clone(),
+            // Only a bidder is shown a form (the question form).
+            csrf: if viewer.has(domain::Role::ReceivingCompany) {
+                viewer.csrf_token().to_owned()
+            } else {
+                String::new()
+            },
             title: f.title,
             kind: f.kind.label(),
             status: if f.status == CaseStatus::Open

@@ -109,7 +109,7 @@ fn entry_page(
     let mut page = FormPage::new(
         Layout::for_viewer(format!("エントリー：{}", case.fields.title), viewer),
         format!("/cases/{}/entry", case.id),
-        &viewer.csrf_token,
+        viewer.csrf_token(),
         message_fields(
             state,
             body,
@@ -386,7 +386,7 @@ async fn thread_page(
         case_status: case.fields.status,
         messages,
         may_choose,
-        csrf: viewer.csrf_token.clone(),
+        csrf: viewer.csrf_token().to_owned(),
         form_summary,
         sets,
         entry,
@@ -514,7 +514,7 @@ pub async fn choose(
         return crate::confirm::ConfirmPage::new(
             Layout::for_viewer("取引先に選定してよろしいですか", &viewer),
             format!("/mypage/entries/{}/choose", entry.id),
-            &viewer.csrf_token,
+            viewer.csrf_token(),
             "取引先に選定する",
         )
         .lead(format!(

@@ -244,7 +244,7 @@ async fn form_page(
     let mut page = FormPage::new(
         Layout::for_viewer(title, viewer),
         action,
-        &viewer.csrf_token,
+        viewer.csrf_token(),
         sets,
         "",
     )
@@ -596,7 +596,7 @@ pub async fn cancel(
         return crate::confirm::ConfirmPage::new(
             Layout::for_viewer("募集を中止してよろしいですか", &viewer),
             format!("/mypage/orders/{}/cancel", case.id),
-            &viewer.csrf_token,
+            viewer.csrf_token(),
             "募集を中止する",
         )
         .lead("この案件の募集を中止します。返事を待っているエントリー企業にメールでお知らせします。")
@@ -677,7 +677,7 @@ pub async fn show(
             layout: Layout::for_viewer(f.title.clone(), &viewer),
             notice: notice(q.done.as_deref()),
             id: case.id,
-            csrf: viewer.csrf_token.clone(),
+            csrf: viewer.csrf_token().to_owned(),
             title: f.title,
             kind: f.kind.label(),
             status: f.status,

@@ -112,7 +112,7 @@ async fn case_page(
             facts,
             description: f.description,
             documents: f.documents,
-            csrf: viewer.csrf_token.clone(),
+            csrf: viewer.csrf_token().to_owned(),
             comment: comment.to_owned(),
             error,
             previous_comment: state.store.review_comment(id).await?,

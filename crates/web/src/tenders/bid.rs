@@ -75,7 +75,7 @@ fn form(
     let mut page = FormPage::new(
         Layout::for_viewer(format!("入札：{}", case.fields.title), viewer),
         format!("/cases/{id}/bid"),
-        &viewer.csrf_token,
+        viewer.csrf_token(),
         sets,
         "確認画面へ進む",
     )
@@ -208,7 +208,7 @@ fn confirm_page(
     ConfirmPage::new(
         Layout::for_viewer("入札内容の確認", viewer),
         format!("/cases/{id}/bid"),
-        &viewer.csrf_token,
+        viewer.csrf_token(),
         "この内容で入札する",
     )
     .lead("次の内容で入札します。金額を確かめてください。まだ送信していません（封印もしていません）。")

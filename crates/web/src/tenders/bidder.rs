@@ -86,7 +86,7 @@ async fn form(
     let mut page = FormPage::new(
         Layout::for_viewer(format!("参加申請：{}", case.fields.title), viewer),
         format!("/cases/{}/participate", case.id),
-        &viewer.csrf_token,
+        viewer.csrf_token(),
         vec![FieldSet::new(None, fields)],
         "参加を申請する",
     )
@@ -249,7 +249,7 @@ fn decline_page(viewer: &Viewer, case: &Case, t: &TenderRecord) -> Result<Respon
     ConfirmPage::new(
         Layout::for_viewer("入札を辞退してよろしいですか", viewer),
         format!("/cases/{}/decline", case.id),
-        &viewer.csrf_token,
+        viewer.csrf_token(),
         "辞退する",
     )
     .lead("この案件の入札を辞退します。辞退は入札書と同じく受付番号つきで受け付け、受付票をメールでお送りします。")

@@ -259,7 +259,7 @@ async fn page(
     let mut page = FormPage::new(
         Layout::for_viewer(title, viewer),
         action,
-        &viewer.csrf_token,
+        viewer.csrf_token(),
         sets,
         "下書きとして保存する",
     )

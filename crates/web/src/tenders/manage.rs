@@ -288,7 +288,7 @@ async fn manage_page(
             error,
             phase: phase.label(),
             draft: phase == Phase::Draft,
-            csrf: viewer.csrf_token.clone(),
+            csrf: viewer.csrf_token().to_owned(),
             facts: crate::facts::tender_facts(state, case, t).await?,
             documents: case.fields.documents.clone(),
             amendable: deciding,
@@ -368,7 +368,7 @@ fn ask_page(
     let mut page = ConfirmPage::new(
         Layout::for_viewer(ask.heading, viewer),
         format!("/org/tenders/{}/{action}", case.id),
-        &viewer.csrf_token,
+        viewer.csrf_token(),
         ask.button,
     )
     .lead(ask.lead)

@@ -90,3 +90,40 @@ async fn pages_for_a_signed_in_user_are_never_cached_and_https_gets_hsts() {
     let r = tls.get("/").await;
     assert_eq!(r.headers()["strict-transport-security"], "max-age=31536000");
 }
+
+#[tokio::test]
+async fn an_anonymous_page_without_a_form_sets_no_cookie_and_a_form_page_sets_the_csrf_cookie() {
+    let app = TestApp::spawn().await;
+    let written = app
+        .db
+        .store()
+        .upsert_cases(&[testkit::fixtures::case(1)], 1_000)
+        .await
+        .unwrap();
+    let id = written[0].id();
+    app.indexed().await;
+    for path in ["/".to_owned(), "/cases".to_owned(), format!("/cases/{id}")] {
+        let r = app.client.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert!(
+            r.headers().get("set-cookie").is_none(),
+            "{path} set {:?}",
+            r.headers().get("set-cookie")
+        );
+    }
+    let r = app.client.get(app.url("/login")).send().await.unwrap();
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("cn_csrf="), "{cookie}");
+    // The token the form shows is the cookie's, and a second form page
+    // keeps it (no new cookie).
+    let token = cookie["cn_csrf=".len()..]
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let body = r.text().await.unwrap();
+    assert!(body.contains(&token));
+    let r = app.client.get(app.url("/login")).send().await.unwrap();
+    assert!(r.headers().get("set-cookie").is_none());
+    assert!(r.text().await.unwrap().contains(&token));
+}
