@@ -24,6 +24,7 @@ mod notify;
 mod orders;
 mod outbox;
 mod peer;
+mod read;
 mod schema;
 mod target;
 mod tenders;
@@ -98,6 +99,9 @@ pub enum StoreError {
     /// A value the database must not hold (a programming error upstream).
     #[error("invalid value: {0}")]
     Invalid(String),
+    /// A read on the SQLite read path failed (docs/decisions/0008).
+    #[error("cannot read the database: {0}")]
+    Read(String),
     /// The row changed since it was read (another reviewer acted first).
     #[error("the record was changed by someone else; reload and try again")]
     Stale,
@@ -138,6 +142,8 @@ pub struct Store {
     /// The audit chain's keys, which the database never holds; without them
     /// the store reads but writes no audit entry (and so no audited action).
     audit: Option<Arc<AuditKeys>>,
+    /// SQLite: the connections pages read through on the caller's thread.
+    reads: Option<Arc<read::SqliteReads>>,
 }
 
 impl Store {
@@ -232,11 +238,16 @@ impl Store {
             // before this rule gets its modes tightened too.
             private_sqlite_files(path);
         }
+        let reads = match target {
+            DatabaseTarget::Sqlite { path } => Some(Arc::new(read::SqliteReads::new(path))),
+            DatabaseTarget::Postgres { .. } => None,
+        };
         Ok(Store {
             pool,
             engine,
             target: shown,
             audit: None,
+            reads,
         })
     }
 

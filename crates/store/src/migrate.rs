@@ -112,6 +112,11 @@ const STEPS: &[Step] = &[
         "0020_colleagues_and_staff.sql",
         "company administrators, users' last sign-in"
     ),
+    step!(
+        21,
+        "0021_site_changes.sql",
+        "the site's change sequence for the render cache"
+    ),
 ];
 
 /// The file names this crate embeds, for the test that no file on disk is forgotten.

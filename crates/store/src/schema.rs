@@ -94,6 +94,29 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The tables whose changes move the site's change sequence (those with
+    /// its triggers), read from the catalogue, sorted.
+    pub async fn site_watched_tables(&self) -> Result<Vec<String>> {
+        let sql = match self.engine {
+            Engine::Sqlite => {
+                "SELECT DISTINCT tbl_name AS t FROM sqlite_master
+                  WHERE type = 'trigger' AND sql LIKE '%UPDATE site_changes%' ORDER BY t"
+            }
+            Engine::Postgres => {
+                "SELECT DISTINCT c.relname::text AS t
+                   FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
+                   JOIN pg_proc p ON p.oid = g.tgfoid
+                  WHERE p.proname = 'site_changed' ORDER BY t"
+            }
+        };
+        let rows = sqlx::query(sql).fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| Ok(r.try_get::<String, _>("t")?))
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::family;

@@ -46,4 +46,5 @@ mod notify;
 mod orders;
 mod outbox;
 mod sign_in;
+mod site;
 mod tenders;

@@ -1,0 +1,96 @@
+//! The site's change sequence, which the render cache keys pages by.
+
+/// Tables no public page reads: their writes (sign-ins, sessions, mail, the
+/// audit log, bids before opening…) must not empty the render cache.
+const PRIVATE: &[&str] = &[
+    "api_tokens",
+    "audit_checkpoints",
+    "audit_head",
+    "audit_log",
+    "bids",
+    "case_change_head",
+    "case_entries",
+    "company_dealings_changes",
+    "company_legal_changes",
+    "company_member_organizations",
+    "entry_messages",
+    "export_problems",
+    "exports",
+    "files",
+    "import_quarantine",
+    "import_runs",
+    "leases",
+    "mail_outbox",
+    "master_update_changes",
+    "master_updates",
+    "notify_cursor",
+    "notify_matches",
+    "notify_setting_terms",
+    "notify_settings",
+    "notify_users",
+    "ocds_releases",
+    "registration_triggers",
+    "sessions",
+    "sign_in_attempts",
+    "sign_in_devices",
+    "sign_in_gates",
+    "site_changes",
+    "tender_participants",
+    "user_tokens",
+    "users",
+];
+
+on_both_engines!(
+    every_table_is_watched_by_the_site_sequence_or_named_private,
+    |store| {
+        let tables: Vec<String> = store.describe_schema().await.unwrap().into_keys().collect();
+        let watched = store.site_watched_tables().await.unwrap();
+        for t in &tables {
+            let private = PRIVATE.contains(&t.as_str());
+            let is_watched = watched.contains(t);
+            assert!(
+                private != is_watched,
+                "{t}: a new table must either move the site's change sequence \
+             (migration triggers) or be named private here (watched: {is_watched})"
+            );
+        }
+        assert!(watched.contains(&"cases".to_owned()), "{watched:?}");
+    }
+);
+
+on_both_engines!(
+    the_site_version_moves_with_each_committed_public_change_and_only_then,
+    |store| {
+        let v0 = store.site_version().await.unwrap();
+        let written = store
+            .upsert_cases(&[testkit::fixtures::case(1)], 1_000)
+            .await
+            .unwrap();
+        let v1 = store.site_version().await.unwrap();
+        assert!(v1 > v0, "a new case: {v0} → {v1}");
+        // The same case again changes nothing and moves nothing.
+        store
+            .upsert_cases(&[testkit::fixtures::case(1)], 2_000)
+            .await
+            .unwrap();
+        assert_eq!(store.site_version().await.unwrap(), v1);
+        // A member of staff, a sign-in and a mail are no public page's business.
+        let staff = testkit::people::person(&store, domain::Role::Operator, 1).await;
+        testkit::people::session(&store, staff).await;
+        store
+            .enqueue_mail(
+                &testkit::fixtures::mail_to(&testkit::fixtures::email("site"), "件名"),
+                1_000,
+            )
+            .await
+            .unwrap();
+        assert_eq!(store.site_version().await.unwrap(), v1);
+        // A change to the case moves it again.
+        let mut changed = testkit::fixtures::case(1);
+        changed.title = "庁舎清掃業務委託（変更後）".into();
+        store.upsert_cases(&[changed], 3_000).await.unwrap();
+        let v2 = store.site_version().await.unwrap();
+        assert!(v2 > v1, "{v1} → {v2}");
+        assert!(written[0].id() > 0);
+    }
+);
