@@ -30,6 +30,7 @@ mod metrics;
 mod middleware;
 mod notifications;
 mod orders;
+pub mod page_cache;
 pub mod pages;
 mod present;
 mod rich;
@@ -77,6 +78,9 @@ pub struct WebSettings {
     /// Requests that may wait for a turn at hashing; more are told the
     /// portal is busy.
     pub password_hash_queue: usize,
+    /// Bytes of rendered public pages this node keeps (0: none); see
+    /// `page_cache`.
+    pub page_cache_bytes: usize,
 }
 
 impl Default for WebSettings {
@@ -90,6 +94,7 @@ impl Default for WebSettings {
             metrics_from: domain::net::Network::loopback(),
             connections: ConnectionLimits::default(),
             import_schedules: Vec::new(),
+            page_cache_bytes: 64 * 1024 * 1024,
             // One per core, and never more than four (76 MiB).
             password_hashes_at_once: std::thread::available_parallelism()
                 .map_or(2, std::num::NonZero::get)
@@ -130,6 +135,8 @@ pub struct App {
     pub hashing: auth::HashLimiter,
     /// Woken when an administrator asks for a scheduled import now.
     pub imports_wake: Arc<tokio::sync::Notify>,
+    /// What anonymous visitors were shown of the public pages.
+    pub pages: page_cache::PageCache,
 }
 
 /// The shared state as an extractor: `State(AppState)`.
@@ -166,6 +173,7 @@ impl AppState {
                 settings.password_hash_queue,
             ),
             store,
+            pages: page_cache::PageCache::new(settings.page_cache_bytes),
             mail: mail::Composer::new(&settings.public_url),
             settings,
             metrics: Metrics::new(),

@@ -20,8 +20,8 @@ use crate::actions::tenders::{BIDDERS, ORG_STAFF};
 use crate::auth::{Guarded, PUBLIC};
 
 pub fn routes(g: Guarded) -> Guarded {
-    g.get("/api/v1/cases", PUBLIC, get(cases::search))
-        .get("/api/v1/cases/{id}", PUBLIC, get(cases::one))
+    g.shared("/api/v1/cases", get(cases::search))
+        .shared("/api/v1/cases/{id}", get(cases::one))
         .get("/api/v1/openapi.json", PUBLIC, get(openapi::document))
         .get("/api/v1/ocds/releases", PUBLIC, get(ocds::releases))
         .get("/api/v1/ocds/releases/{ocid}", PUBLIC, get(ocds::record))

@@ -84,6 +84,17 @@ impl Guarded {
         self.route(Method::GET, path, roles, handler)
     }
 
+    /// A public page that visitors who are not signed in are served from
+    /// the render cache (`page_cache`): its answer to them must depend on
+    /// nothing but the request's path and query and the database.
+    pub fn shared(self, path: &'static str, handler: MethodRouter<AppState>) -> Self {
+        self.get(
+            path,
+            PUBLIC,
+            handler.layer(middleware::from_fn(crate::page_cache::serve)),
+        )
+    }
+
     pub fn post(
         self,
         path: &'static str,

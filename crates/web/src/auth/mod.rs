@@ -321,6 +321,8 @@ pub(crate) async fn load_viewer(
     let csrf = viewer.csrf.clone();
     let signed_in = viewer.is_signed_in();
     req.extensions_mut().insert(viewer);
+    // For middleware on single routes (the render cache), which has no state of its own.
+    req.extensions_mut().insert(state.clone());
     let mut response = next.run(req).await;
     if signed_in && !response.headers().contains_key(header::CACHE_CONTROL) {
         // Pages for a signed-in user hold their data: no cache may keep them.

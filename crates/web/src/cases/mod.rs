@@ -23,9 +23,9 @@ use paging::{PageLink, PastEnd, pager};
 use crate::case_query as params;
 
 pub fn routes(g: Guarded) -> Guarded {
-    g.get("/cases", PUBLIC, get(search_page))
+    g.shared("/cases", get(search_page))
         .get("/cases/feed.atom", PUBLIC, get(feeds::feed))
-        .get("/cases/{id}", PUBLIC, get(case_page))
+        .shared("/cases/{id}", get(case_page))
         .get("/cases/{id}/calendar.ics", PUBLIC, get(feeds::ics))
 }
 

@@ -5,11 +5,11 @@ use axum::response::Html;
 use axum::routing::get;
 
 use crate::WebError;
-use crate::auth::{Guarded, PUBLIC, Viewer};
+use crate::auth::{Guarded, Viewer};
 use crate::layout::Layout;
 
 pub fn routes(g: Guarded) -> Guarded {
-    g.get("/", PUBLIC, get(home))
+    g.shared("/", get(home))
 }
 
 struct Feature {

@@ -22,6 +22,7 @@ mod master_updates;
 mod notifications;
 mod ocds_api;
 mod orders;
+mod page_cache;
 mod pages;
 mod password_reset;
 mod roles;

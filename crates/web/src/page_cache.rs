@@ -1,0 +1,511 @@
+//! The render cache: what anonymous visitors see of the public pages (the
+//! top page, searches, case pages and the public API's reads), kept as the
+//! bytes once rendered (docs/decisions/0008).
+//!
+//! An entry is keyed by the request's path and query and holds the site's
+//! change sequence and the search index's position it was rendered at. Each
+//! request reads the sequence first (one small read, on SQLite on this
+//! thread) and is served an entry only if it was rendered at that very
+//! sequence and index, and less than [`FRESH_FOR`] ago (pages show the time
+//! left until deadlines). So a change committed on any node is never hidden:
+//! the next request reads the new sequence and renders the page again.
+//!
+//! Only answers that hold nothing of the viewer's are kept: GET requests
+//! without a session cookie or an API token, answered 200, setting no cookie,
+//! and whose page did not ask for a CSRF token. The cache is bounded in bytes
+//! and forgets the least recently used pages first. Each entry carries a
+//! gzip copy made once, an ETag and a Last-Modified, so that a client that
+//! has the page is answered 304.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime};
+
+use axum::body::{Body, Bytes};
+use axum::extract::Request;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use lru::LruCache;
+
+use crate::AppState;
+use crate::auth::{SESSION_COOKIE, Viewer, cookie};
+
+/// How long a rendered page may be served without rendering it again, when
+/// nothing it depends on changed: the time left to a deadline, a tender's
+/// phase and 締切 follow the clock.
+pub const FRESH_FOR: Duration = Duration::from_secs(1);
+
+/// Pages larger than this are answered but not kept.
+const LARGEST: usize = 2 * 1024 * 1024;
+
+/// Request targets longer than this are answered but not kept.
+const LONGEST_KEY: usize = 2048;
+
+/// What an entry was rendered from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Version {
+    site: i64,
+    index: i64,
+}
+
+#[derive(Debug)]
+struct Entry {
+    version: Version,
+    rendered: Instant,
+    /// When this content was first rendered (kept while it stays the same).
+    modified: SystemTime,
+    /// Another content was rendered within the same second before: a client
+    /// that names that second cannot be told which it has (ETag only).
+    modified_ambiguous: bool,
+    content_type: Option<HeaderValue>,
+    etag: String,
+    body: Bytes,
+    gzip: Bytes,
+}
+
+impl Entry {
+    fn size(&self, key: &str) -> usize {
+        key.len() + self.body.len() + self.gzip.len() + self.etag.len() + 200
+    }
+}
+
+/// The cache itself, one per node; see the module's documentation.
+#[derive(Debug)]
+pub struct PageCache {
+    budget: usize,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    entries: LruCache<String, std::sync::Arc<Entry>>,
+    bytes: usize,
+}
+
+impl PageCache {
+    /// A cache that holds at most `budget` bytes of pages (0: keeps nothing).
+    pub fn new(budget: usize) -> PageCache {
+        PageCache {
+            budget,
+            inner: Mutex::new(Inner {
+                entries: LruCache::unbounded(),
+                bytes: 0,
+            }),
+        }
+    }
+
+    /// Bytes held now.
+    pub fn bytes(&self) -> usize {
+        self.inner.lock().map_or(0, |i| i.bytes)
+    }
+
+    fn get(&self, key: &str) -> Option<std::sync::Arc<Entry>> {
+        self.inner.lock().ok()?.entries.get(key).cloned()
+    }
+
+    fn put(&self, key: String, entry: std::sync::Arc<Entry>) {
+        let size = entry.size(&key);
+        if size > self.budget {
+            return;
+        }
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        // A slower render from an older sequence never replaces a newer one.
+        if let Some(old) = inner.entries.peek(&key)
+            && old.version > entry.version
+        {
+            return;
+        }
+        if let Some(old) = inner.entries.put(key.clone(), entry) {
+            inner.bytes -= old.size(&key);
+        }
+        inner.bytes += size;
+        while inner.bytes > self.budget {
+            let Some((k, old)) = inner.entries.pop_lru() else {
+                break;
+            };
+            inner.bytes -= old.size(&k);
+        }
+    }
+}
+
+/// The middleware of the cached routes (`Guarded::shared`).
+pub async fn serve(req: Request, next: Next) -> Response {
+    let Some(state) = req.extensions().get::<AppState>().cloned() else {
+        return next.run(req).await;
+    };
+    let Some(viewer) = req.extensions().get::<Viewer>().cloned() else {
+        return next.run(req).await;
+    };
+    let key = req
+        .uri()
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_owned();
+    if !may_share(&req, &viewer) || key.len() > LONGEST_KEY || state.pages.budget == 0 {
+        return next.run(req).await;
+    }
+    let version = match state.store.site_version().await {
+        Ok(site) => Version {
+            site,
+            index: state.search.indexed_seq(),
+        },
+        Err(e) => {
+            tracing::warn!(error = %e, "the site's change sequence could not be read");
+            return next.run(req).await;
+        }
+    };
+    let headers = req.headers().clone();
+    let now = Instant::now();
+    let previous = state.pages.get(&key);
+    if let Some(entry) = &previous
+        && entry.version == version
+        && now.duration_since(entry.rendered) < FRESH_FOR
+    {
+        return answer(entry, &headers);
+    }
+    let response = next.run(req).await;
+    if response.status() != StatusCode::OK
+        || response.headers().contains_key(header::SET_COOKIE)
+        || response.headers().contains_key(header::CONTENT_ENCODING)
+        || viewer.csrf_shown()
+    {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let body = match axum::body::to_bytes(body, LARGEST).await {
+        Ok(b) => b,
+        Err(_) => {
+            return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
+        }
+    };
+    let etag = etag_of(&body);
+    let wall = SystemTime::now();
+    let (modified, modified_ambiguous) = match &previous {
+        Some(p) if p.etag == etag => (p.modified, p.modified_ambiguous),
+        Some(p) => (wall, whole_seconds(p.modified) == whole_seconds(wall)),
+        None => (wall, false),
+    };
+    let entry = std::sync::Arc::new(Entry {
+        version,
+        rendered: now,
+        modified,
+        modified_ambiguous,
+        content_type: parts.headers.get(header::CONTENT_TYPE).cloned(),
+        etag,
+        gzip: gzip(&body),
+        body,
+    });
+    state.pages.put(key, entry.clone());
+    answer(&entry, &headers)
+}
+
+/// A GET (or HEAD) from someone who is not signed in and sends no session
+/// cookie or token: the answer is the same for every such visitor.
+fn may_share(req: &Request, viewer: &Viewer) -> bool {
+    matches!(*req.method(), Method::GET | Method::HEAD)
+        && !viewer.is_signed_in()
+        && cookie(req.headers(), SESSION_COOKIE).is_none()
+        && !req.headers().contains_key(header::AUTHORIZATION)
+}
+
+fn answer(entry: &Entry, request: &HeaderMap) -> Response {
+    let gzipped = accepts_gzip(request);
+    let etag = if gzipped {
+        format!("\"{}-gz\"", entry.etag)
+    } else {
+        format!("\"{}\"", entry.etag)
+    };
+    let mut response = if not_modified(entry, request) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else if gzipped {
+        let mut r = Response::new(Body::from(entry.gzip.clone()));
+        r.headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        r
+    } else {
+        Response::new(Body::from(entry.body.clone()))
+    };
+    let h = response.headers_mut();
+    if let Some(t) = &entry.content_type {
+        h.insert(header::CONTENT_TYPE, t.clone());
+    }
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&http_date(entry.modified)) {
+        h.insert(header::LAST_MODIFIED, v);
+    }
+    // Any cache may keep it, and must ask again before using it.
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, no-cache"),
+    );
+    h.insert(
+        header::VARY,
+        HeaderValue::from_static("Accept-Encoding, Cookie, Authorization"),
+    );
+    response
+}
+
+/// If-None-Match (either representation's tag, or `*`) and, without it,
+/// If-Modified-Since.
+fn not_modified(entry: &Entry, request: &HeaderMap) -> bool {
+    if let Some(tags) = request.get(header::IF_NONE_MATCH) {
+        let Ok(tags) = tags.to_str() else {
+            return false;
+        };
+        return tags.split(',').map(str::trim).any(|t| {
+            let t = t.strip_prefix("W/").unwrap_or(t).trim_matches('"');
+            t == "*" || t == entry.etag || t.strip_suffix("-gz") == Some(entry.etag.as_str())
+        });
+    }
+    let Some(since) = request
+        .get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_http_date)
+    else {
+        return false;
+    };
+    !entry.modified_ambiguous && whole_seconds(entry.modified) <= since
+}
+
+/// Whether `Accept-Encoding` admits gzip (a zero q-value refuses it).
+fn accepts_gzip(request: &HeaderMap) -> bool {
+    request
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';').map(str::trim);
+            let coding = parts.next().unwrap_or_default();
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
+        })
+}
+
+fn etag_of(body: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(body);
+    digest[..12].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn gzip(body: &[u8]) -> Bytes {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(body.len() / 4),
+        flate2::Compression::default(),
+    );
+    // Writing to memory cannot fail.
+    let _ = encoder.write_all(body);
+    Bytes::from(encoder.finish().unwrap_or_default())
+}
+
+fn whole_seconds(t: SystemTime) -> u64 {
+    t.duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// An IMF-fixdate: `Thu, 03 Dec 2026 18:07:20 GMT`.
+fn http_date(t: SystemTime) -> String {
+    let secs = whole_seconds(t);
+    let days = secs / 86_400;
+    let (y, m, d) = civil(days as i64);
+    let s = secs % 86_400;
+    format!(
+        "{}, {d:02} {} {y} {:02}:{:02}:{:02} GMT",
+        DAYS[(days % 7) as usize],
+        MONTHS[(m - 1) as usize],
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
+}
+
+/// Reads an IMF-fixdate into seconds since the epoch (the other two forms
+/// HTTP allows are old and answered in full).
+fn parse_http_date(v: &str) -> Option<u64> {
+    let mut w = v.split_whitespace();
+    let _day = w.next()?;
+    let d: u32 = w.next()?.parse().ok()?;
+    let month = w.next()?;
+    let m = MONTHS.iter().position(|&n| n == month)? as u32 + 1;
+    let y: i64 = w.next()?.parse().ok()?;
+    let mut hms = w.next()?.split(':').map(|p| p.parse::<u64>().ok());
+    let (h, mi, s) = (hms.next()??, hms.next()??, hms.next()??);
+    if w.next()? != "GMT" || d == 0 || d > 31 || h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
+    let days = days_from_civil(y, m, d);
+    u64::try_from(days)
+        .ok()
+        .map(|days| days * 86_400 + h * 3600 + mi * 60 + s)
+}
+
+/// Days since 1970-01-01 → (year, month, day) (Howard Hinnant's algorithm).
+fn civil(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(body: &str) -> Entry {
+        Entry {
+            version: Version { site: 1, index: 1 },
+            rendered: Instant::now(),
+            modified: SystemTime::UNIX_EPOCH + Duration::from_secs(1_796_321_240),
+            modified_ambiguous: false,
+            content_type: None,
+            etag: etag_of(body.as_bytes()),
+            body: Bytes::from(body.to_owned()),
+            gzip: gzip(body.as_bytes()),
+        }
+    }
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(*k, HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn http_dates_are_written_and_read_back() {
+        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_796_321_240);
+        assert_eq!(http_date(t), "Thu, 03 Dec 2026 18:07:20 GMT");
+        assert_eq!(parse_http_date(&http_date(t)), Some(1_796_321_240));
+        assert_eq!(
+            http_date(SystemTime::UNIX_EPOCH),
+            "Thu, 01 Jan 1970 00:00:00 GMT"
+        );
+        assert_eq!(
+            parse_http_date("Sun, 29 Feb 2032 23:59:59 GMT"),
+            Some(1_961_711_999)
+        );
+        for bad in [
+            "",
+            "yesterday",
+            "Thu, 03 Dec 2026 18:07:20",
+            "Thu, 32 Dec 2026 00:00:00 GMT",
+        ] {
+            assert_eq!(parse_http_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_client_with_the_page_is_told_not_modified_by_tag_or_date() {
+        let e = entry("<p>案件</p>");
+        let tag = format!("\"{}\"", e.etag);
+        assert!(not_modified(&e, &headers(&[("if-none-match", &tag)])));
+        let gz = format!("W/\"{}-gz\", \"other\"", e.etag);
+        assert!(not_modified(&e, &headers(&[("if-none-match", &gz)])));
+        assert!(!not_modified(
+            &e,
+            &headers(&[("if-none-match", "\"other\"")])
+        ));
+        let since = http_date(e.modified);
+        assert!(not_modified(&e, &headers(&[("if-modified-since", &since)])));
+        // The tag decides when both are sent.
+        assert!(!not_modified(
+            &e,
+            &headers(&[
+                ("if-none-match", "\"other\""),
+                ("if-modified-since", &since)
+            ])
+        ));
+        let before = http_date(e.modified - Duration::from_secs(1));
+        assert!(!not_modified(
+            &e,
+            &headers(&[("if-modified-since", &before)])
+        ));
+        let ambiguous = Entry {
+            modified_ambiguous: true,
+            ..entry("<p>案件</p>")
+        };
+        assert!(!not_modified(
+            &ambiguous,
+            &headers(&[("if-modified-since", &since)])
+        ));
+    }
+
+    #[test]
+    fn gzip_is_chosen_unless_refused() {
+        assert!(accepts_gzip(&headers(&[(
+            "accept-encoding",
+            "gzip, deflate, br"
+        )])));
+        assert!(accepts_gzip(&headers(&[(
+            "accept-encoding",
+            "br;q=1.0, GZIP;q=0.5"
+        )])));
+        assert!(accepts_gzip(&headers(&[("accept-encoding", "*")])));
+        assert!(!accepts_gzip(&headers(&[("accept-encoding", "gzip;q=0")])));
+        assert!(!accepts_gzip(&headers(&[("accept-encoding", "br")])));
+        assert!(!accepts_gzip(&headers(&[])));
+    }
+
+    #[test]
+    fn the_cache_stays_within_its_bytes_and_forgets_the_least_recently_used() {
+        let cache = PageCache::new(3 * entry(&"x".repeat(1000)).size("/p0") + 10);
+        for i in 0..3 {
+            cache.put(
+                format!("/p{i}"),
+                std::sync::Arc::new(entry(&"x".repeat(1000))),
+            );
+        }
+        assert!(cache.get("/p0").is_some()); // now the most recent
+        cache.put(
+            "/p3".to_owned(),
+            std::sync::Arc::new(entry(&"x".repeat(1000))),
+        );
+        assert!(cache.bytes() <= cache.budget);
+        assert!(
+            cache.get("/p1").is_none(),
+            "the least recently used went first"
+        );
+        assert!(cache.get("/p0").is_some() && cache.get("/p3").is_some());
+        // An older rendering never replaces a newer one.
+        let newer = Entry {
+            version: Version { site: 5, index: 1 },
+            ..entry("new")
+        };
+        cache.put("/p0".to_owned(), std::sync::Arc::new(newer));
+        cache.put("/p0".to_owned(), std::sync::Arc::new(entry("old")));
+        assert_eq!(
+            cache.get("/p0").map(|e| e.body.clone()),
+            Some(Bytes::from("new"))
+        );
+    }
+}
