@@ -262,9 +262,13 @@ pub(crate) fn spawn_server_with(
     let mut child = Killed(cmd.spawn().context("cannot start chance-navi serve")?);
     let stdout = child.0.stdout.take().context("server stdout")?;
     let mut line = String::new();
-    BufReader::new(stdout)
+    let mut reader = BufReader::new(stdout);
+    reader
         .read_line(&mut line)
         .context("reading the server's address")?;
+    // The server goes on printing (`--demo` lists its sign-ins): keep reading,
+    // or it would die writing to a closed pipe.
+    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
     let addr: SocketAddr = line
         .trim()
         .rsplit("http://")

@@ -79,9 +79,9 @@ fn which(tool: &str) -> Result<()> {
 
 fn measure(exe: &Path, dir: &Path, args: &PagesArgs, loaded: Duration) -> Result<()> {
     let data = dir.join("data");
-    let (server, addr) = spawn_server_with(exe, &data, None, &["--demo"])?;
+    let (mut server, addr) = spawn_server_with(exe, &data, None, &["--demo"])?;
     let pid = server.0.id();
-    let indexed = wait_settled(addr, Duration::from_secs(3600))?;
+    let indexed = wait_settled(&mut server, addr, Duration::from_secs(3600))?;
 
     let word = "清掃";
     let search = format!("/cases?q={}&prefecture=13", encode(word));
@@ -187,11 +187,14 @@ fn measure(exe: &Path, dir: &Path, args: &PagesArgs, loaded: Duration) -> Result
 
 /// Waits until /readyz answers and the index's document count has stopped
 /// growing (the corpus and the demo both indexed); returns the count.
-fn wait_settled(addr: SocketAddr, limit: Duration) -> Result<u64> {
+fn wait_settled(server: &mut Killed, addr: SocketAddr, limit: Duration) -> Result<u64> {
     let started = Instant::now();
     let mut last = None;
     let mut same = 0;
     while started.elapsed() < limit {
+        if let Ok(Some(status)) = server.0.try_wait() {
+            bail!("the server stopped while starting: {status}");
+        }
         if let Ok((200, body)) = http_get(addr, "/readyz") {
             let docs = serde_json::from_str::<serde_json::Value>(&body)
                 .ok()

@@ -198,6 +198,8 @@ pub struct SearchIndex {
     /// `None` after a failure, until the next write opens a new one.
     writer: Mutex<Option<IndexWriter>>,
     fields: Fields,
+    /// Moves on each time searches start seeing a new commit.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -263,6 +265,7 @@ impl SearchIndex {
             reader,
             writer: Mutex::new(Some(writer)),
             fields,
+            generation: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -378,7 +381,17 @@ impl SearchIndex {
             Ok(())
         })?;
         self.reader.reload()?;
+        // After the reload: whoever reads the new number searches the commit.
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::Release);
         Ok(())
+    }
+
+    /// A number that moves on whenever searches begin to see a new commit
+    /// (read from memory, unlike [`SearchIndex::indexed_seq`]): what the
+    /// render cache keys search pages by.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// Empties the index (before a rebuild).

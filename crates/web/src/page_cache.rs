@@ -45,7 +45,7 @@ const LONGEST_KEY: usize = 2048;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Version {
     site: i64,
-    index: i64,
+    index: u64,
 }
 
 #[derive(Debug)]
@@ -149,7 +149,7 @@ pub async fn serve(req: Request, next: Next) -> Response {
     let version = match state.store.site_version().await {
         Ok(site) => Version {
             site,
-            index: state.search.indexed_seq(),
+            index: state.search.generation(),
         },
         Err(e) => {
             tracing::warn!(error = %e, "the site's change sequence could not be read");

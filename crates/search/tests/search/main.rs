@@ -77,6 +77,20 @@ fn find(index: &SearchIndex, text: &str) -> Vec<i64> {
 }
 
 #[test]
+fn the_generation_moves_on_only_when_searches_see_a_new_commit() {
+    let index = corpus();
+    let before = index.generation();
+    index
+        .apply(&[case(8, "新しい清掃業務", |_| {})])
+        .expect("apply");
+    assert_eq!(index.generation(), before, "applied, not yet committed");
+    assert!(!find(&index, "新しい").contains(&8));
+    index.commit(8).expect("commit");
+    assert!(index.generation() > before);
+    assert_eq!(find(&index, "新しい"), [8]);
+}
+
+#[test]
 fn two_character_words_are_found_inside_longer_words() {
     let index = corpus();
     assert_eq!(find(&index, "清掃"), [1, 4, 6]);
