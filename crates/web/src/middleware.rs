@@ -1,5 +1,5 @@
 //! The layers every request passes through, outermost first:
-//! compression → security headers → tracing → metrics → error pages → CSRF
+//! the render cache's early answer → compression → security headers → tracing → metrics → error pages → CSRF
 //! origin check → panic catcher → session (viewer) → timeout → body-size limit
 //! → the route's role guard → the route.
 
@@ -30,30 +30,6 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 pub(crate) fn wrap(routes: Router<AppState>, state: AppState) -> Router {
     let limit = state.settings.max_body_bytes;
     let timeout = state.settings.request_timeout;
-    let security_headers = [
-        (
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-        ),
-        (
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ),
-        (
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("strict-origin-when-cross-origin"),
-        ),
-        (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
-        (
-            HeaderName::from_static("permissions-policy"),
-            HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
-        ),
-        (
-            HeaderName::from_static("cross-origin-opener-policy"),
-            HeaderValue::from_static("same-origin"),
-        ),
-    ];
-
     let mut router = routes
         .layer(DefaultBodyLimit::max(limit))
         .layer(RequestBodyLimitLayer::new(limit))
@@ -79,17 +55,53 @@ pub(crate) fn wrap(routes: Router<AppState>, state: AppState) -> Router {
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         );
-    if state.settings.secure_cookies {
+    for (name, value) in security_headers(state.settings.secure_cookies) {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
+    }
+    router
+        .layer(CompressionLayer::new())
+        // Outermost: a visitor's page kept by the render cache is answered
+        // before any of the above is run (it adds the same headers itself).
+        .layer(axum_mw::from_fn_with_state(
+            state.clone(),
+            crate::page_cache::answer_early,
+        ))
+        .with_state(state)
+}
+
+/// The headers every answer carries; with `https`, HSTS too.
+pub(crate) fn security_headers(https: bool) -> Vec<(HeaderName, HeaderValue)> {
+    let mut headers = vec![
+        (
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
+        (
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ),
+        (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+        (
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
+        ),
+        (
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        ),
+    ];
+    if https {
         // Served over https: browsers should never fall back to plain http.
-        router = router.layer(SetResponseHeaderLayer::if_not_present(
+        headers.push((
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=31536000"),
         ));
     }
-    for (name, value) in security_headers {
-        router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
-    }
-    router.layer(CompressionLayer::new()).with_state(state)
+    headers
 }
 
 async fn request_timeout(State(limit): State<Duration>, req: Request, next: Next) -> Response {

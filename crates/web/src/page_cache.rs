@@ -50,6 +50,8 @@ struct Version {
 
 #[derive(Debug)]
 struct Entry {
+    /// The route's template, for the metrics of early answers.
+    route: String,
     version: Version,
     rendered: Instant,
     /// When this content was first rendered (kept while it stays the same).
@@ -130,7 +132,43 @@ impl PageCache {
     }
 }
 
-/// The middleware of the cached routes (`Guarded::shared`).
+/// The outermost layer: a page this node keeps, still current, is answered
+/// at once — no session to load (the request carries none), no route, no
+/// other middleware. Everything else goes on to the portal.
+pub(crate) async fn answer_early(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if !anonymous_read(&req) {
+        return next.run(req).await;
+    }
+    let started = Instant::now();
+    let key = req.uri().path_and_query().map_or("/", |p| p.as_str());
+    let Some(entry) = state.pages.get(key) else {
+        return next.run(req).await;
+    };
+    let Some(version) = current(&state).await else {
+        return next.run(req).await;
+    };
+    if !entry.serves(version, Instant::now()) {
+        return next.run(req).await;
+    }
+    let mut response = answer(&entry, req.headers());
+    for (name, value) in crate::middleware::security_headers(state.settings.secure_cookies) {
+        response.headers_mut().entry(name).or_insert(value);
+    }
+    state.metrics.observe(
+        req.method(),
+        &entry.route,
+        response.status(),
+        started.elapsed(),
+    );
+    response
+}
+
+/// The middleware of the cached routes (`Guarded::shared`): renders a page
+/// that is not kept or no longer current, and keeps it if it may.
 pub async fn serve(req: Request, next: Next) -> Response {
     let Some(state) = req.extensions().get::<AppState>().cloned() else {
         return next.run(req).await;
@@ -143,25 +181,25 @@ pub async fn serve(req: Request, next: Next) -> Response {
         .path_and_query()
         .map_or("/", |p| p.as_str())
         .to_owned();
-    if !may_share(&req, &viewer) || key.len() > LONGEST_KEY || state.pages.budget == 0 {
+    if !anonymous_read(&req)
+        || viewer.is_signed_in()
+        || key.len() > LONGEST_KEY
+        || state.pages.budget == 0
+    {
         return next.run(req).await;
     }
-    let version = match state.store.site_version().await {
-        Ok(site) => Version {
-            site,
-            index: state.search.generation(),
-        },
-        Err(e) => {
-            tracing::warn!(error = %e, "the site's change sequence could not be read");
-            return next.run(req).await;
-        }
+    let Some(version) = current(&state).await else {
+        return next.run(req).await;
     };
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| key.clone(), |p| p.as_str().to_owned());
     let headers = req.headers().clone();
     let now = Instant::now();
     let previous = state.pages.get(&key);
     if let Some(entry) = &previous
-        && entry.version == version
-        && now.duration_since(entry.rendered) < FRESH_FOR
+        && entry.serves(version, now)
     {
         return answer(entry, &headers);
     }
@@ -188,6 +226,7 @@ pub async fn serve(req: Request, next: Next) -> Response {
         None => (wall, false),
     };
     let entry = std::sync::Arc::new(Entry {
+        route,
         version,
         rendered: now,
         modified,
@@ -201,13 +240,33 @@ pub async fn serve(req: Request, next: Next) -> Response {
     answer(&entry, &headers)
 }
 
-/// A GET (or HEAD) from someone who is not signed in and sends no session
-/// cookie or token: the answer is the same for every such visitor.
-fn may_share(req: &Request, viewer: &Viewer) -> bool {
+/// A GET (or HEAD) without a session cookie or a token: whoever sends it is
+/// a visitor who is not signed in, and sees what every such visitor sees.
+fn anonymous_read(req: &Request) -> bool {
     matches!(*req.method(), Method::GET | Method::HEAD)
-        && !viewer.is_signed_in()
         && cookie(req.headers(), SESSION_COOKIE).is_none()
         && !req.headers().contains_key(header::AUTHORIZATION)
+}
+
+/// The site's change sequence (read now) and the index's generation.
+async fn current(state: &AppState) -> Option<Version> {
+    match state.store.site_version().await {
+        Ok(site) => Some(Version {
+            site,
+            index: state.search.generation(),
+        }),
+        Err(e) => {
+            tracing::warn!(error = %e, "the site's change sequence could not be read");
+            None
+        }
+    }
+}
+
+impl Entry {
+    /// Rendered at exactly this version, and recently enough.
+    fn serves(&self, version: Version, now: Instant) -> bool {
+        self.version == version && now.duration_since(self.rendered) < FRESH_FOR
+    }
 }
 
 fn answer(entry: &Entry, request: &HeaderMap) -> Response {
@@ -382,6 +441,7 @@ mod tests {
 
     fn entry(body: &str) -> Entry {
         Entry {
+            route: "/p".to_owned(),
             version: Version { site: 1, index: 1 },
             rendered: Instant::now(),
             modified: SystemTime::UNIX_EPOCH + Duration::from_secs(1_796_321_240),
