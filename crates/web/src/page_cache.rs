@@ -63,9 +63,23 @@ struct Entry {
     etag: String,
     body: Bytes,
     gzip: Bytes,
+    /// The headers made once: ETag (plain and gzip) and Last-Modified.
+    etag_plain: HeaderValue,
+    etag_gzip: HeaderValue,
+    last_modified: HeaderValue,
 }
 
 impl Entry {
+    /// Completes an entry: the gzip copy and the headers.
+    fn made(mut self) -> Entry {
+        self.gzip = gzip(&self.body);
+        let value = |v: String| HeaderValue::from_str(&v).unwrap_or(HeaderValue::from_static(""));
+        self.etag_plain = value(format!("\"{}\"", self.etag));
+        self.etag_gzip = value(format!("\"{}-gz\"", self.etag));
+        self.last_modified = value(http_date(self.modified));
+        self
+    }
+
     fn size(&self, key: &str) -> usize {
         key.len() + self.body.len() + self.gzip.len() + self.etag.len() + 200
     }
@@ -225,17 +239,23 @@ pub async fn serve(req: Request, next: Next) -> Response {
         Some(p) => (wall, whole_seconds(p.modified) == whole_seconds(wall)),
         None => (wall, false),
     };
-    let entry = std::sync::Arc::new(Entry {
-        route,
-        version,
-        rendered: now,
-        modified,
-        modified_ambiguous,
-        content_type: parts.headers.get(header::CONTENT_TYPE).cloned(),
-        etag,
-        gzip: gzip(&body),
-        body,
-    });
+    let entry = std::sync::Arc::new(
+        Entry {
+            route,
+            version,
+            rendered: now,
+            modified,
+            modified_ambiguous,
+            content_type: parts.headers.get(header::CONTENT_TYPE).cloned(),
+            etag,
+            body,
+            gzip: Bytes::new(),
+            etag_plain: HeaderValue::from_static(""),
+            etag_gzip: HeaderValue::from_static(""),
+            last_modified: HeaderValue::from_static(""),
+        }
+        .made(),
+    );
     state.pages.put(key, entry.clone());
     answer(&entry, &headers)
 }
@@ -271,11 +291,6 @@ impl Entry {
 
 fn answer(entry: &Entry, request: &HeaderMap) -> Response {
     let gzipped = accepts_gzip(request);
-    let etag = if gzipped {
-        format!("\"{}-gz\"", entry.etag)
-    } else {
-        format!("\"{}\"", entry.etag)
-    };
     let mut response = if not_modified(entry, request) {
         StatusCode::NOT_MODIFIED.into_response()
     } else if gzipped {
@@ -290,12 +305,13 @@ fn answer(entry: &Entry, request: &HeaderMap) -> Response {
     if let Some(t) = &entry.content_type {
         h.insert(header::CONTENT_TYPE, t.clone());
     }
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        h.insert(header::ETAG, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&http_date(entry.modified)) {
-        h.insert(header::LAST_MODIFIED, v);
-    }
+    let etag = if gzipped {
+        &entry.etag_gzip
+    } else {
+        &entry.etag_plain
+    };
+    h.insert(header::ETAG, etag.clone());
+    h.insert(header::LAST_MODIFIED, entry.last_modified.clone());
     // Any cache may keep it, and must ask again before using it.
     h.insert(
         header::CACHE_CONTROL,
@@ -449,8 +465,12 @@ mod tests {
             content_type: None,
             etag: etag_of(body.as_bytes()),
             body: Bytes::from(body.to_owned()),
-            gzip: gzip(body.as_bytes()),
+            gzip: Bytes::new(),
+            etag_plain: HeaderValue::from_static(""),
+            etag_gzip: HeaderValue::from_static(""),
+            last_modified: HeaderValue::from_static(""),
         }
+        .made()
     }
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
