@@ -8,7 +8,9 @@
 //! body is written to a folder that an nginx from Debian's package serves as
 //! static files. Then wrk loads each page on both servers, alternating
 //! (nginx first), with the same threads, connections and duration, and the
-//! server's resident memory is read from /proc at the end.
+//! server's resident memory is read from /proc. Then the server is started
+//! again on the same data with the render cache off (`--page-cache-mib 0`),
+//! and each page is loaded once more: what a page costs when it is rendered.
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
@@ -138,30 +140,17 @@ fn measure(exe: &Path, dir: &Path, args: &PagesArgs, loaded: Duration) -> Result
     println!();
     println!("| page | bytes | server | requests/s | p50 ms | p99 ms | of nginx |");
     println!("|---|---|---|---|---|---|---|");
+    let mut peers = Vec::new();
     for (page, size) in pages.iter().zip(&sizes) {
         for _ in 0..args.rounds.max(1) {
             let url = format!("http://{nginx_addr}/{}", page.file);
             let peer = wrk(&url, args)?;
             let url = format!("http://{addr}{}", page.path);
             let ours = wrk(&url, args)?;
-            if peer.errors > 0 || ours.errors > 0 {
-                bail!(
-                    "{}: non-2xx answers (nginx {}, chance-navi {})",
-                    page.name,
-                    peer.errors,
-                    ours.errors
-                );
-            }
-            for (who, load) in [("nginx (static file)", peer), ("chance-navi", ours)] {
-                println!(
-                    "| {} | {size} | {who} | {:.0} | {:.2} | {:.2} | {:.0} % |",
-                    page.name,
-                    load.requests_per_s,
-                    load.p50_ms,
-                    load.p99_ms,
-                    100.0 * load.requests_per_s / peer.requests_per_s
-                );
-            }
+            check(page, &[peer, ours])?;
+            row(page, *size, "nginx (static file)", peer, peer);
+            row(page, *size, "chance-navi", ours, peer);
+            peers.push(peer);
         }
     }
     let memory = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
@@ -173,8 +162,7 @@ fn measure(exe: &Path, dir: &Path, args: &PagesArgs, loaded: Duration) -> Result
             .and_then(|kb| kb.parse::<f64>().ok())
             .map_or(0.0, |kb| kb / 1024.0)
     };
-    println!();
-    println!(
+    let memory_line = format!(
         "server memory after the runs: RSS {:.0} MiB (anonymous {:.0}, mapped files {:.0}), peak {:.0} MiB",
         field("VmRSS:"),
         field("RssAnon:"),
@@ -182,7 +170,47 @@ fn measure(exe: &Path, dir: &Path, args: &PagesArgs, loaded: Duration) -> Result
         field("VmHWM:")
     );
     drop(server);
+
+    // The same pages with the render cache off: what every page costs when
+    // it is rendered (a signed-in user's, or a page not kept), against the
+    // nginx rows above.
+    let (mut server, addr) = spawn_server_with(exe, &data, None, &["--page-cache-mib", "0"])?;
+    wait_settled(&mut server, addr, Duration::from_secs(3600))?;
+    let mut peers = peers.into_iter();
+    for (page, size) in pages.iter().zip(&sizes) {
+        for _ in 0..args.rounds.max(1) {
+            let url = format!("http://{addr}{}", page.path);
+            let ours = wrk(&url, args)?;
+            check(page, &[ours])?;
+            let peer = peers.next().context("an nginx row per round")?;
+            row(page, *size, "chance-navi, render cache off", ours, peer);
+        }
+    }
+    drop(server);
+    println!();
+    println!("{memory_line}");
     Ok(())
+}
+
+fn check(page: &Page, loads: &[Load]) -> Result<()> {
+    if loads.iter().any(|l| l.errors > 0) {
+        bail!(
+            "{}: answers other than 2xx or 3xx, or socket errors",
+            page.name
+        );
+    }
+    Ok(())
+}
+
+fn row(page: &Page, size: usize, who: &str, load: Load, peer: Load) {
+    println!(
+        "| {} | {size} | {who} | {:.0} | {:.2} | {:.2} | {:.0} % |",
+        page.name,
+        load.requests_per_s,
+        load.p50_ms,
+        load.p99_ms,
+        100.0 * load.requests_per_s / peer.requests_per_s
+    );
 }
 
 /// Waits until /readyz answers and the index's document count has stopped

@@ -140,6 +140,12 @@ pub struct ServeArgs {
     #[arg(long, env = "CHANCE_NAVI_MAX_BODY_BYTES", value_name = "BYTES")]
     pub max_body_bytes: Option<usize>,
 
+    /// Memory for the render cache of the public pages visitors see, in MiB
+    /// (0: none) [default: 64]
+    #[arg(long, env = "CHANCE_NAVI_PAGE_CACHE_MIB", value_name = "MIB",
+          value_parser = clap::value_parser!(u32).range(0..=65_536))]
+    pub page_cache_mib: Option<u32>,
+
     /// Seconds to let requests in flight finish after SIGTERM or SIGINT [default: 30]
     #[arg(long, env = "CHANCE_NAVI_SHUTDOWN_GRACE_SECS", value_name = "SECS")]
     pub shutdown_grace_secs: Option<u64>,
@@ -284,6 +290,7 @@ struct FileServe {
     listen: Option<SocketAddr>,
     request_timeout_secs: Option<u64>,
     max_body_bytes: Option<usize>,
+    page_cache_mib: Option<u32>,
     shutdown_grace_secs: Option<u64>,
     max_connections: Option<u32>,
     header_timeout_secs: Option<u64>,
@@ -468,6 +475,7 @@ pub struct ServeSettings {
     pub listen: SocketAddr,
     pub request_timeout: Duration,
     pub max_body_bytes: usize,
+    pub page_cache_bytes: usize,
     pub shutdown_grace: Duration,
     pub trusted_proxies: Vec<domain::net::Network>,
     pub metrics_from: Vec<domain::net::Network>,
@@ -625,6 +633,10 @@ impl Settings {
                     .max_body_bytes
                     .or(file.serve.max_body_bytes)
                     .unwrap_or(defaults.max_body_bytes),
+                page_cache_bytes: serve
+                    .page_cache_mib
+                    .or(file.serve.page_cache_mib)
+                    .map_or(defaults.page_cache_bytes, |mib| mib as usize * 1024 * 1024),
                 shutdown_grace: Duration::from_secs(
                     serve
                         .shutdown_grace_secs
@@ -654,6 +666,7 @@ impl Settings {
         web::WebSettings {
             request_timeout: self.serve.request_timeout,
             max_body_bytes: self.serve.max_body_bytes,
+            page_cache_bytes: self.serve.page_cache_bytes,
             secure_cookies: self.public_url.starts_with("https://"),
             public_url: self.public_url.clone(),
             trusted_proxies: self.serve.trusted_proxies.clone(),

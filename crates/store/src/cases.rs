@@ -6,6 +6,7 @@ use domain::CaseDate::{self, *};
 use domain::{CaseKind, CaseStatus, Category, DayOnly, Procedure, When};
 use sqlx::{AnyConnection, Row};
 
+use crate::read::{Cols, FromCols};
 use crate::{Result, Store, StoreError};
 
 /// A case as an importer or a form hands it over.
@@ -273,44 +274,76 @@ pub(crate) fn parse<T>(r: std::result::Result<T, domain::Invalid>) -> Result<T> 
     r.map_err(|e| StoreError::Invalid(e.to_string()))
 }
 
-pub(crate) fn case(row: &sqlx::any::AnyRow) -> Result<Case> {
-    let kind: String = row.try_get("kind")?;
-    let category: String = row.try_get("category")?;
-    let procedure: String = row.try_get("procedure")?;
-    let status: String = row.try_get("status")?;
+pub(crate) fn case<R: Cols>(row: &R) -> Result<Case> {
+    let kind: String = row.col("kind")?;
+    let category: String = row.col("category")?;
+    let procedure: String = row.col("procedure")?;
+    let status: String = row.col("status")?;
     Ok(Case {
-        id: row.try_get("id")?,
+        id: row.col("id")?,
         fields: NewCase {
             kind: parse(CaseKind::parse(&kind))?,
-            title: row.try_get("title")?,
-            description: row.try_get("description")?,
+            title: row.col("title")?,
+            description: row.col("description")?,
             category: parse(Category::parse(&category))?,
             procedure: parse(Procedure::parse(&procedure))?,
-            organization_name: row.try_get("organization_name")?,
-            organization_id: row.try_get("organization_id")?,
-            company_id: row.try_get("company_id")?,
-            contract_department_id: row.try_get("contract_department_id")?,
-            prefecture_code: row.try_get("prefecture_code")?,
-            municipality_code: row.try_get("municipality_code")?,
-            municipality_name: row.try_get("municipality_name")?,
-            qualification_grade: row.try_get("qualification_grade")?,
-            published_at: row.try_get("published_at")?,
-            application_deadline: row.try_get("application_deadline")?,
-            submission_deadline: row.try_get("submission_deadline")?,
-            opening_at: row.try_get("opening_at")?,
-            period_end: row.try_get("period_end")?,
-            day_only: parse(DayOnly::from_bits(row.try_get("day_only")?))?,
+            organization_name: row.col("organization_name")?,
+            organization_id: row.col("organization_id")?,
+            company_id: row.col("company_id")?,
+            contract_department_id: row.col("contract_department_id")?,
+            prefecture_code: row.col("prefecture_code")?,
+            municipality_code: row.col("municipality_code")?,
+            municipality_name: row.col("municipality_name")?,
+            qualification_grade: row.col("qualification_grade")?,
+            published_at: row.col("published_at")?,
+            application_deadline: row.col("application_deadline")?,
+            submission_deadline: row.col("submission_deadline")?,
+            opening_at: row.col("opening_at")?,
+            period_end: row.col("period_end")?,
+            day_only: parse(DayOnly::from_bits(row.col("day_only")?))?,
             status: parse(CaseStatus::parse(&status))?,
-            source: row.try_get("source")?,
-            source_key: row.try_get("source_key")?,
-            source_url: row.try_get("source_url")?,
+            source: row.col("source")?,
+            source_key: row.col("source_key")?,
+            source_url: row.col("source_url")?,
             documents: Vec::new(),
-            created_by: row.try_get("created_by")?,
+            created_by: row.col("created_by")?,
         },
-        change_seq: row.try_get("change_seq")?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
+        change_seq: row.col("change_seq")?,
+        created_at: row.col("created_at")?,
+        updated_at: row.col("updated_at")?,
     })
+}
+
+impl FromCols for Case {
+    fn from_cols<R: Cols>(row: &R) -> Result<Self> {
+        case(row)
+    }
+}
+
+/// A document of a case, as read: (case, title, address).
+struct DocumentRow(i64, String, String);
+
+impl FromCols for DocumentRow {
+    fn from_cols<R: Cols>(row: &R) -> Result<Self> {
+        Ok(DocumentRow(
+            row.col("case_id")?,
+            row.col("title")?,
+            row.col("url")?,
+        ))
+    }
+}
+
+/// An amendment, as read: (when, import run, changes as JSON text).
+struct HistoryRow(i64, Option<i64>, String);
+
+impl FromCols for HistoryRow {
+    fn from_cols<R: Cols>(row: &R) -> Result<Self> {
+        Ok(HistoryRow(
+            row.col("changed_at")?,
+            row.col("run_id")?,
+            row.col("changes")?,
+        ))
+    }
 }
 
 pub(crate) async fn documents(
@@ -519,8 +552,7 @@ impl Store {
 
     /// One case with its documents.
     pub async fn case(&self, id: i64) -> Result<Option<Case>> {
-        let mut conn = self.pool().acquire().await?;
-        load(&mut conn, id).await
+        Ok(self.cases_by_ids(&[id]).await?.pop())
     }
 
     /// Cases changed after sequence number `after`, oldest change first, at
@@ -544,35 +576,27 @@ impl Store {
             return Ok(Vec::new());
         }
         let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT {COLUMNS} FROM cases WHERE id IN ({})",
-            placeholders.join(", ")
-        );
-        let mut q = sqlx::query(&sql);
-        for id in ids {
-            q = q.bind(*id);
-        }
-        let rows = q.fetch_all(self.pool()).await?;
-        let mut found: std::collections::HashMap<i64, Case> = rows
-            .iter()
-            .map(case)
-            .map(|c| c.map(|c| (c.id, c)))
-            .collect::<Result<_>>()?;
-        let sql = format!(
-            "SELECT case_id, title, url FROM case_documents WHERE case_id IN ({})
-              ORDER BY case_id, sort_order",
-            placeholders.join(", ")
-        );
-        let mut q = sqlx::query(&sql);
-        for id in ids {
-            q = q.bind(*id);
-        }
-        for row in q.fetch_all(self.pool()).await? {
-            let case_id: i64 = row.try_get("case_id")?;
+        let placeholders = placeholders.join(", ");
+        let cases: Vec<Case> = self
+            .read_rows(
+                &format!("SELECT {COLUMNS} FROM cases WHERE id IN ({placeholders})"),
+                ids,
+            )
+            .await?;
+        let mut found: std::collections::HashMap<i64, Case> =
+            cases.into_iter().map(|c| (c.id, c)).collect();
+        let documents: Vec<DocumentRow> = self
+            .read_rows(
+                &format!(
+                    "SELECT case_id, title, url FROM case_documents WHERE case_id IN ({placeholders})
+                      ORDER BY case_id, sort_order"
+                ),
+                ids,
+            )
+            .await?;
+        for DocumentRow(case_id, title, url) in documents {
             if let Some(c) = found.get_mut(&case_id) {
-                c.fields
-                    .documents
-                    .push((row.try_get("title")?, row.try_get("url")?));
+                c.fields.documents.push((title, url));
             }
         }
         Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
@@ -603,22 +627,18 @@ impl Store {
         &self,
         case_id: i64,
     ) -> Result<Vec<(i64, Option<i64>, Vec<serde_json::Value>)>> {
-        let rows = sqlx::query(
-            "SELECT changed_at, run_id, changes FROM case_history WHERE case_id = $1 ORDER BY id DESC",
-        )
-        .bind(case_id)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let changes: String = r.try_get("changes")?;
-                Ok((
-                    r.try_get("changed_at")?,
-                    r.try_get("run_id")?,
-                    serde_json::from_str(&changes).unwrap_or_default(),
-                ))
+        let rows: Vec<HistoryRow> = self
+            .read_rows(
+                "SELECT changed_at, run_id, changes FROM case_history WHERE case_id = $1 ORDER BY id DESC",
+                &[case_id],
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|HistoryRow(at, run, changes)| {
+                (at, run, serde_json::from_str(&changes).unwrap_or_default())
             })
-            .collect()
+            .collect())
     }
 
     /// Ids of public cases after `after`, in id order, at most `limit` (for

@@ -3,7 +3,24 @@
 
 use sqlx::Row;
 
+use crate::read::{Cols, FromCols};
 use crate::{Result, Store, StoreError};
+
+impl FromCols for CaseResult {
+    fn from_cols<R: Cols>(r: &R) -> Result<Self> {
+        let kind: String = r.col("kind")?;
+        Ok(CaseResult {
+            sealed_sha256: None,
+            kind: if kind == "award" { "award" } else { "bid" },
+            external_id: r.col("external_id")?,
+            party: r.col("party")?,
+            amount: r.col("amount")?,
+            currency: r.col("currency")?,
+            status: r.col("status")?,
+            date: r.col("result_date")?,
+        })
+    }
+}
 
 /// Where a run stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -339,28 +356,12 @@ impl Store {
 
     /// A case's published results: awards first, then bids, in the order stored.
     pub async fn case_results(&self, case_id: i64) -> Result<Vec<CaseResult>> {
-        let rows = sqlx::query(
+        self.read_rows(
             "SELECT kind, external_id, party, amount, currency, status, result_date FROM case_results
               WHERE case_id = $1 ORDER BY CASE kind WHEN 'award' THEN 0 ELSE 1 END, id",
+            &[case_id],
         )
-        .bind(case_id)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let kind: String = r.try_get("kind")?;
-                Ok(CaseResult {
-                    sealed_sha256: None,
-                    kind: if kind == "award" { "award" } else { "bid" },
-                    external_id: r.try_get("external_id")?,
-                    party: r.try_get("party")?,
-                    amount: r.try_get("amount")?,
-                    currency: r.try_get("currency")?,
-                    status: r.try_get("status")?,
-                    date: r.try_get("result_date")?,
-                })
-            })
-            .collect()
+        .await
     }
 
     pub async fn import_run(&self, id: i64) -> Result<Option<ImportRun>> {

@@ -143,12 +143,10 @@ impl Store {
 
     /// Every prefecture, by JIS X 0401 code.
     pub async fn prefectures(&self) -> Result<Vec<(i64, String)>> {
-        let rows = sqlx::query("SELECT code, name FROM prefectures ORDER BY code")
-            .fetch_all(self.pool())
+        let rows: Vec<Named> = self
+            .read_rows("SELECT code, name FROM prefectures ORDER BY code", &[])
             .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("code")?, r.try_get("name")?)))
-            .collect()
+        Ok(rows.into_iter().map(|Named(c, n)| (c, n)).collect())
     }
 
     /// Active JSIC divisions with their sections, in classification order.
@@ -435,13 +433,26 @@ impl Store {
 
     /// A prefecture's name as the master has it.
     pub async fn prefecture_name(&self, code: i64) -> Result<String> {
-        Ok(
-            sqlx::query_scalar("SELECT name FROM prefectures WHERE code = $1")
-                .bind(code)
-                .fetch_optional(self.pool())
-                .await?
-                .unwrap_or_default(),
-        )
+        let rows: Vec<Named> = self
+            .read_rows(
+                "SELECT code, name FROM prefectures WHERE code = $1",
+                &[code],
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .next()
+            .map(|Named(_, n)| n)
+            .unwrap_or_default())
+    }
+}
+
+/// A code and its name, as read.
+struct Named(i64, String);
+
+impl crate::read::FromCols for Named {
+    fn from_cols<R: crate::read::Cols>(row: &R) -> Result<Self> {
+        Ok(Named(row.col("code")?, row.col("name")?))
     }
 }
 

@@ -90,3 +90,66 @@ impl crate::Store {
         }
     }
 }
+
+/// A value both drivers can read from a column.
+pub(crate) trait Col:
+    rusqlite::types::FromSql + for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>
+{
+}
+
+impl<T> Col for T where
+    T: rusqlite::types::FromSql + for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>
+{
+}
+
+/// A row of either driver, read by column name: one conversion from a row
+/// to a value serves both read paths.
+pub(crate) trait Cols {
+    fn col<T: Col>(&self, name: &str) -> Result<T>;
+}
+
+impl Cols for sqlx::any::AnyRow {
+    fn col<T: Col>(&self, name: &str) -> Result<T> {
+        Ok(sqlx::Row::try_get(self, name)?)
+    }
+}
+
+impl Cols for rusqlite::Row<'_> {
+    fn col<T: Col>(&self, name: &str) -> Result<T> {
+        Ok(self.get(name)?)
+    }
+}
+
+/// A value made from one row.
+pub(crate) trait FromCols: Sized {
+    fn from_cols<R: Cols>(row: &R) -> Result<Self>;
+}
+
+impl crate::Store {
+    /// The rows of a read (`$1`… bound to `args`), each made into a `T`: on
+    /// SQLite on this thread, on PostgreSQL through the pool.
+    pub(crate) async fn read_rows<T: FromCols>(&self, sql: &str, args: &[i64]) -> Result<Vec<T>> {
+        match &self.reads {
+            Some(reads) => reads.one(|c| {
+                let mut statement = c.prepare_cached(sql)?;
+                let mut rows = statement.query(rusqlite::params_from_iter(args))?;
+                let mut out = Vec::new();
+                while let Some(row) = rows.next()? {
+                    out.push(T::from_cols(row)?);
+                }
+                Ok(out)
+            }),
+            None => {
+                let mut q = sqlx::query(sql);
+                for a in args {
+                    q = q.bind(*a);
+                }
+                q.fetch_all(self.pool())
+                    .await?
+                    .iter()
+                    .map(T::from_cols)
+                    .collect()
+            }
+        }
+    }
+}

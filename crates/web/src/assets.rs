@@ -1,11 +1,11 @@
 //! The stylesheet, built into the binary and served under a name that changes
-//! with its content, so browsers may cache it for good. Nothing is fetched
-//! from outside at run time.
+//! with its content, so browsers may cache it for good, compressed once (gzip)
+//! for the clients that accept it. Nothing is fetched from outside at run time.
 
 use std::sync::LazyLock;
 
 use axum::extract::Path;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
@@ -13,6 +13,9 @@ use crate::auth::{Guarded, PUBLIC};
 use crate::errors::WebError;
 
 const SITE_CSS: &str = include_str!("../static/site.css");
+
+static SITE_CSS_GZIP: LazyLock<axum::body::Bytes> =
+    LazyLock::new(|| crate::page_cache::gzip(SITE_CSS.as_bytes()));
 
 static STYLESHEET_HREF: LazyLock<String> =
     LazyLock::new(|| format!("/assets/site-{:016x}.css", fnv1a(SITE_CSS.as_bytes())));
@@ -25,11 +28,19 @@ pub fn routes(g: Guarded) -> Guarded {
     g.get("/assets/{file}", PUBLIC, get(asset))
 }
 
-async fn asset(Path(file): Path<String>) -> Result<Response, WebError> {
+async fn asset(Path(file): Path<String>, request: HeaderMap) -> Result<Response, WebError> {
     if format!("/assets/{file}") != *STYLESHEET_HREF {
         return Err(WebError::not_found());
     }
-    Ok((
+    let (body, encoding) = if crate::page_cache::accepts_gzip(&request) {
+        (
+            SITE_CSS_GZIP.clone(),
+            Some(HeaderValue::from_static("gzip")),
+        )
+    } else {
+        (axum::body::Bytes::from_static(SITE_CSS.as_bytes()), None)
+    };
+    let mut response = (
         [
             (
                 header::CONTENT_TYPE,
@@ -39,10 +50,17 @@ async fn asset(Path(file): Path<String>) -> Result<Response, WebError> {
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("public, max-age=31536000, immutable"),
             ),
+            (header::VARY, HeaderValue::from_static("Accept-Encoding")),
         ],
-        SITE_CSS,
+        body,
     )
-        .into_response())
+        .into_response();
+    if let Some(encoding) = encoding {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_ENCODING, encoding);
+    }
+    Ok(response)
 }
 
 /// 64-bit FNV-1a: enough to tell two versions of one file apart.

@@ -347,7 +347,7 @@ fn not_modified(entry: &Entry, request: &HeaderMap) -> bool {
 }
 
 /// Whether `Accept-Encoding` admits gzip (a zero q-value refuses it).
-fn accepts_gzip(request: &HeaderMap) -> bool {
+pub(crate) fn accepts_gzip(request: &HeaderMap) -> bool {
     request
         .get_all(header::ACCEPT_ENCODING)
         .iter()
@@ -371,7 +371,7 @@ fn etag_of(body: &[u8]) -> String {
     digest[..12].iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn gzip(body: &[u8]) -> Bytes {
+pub(crate) fn gzip(body: &[u8]) -> Bytes {
     use std::io::Write;
     let mut encoder = flate2::write::GzEncoder::new(
         Vec::with_capacity(body.len() / 4),

@@ -66,38 +66,44 @@ fn list(s: &str) -> Vec<String> {
         .collect()
 }
 
-fn record(r: &sqlx::any::AnyRow) -> Result<TenderRecord> {
-    let stage: String = r.try_get("stage")?;
-    let method: String = r.try_get("award_method")?;
+fn record<R: crate::read::Cols>(r: &R) -> Result<TenderRecord> {
+    let stage: String = r.col("stage")?;
+    let method: String = r.col("award_method")?;
     Ok(TenderRecord {
-        case_id: r.try_get("case_id")?,
+        case_id: r.col("case_id")?,
         tender: Tender {
             stage: code(Stage::from_code(&stage))?,
             schedule: Schedule {
-                published_at: r.try_get("published_at")?,
-                application_deadline: r.try_get("application_deadline")?,
-                qualification_notice_at: r.try_get("qualification_notice_at")?,
-                bidding_opens_at: r.try_get("bidding_opens_at")?,
-                bid_deadline: r.try_get("bid_deadline")?,
-                opening_at: r.try_get("opening_at")?,
+                published_at: r.col("published_at")?,
+                application_deadline: r.col("application_deadline")?,
+                qualification_notice_at: r.col("qualification_notice_at")?,
+                bidding_opens_at: r.col("bidding_opens_at")?,
+                bid_deadline: r.col("bid_deadline")?,
+                opening_at: r.col("opening_at")?,
             },
         },
-        ceiling_yen: r.try_get("ceiling_yen")?,
-        ceiling_public: r.try_get::<i32, _>("ceiling_public")? == 1,
-        minimum_yen: r.try_get("minimum_yen")?,
+        ceiling_yen: r.col("ceiling_yen")?,
+        ceiling_public: r.col::<i32>("ceiling_public")? == 1,
+        minimum_yen: r.col("minimum_yen")?,
         award_method: code(AwardMethod::from_code(&method))?,
         requirements: Requirements {
-            grades: list(&r.try_get::<String, _>("required_grades")?),
-            prefectures: list(&r.try_get::<String, _>("required_prefectures")?)
+            grades: list(&r.col::<String>("required_grades")?),
+            prefectures: list(&r.col::<String>("required_prefectures")?)
                 .iter()
                 .filter_map(|p| p.parse().ok())
                 .collect(),
-            industries: list(&r.try_get::<String, _>("required_industries")?),
-            documents: r.try_get("requested_documents")?,
+            industries: list(&r.col::<String>("required_industries")?),
+            documents: r.col("requested_documents")?,
         },
-        public_key: r.try_get("public_key")?,
-        wrapped_secret: r.try_get("wrapped_secret")?,
+        public_key: r.col("public_key")?,
+        wrapped_secret: r.col("wrapped_secret")?,
     })
+}
+
+impl crate::read::FromCols for TenderRecord {
+    fn from_cols<R: crate::read::Cols>(row: &R) -> Result<Self> {
+        record(row)
+    }
 }
 
 /// The columns a tender's terms fill, and their placeholders ($2…$15).
@@ -136,6 +142,9 @@ fn with_terms<'q>(q: AnyQuery<'q>, t: &NewTender) -> AnyQuery<'q> {
 
 /// The case fields a tender's terms decide.
 fn case_for(t: &NewTender, mut case: NewCase) -> NewCase {
+    // A tender's case is an e-tender, whatever the caller filled in: pages
+    // look for a tender only behind an e-tender.
+    case.kind = domain::CaseKind::ETender;
     case.source = crate::PORTAL_SOURCE.to_owned();
     case.published_at = Some(t.schedule.published_at);
     case.application_deadline = Some(t.schedule.application_deadline);
@@ -301,13 +310,13 @@ impl Store {
     }
 
     pub async fn tender(&self, case_id: i64) -> Result<Option<TenderRecord>> {
-        let row = sqlx::query(&format!(
-            "SELECT {TENDER_COLUMNS} FROM tenders WHERE case_id = $1"
-        ))
-        .bind(case_id)
-        .fetch_optional(self.pool())
-        .await?;
-        row.as_ref().map(record).transpose()
+        let rows: Vec<TenderRecord> = self
+            .read_rows(
+                &format!("SELECT {TENDER_COLUMNS} FROM tenders WHERE case_id = $1"),
+                &[case_id],
+            )
+            .await?;
+        Ok(rows.into_iter().next())
     }
 
     /// A staff action on the tender (publish, cancel, open, award…), by the

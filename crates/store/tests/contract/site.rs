@@ -94,3 +94,42 @@ on_both_engines!(
         assert!(written[0].id() > 0);
     }
 );
+
+on_both_engines!(
+    any_unicode_text_reads_back_the_same_through_the_page_read_path,
+    |store| {
+        use proptest::strategy::{Strategy, ValueTree};
+        use proptest::test_runner::TestRunner;
+        let mut runner = TestRunner::deterministic();
+        let text = "\\PC{1,120}";
+        let mut draw = || text.new_tree(&mut runner).expect("text").current();
+        let mut ids = Vec::new();
+        let mut written = Vec::new();
+        for n in 1..=40u32 {
+            let mut c = testkit::fixtures::case(n);
+            c.title = draw();
+            c.description = draw();
+            c.organization_name = draw();
+            c.municipality_name = Some(draw());
+            c.documents = vec![(draw(), format!("https://example.jp/{}", draw()))];
+            let id = store.upsert_cases(&[c.clone()], 1_000).await.unwrap()[0].id();
+            ids.push(id);
+            written.push(c);
+        }
+        let one_by_one = read_one_by_one(&store, &ids).await;
+        let together = store.cases_by_ids(&ids).await.unwrap();
+        assert_eq!(together.len(), written.len());
+        for ((c, read), alone) in written.iter().zip(&together).zip(&one_by_one) {
+            assert_eq!(&read.fields, c);
+            assert_eq!(&alone.fields, c);
+        }
+    }
+);
+
+async fn read_one_by_one(store: &store::Store, ids: &[i64]) -> Vec<store::Case> {
+    let mut out = Vec::new();
+    for id in ids {
+        out.push(store.case(*id).await.expect("read").expect("written"));
+    }
+    out
+}

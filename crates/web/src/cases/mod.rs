@@ -240,6 +240,10 @@ async fn tender_panel(
     asked: bool,
 ) -> Result<Option<TenderPanel>, WebError> {
     let id = case.id;
+    // Only e-tenders run here (and only they have a tender's row).
+    if case.fields.kind != domain::CaseKind::ETender {
+        return Ok(None);
+    }
     let Some(t) = state.store.tender(id).await? else {
         return Ok(None);
     };

@@ -115,7 +115,31 @@ async fn the_stylesheet_is_served_from_the_site_itself_and_cached_for_good() {
             .unwrap()
             .contains("immutable")
     );
-    assert!(css.text().await.unwrap().contains(".skip-link"));
+    let plain = css.text().await.unwrap();
+    assert!(plain.contains(".skip-link"));
+    // Compressed once, ahead of time, for those who accept gzip.
+    let packed = app
+        .client
+        .get(app.url(&hrefs[0]))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(packed.headers()["content-encoding"], "gzip");
+    let packed = packed.bytes().await.unwrap();
+    assert!(
+        packed.len() < plain.len() / 2,
+        "{} of {}",
+        packed.len(),
+        plain.len()
+    );
+    let mut unpacked = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(&packed[..]),
+        &mut unpacked,
+    )
+    .unwrap();
+    assert_eq!(unpacked, plain);
     // Old or made-up names are not served.
     assert_eq!(
         app.get("/assets/site-0000000000000000.css").await.status(),
