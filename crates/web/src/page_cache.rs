@@ -35,6 +35,12 @@ use crate::auth::{SESSION_COOKIE, Viewer, cookie};
 /// phase and 締切 follow the clock.
 pub const FRESH_FOR: Duration = Duration::from_secs(1);
 
+/// After [`FRESH_FOR`], while one request renders the page again, the others
+/// are still given the page they would have had a moment before — for at
+/// most this long — rather than all rendering it at once. Never after a
+/// change: the version must match.
+const RENDERING_GRACE: Duration = Duration::from_secs(2);
+
 /// Pages larger than this are answered but not kept.
 const LARGEST: usize = 2 * 1024 * 1024;
 
@@ -63,6 +69,8 @@ struct Entry {
     etag: String,
     body: Bytes,
     gzip: Bytes,
+    /// A request is rendering this page again (it went past [`FRESH_FOR`]).
+    refreshing: std::sync::atomic::AtomicBool,
     /// The headers made once: ETag (plain and gzip) and Last-Modified.
     etag_plain: HeaderValue,
     etag_gzip: HeaderValue,
@@ -213,7 +221,7 @@ pub async fn serve(req: Request, next: Next) -> Response {
     let now = Instant::now();
     let previous = state.pages.get(&key);
     if let Some(entry) = &previous
-        && entry.serves(version, now)
+        && entry.fresh(version, now)
     {
         return answer(entry, &headers);
     }
@@ -250,6 +258,7 @@ pub async fn serve(req: Request, next: Next) -> Response {
             etag,
             body,
             gzip: Bytes::new(),
+            refreshing: std::sync::atomic::AtomicBool::new(false),
             etag_plain: HeaderValue::from_static(""),
             etag_gzip: HeaderValue::from_static(""),
             last_modified: HeaderValue::from_static(""),
@@ -283,9 +292,24 @@ async fn current(state: &AppState) -> Option<Version> {
 }
 
 impl Entry {
-    /// Rendered at exactly this version, and recently enough.
-    fn serves(&self, version: Version, now: Instant) -> bool {
+    /// Rendered at exactly this version, less than [`FRESH_FOR`] ago.
+    fn fresh(&self, version: Version, now: Instant) -> bool {
         self.version == version && now.duration_since(self.rendered) < FRESH_FOR
+    }
+
+    /// Rendered at exactly this version, and recently enough — or a little
+    /// less recently while another request renders it again. The first
+    /// request past [`FRESH_FOR`] is told no, and renders.
+    fn serves(&self, version: Version, now: Instant) -> bool {
+        if self.version != version {
+            return false;
+        }
+        let age = now.duration_since(self.rendered);
+        self.fresh(version, now)
+            || (age < FRESH_FOR + RENDERING_GRACE
+                && self
+                    .refreshing
+                    .swap(true, std::sync::atomic::Ordering::AcqRel))
     }
 }
 
@@ -466,6 +490,7 @@ mod tests {
             etag: etag_of(body.as_bytes()),
             body: Bytes::from(body.to_owned()),
             gzip: Bytes::new(),
+            refreshing: std::sync::atomic::AtomicBool::new(false),
             etag_plain: HeaderValue::from_static(""),
             etag_gzip: HeaderValue::from_static(""),
             last_modified: HeaderValue::from_static(""),
@@ -538,6 +563,28 @@ mod tests {
             &ambiguous,
             &headers(&[("if-modified-since", &since)])
         ));
+    }
+
+    #[test]
+    fn past_its_second_one_request_renders_while_the_others_get_the_page_and_never_after_a_change()
+    {
+        let e = entry("<p>案件</p>");
+        let v = e.version;
+        let at = |secs: f64| e.rendered + Duration::from_secs_f64(secs);
+        assert!(e.serves(v, at(0.5)) && e.serves(v, at(0.9)));
+        assert!(!e.serves(v, at(1.2)), "the first past the second renders");
+        assert!(
+            e.serves(v, at(1.3)),
+            "the others are given the page meanwhile"
+        );
+        assert!(e.serves(v, at(2.9)));
+        assert!(!e.serves(v, at(3.1)), "but not for long");
+        let changed = Version {
+            site: v.site + 1,
+            ..v
+        };
+        assert!(!e.serves(changed, at(0.1)), "never after a change");
+        assert!(!e.fresh(changed, at(0.1)));
     }
 
     #[test]
