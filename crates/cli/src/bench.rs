@@ -108,6 +108,10 @@ enum BenchKind {
         /// Alternating runs (nginx, chance-navi) per page
         #[arg(long, default_value_t = 1)]
         rounds: u32,
+        /// After the runs, open this many case pages one by one (/cases/1 …)
+        /// to fill the render cache, then read the server's memory
+        #[arg(long, default_value_t = 0)]
+        fill_cache: usize,
     },
 }
 
@@ -130,12 +134,14 @@ pub async fn run(args: BenchArgs, common: &CommonArgs) -> Result<()> {
             seconds,
             connections,
             rounds,
+            fill_cache,
         } => {
             crate::bench_pages::run(crate::bench_pages::PagesArgs {
                 cases,
                 seconds,
                 connections,
                 rounds,
+                fill: fill_cache,
             })
             .await
         }

@@ -28,6 +28,8 @@ pub struct PagesArgs {
     pub seconds: u64,
     pub connections: u32,
     pub rounds: u32,
+    /// Case pages to open one by one after the runs, to fill the cache.
+    pub fill: usize,
 }
 
 /// One page measured: its path and name.
@@ -153,6 +155,16 @@ fn measure(exe: &Path, dir: &Path, args: &PagesArgs, loaded: Duration) -> Result
             peers.push(peer);
         }
     }
+    if args.fill > 0 {
+        let kept = fill_cache(addr, args.fill)?;
+        println!();
+        println!(
+            "filled: {} case pages opened one by one; the render cache keeps {:.1} MiB (its bound: {:.1} MiB)",
+            args.fill,
+            kept.0 / 1_048_576.0,
+            kept.1 / 1_048_576.0
+        );
+    }
     let memory = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let field = |name: &str| {
         memory
@@ -190,6 +202,39 @@ fn measure(exe: &Path, dir: &Path, args: &PagesArgs, loaded: Duration) -> Result
     println!();
     println!("{memory_line}");
     Ok(())
+}
+
+/// Opens /cases/1 … /cases/N (four at a time) and returns what /metrics
+/// says the render cache keeps and its bound, in bytes.
+fn fill_cache(addr: SocketAddr, n: usize) -> Result<(f64, f64)> {
+    let next = std::sync::atomic::AtomicUsize::new(1);
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                loop {
+                    let id = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if id > n {
+                        break;
+                    }
+                    let _ = http_get(addr, &format!("/cases/{id}"));
+                }
+            });
+        }
+    });
+    let (status, text) = http_get(addr, "/metrics")?;
+    if status != 200 {
+        bail!("/metrics answered {status}");
+    }
+    let gauge = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .unwrap_or(f64::NAN)
+    };
+    Ok((
+        gauge("chance_navi_page_cache_bytes"),
+        gauge("chance_navi_page_cache_limit_bytes"),
+    ))
 }
 
 fn check(page: &Page, loads: &[Load]) -> Result<()> {

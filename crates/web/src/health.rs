@@ -87,6 +87,14 @@ async fn metrics(
 ) -> Result<Response, WebError> {
     may_watch(&state, &viewer, addr)?;
     let mut body = state.metrics.render();
+    body.push_str(&format!(
+        "# HELP chance_navi_page_cache_bytes Bytes of pages the render cache keeps now.\n\
+         # TYPE chance_navi_page_cache_bytes gauge\nchance_navi_page_cache_bytes {}\n\
+         # HELP chance_navi_page_cache_limit_bytes The render cache's bound.\n\
+         # TYPE chance_navi_page_cache_limit_bytes gauge\nchance_navi_page_cache_limit_bytes {}\n",
+        state.pages.bytes(),
+        state.settings.page_cache_bytes
+    ));
     let now = crate::auth::now_ms();
     match state.store.import_health().await {
         Ok(sources) => body.push_str(&import_metrics(&sources, now)),

@@ -22,7 +22,7 @@ use crate::auth::{Guarded, PUBLIC};
 pub fn routes(g: Guarded) -> Guarded {
     g.shared("/api/v1/cases", get(cases::search))
         .shared("/api/v1/cases/{id}", get(cases::one))
-        .get("/api/v1/openapi.json", PUBLIC, get(openapi::document))
+        .shared("/api/v1/openapi.json", get(openapi::document))
         .get("/api/v1/ocds/releases", PUBLIC, get(ocds::releases))
         .get("/api/v1/ocds/releases/{ocid}", PUBLIC, get(ocds::record))
         .post("/api/v1/tenders", ORG_STAFF, post(tenders::create))

@@ -65,6 +65,15 @@ async fn metrics_count_requests_per_route_template_with_latency_histograms() {
     assert!(text.contains(
         "http_request_duration_seconds_bucket{method=\"GET\",route=\"/\",le=\"+Inf\"} 3\n"
     ));
+    // The top page's answers after the first came from the render cache,
+    // counted the same; the cache tells how much it keeps and its bound.
+    let kept: f64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("chance_navi_page_cache_bytes "))
+        .and_then(|v| v.parse().ok())
+        .expect("the cache's bytes");
+    assert!(kept > 0.0, "{text}");
+    assert!(text.contains("chance_navi_page_cache_limit_bytes 67108864\n"));
     // A missing page is counted without its path, so paths cannot flood the label set.
     assert!(text.contains("route=\"unmatched\",status=\"404\"} 1\n"));
     assert!(!text.contains("/no/such/page"));
