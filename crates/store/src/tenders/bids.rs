@@ -8,6 +8,7 @@ use crate::audit::Actor;
 use crate::cases::parse as code;
 use crate::durable::{self, Durable};
 use crate::outbox::{self, NewMail};
+use crate::read::{Cols, FromCols};
 use crate::{Result, Store, StoreError};
 
 use super::*;
@@ -65,13 +66,45 @@ pub struct SealedBid {
 }
 
 /// A bid's receipt from its row (`receipt_no`, `received_at`, `declined`, `sealed_hash`).
-pub(super) fn receipt(r: &sqlx::any::AnyRow) -> Result<Receipt> {
+pub(super) fn receipt<R: Cols>(r: &R) -> Result<Receipt> {
     Ok(Receipt {
-        receipt_no: r.try_get("receipt_no")?,
-        received_at: r.try_get("received_at")?,
-        sealed_hash: r.try_get("sealed_hash")?,
-        declined: r.try_get::<i32, _>("declined")? == 1,
+        receipt_no: r.col("receipt_no")?,
+        received_at: r.col("received_at")?,
+        sealed_hash: r.col("sealed_hash")?,
+        declined: r.col::<i32>("declined")? == 1,
     })
+}
+
+/// A tender's opening as read, before its results are attached.
+struct OpeningRow(OpeningRecord);
+
+impl FromCols for OpeningRow {
+    fn from_cols<R: Cols>(row: &R) -> Result<Self> {
+        Ok(OpeningRow(OpeningRecord {
+            opened_at: row.col("opened_at")?,
+            opened_by: row.col("opened_by")?,
+            winner_bid: row.col("winner_bid")?,
+            kuji_sum: row.col("kuji_sum")?,
+            kuji_drawn: row.col::<Option<i32>>("kuji_drawn")?.map(i64::from),
+            results: Vec::new(),
+        }))
+    }
+}
+
+impl FromCols for BidResult {
+    fn from_cols<R: Cols>(r: &R) -> Result<Self> {
+        Ok(BidResult {
+            bid_id: r.col("bid_id")?,
+            company_name: r.col("company_name")?,
+            receipt: receipt(r)?,
+            amount_yen: r.col("amount_yen")?,
+            technical_score: r.col("technical_score")?,
+            kuji: r.col::<i32>("kuji").map(i64::from)?,
+            validity: code(Validity::from_code(&r.col::<String>("validity")?))?,
+            kuji_position: r.col::<Option<i32>>("kuji_position")?.map(i64::from),
+            kuji_part: r.col("kuji_part")?,
+        })
+    }
 }
 
 impl Store {
@@ -230,48 +263,26 @@ impl Store {
     /// the result (the case page, the API, the OCDS export). `None` before
     /// the opening, so nothing of it can be published early.
     pub async fn opening(&self, case_id: i64) -> Result<Option<OpeningRecord>> {
-        let Some(row) = sqlx::query(
-            "SELECT opened_at, opened_by, winner_bid, kuji_sum, kuji_drawn FROM tender_openings
-              WHERE case_id = $1",
-        )
-        .bind(case_id)
-        .fetch_optional(self.pool())
-        .await?
-        else {
+        let openings: Vec<OpeningRow> = self
+            .read_rows(
+                "SELECT opened_at, opened_by, winner_bid, kuji_sum, kuji_drawn FROM tender_openings
+                  WHERE case_id = $1",
+                &[case_id],
+            )
+            .await?;
+        let Some(OpeningRow(mut opening)) = openings.into_iter().next() else {
             return Ok(None);
         };
-        let results = sqlx::query(
-            "SELECT r.bid_id, c.name AS company_name, r.amount_yen, r.technical_score, r.kuji, r.validity,
-                    r.kuji_position, r.kuji_part, b.receipt_no, b.received_at, b.declined, b.sealed_hash
-               FROM bid_results r JOIN bids b ON b.id = r.bid_id JOIN companies c ON c.id = b.company_id
-              WHERE r.case_id = $1 ORDER BY b.received_at, b.id",
-        )
-        .bind(case_id)
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(BidResult {
-                bid_id: r.try_get("bid_id")?,
-                company_name: r.try_get("company_name")?,
-                receipt: receipt(r)?,
-                amount_yen: r.try_get("amount_yen")?,
-                technical_score: r.try_get("technical_score")?,
-                kuji: r.try_get::<i32, _>("kuji").map(i64::from)?,
-                validity: code(Validity::from_code(&r.try_get::<String, _>("validity")?))?,
-                kuji_position: r.try_get::<Option<i32>, _>("kuji_position")?.map(i64::from),
-                kuji_part: r.try_get("kuji_part")?,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-        Ok(Some(OpeningRecord {
-            opened_at: row.try_get("opened_at")?,
-            opened_by: row.try_get("opened_by")?,
-            winner_bid: row.try_get("winner_bid")?,
-            kuji_sum: row.try_get("kuji_sum")?,
-            kuji_drawn: row.try_get::<Option<i32>, _>("kuji_drawn")?.map(i64::from),
-            results,
-        }))
+        opening.results = self
+            .read_rows(
+                "SELECT r.bid_id, c.name AS company_name, r.amount_yen, r.technical_score, r.kuji, r.validity,
+                        r.kuji_position, r.kuji_part, b.receipt_no, b.received_at, b.declined, b.sealed_hash
+                   FROM bid_results r JOIN bids b ON b.id = r.bid_id JOIN companies c ON c.id = b.company_id
+                  WHERE r.case_id = $1 ORDER BY b.received_at, b.id",
+                &[case_id],
+            )
+            .await?;
+        Ok(Some(opening))
     }
 
     /// The bidding companies' names by bid id.

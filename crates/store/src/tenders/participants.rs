@@ -88,16 +88,22 @@ fn participant(r: &sqlx::any::AnyRow) -> Result<Participant> {
     })
 }
 
-fn question(r: &sqlx::any::AnyRow) -> Result<Question> {
+fn question<R: crate::read::Cols>(r: &R) -> Result<Question> {
     Ok(Question {
-        id: r.try_get("id")?,
-        case_id: r.try_get("case_id")?,
-        company_id: r.try_get("company_id")?,
-        question: r.try_get("question")?,
-        asked_at: r.try_get("asked_at")?,
-        answer: r.try_get("answer")?,
-        answered_at: r.try_get("answered_at")?,
+        id: r.col("id")?,
+        case_id: r.col("case_id")?,
+        company_id: r.col("company_id")?,
+        question: r.col("question")?,
+        asked_at: r.col("asked_at")?,
+        answer: r.col("answer")?,
+        answered_at: r.col("answered_at")?,
     })
+}
+
+impl crate::read::FromCols for Question {
+    fn from_cols<R: crate::read::Cols>(row: &R) -> Result<Self> {
+        question(row)
+    }
 }
 
 impl Store {
@@ -424,13 +430,11 @@ impl Store {
 
     /// The tender's questions in the order asked.
     pub async fn questions(&self, case_id: i64) -> Result<Vec<Question>> {
-        let rows = sqlx::query(
+        self.read_rows(
             "SELECT id, case_id, company_id, question, asked_at, answer, answered_at
                FROM tender_questions WHERE case_id = $1 ORDER BY asked_at, id",
+            &[case_id],
         )
-        .bind(case_id)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(question).collect()
+        .await
     }
 }

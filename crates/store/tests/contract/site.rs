@@ -1,7 +1,10 @@
 //! The site's change sequence, which the render cache keys pages by.
 
 /// Tables no public page reads: their writes (sign-ins, sessions, mail, the
-/// audit log, bids before opening…) must not empty the render cache.
+/// audit log, bids before opening…) must not empty the render cache. A bid's
+/// receipt number and hash appear on the case page only through its
+/// opening, whose results (`bid_results`, watched) are written when it is
+/// opened; a sealed bid is never changed after it was received.
 const PRIVATE: &[&str] = &[
     "api_tokens",
     "audit_checkpoints",
