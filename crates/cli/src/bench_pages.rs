@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 
 use crate::bench::{Killed, http_get, spawn_server_with};
+use crate::bench_serve::encode;
 
 /// What the benchmark is asked to do.
 #[derive(Debug, Clone)]
@@ -419,10 +420,6 @@ fn millis(v: &str) -> Option<f64> {
         "m" => n * 60_000.0,
         _ => return None,
     })
-}
-
-fn encode(s: &str) -> String {
-    crate::bench_serve::encode(s)
 }
 
 #[cfg(test)]

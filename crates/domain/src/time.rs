@@ -124,6 +124,53 @@ pub fn is_valid_date(y: i64, m: u32, d: u32) -> bool {
     (1..=days).contains(&d)
 }
 
+const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// Seconds since the epoch as HTTP writes dates (IMF-fixdate, UTC):
+/// `Thu, 03 Dec 2026 18:07:20 GMT`.
+pub fn http_date(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let (y, m, d) = civil_from_days(days);
+    let s = secs % 86_400;
+    format!(
+        "{}, {d:02} {} {y} {:02}:{:02}:{:02} GMT",
+        WEEKDAYS[days.rem_euclid(7) as usize],
+        MONTHS[(m - 1) as usize],
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
+}
+
+/// Reads an IMF-fixdate (`If-Modified-Since`) into seconds since the epoch;
+/// anything else — the two obsolete forms HTTP still allows included — is
+/// `None`, and the caller answers in full.
+pub fn parse_http_date(v: &str) -> Option<u64> {
+    let mut w = v.split_whitespace();
+    let _weekday = w.next()?;
+    let d: u32 = w.next()?.parse().ok()?;
+    let month = w.next()?;
+    let m = MONTHS.iter().position(|&n| n == month)? as u32 + 1;
+    let y: i64 = w.next()?.parse().ok()?;
+    let mut hms = w.next()?.split(':').map(|p| p.parse::<u64>().ok());
+    let (h, mi, s) = (hms.next()??, hms.next()??, hms.next()??);
+    if w.next()? != "GMT"
+        || w.next().is_some()
+        || !is_valid_date(y, m, d)
+        || h > 23
+        || mi > 59
+        || s > 60
+    {
+        return None;
+    }
+    let days = u64::try_from(days_from_civil(y, m, d)).ok()?;
+    days.checked_mul(86_400)?
+        .checked_add(h * 3600 + mi * 60 + s)
+}
+
 /// A proleptic Gregorian date to days since 1970-01-01 (H. Hinnant's algorithm).
 fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
@@ -152,6 +199,42 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn http_dates_are_written_and_read_back() {
+        assert_eq!(http_date(1_796_321_240), "Thu, 03 Dec 2026 18:07:20 GMT");
+        assert_eq!(http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(
+            parse_http_date("Sun, 29 Feb 2032 23:59:59 GMT"),
+            Some(1_961_711_999)
+        );
+        for bad in [
+            "",
+            "yesterday",
+            "Thu, 03 Dec 2026 18:07:20",
+            "Thu, 32 Dec 2026 00:00:00 GMT",
+            "Thu, 29 Feb 2027 00:00:00 GMT",
+            "Thu, 03 Dec 2026 18:07:20 GMT trailing",
+            "Thu, 03 Dec 1969 00:00:00 GMT",
+        ] {
+            assert_eq!(parse_http_date(bad), None, "{bad}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_is_read_as_a_date_or_refused_without_panicking(v in "\\PC{0,40}") {
+            if let Some(secs) = parse_http_date(&v) {
+                prop_assert_eq!(parse_http_date(&http_date(secs)), Some(secs));
+            }
+        }
+
+        #[test]
+        fn every_second_round_trips(secs in 0u64..32_503_680_000) {
+            prop_assert_eq!(parse_http_date(&http_date(secs)), Some(secs));
+        }
+    }
 
     #[test]
     fn utc_instants_are_shown_in_japan_time() {

@@ -38,23 +38,18 @@ impl SqliteReads {
     }
 
     fn open(&self) -> Result<Connection> {
-        let failed = |e: rusqlite::Error| StoreError::Read(e.to_string());
         let conn = Connection::open_with_flags(
             &self.path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(failed)?;
-        conn.busy_timeout(Duration::from_secs(5)).map_err(failed)?;
+        )?;
+        conn.busy_timeout(Duration::from_secs(5))?;
         conn.set_prepared_statement_cache_capacity(PREPARED);
         Ok(conn)
     }
 
-    /// Runs one statement's read `f` (a statement is its own snapshot).
+    /// Runs one statement's read `f` (a statement is its own snapshot) on an
+    /// idle connection, or a new one, and puts the connection back.
     pub(crate) fn one<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        self.on_connection(f)
-    }
-
-    fn on_connection<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let taken = self.idle.lock().ok().and_then(|mut idle| idle.pop());
         let conn = match taken {
             Some(c) => c,

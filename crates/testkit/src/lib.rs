@@ -498,6 +498,18 @@ impl TestApp {
         );
     }
 
+    /// Public tender `n` (`fixtures::case`) written and indexed; its id.
+    pub async fn public_case(&self, n: u32) -> i64 {
+        let written = self
+            .db
+            .store()
+            .upsert_cases(&[fixtures::case(n)], 1_000)
+            .await
+            .expect("case");
+        self.indexed().await;
+        written[0].id()
+    }
+
     /// Waits until the search index has caught up with every case written so far.
     pub async fn indexed(&self) {
         let target = self.db.store().latest_case_seq().await.expect("seq");

@@ -78,14 +78,40 @@ struct Entry {
 }
 
 impl Entry {
-    /// Completes an entry: the gzip copy and the headers.
-    fn made(mut self) -> Entry {
-        self.gzip = gzip(&self.body);
+    /// An entry for `body`, rendered at `version` just now (`wall`), with its
+    /// gzip copy and headers. Its Last-Modified is the previous entry's while
+    /// the content is the same.
+    fn new(
+        route: String,
+        version: Version,
+        content_type: Option<HeaderValue>,
+        body: Bytes,
+        previous: Option<&Entry>,
+        wall: SystemTime,
+    ) -> Entry {
+        let etag = etag_of(&body);
+        let (modified, modified_ambiguous) = match previous {
+            Some(p) if p.etag == etag => (p.modified, p.modified_ambiguous),
+            Some(p) => (wall, whole_seconds(p.modified) == whole_seconds(wall)),
+            None => (wall, false),
+        };
+        // Hex digits, quotes and an HTTP date: always a valid header value.
         let value = |v: String| HeaderValue::from_str(&v).unwrap_or(HeaderValue::from_static(""));
-        self.etag_plain = value(format!("\"{}\"", self.etag));
-        self.etag_gzip = value(format!("\"{}-gz\"", self.etag));
-        self.last_modified = value(http_date(self.modified));
-        self
+        Entry {
+            route,
+            version,
+            rendered: Instant::now(),
+            modified,
+            modified_ambiguous,
+            content_type,
+            etag_plain: value(format!("\"{etag}\"")),
+            etag_gzip: value(format!("\"{etag}-gz\"")),
+            last_modified: value(http_date(modified)),
+            etag,
+            gzip: gzip(&body),
+            body,
+            refreshing: std::sync::atomic::AtomicBool::new(false),
+        }
     }
 
     fn size(&self, key: &str) -> usize {
@@ -233,38 +259,24 @@ pub async fn serve(req: Request, next: Next) -> Response {
     {
         return response;
     }
+    // A page larger than any kept (or of unknown length) goes out as it is.
+    let size = axum::body::HttpBody::size_hint(response.body()).upper();
+    if size.is_none_or(|n| n > LARGEST as u64) {
+        return response;
+    }
     let (parts, body) = response.into_parts();
     let body = match axum::body::to_bytes(body, LARGEST).await {
         Ok(b) => b,
-        Err(_) => {
-            return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
-        }
+        Err(e) => return crate::WebError::internal(e).into_response(),
     };
-    let etag = etag_of(&body);
-    let wall = SystemTime::now();
-    let (modified, modified_ambiguous) = match &previous {
-        Some(p) if p.etag == etag => (p.modified, p.modified_ambiguous),
-        Some(p) => (wall, whole_seconds(p.modified) == whole_seconds(wall)),
-        None => (wall, false),
-    };
-    let entry = std::sync::Arc::new(
-        Entry {
-            route,
-            version,
-            rendered: now,
-            modified,
-            modified_ambiguous,
-            content_type: parts.headers.get(header::CONTENT_TYPE).cloned(),
-            etag,
-            body,
-            gzip: Bytes::new(),
-            refreshing: std::sync::atomic::AtomicBool::new(false),
-            etag_plain: HeaderValue::from_static(""),
-            etag_gzip: HeaderValue::from_static(""),
-            last_modified: HeaderValue::from_static(""),
-        }
-        .made(),
-    );
+    let entry = std::sync::Arc::new(Entry::new(
+        route,
+        version,
+        parts.headers.get(header::CONTENT_TYPE).cloned(),
+        body,
+        previous.as_deref(),
+        SystemTime::now(),
+    ));
     state.pages.put(key, entry.clone());
     answer(&entry, &headers)
 }
@@ -363,7 +375,7 @@ fn not_modified(entry: &Entry, request: &HeaderMap) -> bool {
     let Some(since) = request
         .get(header::IF_MODIFIED_SINCE)
         .and_then(|v| v.to_str().ok())
-        .and_then(parse_http_date)
+        .and_then(domain::time::parse_http_date)
     else {
         return false;
     };
@@ -406,96 +418,47 @@ pub(crate) fn gzip(body: &[u8]) -> Bytes {
     Bytes::from(encoder.finish().unwrap_or_default())
 }
 
+fn http_date(t: SystemTime) -> String {
+    domain::time::http_date(whole_seconds(t))
+}
+
 fn whole_seconds(t: SystemTime) -> u64 {
     t.duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
-}
-
-const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-/// An IMF-fixdate: `Thu, 03 Dec 2026 18:07:20 GMT`.
-fn http_date(t: SystemTime) -> String {
-    let secs = whole_seconds(t);
-    let days = secs / 86_400;
-    let (y, m, d) = civil(days as i64);
-    let s = secs % 86_400;
-    format!(
-        "{}, {d:02} {} {y} {:02}:{:02}:{:02} GMT",
-        DAYS[(days % 7) as usize],
-        MONTHS[(m - 1) as usize],
-        s / 3600,
-        s / 60 % 60,
-        s % 60
-    )
-}
-
-/// Reads an IMF-fixdate into seconds since the epoch (the other two forms
-/// HTTP allows are old and answered in full).
-fn parse_http_date(v: &str) -> Option<u64> {
-    let mut w = v.split_whitespace();
-    let _day = w.next()?;
-    let d: u32 = w.next()?.parse().ok()?;
-    let month = w.next()?;
-    let m = MONTHS.iter().position(|&n| n == month)? as u32 + 1;
-    let y: i64 = w.next()?.parse().ok()?;
-    let mut hms = w.next()?.split(':').map(|p| p.parse::<u64>().ok());
-    let (h, mi, s) = (hms.next()??, hms.next()??, hms.next()??);
-    if w.next()? != "GMT" || d == 0 || d > 31 || h > 23 || mi > 59 || s > 60 {
-        return None;
-    }
-    let days = days_from_civil(y, m, d);
-    u64::try_from(days)
-        .ok()
-        .map(|days| days * 86_400 + h * 3600 + mi * 60 + s)
-}
-
-/// Days since 1970-01-01 → (year, month, day) (Howard Hinnant's algorithm).
-fn civil(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const WALL: u64 = 1_796_321_240;
+
+    fn entry_after(body: &str, previous: Option<&Entry>, wall: f64) -> Entry {
+        Entry::new(
+            "/p".to_owned(),
+            Version { site: 1, index: 1 },
+            None,
+            Bytes::from(body.to_owned()),
+            previous,
+            SystemTime::UNIX_EPOCH + Duration::from_secs_f64(wall),
+        )
+    }
+
     fn entry(body: &str) -> Entry {
-        Entry {
-            route: "/p".to_owned(),
-            version: Version { site: 1, index: 1 },
-            rendered: Instant::now(),
-            modified: SystemTime::UNIX_EPOCH + Duration::from_secs(1_796_321_240),
-            modified_ambiguous: false,
-            content_type: None,
-            etag: etag_of(body.as_bytes()),
-            body: Bytes::from(body.to_owned()),
-            gzip: Bytes::new(),
-            refreshing: std::sync::atomic::AtomicBool::new(false),
-            etag_plain: HeaderValue::from_static(""),
-            etag_gzip: HeaderValue::from_static(""),
-            last_modified: HeaderValue::from_static(""),
-        }
-        .made()
+        entry_after(body, None, WALL as f64)
+    }
+
+    #[test]
+    fn last_modified_stays_while_the_content_does_and_is_not_trusted_within_one_second() {
+        let first = entry("<p>一</p>");
+        assert_eq!(first.last_modified, "Thu, 03 Dec 2026 18:07:20 GMT");
+        assert_eq!(first.etag_plain, format!("\"{}\"", first.etag));
+        let same = entry_after("<p>一</p>", Some(&first), WALL as f64 + 30.0);
+        assert_eq!(same.modified, first.modified);
+        let later = entry_after("<p>二</p>", Some(&first), WALL as f64 + 30.0);
+        assert!(later.modified > first.modified && !later.modified_ambiguous);
+        let same_second = entry_after("<p>二</p>", Some(&first), WALL as f64 + 0.5);
+        assert!(same_second.modified_ambiguous);
     }
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
@@ -504,29 +467,6 @@ mod tests {
             h.append(*k, HeaderValue::from_str(v).unwrap());
         }
         h
-    }
-
-    #[test]
-    fn http_dates_are_written_and_read_back() {
-        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_796_321_240);
-        assert_eq!(http_date(t), "Thu, 03 Dec 2026 18:07:20 GMT");
-        assert_eq!(parse_http_date(&http_date(t)), Some(1_796_321_240));
-        assert_eq!(
-            http_date(SystemTime::UNIX_EPOCH),
-            "Thu, 01 Jan 1970 00:00:00 GMT"
-        );
-        assert_eq!(
-            parse_http_date("Sun, 29 Feb 2032 23:59:59 GMT"),
-            Some(1_961_711_999)
-        );
-        for bad in [
-            "",
-            "yesterday",
-            "Thu, 03 Dec 2026 18:07:20",
-            "Thu, 32 Dec 2026 00:00:00 GMT",
-        ] {
-            assert_eq!(parse_http_date(bad), None, "{bad}");
-        }
     }
 
     #[test]

@@ -95,14 +95,7 @@ async fn pages_for_a_signed_in_user_are_never_cached_and_https_gets_hsts() {
 #[tokio::test]
 async fn an_anonymous_page_without_a_form_sets_no_cookie_and_a_form_page_sets_the_csrf_cookie() {
     let app = TestApp::spawn().await;
-    let written = app
-        .db
-        .store()
-        .upsert_cases(&[testkit::fixtures::case(1)], 1_000)
-        .await
-        .unwrap();
-    let id = written[0].id();
-    app.indexed().await;
+    let id = app.public_case(1).await;
     for path in ["/".to_owned(), "/cases".to_owned(), format!("/cases/{id}")] {
         let r = app.client.get(app.url(&path)).send().await.unwrap();
         assert_eq!(r.status(), 200, "{path}");

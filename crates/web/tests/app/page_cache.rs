@@ -28,12 +28,7 @@ async fn a_committed_change_is_never_hidden(backend: Backend) {
     let app = TestApp::spawn_on(backend).await;
     let here = app.db.store().clone();
     let other_node = testkit::connect(app.db.target()).await;
-    let written = here
-        .upsert_cases(&[testkit::fixtures::case(1)], 1_000)
-        .await
-        .expect("case");
-    let id = written[0].id();
-    app.indexed().await;
+    let id = app.public_case(1).await;
     for path in paths(id) {
         assert!(
             body(&app, &path)
@@ -77,14 +72,7 @@ async fn a_committed_change_is_never_hidden_by_the_cache_on_postgres() {
 /// same address, in turns, always shows each their own header.
 async fn each_viewer_sees_their_own_page(backend: Backend) {
     let app = TestApp::spawn_on(backend).await;
-    let written = app
-        .db
-        .store()
-        .upsert_cases(&[testkit::fixtures::case(1)], 1_000)
-        .await
-        .expect("case");
-    let id = written[0].id();
-    app.indexed().await;
+    let id = app.public_case(1).await;
     let (company, _) = app.signed_in(domain::Role::ReceivingCompany, 1).await;
     // The signed-in header: the way to the user's own page, and signing out.
     let own = ["href=\"/mypage\"", "ログアウト"];
@@ -117,14 +105,7 @@ async fn one_users_page_is_never_served_to_another_on_postgres() {
 #[tokio::test]
 async fn a_client_that_has_the_page_is_answered_304_until_it_changes_and_gzip_is_negotiated() {
     let app = TestApp::spawn().await;
-    let written = app
-        .db
-        .store()
-        .upsert_cases(&[testkit::fixtures::case(1)], 1_000)
-        .await
-        .expect("case");
-    let id = written[0].id();
-    app.indexed().await;
+    let id = app.public_case(1).await;
     for path in paths(id) {
         let r = app
             .client
@@ -193,4 +174,31 @@ async fn a_client_that_has_the_page_is_answered_304_until_it_changes_and_gzip_is
         .expect("request");
     assert_eq!(r.status(), 200);
     assert!(r.text().await.expect("body").contains("（変更）"));
+}
+
+/// A page larger than the cache keeps is answered in full, every time.
+#[tokio::test]
+async fn a_page_too_large_to_keep_is_answered_in_full() {
+    let big = "案".repeat(1_000_000); // 3 MB of UTF-8
+    let page = big.clone();
+    let routes = web::routes().route(
+        "/big",
+        axum::routing::get(move || {
+            let page = page.clone();
+            async move { page }
+        })
+        .layer(axum::middleware::from_fn(web::page_cache::serve)),
+    );
+    let app = TestApp::spawn_with(Backend::Sqlite, routes, web::WebSettings::default()).await;
+    for _ in 0..2 {
+        let r = app
+            .client
+            .get(app.url("/big"))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.text().await.expect("body"), big);
+    }
+    assert_eq!(app.state.pages.bytes(), 0, "nothing kept");
 }
