@@ -31,6 +31,7 @@ mod tenders;
 mod terms;
 mod tokens;
 mod users;
+mod wal_watch;
 
 use std::sync::Arc;
 use std::time::Duration;

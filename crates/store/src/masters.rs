@@ -144,31 +144,21 @@ impl Store {
     /// Every prefecture, by JIS X 0401 code.
     pub async fn prefectures(&self) -> Result<Vec<(i64, String)>> {
         let rows: Vec<Named> = self
-            .read_rows("SELECT code, name FROM prefectures ORDER BY code", &[])
+            .read_rows::<_, i64>("SELECT code, name FROM prefectures ORDER BY code", &[])
             .await?;
         Ok(rows.into_iter().map(|Named(c, n)| (c, n)).collect())
     }
 
     /// Active JSIC divisions with their sections, in classification order.
     pub async fn industry_divisions(&self) -> Result<Vec<IndustryDivision>> {
-        let rows = sqlx::query(
+        self.read_rows::<_, i64>(
             "SELECT d.code, d.section_code, s.name AS section_name, d.name
                FROM industry_divisions d JOIN industry_sections s ON s.code = d.section_code
               WHERE d.active = 1 AND s.active = 1
               ORDER BY s.sort_order, d.sort_order",
+            &[],
         )
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(IndustryDivision {
-                    code: r.try_get("code")?,
-                    section_code: r.try_get("section_code")?,
-                    section_name: r.try_get("section_name")?,
-                    name: r.try_get("name")?,
-                })
-            })
-            .collect()
+        .await
     }
 
     pub async fn ordering_organizations(&self) -> Result<Vec<OrderingOrganization>> {
@@ -525,5 +515,16 @@ impl Store {
         self.append_audit_in(&mut tx, &entry).await?;
         tx.commit().await?;
         Ok(true)
+    }
+}
+
+impl crate::read::FromCols for IndustryDivision {
+    fn from_cols<R: crate::read::Cols>(row: &R) -> Result<Self> {
+        Ok(IndustryDivision {
+            code: row.col("code")?,
+            section_code: row.col("section_code")?,
+            section_name: row.col("section_name")?,
+            name: row.col("name")?,
+        })
     }
 }

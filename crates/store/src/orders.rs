@@ -192,22 +192,6 @@ async fn enqueue_all(conn: &mut AnyConnection, mails: &[NewMail], now: i64) -> R
     Ok(())
 }
 
-fn entry(row: &sqlx::any::AnyRow) -> Result<Entry> {
-    let status: String = row.try_get("status")?;
-    Ok(Entry {
-        id: row.try_get("id")?,
-        case_id: row.try_get("case_id")?,
-        case_title: row.try_get("case_title")?,
-        case_company_id: row.try_get("case_company_id")?,
-        company_id: row.try_get("company_id")?,
-        company_name: row.try_get("company_name")?,
-        status: EntryStatus::parse(&status).map_err(|e| StoreError::Invalid(e.to_string()))?,
-        messages: row.try_get("messages")?,
-        last_message_at: row.try_get("last_message_at")?,
-        created_at: row.try_get("created_at")?,
-    })
-}
-
 const ENTRY_SELECT: &str =
     "SELECT e.id, e.case_id, c.title AS case_title, c.company_id AS case_company_id,
         e.company_id, co.name AS company_name, e.status, e.created_at,
@@ -500,14 +484,11 @@ impl Store {
     /// `a` and `b`), in `order`. `$2 = $2` keeps $2 used when the filter
     /// does not need it: PostgreSQL refuses a bound parameter it never sees.
     async fn entries_where(&self, filter: &str, a: i64, b: i64, order: &str) -> Result<Vec<Entry>> {
-        let rows = sqlx::query(&format!(
-            "{ENTRY_SELECT} WHERE {filter} AND $2 = $2 ORDER BY {order}"
-        ))
-        .bind(a)
-        .bind(b)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(entry).collect()
+        self.read_rows(
+            &format!("{ENTRY_SELECT} WHERE {filter} AND $2 = $2 ORDER BY {order}"),
+            &[a, b],
+        )
+        .await
     }
 
     pub async fn entry(&self, id: i64) -> Result<Option<Entry>> {
@@ -697,5 +678,23 @@ impl Store {
         enqueue_all(&mut tx, mails, now).await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+impl crate::read::FromCols for Entry {
+    fn from_cols<R: crate::read::Cols>(row: &R) -> Result<Self> {
+        let status: String = row.col("status")?;
+        Ok(Entry {
+            id: row.col("id")?,
+            case_id: row.col("case_id")?,
+            case_title: row.col("case_title")?,
+            case_company_id: row.col("case_company_id")?,
+            company_id: row.col("company_id")?,
+            company_name: row.col("company_name")?,
+            status: EntryStatus::parse(&status).map_err(|e| StoreError::Invalid(e.to_string()))?,
+            messages: row.col("messages")?,
+            last_message_at: row.col("last_message_at")?,
+            created_at: row.col("created_at")?,
+        })
     }
 }

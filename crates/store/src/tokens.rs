@@ -121,23 +121,48 @@ impl Store {
     /// The user a live token belongs to; its last use is dated (at most
     /// once a minute).
     pub async fn user_by_api_token(&self, token_hash: &str, now: i64) -> Result<Option<User>> {
-        let row = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS}, t.id AS token_id, t.last_used_at {USER_FROM}
-               JOIN api_tokens t ON t.user_id = u.id
-              WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
-        ))
-        .bind(token_hash)
-        .fetch_optional(self.pool())
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let last: Option<i64> = row.try_get("last_used_at")?;
-        if last.is_none_or(|l| now - l > TOUCH_EVERY_MS) {
+        let mut rows: Vec<TokenUser> = self
+            .read_rows(
+                &format!(
+                    "SELECT {USER_COLUMNS}, t.id AS token_id, t.last_used_at {USER_FROM}
+                       JOIN api_tokens t ON t.user_id = u.id
+                      WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
+                ),
+                &[crate::read::Arg::Text(token_hash)],
+            )
+            .await?;
+        let Some(TokenUser {
+            user,
+            token_id,
+            last_used_at,
+        }) = rows.pop()
+        else {
+            return Ok(None);
+        };
+        if last_used_at.is_none_or(|l| now - l > TOUCH_EVERY_MS) {
             sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
-                .bind(row.try_get::<i64, _>("token_id")?)
+                .bind(token_id)
                 .bind(now)
                 .execute(self.pool())
                 .await?;
         }
-        Ok(Some(user(&row)?))
+        Ok(Some(user))
+    }
+}
+
+/// A token's user, as read for a request.
+struct TokenUser {
+    user: User,
+    token_id: i64,
+    last_used_at: Option<i64>,
+}
+
+impl crate::read::FromCols for TokenUser {
+    fn from_cols<R: crate::read::Cols>(row: &R) -> Result<Self> {
+        Ok(TokenUser {
+            user: user(row)?,
+            token_id: row.col("token_id")?,
+            last_used_at: row.col("last_used_at")?,
+        })
     }
 }

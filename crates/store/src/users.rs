@@ -111,32 +111,32 @@ pub(crate) const USER_COLUMNS: &str =
 
 pub(crate) const USER_FROM: &str = "FROM users u LEFT JOIN companies c ON c.id = u.company_id";
 
-pub(crate) fn user(row: &sqlx::any::AnyRow) -> Result<User> {
-    let role: Option<String> = row.try_get("staff_role")?;
-    let status: Option<String> = row.try_get("company_status")?;
-    let confirmed: Option<i64> = row.try_get("email_confirmed_at")?;
-    let orders: Option<i32> = row.try_get("company_orders")?;
-    let receives: Option<i32> = row.try_get("company_receives")?;
+pub(crate) fn user<R: crate::read::Cols>(row: &R) -> Result<User> {
+    let role: Option<String> = row.col("staff_role")?;
+    let status: Option<String> = row.col("company_status")?;
+    let confirmed: Option<i64> = row.col("email_confirmed_at")?;
+    let orders: Option<i32> = row.col("company_orders")?;
+    let receives: Option<i32> = row.col("company_receives")?;
     Ok(User {
-        id: row.try_get("id")?,
-        email: row.try_get("email")?,
-        name: row.try_get("name")?,
-        password_hash: row.try_get("password_hash")?,
-        company_id: row.try_get("company_id")?,
+        id: row.col("id")?,
+        email: row.col("email")?,
+        name: row.col("name")?,
+        password_hash: row.col("password_hash")?,
+        company_id: row.col("company_id")?,
         staff_role: role.as_deref().and_then(StaffRole::parse),
-        organization_id: row.try_get("organization_id")?,
-        contract_department_id: row.try_get("contract_department_id")?,
+        organization_id: row.col("organization_id")?,
+        contract_department_id: row.col("contract_department_id")?,
         email_confirmed: confirmed.is_some(),
-        active: row.try_get::<i32, _>("active")? == 1,
-        company_admin: row.try_get::<i32, _>("company_admin")? == 1,
-        last_sign_in_at: row.try_get("last_sign_in_at")?,
+        active: row.col::<i32>("active")? == 1,
+        company_admin: row.col::<i32>("company_admin")? == 1,
+        last_sign_in_at: row.col("last_sign_in_at")?,
         company_status: status
             .as_deref()
             .map(|s| crate::cases::parse(CompanyStatus::from_code(s)))
             .transpose()?,
         company_orders: orders == Some(1),
         company_receives: receives == Some(1),
-        terms_version: row.try_get("terms_version")?,
+        terms_version: row.col("terms_version")?,
     })
 }
 
@@ -563,26 +563,19 @@ impl Store {
     /// The session with this id, and its user, unless it has gone idle for
     /// too long or reached its absolute end.
     pub async fn session(&self, id_hash: &str, now: i64) -> Result<Option<Session>> {
-        let row = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS}, s.csrf_token, s.expires_at, s.ends_at, s.last_seen_at
-               FROM sessions s JOIN users u ON u.id = s.user_id
-               LEFT JOIN companies c ON c.id = u.company_id
-              WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.ends_at > $2"
-        ))
-        .bind(id_hash)
-        .bind(now)
-        .fetch_optional(self.pool())
-        .await?;
-        row.map(|r| {
-            Ok(Session {
-                user: user(&r)?,
-                csrf_token: r.try_get("csrf_token")?,
-                expires_at: r.try_get("expires_at")?,
-                ends_at: r.try_get("ends_at")?,
-                last_seen_at: r.try_get("last_seen_at")?,
-            })
-        })
-        .transpose()
+        use crate::read::Arg;
+        let mut rows: Vec<Session> = self
+            .read_rows(
+                &format!(
+                    "SELECT {USER_COLUMNS}, s.csrf_token, s.expires_at, s.ends_at, s.last_seen_at
+                       FROM sessions s JOIN users u ON u.id = s.user_id
+                       LEFT JOIN companies c ON c.id = u.company_id
+                      WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.ends_at > $2"
+                ),
+                &[Arg::Text(id_hash), Arg::Int(now)],
+            )
+            .await?;
+        Ok(rows.pop())
     }
 
     /// Slides an idle session's expiry forward.
@@ -745,4 +738,16 @@ async fn write_password(
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+impl crate::read::FromCols for Session {
+    fn from_cols<R: crate::read::Cols>(row: &R) -> Result<Self> {
+        Ok(Session {
+            user: user(row)?,
+            csrf_token: row.col("csrf_token")?,
+            expires_at: row.col("expires_at")?,
+            ends_at: row.col("ends_at")?,
+            last_seen_at: row.col("last_seen_at")?,
+        })
+    }
 }

@@ -136,3 +136,36 @@ async fn read_one_by_one(store: &store::Store, ids: &[i64]) -> Vec<store::Case> 
     }
     out
 }
+
+on_both_engines!(
+    every_commit_of_another_connection_is_seen_by_the_next_read,
+    |db, store| {
+        // Another node, or on SQLite another process: its own connections.
+        let other = testkit::connect(db.target()).await;
+        let mut last = store.site_version().await.unwrap();
+        for n in 1..=60u32 {
+            // A private write between two reads leaves the sequence where it
+            // was (on SQLite the file changed: the sequence is read again).
+            if n % 3 == 0 {
+                let staff = testkit::people::person(&other, domain::Role::Operator, n).await;
+                testkit::people::session(&other, staff).await;
+                assert_eq!(store.site_version().await.unwrap(), last, "write {n}");
+            }
+            let mut c = testkit::fixtures::case(n % 4 + 1);
+            c.title = format!("庁舎清掃業務委託 第{n}回");
+            other
+                .upsert_cases(&[c], i64::from(n) * 1_000)
+                .await
+                .unwrap();
+            let now = store.site_version().await.unwrap();
+            assert!(
+                now > last,
+                "commit {n} by the other connection: {last} → {now}"
+            );
+            // Read twice with nothing committed between: the same.
+            assert_eq!(store.site_version().await.unwrap(), now, "read again {n}");
+            last = now;
+        }
+        other.close().await;
+    }
+);

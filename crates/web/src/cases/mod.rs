@@ -248,27 +248,31 @@ async fn tender_panel(
         return Ok(None);
     };
     let phase = t.tender.phase(now);
-    let requirements = crate::facts::requirement_facts(state, &t).await?;
     let bidder = viewer.has(domain::Role::ReceivingCompany);
-    let mine = match viewer.user.as_ref().and_then(|u| u.company_id) {
-        Some(company) if bidder => state
-            .store
-            .participant(id, company)
-            .await?
-            .map(|p| (p.status.label(), p.status.may_bid())),
-        _ => None,
-    };
-    let answers = state
-        .store
-        .questions(id)
-        .await?
+    let company = viewer
+        .user
+        .as_ref()
+        .and_then(|u| u.company_id)
+        .filter(|_| bidder);
+    let (requirements, participant, questions, opening) = tokio::try_join!(
+        crate::facts::requirement_facts(state, &t),
+        async {
+            Ok::<_, WebError>(match company {
+                Some(company) => state.store.participant(id, company).await?,
+                None => None,
+            })
+        },
+        async { Ok::<_, WebError>(state.store.questions(id).await?) },
+        async { Ok::<_, WebError>(state.store.opening(id).await?) },
+    )?;
+    let mine = participant.map(|p| (p.status.label(), p.status.may_bid()));
+    let answers = questions
         .into_iter()
         .filter_map(|q| {
             let at = q.answered_at?;
             Some((q.question, q.answer?, when(at)))
         })
         .collect();
-    let opening = state.store.opening(id).await?;
     let opened = opening.is_some();
     let (bids, kuji) = match &opening {
         None => (Vec::new(), None),
@@ -411,14 +415,17 @@ async fn case_page(
         return Err(WebError::not_found());
     }
     let now = crate::auth::now_ms();
-    let facts = crate::facts::facts_of(&state, &f, now).await?;
-    let entry = entry_panel(&state, &viewer, id, &f, now).await?;
     let asked = query.iter().any(|(k, v)| k == "asked" && v == "1");
-    let tender = tender_panel(&state, &viewer, &case_for_panel, now, asked).await?;
-    let results = state
-        .store
-        .case_results(id)
-        .await?
+    // The rest of the page's reads at once: on PostgreSQL one round trip's
+    // wait instead of one after another; on SQLite each is done inline.
+    let (facts, entry, tender, results, history) = tokio::try_join!(
+        crate::facts::facts_of(&state, &f, now),
+        entry_panel(&state, &viewer, id, &f, now),
+        tender_panel(&state, &viewer, &case_for_panel, now, asked),
+        async { Ok::<_, WebError>(state.store.case_results(id).await?) },
+        async { Ok::<_, WebError>(state.store.case_history(id).await?) },
+    )?;
+    let results = results
         .into_iter()
         .map(|r| ResultRow {
             kind: if r.kind == "award" {
@@ -447,10 +454,7 @@ async fn case_page(
             s.to_owned()
         }
     };
-    let history = state
-        .store
-        .case_history(id)
-        .await?
+    let history = history
         .into_iter()
         .map(|(at, _, changes)| {
             (
