@@ -291,8 +291,42 @@ fn wait_settled(server: &mut Killed, addr: SocketAddr, limit: Duration) -> Resul
     )
 }
 
+/// nginx in the foreground, stopped with its workers when dropped (killing
+/// the master alone would leave the workers running, holding the port).
+struct Nginx {
+    master: Killed,
+    conf: std::path::PathBuf,
+    dir: std::path::PathBuf,
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let stopped = Command::new("nginx")
+            .arg("-c")
+            .arg(&self.conf)
+            .arg("-p")
+            .arg(&self.dir)
+            .args(["-s", "stop"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if stopped {
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                if matches!(self.master.0.try_wait(), Ok(Some(_))) {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        // Dropping `master` kills whatever is left of it.
+    }
+}
+
 /// Starts nginx in the foreground on a free port, serving `www`.
-fn start_nginx(dir: &Path, www: &Path) -> Result<(Killed, SocketAddr)> {
+fn start_nginx(dir: &Path, www: &Path) -> Result<(Nginx, SocketAddr)> {
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .context("a free port for nginx")?
@@ -311,7 +345,11 @@ fn start_nginx(dir: &Path, www: &Path) -> Result<(Killed, SocketAddr)> {
         .stderr(Stdio::inherit())
         .spawn()
         .context("cannot start nginx")?;
-    let child = Killed(child);
+    let child = Nginx {
+        master: Killed(child),
+        conf,
+        dir: dir.to_path_buf(),
+    };
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(10) {
