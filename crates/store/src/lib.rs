@@ -9,6 +9,7 @@ mod audit;
 mod cases;
 mod companies;
 mod company_search;
+mod content;
 mod dealings;
 mod durable;
 mod exports;
@@ -47,6 +48,9 @@ pub use audit::{
 pub use cases::{Case, FieldChange, NewCase, Upserted, changes};
 pub use companies::{Company, CompanyProfile, NewApplication, Review};
 pub use company_search::CompanySearch;
+pub use content::{
+    ContentFilter, ContentItem, ContentSave, ContentState, EventFields, RevisionInfo,
+};
 pub use dealings::DealingsChange;
 pub use exports::{
     COMPANIES as EXPORT_COMPANIES, CompanyRecord, ExportProblem, ExportRecord, NewExport,

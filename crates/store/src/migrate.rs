@@ -117,6 +117,11 @@ const STEPS: &[Step] = &[
         "0021_site_changes.sql",
         "the site's change sequence for the render cache"
     ),
+    step!(
+        22,
+        "0022_content.sql",
+        "site content: pages, posts, categories and revisions"
+    ),
 ];
 
 /// The file names this crate embeds, for the test that no file on disk is forgotten.

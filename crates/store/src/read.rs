@@ -201,7 +201,22 @@ impl crate::Store {
         match &self.reads {
             Some(reads) => reads.one(|c| {
                 let mut statement = c.prepare_cached(sql)?;
-                let mut rows = statement.query(rusqlite::params_from_iter(args))?;
+                // By name, as sqlx does: SQLite numbers `$n` in the order the
+                // names first appear, not by n.
+                let mut bound = 0;
+                for (i, a) in args.iter().enumerate() {
+                    if let Some(at) = statement.parameter_index(&format!("${}", i + 1))? {
+                        statement.raw_bind_parameter(at, a)?;
+                        bound += 1;
+                    }
+                }
+                if bound != statement.parameter_count() {
+                    return Err(StoreError::Read(format!(
+                        "{bound} of {} parameters bound",
+                        statement.parameter_count()
+                    )));
+                }
+                let mut rows = statement.raw_query();
                 let mut out = Vec::new();
                 while let Some(row) = rows.next()? {
                     out.push(T::from_cols(row)?);

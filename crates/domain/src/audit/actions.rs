@@ -65,6 +65,11 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("tender.technical_score", "技術点の入力"),
     ("tender.question", "質問の受付"),
     ("tender.answer", "質問への回答"),
+    ("content.draft", "サイトコンテンツの下書き保存"),
+    ("content.scheduled", "サイトコンテンツの公開予約"),
+    ("content.published", "サイトコンテンツの公開"),
+    ("content.private", "サイトコンテンツの非公開化"),
+    ("content.delete", "サイトコンテンツの削除"),
 ];
 
 /// The label of an action, if it has one.

@@ -37,6 +37,7 @@ mod accounts;
 mod audit;
 mod bids;
 mod cases;
+mod content;
 mod dealings;
 mod exports;
 mod foundation;

@@ -16,6 +16,7 @@ const PRIVATE: &[&str] = &[
     "company_dealings_changes",
     "company_legal_changes",
     "company_member_organizations",
+    "content_revisions",
     "entry_messages",
     "export_problems",
     "exports",

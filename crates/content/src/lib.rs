@@ -1,0 +1,23 @@
+//! Site content's rules, without I/O: Markdown made safe
+//! ([`markdown::render`]), the addresses of pages ([`slug`]), publication
+//! decided by the clock when read ([`publish`]), which revisions are thinned
+//! ([`revisions`]), field diffs ([`diff`]) and events for calendars ([`ics`]).
+
+pub mod diff;
+pub mod ics;
+pub mod markdown;
+pub mod publish;
+pub mod revisions;
+pub mod slug;
+
+pub use markdown::{ImageInfo, Media, NoMedia, Notice, Refused, Rendered, render};
+pub use publish::{Publication, Status};
+pub use slug::{Slug, SlugError, SlugPath};
+
+domain::labelled_enum!(
+    /// 固定ページ (in the tree, by address) or 投稿 (in a category, by date).
+    ContentKind, "種類" {
+        Page = ("page", "固定ページ"),
+        Post = ("post", "投稿"),
+    }
+);
