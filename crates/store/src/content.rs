@@ -160,6 +160,17 @@ impl FromCols for ContentItem {
 }
 
 impl Store {
+    /// The categories of posts: (code, name, order), in order.
+    pub async fn content_categories(&self) -> Result<Vec<(String, String, i64)>> {
+        let rows: Vec<Category> = self
+            .read_rows::<_, i64>(
+                "SELECT code, name, sort_order FROM content_categories ORDER BY sort_order, code",
+                &[],
+            )
+            .await?;
+        Ok(rows.into_iter().map(|c| (c.0, c.1, c.2)).collect())
+    }
+
     /// The item with this id, whatever its state.
     pub async fn content_item(&self, id: i64) -> Result<Option<ContentItem>> {
         let sql = format!("SELECT {COLUMNS} FROM content_items WHERE id = $1");
@@ -432,6 +443,18 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(true)
+    }
+}
+
+struct Category(String, String, i64);
+
+impl FromCols for Category {
+    fn from_cols<R: Cols>(row: &R) -> Result<Self> {
+        Ok(Category(
+            row.col("code")?,
+            row.col("name")?,
+            row.col("sort_order")?,
+        ))
     }
 }
 

@@ -209,11 +209,6 @@ impl IntoResponse for WebError {
     }
 }
 
-/// The fallback for every path no route matches.
-pub(crate) async fn not_found() -> WebError {
-    WebError::not_found()
-}
-
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {

@@ -18,6 +18,7 @@ pub mod auth;
 pub mod case_query;
 pub mod cases;
 mod confirm;
+mod content;
 mod errors;
 mod facts;
 pub mod forms;
@@ -205,6 +206,7 @@ pub(crate) fn guarded_routes() -> auth::Guarded {
     let g = cases::routes(g);
     let g = help::routes(g);
     let g = site::routes(g);
+    let g = content::routes(g);
     let g = audit::routes(g);
     let g = orders::routes(g);
     let g = tenders::routes(g);
@@ -225,7 +227,11 @@ pub fn app(state: AppState) -> Router {
 
 /// Wraps any set of routes in the portal's middleware (tests add routes of their own).
 pub fn with_middleware(routes: Router<AppState>, state: AppState) -> Router {
-    middleware::wrap(routes.fallback(errors::not_found), state)
+    // What no route answers may be a page of the site's content, at its
+    // address (`content::public::page`); any other method is not found.
+    use axum::handler::Handler;
+    let pages = content::public::page.layer(axum::middleware::from_fn(page_cache::serve));
+    middleware::wrap(routes.fallback(pages), state)
 }
 
 /// The feature modules (see the crate's documentation).
@@ -237,6 +243,7 @@ const FEATURES: &[&str] = &[
     "audit",
     "cases",
     "help",
+    "content",
     "home",
     "notifications",
     "orders",

@@ -47,6 +47,13 @@ const LARGEST: usize = 2 * 1024 * 1024;
 /// Request targets longer than this are answered but not kept.
 const LONGEST_KEY: usize = 2048;
 
+/// A response extension: the answer may be kept only until this time (UTC
+/// milliseconds), when the clock alone changes it (a scheduled post comes
+/// due). Past it the entry is never served, not even during
+/// [`RENDERING_GRACE`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeepUntil(pub i64);
+
 /// What an entry was rendered from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Version {
@@ -60,6 +67,8 @@ struct Entry {
     route: String,
     version: Version,
     rendered: Instant,
+    /// Never served at or after this time (see [`KeepUntil`]).
+    until: Option<SystemTime>,
     /// When this content was first rendered (kept while it stays the same).
     modified: SystemTime,
     /// Another content was rendered within the same second before: a client
@@ -88,6 +97,7 @@ impl Entry {
         body: Bytes,
         previous: Option<&Entry>,
         wall: SystemTime,
+        until: Option<KeepUntil>,
     ) -> Entry {
         let etag = etag_of(&body);
         let (modified, modified_ambiguous) = match previous {
@@ -101,6 +111,9 @@ impl Entry {
             route,
             version,
             rendered: Instant::now(),
+            until: until.map(|KeepUntil(ms)| {
+                SystemTime::UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).unwrap_or(0))
+            }),
             modified,
             modified_ambiguous,
             content_type,
@@ -242,7 +255,9 @@ pub async fn serve(req: Request, next: Next) -> Response {
     let route = req
         .extensions()
         .get::<axum::extract::MatchedPath>()
-        .map_or_else(|| key.clone(), |p| p.as_str().to_owned());
+        // Content pages are answered by the fallback, without a matched
+        // route: one label for all of them.
+        .map_or_else(|| "/{*page}".to_owned(), |p| p.as_str().to_owned());
     let headers = req.headers().clone();
     let now = Instant::now();
     let previous = state.pages.get(&key);
@@ -276,6 +291,7 @@ pub async fn serve(req: Request, next: Next) -> Response {
         body,
         previous.as_deref(),
         SystemTime::now(),
+        parts.extensions.get::<KeepUntil>().copied(),
     ));
     state.pages.put(key, entry.clone());
     answer(&entry, &headers)
@@ -306,14 +322,16 @@ async fn current(state: &AppState) -> Option<Version> {
 impl Entry {
     /// Rendered at exactly this version, less than [`FRESH_FOR`] ago.
     fn fresh(&self, version: Version, now: Instant) -> bool {
-        self.version == version && now.duration_since(self.rendered) < FRESH_FOR
+        self.version == version
+            && now.duration_since(self.rendered) < FRESH_FOR
+            && self.until.is_none_or(|u| SystemTime::now() < u)
     }
 
     /// Rendered at exactly this version, and recently enough — or a little
     /// less recently while another request renders it again. The first
     /// request past [`FRESH_FOR`] is told no, and renders.
     fn serves(&self, version: Version, now: Instant) -> bool {
-        if self.version != version {
+        if self.version != version || self.until.is_some_and(|u| SystemTime::now() >= u) {
             return false;
         }
         let age = now.duration_since(self.rendered);
@@ -441,11 +459,40 @@ mod tests {
             Bytes::from(body.to_owned()),
             previous,
             SystemTime::UNIX_EPOCH + Duration::from_secs_f64(wall),
+            None,
         )
     }
 
     fn entry(body: &str) -> Entry {
         entry_after(body, None, WALL as f64)
+    }
+
+    #[test]
+    fn an_entry_kept_until_a_time_is_not_served_from_that_time_on_not_even_in_the_grace() {
+        let version = Version { site: 1, index: 1 };
+        let now_ms = |offset: i64| {
+            let since = SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as i64);
+            KeepUntil(since + offset)
+        };
+        let make = |until| {
+            Entry::new(
+                "/news".to_owned(),
+                version,
+                None,
+                Bytes::from_static(b"list"),
+                None,
+                SystemTime::now(),
+                Some(until),
+            )
+        };
+        let later = make(now_ms(60_000));
+        assert!(later.fresh(version, Instant::now()));
+        let due = make(now_ms(-1));
+        assert!(!due.fresh(version, Instant::now()));
+        assert!(!due.serves(version, Instant::now()));
+        assert!(!due.serves(version, Instant::now()), "no grace either");
     }
 
     #[test]

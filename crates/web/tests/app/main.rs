@@ -12,6 +12,7 @@ mod colleagues;
 mod company_changes;
 mod conformance;
 mod connections;
+mod content;
 mod errors;
 mod exports;
 mod frame;

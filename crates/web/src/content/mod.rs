@@ -1,0 +1,40 @@
+//! Site content (decision 0009): the public pages and posts, and their
+//! authoring in the administration area.
+
+pub mod admin;
+pub mod public;
+
+use axum::routing::{get, post};
+
+use crate::auth::{Guarded, REVIEWERS};
+
+pub fn routes(g: Guarded) -> Guarded {
+    g.shared("/news", get(public::news))
+        .shared("/news/category/{code}", get(public::category))
+        .shared("/news/{slug}", get(public::post))
+        .shared("/news/{slug}/event.ics", get(public::event))
+        .get("/admin/content", REVIEWERS, get(admin::list))
+        .get("/admin/content/new/{kind}", REVIEWERS, get(admin::new_form))
+        .post("/admin/content/new/{kind}", REVIEWERS, post(admin::create))
+        .get("/admin/content/{id}", REVIEWERS, get(admin::edit_form))
+        .post("/admin/content/{id}", REVIEWERS, post(admin::update))
+        .post("/admin/content/{id}/delete", REVIEWERS, post(admin::delete))
+        .get(
+            "/admin/content/{id}/revisions",
+            REVIEWERS,
+            get(admin::revisions),
+        )
+        .get(
+            "/admin/content/{id}/revisions/{number}",
+            REVIEWERS,
+            get(admin::revision),
+        )
+        .post(
+            "/admin/content/{id}/revisions/{number}/restore",
+            REVIEWERS,
+            post(admin::restore),
+        )
+}
+
+/// Posts shown on one page of a list.
+pub const PER_PAGE: i64 = 20;

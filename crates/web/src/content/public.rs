@@ -1,0 +1,367 @@
+//! What visitors see of the site's content: pages at their addresses, posts
+//! under /news, lists by category, and events as calendar files.
+//!
+//! Whether an item is public is decided here, when it is read, by the
+//! clock (`content::publish`); a list or page that will change when a
+//! scheduled item comes due is kept by the render cache only until then.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use content::ContentKind;
+use serde::Deserialize;
+use store::{ContentFilter, ContentItem};
+
+use crate::auth::{Viewer, now_ms};
+use crate::layout::Layout;
+use crate::page_cache::KeepUntil;
+use crate::pages::render;
+use crate::{AppState, WebError};
+
+use super::PER_PAGE;
+
+/// A post or page as shown.
+#[derive(Debug)]
+pub struct Shown {
+    pub title: String,
+    pub html: String,
+    pub path: String,
+    pub kind: ContentKind,
+    pub published: Option<String>,
+    pub updated: String,
+    pub category: Option<(String, String)>,
+    pub tags: Vec<String>,
+    pub event: Option<EventShown>,
+    pub division: Option<&'static str>,
+    pub description: String,
+    /// (href, title) from the top of the tree to the item's parent.
+    pub breadcrumbs: Vec<(String, String)>,
+    pub children: Vec<(String, String)>,
+}
+
+#[derive(Debug)]
+pub struct EventShown {
+    pub when: String,
+    pub venue: Option<String>,
+    pub apply_until: Option<String>,
+    pub ics: String,
+}
+
+/// 世界発信コンペティションの部門.
+pub const DIVISIONS: &[(&str, &str)] = &[
+    ("product", "製品・技術（ベンチャー技術）部門"),
+    ("service", "サービス部門"),
+];
+
+pub fn division_label(code: &str) -> Option<&'static str> {
+    DIVISIONS.iter().find(|d| d.0 == code).map(|d| d.1)
+}
+
+/// The item made ready for its template (the body rendered now).
+pub fn shown(item: &ContentItem, category_name: Option<String>) -> Shown {
+    let s = &item.state;
+    let rendered = content::render(&s.body, &content::NoMedia);
+    let (html, plain) = match rendered {
+        Ok(r) => (r.html, r.plain),
+        // Saved texts passed the same rules; an older one that no longer
+        // does is shown as a notice instead of a broken page.
+        Err(e) => (crate::rich::html(&e.to_string()).to_string(), String::new()),
+    };
+    let description = s
+        .summary
+        .clone()
+        .filter(|d| !d.trim().is_empty())
+        .unwrap_or_else(|| content::markdown::summary(&plain, 120));
+    Shown {
+        title: s.title.clone(),
+        html,
+        path: item.path.clone(),
+        kind: item.kind,
+        published: item.publication.at.map(domain::time::jst_date),
+        updated: domain::time::jst_date(item.updated_at),
+        category: s.category.clone().zip(category_name),
+        tags: s.tags.clone(),
+        event: s.event.as_ref().map(|e| EventShown {
+            when: match e.ends_at {
+                Some(end) if end > e.starts_at => format!(
+                    "{} ～ {}",
+                    domain::time::jst_datetime(e.starts_at),
+                    domain::time::jst_datetime(end)
+                ),
+                _ => domain::time::jst_datetime(e.starts_at),
+            },
+            venue: e.venue.clone(),
+            apply_until: e.apply_until.map(domain::time::jst_datetime),
+            ics: format!("{}/event.ics", item.path),
+        }),
+        division: s.division.as_deref().and_then(division_label),
+        description,
+        breadcrumbs: Vec::new(),
+        children: Vec::new(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "content_item.html")]
+pub struct ItemPage {
+    pub layout: Layout,
+    pub item: Shown,
+    pub canonical: String,
+    /// Shown above the page in the authoring preview.
+    pub preview: bool,
+}
+
+/// A category's name, if it exists.
+async fn category_name(state: &AppState, code: &str) -> Result<Option<String>, WebError> {
+    Ok(state
+        .store
+        .content_categories()
+        .await?
+        .into_iter()
+        .find(|c| c.0 == code)
+        .map(|c| c.1))
+}
+
+/// Adds the time the answer may be kept until, when a scheduled item will
+/// change it.
+async fn until_next(state: &AppState, mut response: Response) -> Result<Response, WebError> {
+    if let Some(at) = state.store.next_scheduled_content(now_ms()).await? {
+        response.extensions_mut().insert(KeepUntil(at));
+    }
+    Ok(response)
+}
+
+async fn public_item(state: &AppState, path: &str) -> Result<ContentItem, WebError> {
+    match state.store.content_at(path).await? {
+        Some(item) if item.is_public(now_ms()) => Ok(item),
+        _ => Err(WebError::not_found()),
+    }
+}
+
+async fn item_page(
+    state: &AppState,
+    viewer: &Viewer,
+    item: ContentItem,
+) -> Result<Response, WebError> {
+    let category = match &item.state.category {
+        Some(c) => category_name(state, c).await?,
+        None => None,
+    };
+    let mut shown = shown(&item, category);
+    if item.kind == ContentKind::Page {
+        let now = now_ms();
+        let mut at = item.state.parent_id;
+        let mut trail = Vec::new();
+        while let Some(id) = at {
+            let Some(parent) = state.store.content_item(id).await? else {
+                break;
+            };
+            if parent.is_public(now) {
+                trail.push((parent.path.clone(), parent.state.title.clone()));
+            }
+            at = parent.state.parent_id;
+        }
+        trail.reverse();
+        shown.breadcrumbs = trail;
+        shown.children = state
+            .store
+            .content_children(Some(item.id))
+            .await?
+            .into_iter()
+            .filter(|c| c.is_public(now))
+            .map(|c| (c.path, c.state.title))
+            .collect();
+    }
+    let canonical = format!(
+        "{}{}",
+        state.settings.public_url.trim_end_matches('/'),
+        item.path
+    );
+    let page = render(
+        &ItemPage {
+            layout: Layout::for_viewer(item.state.title.clone(), viewer),
+            item: shown,
+            canonical,
+            preview: false,
+        },
+        axum::http::StatusCode::OK,
+    )?;
+    until_next(state, page).await
+}
+
+/// A page of the tree, at its address: what no route of the portal answers.
+pub async fn page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+) -> Result<Response, WebError> {
+    if !matches!(method, axum::http::Method::GET | axum::http::Method::HEAD) {
+        return Err(WebError::not_found());
+    }
+    let path = uri.path();
+    if content::SlugPath::parse(path)
+        .map(|p| p.to_string())
+        .as_deref()
+        != Ok(path)
+    {
+        return Err(WebError::not_found());
+    }
+    let item = public_item(&state, path).await?;
+    if item.kind != ContentKind::Page {
+        return Err(WebError::not_found());
+    }
+    item_page(&state, &viewer, item).await
+}
+
+pub async fn post(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
+    let item = public_item(&state, &format!("/news/{slug}")).await?;
+    item_page(&state, &viewer, item).await
+}
+
+/// A post's event as an iCalendar file.
+pub async fn event(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
+    let item = public_item(&state, &format!("/news/{slug}")).await?;
+    let Some(e) = &item.state.event else {
+        return Err(WebError::not_found());
+    };
+    let url = format!(
+        "{}{}",
+        state.settings.public_url.trim_end_matches('/'),
+        item.path
+    );
+    let host = state
+        .settings
+        .public_url
+        .split("://")
+        .nth(1)
+        .unwrap_or("chance-navi")
+        .trim_end_matches('/')
+        .to_owned();
+    let uid = format!("{}@{host}", item.uid);
+    let body = content::ics::calendar(&content::ics::Event {
+        uid: &uid,
+        starts_at: e.starts_at,
+        ends_at: e.ends_at,
+        summary: &item.state.title,
+        location: e.venue.as_deref(),
+        description: item.state.summary.as_deref(),
+        url: Some(&url),
+        stamp: item.updated_at,
+    });
+    let response = (
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"event.ics\"",
+            ),
+        ],
+        body,
+    )
+        .into_response();
+    until_next(&state, response).await
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    page: Option<String>,
+}
+
+/// A list of posts.
+#[derive(Template)]
+#[template(path = "content_list.html")]
+struct ListPage {
+    layout: Layout,
+    heading: String,
+    intro: Option<String>,
+    posts: Vec<Shown>,
+    categories: Vec<(String, String)>,
+    current: Option<String>,
+    base: String,
+    page: i64,
+    more: bool,
+}
+
+async fn list(
+    state: &AppState,
+    viewer: &Viewer,
+    category: Option<(String, String)>,
+    q: ListQuery,
+) -> Result<Response, WebError> {
+    let page = q
+        .page
+        .as_deref()
+        .and_then(|p| p.parse::<i64>().ok())
+        .filter(|p| (1..=500).contains(p))
+        .unwrap_or(1);
+    let code = category.as_ref().map(|c| c.0.clone());
+    let items = state
+        .store
+        .content_list(&ContentFilter {
+            kind: Some(ContentKind::Post),
+            category: code.as_deref(),
+            public_at: Some(now_ms()),
+            limit: PER_PAGE + 1,
+            offset: (page - 1) * PER_PAGE,
+        })
+        .await?;
+    let more = items.len() as i64 > PER_PAGE;
+    let categories = state.store.content_categories().await?;
+    let name_of = |c: &Option<String>| {
+        c.as_ref()
+            .and_then(|c| categories.iter().find(|x| &x.0 == c).map(|x| x.1.clone()))
+    };
+    let posts = items
+        .iter()
+        .take(PER_PAGE as usize)
+        .map(|i| shown(i, name_of(&i.state.category)))
+        .collect();
+    let (heading, base) = match &category {
+        Some((code, name)) => (name.clone(), format!("/news/category/{code}")),
+        None => ("お知らせ・新着情報".to_owned(), "/news".to_owned()),
+    };
+    let response = render(
+        &ListPage {
+            layout: Layout::for_viewer(heading.clone(), viewer),
+            heading,
+            intro: None,
+            posts,
+            categories: categories.into_iter().map(|(c, n, _)| (c, n)).collect(),
+            current: code,
+            base,
+            page,
+            more,
+        },
+        axum::http::StatusCode::OK,
+    )?;
+    until_next(state, response).await
+}
+
+pub async fn news(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    list(&state, &viewer, None, q).await
+}
+
+pub async fn category(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    let Some(name) = category_name(&state, &code).await? else {
+        return Err(WebError::not_found());
+    };
+    list(&state, &viewer, Some((code, name)), q).await
+}

@@ -1,0 +1,456 @@
+//! Site content: authoring with a preview, publication by the clock, the
+//! page tree at its addresses, revisions, and what visitors see.
+
+use domain::Role;
+use store::{Actor, ContentSave, ContentState};
+use testkit::{Backend, Html, Selector, TestApp, attrs, texts};
+
+fn location(r: &reqwest::Response) -> String {
+    r.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned()
+}
+
+async fn html(r: reqwest::Response) -> Html {
+    Html::parse_document(&r.text().await.expect("body"))
+}
+
+/// The fields of a post's form.
+fn post_form<'a>(
+    title: &'a str,
+    slug: &'a str,
+    body: &'a str,
+    status: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("title", title),
+        ("slug", slug),
+        ("category", "fair"),
+        ("tags", "商談会、東京"),
+        ("summary", ""),
+        ("body", body),
+        ("event_starts_at", "2027-02-18 10:00"),
+        ("event_ends_at", "2027-02-19 17:00"),
+        ("venue", "東京ビッグサイト 東1ホール"),
+        ("apply_until", ""),
+        ("division", ""),
+        ("status", status),
+        ("publish_at", ""),
+    ]
+}
+
+fn state(
+    kind: &str,
+    slug: &str,
+    status: &str,
+    at: Option<i64>,
+    parent: Option<i64>,
+) -> ContentState {
+    ContentState {
+        kind: kind.into(),
+        parent_id: parent,
+        slug: slug.into(),
+        sort_order: 0,
+        title: format!("{slug} の見出し"),
+        body: "本文".into(),
+        summary: None,
+        category: (kind == "post").then(|| "news".to_owned()),
+        tags: Vec::new(),
+        status: status.into(),
+        published_at: at,
+        event: None,
+        division: None,
+        help_key: None,
+    }
+}
+
+async fn saved(app: &TestApp, s: &ContentState) -> store::ContentItem {
+    app.db
+        .store()
+        .save_content(&ContentSave {
+            id: None,
+            revision: None,
+            state: s,
+            actor: &Actor::cli("test"),
+            now: web::auth::now_ms(),
+        })
+        .await
+        .expect("saved")
+}
+
+#[tokio::test]
+async fn an_operator_previews_then_publishes_a_post_that_visitors_read_with_its_event() {
+    let app = TestApp::spawn().await;
+    let (operator, _) = app.signed_in(Role::Operator, 1).await;
+    let body = "# 開催概要\n\n商談会を同時開催します。<script>alert(1)</script>\n\n[危ない](javascript:alert(1))";
+    let mut fields = post_form(
+        "ビジネスフロンティア・フェア2027",
+        "ＦＡＩＲ-2027",
+        body,
+        "published",
+    );
+    fields.push(("intent", "preview"));
+    let r = app
+        .submit(
+            &operator,
+            "/admin/content/new/post",
+            "/admin/content/new/post",
+            &fields,
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let page = html(r).await;
+    assert_eq!(
+        texts(&page, ".preview h2:not(#preview-title)"),
+        ["開催概要"]
+    );
+    assert!(
+        texts(&page, ".preview .content__body")
+            .concat()
+            .contains("<script>alert(1)</script>")
+    );
+    assert!(
+        page.select(&scraper_selector(".preview .content__body script"))
+            .next()
+            .is_none()
+    );
+    assert!(
+        texts(&page, ".notice li")
+            .concat()
+            .contains("リンクを外しました")
+    );
+    // Nothing was saved by the preview.
+    assert_eq!(app.get("/news/fair-2027").await.status(), 404);
+
+    let mut fields = post_form(
+        "ビジネスフロンティア・フェア2027",
+        "ＦＡＩＲ-2027",
+        body,
+        "published",
+    );
+    fields.push(("intent", "save"));
+    let r = app
+        .submit(
+            &operator,
+            "/admin/content/new/post",
+            "/admin/content/new/post",
+            &fields,
+        )
+        .await;
+    assert_eq!(r.status(), 303, "saved and sent to the edit page");
+    assert!(location(&r).starts_with("/admin/content/"));
+
+    let (status, post) = app.page("/news/fair-2027").await;
+    assert_eq!(status, 200);
+    assert_eq!(texts(&post, "h1"), ["ビジネスフロンティア・フェア2027"]);
+    assert_eq!(
+        attrs(&post, "link[rel=canonical]", "href"),
+        [app.state.settings.public_url.clone() + "/news/fair-2027"]
+    );
+    assert_eq!(
+        attrs(&post, "meta[property='og:title']", "content"),
+        ["ビジネスフロンティア・フェア2027"]
+    );
+    assert!(
+        texts(&post, ".facts dd")
+            .concat()
+            .contains("東京ビッグサイト")
+    );
+    assert!(
+        post.select(&scraper_selector(".content__body a"))
+            .next()
+            .is_none(),
+        "the unsafe link is gone"
+    );
+    let (_, list) = app.page("/news/category/fair").await;
+    assert_eq!(
+        attrs(&list, ".result__title a", "href"),
+        ["/news/fair-2027"]
+    );
+
+    let ics = app.get("/news/fair-2027/event.ics").await;
+    assert_eq!(ics.status(), 200);
+    assert!(
+        ics.headers()["content-type"]
+            .to_str()
+            .expect("type")
+            .starts_with("text/calendar")
+    );
+    let text = ics.text().await.expect("body").replace("\r\n ", "");
+    assert!(text.contains("DTSTART:20270218T010000Z"), "{text}");
+    assert!(text.contains("SUMMARY:ビジネスフロンティア・フェア2027"));
+}
+
+fn scraper_selector(s: &str) -> Selector {
+    Selector::parse(s).expect("selector")
+}
+
+/// A post scheduled a moment ahead is not shown, nor listed, before its
+/// time, and is from then on — with nothing run in between, and the
+/// list kept by the render cache meanwhile.
+async fn a_scheduled_post_appears_on_time_with_no_job(backend: Backend) {
+    let app = TestApp::spawn_on(backend).await;
+    saved(
+        &app,
+        &state(
+            "post",
+            "earlier",
+            "published",
+            Some(web::auth::now_ms() - 1000),
+            None,
+        ),
+    )
+    .await;
+    let due = web::auth::now_ms() + 1_500;
+    saved(
+        &app,
+        &state("post", "due-soon", "scheduled", Some(due), None),
+    )
+    .await;
+    // Asked for again and again up to the moment it is due: the list is
+    // rendered anew each second and kept in between.
+    while web::auth::now_ms() < due - 60 {
+        assert_eq!(app.get("/news/due-soon").await.status(), 404);
+        let (_, list) = app.page("/news").await;
+        assert_eq!(attrs(&list, ".result__title a", "href"), ["/news/earlier"]);
+        tokio::time::sleep(std::time::Duration::from_millis(40)).await;
+    }
+    assert!(app.state.pages.bytes() > 0, "the list was kept");
+    let wait = due - web::auth::now_ms();
+    if wait >= 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(wait as u64 + 5)).await;
+    }
+    assert_eq!(app.get("/news/due-soon").await.status(), 200);
+    let (_, list) = app.page("/news").await;
+    assert_eq!(
+        attrs(&list, ".result__title a", "href"),
+        ["/news/due-soon", "/news/earlier"]
+    );
+}
+
+#[tokio::test]
+async fn a_scheduled_post_appears_on_time_with_no_job_on_sqlite() {
+    a_scheduled_post_appears_on_time_with_no_job(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_scheduled_post_appears_on_time_with_no_job_on_postgres() {
+    a_scheduled_post_appears_on_time_with_no_job(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn pages_are_served_at_their_addresses_with_breadcrumbs_and_drafts_are_not() {
+    let app = TestApp::spawn().await;
+    let project = saved(&app, &state("page", "project", "published", Some(1), None)).await;
+    let fair = saved(
+        &app,
+        &state("page", "fair", "published", Some(1), Some(project.id)),
+    )
+    .await;
+    saved(
+        &app,
+        &state("page", "2027", "published", Some(1), Some(fair.id)),
+    )
+    .await;
+    saved(
+        &app,
+        &state("page", "secret", "draft", None, Some(project.id)),
+    )
+    .await;
+
+    let (status, page) = app.page("/project/fair/2027").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        attrs(&page, ".breadcrumbs a", "href"),
+        ["/project", "/project/fair"]
+    );
+    let (_, top) = app.page("/project").await;
+    assert_eq!(
+        attrs(&top, "#children-title + ul a", "href"),
+        ["/project/fair"],
+        "the draft is not listed"
+    );
+    for path in [
+        "/project/secret",
+        "/project/none",
+        "/Project",
+        "/project/fair/2027/",
+    ] {
+        assert_eq!(app.get(path).await.status(), 404, "{path}");
+    }
+    let post = app
+        .client
+        .post(app.url("/project"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(post.status(), 404);
+    // An operator sees the draft in the list, not at its address.
+    let (operator, _) = app.signed_in(Role::Operator, 1).await;
+    let r = operator
+        .get(app.url("/project/secret"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status(), 404);
+    let list = html(
+        operator
+            .get(app.url("/admin/content?kind=page"))
+            .send()
+            .await
+            .expect("list"),
+    )
+    .await;
+    assert!(
+        texts(&list, "tbody td")
+            .iter()
+            .any(|t| t == "/project/secret")
+    );
+}
+
+#[tokio::test]
+async fn a_save_from_an_older_form_is_refused_and_a_revision_is_restored() {
+    let app = TestApp::spawn().await;
+    let (operator, _) = app.signed_in(Role::Operator, 1).await;
+    let item = saved(&app, &state("page", "guide", "published", Some(1), None)).await;
+    let edit = format!("/admin/content/{}", item.id);
+    let form = |title: &'static str| {
+        vec![
+            ("title", title),
+            ("slug", "guide"),
+            ("parent_id", ""),
+            ("sort_order", "0"),
+            ("help_key", ""),
+            ("summary", ""),
+            ("body", "本文"),
+            ("status", "published"),
+            ("publish_at", ""),
+            ("revision", "1"),
+            ("intent", "save"),
+        ]
+    };
+    let r = app
+        .submit(&operator, &edit, &edit, &form("一人目の題"))
+        .await;
+    assert_eq!(r.status(), 303);
+    // A second author's form was made from revision 1 too.
+    let r = app
+        .submit(&operator, &edit, &edit, &form("二人目の題"))
+        .await;
+    assert_eq!(r.status(), 422);
+    let page = html(r).await;
+    assert!(
+        texts(&page, ".error-summary li")
+            .concat()
+            .contains("別の人が保存しました")
+    );
+    assert_eq!(
+        attrs(&page, "#f-title", "value"),
+        ["二人目の題"],
+        "the typed text is kept"
+    );
+    let live = app
+        .db
+        .store()
+        .content_item(item.id)
+        .await
+        .expect("read")
+        .expect("item");
+    assert_eq!(live.state.title, "一人目の題");
+
+    // The diff of revision 1 against the live one, then restoring it.
+    let (status, diff) = app_page(&operator, &app, &format!("{edit}/revisions/1")).await;
+    assert_eq!(status, 200);
+    let lines = texts(&diff, ".diff__lines");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("− guide の見出し") && l.contains("＋ 一人目の題")),
+        "{lines:?}"
+    );
+    let r = app
+        .submit(
+            &operator,
+            &format!("{edit}/revisions/1"),
+            &format!("{edit}/revisions/1/restore"),
+            &[("revision", "2")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let live = app
+        .db
+        .store()
+        .content_item(item.id)
+        .await
+        .expect("read")
+        .expect("item");
+    assert_eq!(live.state.title, "guide の見出し");
+    assert_eq!(live.revision, 3);
+    assert!(
+        live.is_public(web::auth::now_ms()),
+        "restoring keeps it published"
+    );
+    let (_, history) = app_page(&operator, &app, &format!("{edit}/revisions")).await;
+    assert_eq!(texts(&history, "tbody th").len(), 3);
+}
+
+async fn app_page(client: &reqwest::Client, app: &TestApp, path: &str) -> (u16, Html) {
+    let r = client.get(app.url(path)).send().await.expect("page");
+    (r.status().as_u16(), html(r).await)
+}
+
+#[tokio::test]
+async fn only_administrators_and_operators_write_content() {
+    let app = TestApp::spawn().await;
+    let (company, _) = app.signed_in(Role::ReceivingCompany, 1).await;
+    let r = company
+        .get(app.url("/admin/content"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status(), 403);
+    let visitor = TestApp::new_client();
+    let r = visitor
+        .get(app.url("/admin/content/new/post"))
+        .send()
+        .await
+        .expect("request");
+    assert_ne!(r.status(), 200);
+    let (admin, _) = app.signed_in(Role::Admin, 2).await;
+    let r = admin
+        .get(app.url("/admin/content"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test]
+async fn an_image_without_alternative_text_or_an_oversized_text_is_not_saved() {
+    let app = TestApp::spawn().await;
+    let (operator, _) = app.signed_in(Role::Operator, 1).await;
+    let huge = "- ".repeat(150_000);
+    for (body, message) in [
+        ("![](/media/photo.png)", "代替テキスト"),
+        (huge.as_str(), "本文が長すぎます"),
+    ] {
+        let mut fields = post_form("画像の記事", "photo", body, "published");
+        fields.push(("intent", "save"));
+        let r = app
+            .submit(
+                &operator,
+                "/admin/content/new/post",
+                "/admin/content/new/post",
+                &fields,
+            )
+            .await;
+        assert_eq!(r.status(), 422);
+        let page = html(r).await;
+        assert!(
+            texts(&page, "#f-body-error").concat().contains(message),
+            "{message}"
+        );
+    }
+    assert_eq!(app.get("/news/photo").await.status(), 404);
+}
