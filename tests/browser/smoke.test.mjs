@@ -1,4 +1,4 @@
-// Browser smoke test: the top page, the 404 page, search, the public audit checkpoints, the terms, contact and site map at desktop and mobile
+// Browser smoke test: the top page, the 404 page, search, the public audit checkpoints, the terms, contact and site map, the site's news, posts and pages at desktop and mobile
 // widths, in real headless Chromium, with no serious or critical axe violation.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -30,6 +30,13 @@ const PAGES = [
   { name: 'terms', path: '/terms', status: 200, h1: '利用規約' },
   { name: 'contact', path: '/contact', status: 200, h1: 'お問い合わせ' },
   { name: 'sitemap', path: '/sitemap', status: 200, h1: 'サイトマップ' },
+  { name: 'news', path: '/news', status: 200, h1: 'お知らせ・新着情報' },
+  { name: 'news-category', path: '/news/category/competition', status: 200, h1: '世界発信コンペティション' },
+  { name: 'post-event', path: '/news/fair-2027', status: 200, h1: 'ビジネスフロンティア・フェア2027 出展者を募集します' },
+  { name: 'post-winners', path: '/news/competition-2026-service-winners', status: 200, h1: '世界発信コンペティション2026 サービス部門の受賞企業が決まりました' },
+  { name: 'page-project', path: '/project', status: 200, h1: '中小企業世界発信プロジェクト' },
+  { name: 'page-programme', path: '/project/competition', status: 200, h1: '世界発信コンペティション' },
+  { name: 'help-missing', path: '/help/topics/no-such-help', status: 200, h1: 'ヘルプ' },
 ];
 
 for (const [width, viewport] of Object.entries(VIEWPORTS)) {
@@ -76,11 +83,11 @@ for (const [width, viewport] of Object.entries(VIEWPORTS)) {
       await page.keyboard.press('Shift+Tab');
       const labels = [];
       await page.goto(server.base + '/');
-      for (let i = 0; i < 6; i += 1) {
+      for (let i = 0; i < 7; i += 1) {
         await page.keyboard.press('Tab');
         labels.push(await page.evaluate(() => document.activeElement.textContent.trim()));
       }
-      assert.deepEqual(labels.slice(2, 5), ['案件を探す', '利用申請', 'ログイン']);
+      assert.deepEqual(labels.slice(2, 6), ['案件を探す', 'お知らせ', '利用申請', 'ログイン']);
       await context.close();
     });
   });

@@ -322,6 +322,8 @@ pub async fn seed(store: &Store, kek: Option<&seal::Kek>, now: i64) -> Result<Ve
         // The demo's placeholder mails are not for delivery.
         store.discard_pending_mail_to_domain(DOMAIN).await?;
     }
+    // Also into demo data made before the site had content.
+    crate::demo_content::seed(store, now).await?;
     Ok(logins)
 }
 

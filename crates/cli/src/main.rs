@@ -12,6 +12,7 @@ mod bench_serve;
 mod config;
 mod corpus;
 mod demo;
+mod demo_content;
 mod export_cmd;
 mod import_cmd;
 mod index;
@@ -78,7 +79,8 @@ enum Command {
     /// Bring the database schema up to date, then exit
     Migrate,
     /// Load the demo data (staff in every role, companies at every stage of
-    /// review) unless it is there, and print who can sign in
+    /// review, cases, the site's pages and news) unless it is there, and print
+    /// who can sign in
     Demo,
     /// Create users from the command line (the first administrator, for one)
     User(accounts::UserArgs),

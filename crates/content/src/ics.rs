@@ -52,14 +52,14 @@ pub fn calendar(e: &Event<'_>) -> String {
 }
 
 /// UTC date-time form, `20261203T050000Z`.
-fn utc(ms: i64) -> String {
+pub fn utc(ms: i64) -> String {
     let (y, mo, d, h, mi, s) = domain::time::jst_parts(ms - 9 * 3600 * 1000);
     format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z")
 }
 
 /// A TEXT value: backslash, semicolon, comma and line breaks escaped, control
 /// characters dropped.
-fn text(s: &str) -> String {
+pub fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let s = s.replace("\r\n", "\n");
     for c in s.chars() {
@@ -77,7 +77,7 @@ fn text(s: &str) -> String {
 
 /// Writes `line` folded at 75 octets without splitting a character, each
 /// continuation starting with a space, lines ending in CRLF.
-fn fold(out: &mut String, line: &str) {
+pub fn fold(out: &mut String, line: &str) {
     let mut width = 0;
     for c in line.chars() {
         let n = c.len_utf8();

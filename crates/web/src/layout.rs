@@ -6,6 +6,7 @@ use crate::assets;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NavItem {
     Cases,
+    News,
     Apply,
     Login,
 }
@@ -130,11 +131,14 @@ impl Layout {
     pub fn nav(&self) -> Vec<NavLink> {
         [
             (NavItem::Cases, "/cases", "案件を探す"),
+            (NavItem::News, "/news", "お知らせ"),
             (NavItem::Apply, "/apply", "利用申請"),
             (NavItem::Login, "/login", "ログイン"),
         ]
         .into_iter()
-        .filter(|(item, _, _)| self.account.is_none() || *item == NavItem::Cases)
+        .filter(|(item, _, _)| {
+            self.account.is_none() || matches!(item, NavItem::Cases | NavItem::News)
+        })
         .map(|(item, href, label)| NavLink {
             href,
             label,
@@ -172,6 +176,6 @@ mod tests {
         let nav = Layout::new("x").current(NavItem::Apply).nav();
         let current: Vec<_> = nav.iter().filter(|l| l.current).map(|l| l.label).collect();
         assert_eq!(current, ["利用申請"]);
-        assert_eq!(nav.len(), 3);
+        assert_eq!(nav.len(), 4);
     }
 }

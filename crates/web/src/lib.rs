@@ -13,6 +13,7 @@ mod actions;
 mod admin;
 mod api;
 mod assets;
+mod atom;
 mod audit;
 pub mod auth;
 pub mod case_query;

@@ -9,37 +9,13 @@ use store::Case;
 
 use crate::{AppState, WebError};
 
-/// Escapes a text value for iCalendar.
-fn ics_text(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace(';', "\\;")
-        .replace(',', "\\,")
-        .replace("\r\n", "\\n")
-        .replace('\n', "\\n")
-}
+use content::ics::{text as ics_text, utc as ics_time};
 
 /// Folds a content line at 75 octets without splitting a character.
 fn fold(line: &str) -> String {
     let mut out = String::new();
-    let mut width = 0;
-    for c in line.chars() {
-        let n = c.len_utf8();
-        if width + n > 75 {
-            out.push_str("\r\n ");
-            width = 1;
-        }
-        out.push(c);
-        width += n;
-    }
-    out.push_str("\r\n");
+    content::ics::fold(&mut out, line);
     out
-}
-
-fn ics_time(ms: i64) -> String {
-    // UTC, as "20260115T080000Z".
-    let utc = ms - 9 * 3_600_000;
-    let (y, mo, d, h, mi, s) = domain::time::jst_parts(utc);
-    format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z")
 }
 
 fn ics_date(ms: i64) -> String {
@@ -156,53 +132,45 @@ pub async fn ics(
         .into_response())
 }
 
-fn xml(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
-        .collect::<String>()
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// The Atom feed of a search's newest cases.
 pub fn atom(cases: &[Case], site: &str, self_href: &str, now: i64) -> String {
-    let updated = cases.iter().map(|c| c.updated_at).max().unwrap_or(now);
-    let mut out = format!(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"ja\">\n\
-         <title>ビジネスチャンス・ナビ 新着案件</title>\n<id>{}</id>\n<updated>{}</updated>\n\
-         <link rel=\"self\" href=\"{}\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
-        xml(&format!("{site}{self_href}")),
-        domain::time::jst_rfc3339(updated),
-        xml(&format!("{site}{self_href}")),
-        xml(&format!(
-            "{site}{}",
-            self_href.replacen("/cases/feed.atom", "/cases", 1)
-        )),
-    );
-    for c in cases {
-        let f = &c.fields;
-        let url = format!("{site}/cases/{}", c.id);
-        let deadline = f
-            .when(CaseDate::SubmissionDeadline)
-            .map(|d| format!("締切：{}　", d.label()))
-            .unwrap_or_default();
-        out.push_str(&format!(
-            "<entry>\n<title>{}</title>\n<id>{}</id>\n<link href=\"{}\"/>\n<updated>{}</updated>\n\
-             <author><name>{}</name></author>\n<category term=\"{}\" label=\"{}\"/>\n<summary>{}</summary>\n</entry>\n",
-            xml(&f.title),
-            xml(&url),
-            xml(&url),
-            domain::time::jst_rfc3339(c.updated_at.max(f.published_at.unwrap_or(0))),
-            xml(if f.organization_name.is_empty() { "ビジネスチャンス・ナビ" } else { &f.organization_name }),
-            f.kind.as_str(),
-            f.kind.label(),
-            xml(&format!("{deadline}{}", f.description.chars().take(200).collect::<String>())),
-        ));
-    }
-    out.push_str("</feed>\n");
-    out
+    let entries: Vec<crate::atom::Entry> = cases
+        .iter()
+        .map(|c| {
+            let f = &c.fields;
+            let deadline = f
+                .when(CaseDate::SubmissionDeadline)
+                .map(|d| format!("締切：{}　", d.label()))
+                .unwrap_or_default();
+            crate::atom::Entry {
+                title: f.title.clone(),
+                url: format!("{site}/cases/{}", c.id),
+                updated: c.updated_at.max(f.published_at.unwrap_or(0)),
+                author: if f.organization_name.is_empty() {
+                    "ビジネスチャンス・ナビ".to_owned()
+                } else {
+                    f.organization_name.clone()
+                },
+                category: Some((f.kind.as_str().to_owned(), f.kind.label().to_owned())),
+                summary: format!(
+                    "{deadline}{}",
+                    f.description.chars().take(200).collect::<String>()
+                ),
+            }
+        })
+        .collect();
+    crate::atom::feed(
+        &crate::atom::Feed {
+            title: "ビジネスチャンス・ナビ 新着案件",
+            self_url: format!("{site}{self_href}"),
+            alternate_url: format!(
+                "{site}{}",
+                self_href.replacen("/cases/feed.atom", "/cases", 1)
+            ),
+            updated: cases.iter().map(|c| c.updated_at).max().unwrap_or(now),
+        },
+        &entries,
+    )
 }
 
 pub async fn feed(
@@ -251,7 +219,6 @@ mod tests {
     #[test]
     fn text_values_are_escaped() {
         assert_eq!(ics_text("a,b;c\\d\ne"), "a\\,b\\;c\\\\d\\ne");
-        assert_eq!(xml("<a & \"b\">\u{1}"), "&lt;a &amp; &quot;b&quot;&gt;");
     }
 
     #[test]

@@ -10,6 +10,14 @@ use crate::auth::{Guarded, REVIEWERS};
 
 pub fn routes(g: Guarded) -> Guarded {
     g.shared("/news", get(public::news))
+        .shared("/news/feed.atom", get(public::news_feed))
+        .shared(
+            "/news/category/{code}/feed.atom",
+            get(public::category_feed),
+        )
+        .shared("/sitemap.xml", get(public::sitemap_xml))
+        .shared("/robots.txt", get(public::robots))
+        .shared("/help/topics/{key}", get(public::help_topic))
         .shared("/news/category/{code}", get(public::category))
         .shared("/news/{slug}", get(public::post))
         .shared("/news/{slug}/event.ics", get(public::event))

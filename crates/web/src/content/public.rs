@@ -331,7 +331,8 @@ async fn list(
     };
     let response = render(
         &ListPage {
-            layout: Layout::for_viewer(heading.clone(), viewer),
+            layout: Layout::for_viewer(heading.clone(), viewer)
+                .current(crate::layout::NavItem::News),
             heading,
             intro: None,
             posts,
@@ -364,4 +365,186 @@ pub async fn category(
         return Err(WebError::not_found());
     };
     list(&state, &viewer, Some((code, name)), q).await
+}
+
+/// The newest posts, of every category or of one, as an Atom feed.
+async fn feed_of(
+    state: &AppState,
+    category: Option<(String, String)>,
+) -> Result<Response, WebError> {
+    let site = state.settings.public_url.trim_end_matches('/').to_owned();
+    let now = now_ms();
+    let code = category.as_ref().map(|c| c.0.clone());
+    let items = state
+        .store
+        .content_list(&ContentFilter {
+            kind: Some(ContentKind::Post),
+            category: code.as_deref(),
+            public_at: Some(now),
+            limit: 50,
+            offset: 0,
+        })
+        .await?;
+    let (title, page) = match &category {
+        Some((code, name)) => (
+            format!("ビジネスチャンス・ナビ {name}"),
+            format!("/news/category/{code}"),
+        ),
+        None => (
+            "ビジネスチャンス・ナビ お知らせ・新着情報".to_owned(),
+            "/news".to_owned(),
+        ),
+    };
+    let categories = state.store.content_categories().await?;
+    let entries: Vec<crate::atom::Entry> = items
+        .iter()
+        .map(|i| {
+            let shown = shown(i, None);
+            let category = i.state.category.as_ref().and_then(|c| {
+                categories
+                    .iter()
+                    .find(|x| &x.0 == c)
+                    .map(|x| (x.0.clone(), x.1.clone()))
+            });
+            crate::atom::Entry {
+                title: i.state.title.clone(),
+                url: format!("{site}{}", i.path),
+                updated: i.updated_at.max(i.publication.at.unwrap_or(0)),
+                author: "ビジネスチャンス・ナビ".to_owned(),
+                category,
+                summary: shown.description,
+            }
+        })
+        .collect();
+    let body = crate::atom::feed(
+        &crate::atom::Feed {
+            title: &title,
+            self_url: format!("{site}{page}/feed.atom"),
+            alternate_url: format!("{site}{page}"),
+            updated: items.iter().map(|i| i.updated_at).max().unwrap_or(0),
+        },
+        &entries,
+    );
+    let response = (
+        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+        body,
+    )
+        .into_response();
+    until_next(state, response).await
+}
+
+pub async fn news_feed(State(state): State<AppState>) -> Result<Response, WebError> {
+    feed_of(&state, None).await
+}
+
+pub async fn category_feed(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Response, WebError> {
+    let Some(name) = category_name(&state, &code).await? else {
+        return Err(WebError::not_found());
+    };
+    feed_of(&state, Some((code, name))).await
+}
+
+/// The portal's own public pages, listed in the sitemap before the content.
+const SITE_PAGES: &[&str] = &[
+    "/",
+    "/cases",
+    "/news",
+    "/apply",
+    "/terms",
+    "/privacy",
+    "/contact",
+    "/sitemap",
+    "/help/kuji",
+    "/help/formats",
+];
+
+/// sitemap.xml: the portal's public pages, every public page and post,
+/// and the category lists.
+pub async fn sitemap_xml(State(state): State<AppState>) -> Result<Response, WebError> {
+    let site = state.settings.public_url.trim_end_matches('/').to_owned();
+    let now = now_ms();
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    let url = |out: &mut String, path: &str, modified: Option<i64>| {
+        out.push_str(&format!(
+            "<url><loc>{}</loc>",
+            crate::atom::xml(&format!("{site}{path}"))
+        ));
+        if let Some(m) = modified {
+            out.push_str(&format!(
+                "<lastmod>{}</lastmod>",
+                domain::time::jst_rfc3339(m)
+            ));
+        }
+        out.push_str("</url>\n");
+    };
+    for p in SITE_PAGES {
+        url(&mut out, p, None);
+    }
+    for (code, _, _) in state.store.content_categories().await? {
+        url(&mut out, &format!("/news/category/{code}"), None);
+    }
+    let items = state
+        .store
+        .content_list(&ContentFilter {
+            public_at: Some(now),
+            limit: 45_000,
+            ..ContentFilter::default()
+        })
+        .await?;
+    for i in &items {
+        url(&mut out, &i.path, Some(i.updated_at));
+    }
+    out.push_str("</urlset>\n");
+    let response = (
+        [(header::CONTENT_TYPE, "application/xml; charset=utf-8")],
+        out,
+    )
+        .into_response();
+    until_next(&state, response).await
+}
+
+/// robots.txt: everything public may be read; the signed-in areas are not
+/// for crawlers; where the sitemap is.
+pub async fn robots(State(state): State<AppState>) -> Response {
+    let site = state.settings.public_url.trim_end_matches('/');
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!(
+            "User-agent: *\nDisallow: /admin\nDisallow: /mypage\nDisallow: /org\nDisallow: /account\nDisallow: /login\nDisallow: /files/\nAllow: /\n\nSitemap: {site}/sitemap.xml\n"
+        ),
+    )
+        .into_response()
+}
+
+/// A screen's help link (`help:bid` is `/help/topics/bid`): the help page an
+/// operator gave that key, or — while there is none, or it is not public —
+/// a page saying so with the ways to get help that always exist.
+pub async fn help_topic(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    let Ok(key) = content::Slug::parse(&key) else {
+        return Err(WebError::not_found());
+    };
+    if let Some(item) = state.store.content_by_help_key(key.as_str()).await?
+        && item.is_public(now_ms())
+    {
+        let response = axum::response::Redirect::to(&item.path).into_response();
+        return until_next(&state, response).await;
+    }
+    let page = crate::pages::MessagePage::new(
+        Layout::for_viewer("ヘルプ", &viewer),
+        &["この画面のヘルプは準備中です。操作でお困りのときは、下のページをご覧いただくか、お問い合わせください。"],
+    )
+    .link("/contact", "お問い合わせ")
+    .link("/sitemap", "サイトマップ")
+    .link("/help/kuji", "電子くじの決め方");
+    let response = render(&page, axum::http::StatusCode::OK)?;
+    until_next(&state, response).await
 }

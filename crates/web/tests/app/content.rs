@@ -454,3 +454,85 @@ async fn an_image_without_alternative_text_or_an_oversized_text_is_not_saved() {
     }
     assert_eq!(app.get("/news/photo").await.status(), 404);
 }
+
+#[tokio::test]
+async fn feeds_the_sitemap_and_robots_list_only_what_visitors_may_read() {
+    let app = TestApp::spawn().await;
+    let now = web::auth::now_ms();
+    let mut fair = state("post", "fair-news", "published", Some(now - 1000), None);
+    fair.category = Some("fair".into());
+    fair.title = "フェア & 商談会 <速報>".into();
+    saved(&app, &fair).await;
+    saved(
+        &app,
+        &state("post", "plain-news", "published", Some(now - 2000), None),
+    )
+    .await;
+    saved(&app, &state("post", "hidden-news", "draft", None, None)).await;
+    saved(&app, &state("page", "about", "published", Some(1), None)).await;
+    saved(&app, &state("page", "draft-page", "draft", None, None)).await;
+
+    let r = app.get("/news/category/fair/feed.atom").await;
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .expect("type")
+            .starts_with("application/atom+xml")
+    );
+    let feed = r.text().await.expect("body");
+    assert!(
+        feed.contains("<title>フェア &amp; 商談会 &lt;速報&gt;</title>"),
+        "{feed}"
+    );
+    assert!(feed.contains("label=\"ビジネスフロンティア・フェア\""));
+    assert!(!feed.contains("plain-news"), "another category's post");
+    let all = app.get("/news/feed.atom").await.text().await.expect("body");
+    assert!(all.contains("/news/plain-news") && all.contains("/news/fair-news"));
+    assert!(!all.contains("hidden-news"));
+    assert_eq!(app.get("/news/category/none/feed.atom").await.status(), 404);
+
+    let sitemap = app.get("/sitemap.xml").await.text().await.expect("body");
+    for listed in [
+        "/news/fair-news</loc>",
+        "/about</loc>",
+        "/news/category/fair</loc>",
+        "/cases</loc>",
+    ] {
+        assert!(sitemap.contains(listed), "{listed}");
+    }
+    for hidden in ["hidden-news", "draft-page"] {
+        assert!(!sitemap.contains(hidden), "{hidden}");
+    }
+    let robots = app.get("/robots.txt").await.text().await.expect("body");
+    assert!(robots.contains("Disallow: /admin"));
+    assert!(robots.contains(&format!(
+        "Sitemap: {}/sitemap.xml",
+        app.state.settings.public_url
+    )));
+}
+
+#[tokio::test]
+async fn a_help_key_leads_to_its_page_and_a_missing_one_to_help_that_exists() {
+    let app = TestApp::spawn().await;
+    let mut bid = state("page", "bid-help", "published", Some(1), None);
+    bid.help_key = Some("bid".into());
+    saved(&app, &bid).await;
+    let r = app.get("/help/topics/bid").await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(location(&r), "/bid-help");
+
+    let mut draft = state("page", "faq-draft", "draft", None, None);
+    draft.help_key = Some("faq".into());
+    saved(&app, &draft).await;
+    for key in ["faq", "unknown"] {
+        let (status, page) = app.page(&format!("/help/topics/{key}")).await;
+        assert_eq!(status, 200, "{key}");
+        let links = attrs(&page, "main .links a", "href");
+        assert!(!links.is_empty());
+        for href in links {
+            assert_eq!(app.get(&href).await.status(), 200, "{href} exists");
+        }
+    }
+    assert_eq!(app.get("/help/topics/%3Cscript%3E").await.status(), 404);
+}

@@ -31,7 +31,7 @@ async fn every_page_has_the_skip_link_header_navigation_and_footer() {
         assert_eq!(attrs(&html, "main", "id"), ["main"], "{path}");
         assert_eq!(
             texts(&html, "header nav[aria-label] a"),
-            ["案件を探す", "利用申請", "ログイン"],
+            ["案件を探す", "お知らせ", "利用申請", "ログイン"],
             "{path}"
         );
         assert_eq!(
@@ -65,7 +65,7 @@ async fn signed_in_people_see_their_home_instead_of_the_ways_in_on_every_page() 
         let html = Html::parse_document(&body.text().await.expect("body"));
         assert_eq!(
             texts(&html, "header nav[aria-label] a"),
-            ["案件を探す", "マイページ"],
+            ["案件を探す", "お知らせ", "マイページ"],
             "{path}"
         );
     }
