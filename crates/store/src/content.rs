@@ -298,13 +298,12 @@ impl Store {
         let path = path_of(&mut tx, kind, s, before.as_ref()).await?;
         let now = save.now;
         let tags = s.tags.join("\n");
-        let event = s.event.as_ref();
         let id = match &before {
             Some(b) => {
                 if Some(b.revision) != save.revision || b.kind != kind {
                     return Err(StoreError::Stale);
                 }
-                let done = sqlx::query(
+                let update = sqlx::query(
                     "UPDATE content_items SET parent_id = $3, slug = $4, path = $5, sort_order = $6,
                             title = $7, body = $8, summary = $9, category = $10, tags = $11,
                             status = $12, published_at = $13, event_starts_at = $14,
@@ -314,29 +313,11 @@ impl Store {
                       WHERE id = $1 AND revision = $2",
                 )
                 .bind(b.id)
-                .bind(b.revision)
-                .bind(s.parent_id)
-                .bind(&s.slug)
-                .bind(&path)
-                .bind(s.sort_order)
-                .bind(&s.title)
-                .bind(&s.body)
-                .bind(&s.summary)
-                .bind(&s.category)
-                .bind(&tags)
-                .bind(&s.status)
-                .bind(s.published_at)
-                .bind(event.map(|e| e.starts_at))
-                .bind(event.and_then(|e| e.ends_at))
-                .bind(event.and_then(|e| e.venue.clone()))
-                .bind(event.and_then(|e| e.apply_until))
-                .bind(&s.division)
-                .bind(&s.help_key)
-                .bind(now)
-                .bind(save.actor.user_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(unique)?;
+                .bind(b.revision);
+                let done = with_state(update, s, &path, &tags, now, save.actor.user_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(unique)?;
                 if done.rows_affected() == 0 {
                     return Err(StoreError::Stale);
                 }
@@ -347,7 +328,7 @@ impl Store {
             }
             None => {
                 let uid = new_uid(now)?;
-                sqlx::query_scalar::<_, i64>(
+                let insert = sqlx::query(
                     "INSERT INTO content_items (uid, kind, parent_id, slug, path, sort_order, title,
                             body, summary, category, tags, status, published_at, event_starts_at,
                             event_ends_at, venue, apply_until, division, help_key, revision,
@@ -357,29 +338,12 @@ impl Store {
                      RETURNING id",
                 )
                 .bind(&uid)
-                .bind(kind.as_str())
-                .bind(s.parent_id)
-                .bind(&s.slug)
-                .bind(&path)
-                .bind(s.sort_order)
-                .bind(&s.title)
-                .bind(&s.body)
-                .bind(&s.summary)
-                .bind(&s.category)
-                .bind(&tags)
-                .bind(&s.status)
-                .bind(s.published_at)
-                .bind(event.map(|e| e.starts_at))
-                .bind(event.and_then(|e| e.ends_at))
-                .bind(event.and_then(|e| e.venue.clone()))
-                .bind(event.and_then(|e| e.apply_until))
-                .bind(&s.division)
-                .bind(&s.help_key)
-                .bind(now)
-                .bind(save.actor.user_id)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(unique)?
+                .bind(kind.as_str());
+                with_state(insert, s, &path, &tags, now, save.actor.user_id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(unique)?
+                    .try_get("id")?
             }
         };
         let number = before.as_ref().map_or(1, |b| b.revision + 1);
@@ -475,6 +439,40 @@ async fn stored(conn: &mut AnyConnection, id: i64) -> Result<Option<ContentItem>
     .fetch_optional(&mut *conn)
     .await?;
     row.as_ref().map(ContentItem::from_cols).transpose()
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds `$3`… of both writes of an item (the insert's and the update's
+/// columns are in the same order): its state, address, and who saved it when.
+fn with_state<'q>(
+    q: AnyQuery<'q>,
+    s: &'q ContentState,
+    path: &'q str,
+    tags: &'q str,
+    now: i64,
+    by: Option<i64>,
+) -> AnyQuery<'q> {
+    let event = s.event.as_ref();
+    q.bind(s.parent_id)
+        .bind(&s.slug)
+        .bind(path)
+        .bind(s.sort_order)
+        .bind(&s.title)
+        .bind(&s.body)
+        .bind(&s.summary)
+        .bind(&s.category)
+        .bind(tags)
+        .bind(&s.status)
+        .bind(s.published_at)
+        .bind(event.map(|e| e.starts_at))
+        .bind(event.and_then(|e| e.ends_at))
+        .bind(event.and_then(|e| e.venue.clone()))
+        .bind(event.and_then(|e| e.apply_until))
+        .bind(&s.division)
+        .bind(&s.help_key)
+        .bind(now)
+        .bind(by)
 }
 
 /// The item's address: a page's from its parent's, a post's under /news.

@@ -2,6 +2,7 @@
 //! authoring in the administration area.
 
 pub mod admin;
+mod form;
 pub mod public;
 
 use axum::routing::{get, post};
