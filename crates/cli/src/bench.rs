@@ -91,8 +91,8 @@ enum BenchKind {
         #[arg(long, default_value_t = 30)]
         reps: usize,
     },
-    /// The top page, a case page and a search page (清掃 in 東京都) under
-    /// load with wrk, beside nginx serving the same HTML as static files in
+    /// The top page, a case page, a search page (清掃 in 東京都), a post and
+    /// a content page of the demo's site under load with wrk, beside nginx serving the same HTML as static files in
     /// the same run; on `serve --demo`, with N synthetic cases added first.
     /// Needs nginx and wrk (Debian's packages).
     Pages {

@@ -3,8 +3,9 @@
 //!
 //! A new data folder gets the synthetic corpus (`--cases`, none by default)
 //! and the real binary is started on it as `serve --demo`; once its index
-//! holds every case, the top page, a case page and a search page with a word
-//! and a facet are fetched once as an anonymous visitor would, and each
+//! holds every case, the top page, a case page, a search page with a word
+//! and a facet, a post and a content page are fetched once as an anonymous
+//! visitor would, and each
 //! body is written to a folder that an nginx from Debian's package serves as
 //! static files. Then wrk loads each page on both servers, alternating
 //! (nginx first), with the same threads, connections and duration, and the
@@ -115,6 +116,17 @@ fn measure(exe: &Path, dir: &Path, args: &PagesArgs, loaded: Duration) -> Result
             name: "search page (清掃 in 東京都)",
             path: search,
             file: "search.html",
+        },
+        // The demo's site content: a published post and a page of the tree.
+        Page {
+            name: "post page (/news/fair-2027)",
+            path: "/news/fair-2027".to_owned(),
+            file: "post.html",
+        },
+        Page {
+            name: "content page (/project)",
+            path: "/project".to_owned(),
+            file: "project.html",
         },
     ];
 
