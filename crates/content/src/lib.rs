@@ -6,6 +6,7 @@
 pub mod diff;
 pub mod ics;
 pub mod markdown;
+pub mod media;
 pub mod publish;
 pub mod revisions;
 pub mod slug;

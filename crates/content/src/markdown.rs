@@ -12,7 +12,7 @@
 
 use std::fmt::Write;
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 /// Longest source accepted, in bytes (a long manual is about 60 kB).
 pub const MAX_BYTES: usize = 200_000;
@@ -150,6 +150,11 @@ pub fn render(source: &str, media: &dyn Media) -> Result<Rendered, Refused> {
             Event::End(TagEnd::List(_) | TagEnd::BlockQuote(_)) => {
                 depth = depth.saturating_sub(1);
                 events.push(event);
+            }
+            // A fence's info string would become a class attribute: the
+            // page has no use for it, and it is the author's text.
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(_))) => {
+                events.push(Event::Start(Tag::CodeBlock(CodeBlockKind::Indented)));
             }
             Event::Start(Tag::Heading { level, .. }) => {
                 events.push(Event::Start(Tag::Heading {
@@ -494,6 +499,12 @@ mod tests {
             )
         );
         assert!(r.html.contains("<a href=\"tel:0312345678\">"));
+    }
+
+    #[test]
+    fn a_fenced_code_block_keeps_its_text_and_loses_its_info_string() {
+        let out = html("```\" onclick=alert(1) x\nlet a = 1;\n```");
+        assert_eq!(out, "<pre><code>let a = 1;\n</code></pre>\n");
     }
 
     #[test]

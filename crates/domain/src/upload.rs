@@ -19,6 +19,7 @@ enum Magic {
     Png,
     Jpeg,
     Gif,
+    Webp,
     /// Office Open XML, OpenDocument and ZIP archives.
     Zip,
     /// Legacy Office (OLE compound file).
@@ -33,6 +34,7 @@ const KINDS: &[(&str, &str, Magic)] = &[
     ("jpg", "image/jpeg", Magic::Jpeg),
     ("jpeg", "image/jpeg", Magic::Jpeg),
     ("gif", "image/gif", Magic::Gif),
+    ("webp", "image/webp", Magic::Webp),
     (
         "docx",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -126,6 +128,7 @@ fn starts_like(magic: Magic, b: &[u8]) -> bool {
         Magic::Png => b.starts_with(b"\x89PNG\r\n\x1a\n"),
         Magic::Jpeg => b.starts_with(b"\xff\xd8\xff"),
         Magic::Gif => b.starts_with(b"GIF87a") || b.starts_with(b"GIF89a"),
+        Magic::Webp => b.starts_with(b"RIFF") && b.get(8..12) == Some(b"WEBP"),
         Magic::Zip => b.starts_with(b"PK\x03\x04"),
         Magic::Ole => b.starts_with(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"),
         Magic::Text => !b.contains(&0),
