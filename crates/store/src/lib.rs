@@ -19,6 +19,7 @@ mod leases;
 mod legal;
 mod master_updates;
 mod masters;
+mod media;
 mod members;
 mod migrate;
 mod notify;
@@ -66,6 +67,7 @@ pub use masters::{
     ContractDepartment, IndustryDivision, IndustryEntry, MasterItem, OrderingOrganization,
     SimpleMaster,
 };
+pub use media::{MediaInfo, NewMedia};
 pub use members::{MemberChange, Reinvitation};
 pub use migrate::{MigrationReport, migration_files};
 pub use notify::{NewNotifySetting, NotifySetting, NotifyStats};

@@ -122,6 +122,7 @@ const STEPS: &[Step] = &[
         "0022_content.sql",
         "site content: pages, posts, categories and revisions"
     ),
+    step!(23, "0023_media.sql", "the media library of site content"),
 ];
 
 /// The file names this crate embeds, for the test that no file on disk is forgotten.

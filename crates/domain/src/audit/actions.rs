@@ -70,6 +70,9 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("content.published", "サイトコンテンツの公開"),
     ("content.private", "サイトコンテンツの非公開化"),
     ("content.delete", "サイトコンテンツの削除"),
+    ("media.add", "メディアの登録"),
+    ("media.update", "メディアの代替テキストの変更"),
+    ("media.delete", "メディアの削除"),
 ];
 
 /// The label of an action, if it has one.

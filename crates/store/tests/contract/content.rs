@@ -340,3 +340,77 @@ on_both_engines!(
         }
     }
 );
+
+fn png_media<'a>(sha: &'a str, bytes: &'a [u8]) -> store::NewMedia<'a> {
+    store::NewMedia {
+        sha256: sha,
+        name: "会場の様子.png",
+        content_type: "image/png",
+        size: Some((640, 480)),
+        alt: "展示会場の様子",
+        content: bytes,
+    }
+}
+
+on_both_engines!(
+    a_media_file_is_kept_once_and_cannot_be_deleted_while_shown,
+    |store| {
+        let sha = "ab".repeat(32);
+        let bytes = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        let (m, added) = store
+            .add_media(&png_media(&sha, &bytes), &editor(), NOW)
+            .await
+            .unwrap();
+        assert!(added);
+        assert_eq!(m.url(), format!("/media/{sha}.png"));
+        assert_eq!(
+            (m.width, m.height, m.bytes),
+            (Some(640), Some(480), bytes.len() as i64)
+        );
+        let (again, added) = store
+            .add_media(&png_media(&sha, &bytes), &editor(), NOW)
+            .await
+            .unwrap();
+        assert!(!added && again.id == m.id, "the same bytes are one file");
+        assert_eq!(
+            store.media_content(&sha).await.unwrap(),
+            Some(("image/png".to_owned(), bytes.clone()))
+        );
+
+        let mut p = post("with-photo", "fair", "published", Some(NOW));
+        p.body = format!("会場です。\n\n![]({})", m.url());
+        let shown = save(&store, None, None, &p).await.unwrap();
+        assert_eq!(
+            store.media_used_by(&sha).await.unwrap(),
+            [(shown.id, p.title.clone(), "/news/with-photo".to_owned())]
+        );
+        assert!(matches!(
+            store.delete_media(m.id, &editor(), NOW).await,
+            Err(StoreError::Invalid(_))
+        ));
+        assert!(store.media(m.id).await.unwrap().is_some());
+
+        assert!(
+            store
+                .set_media_alt(m.id, "東1ホールの会場", &editor(), NOW)
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            store.media(m.id).await.unwrap().unwrap().alt,
+            "東1ホールの会場"
+        );
+        store
+            .delete_content(shown.id, &editor(), NOW)
+            .await
+            .unwrap();
+        assert!(store.delete_media(m.id, &editor(), NOW).await.unwrap());
+        assert!(store.media_content(&sha).await.unwrap().is_none());
+        assert!(
+            store
+                .add_media(&png_media("not-a-hash", &bytes), &editor(), NOW)
+                .await
+                .is_err()
+        );
+    }
+);
