@@ -222,7 +222,8 @@ async fn submit(
 ) -> Result<Response, WebError> {
     form.check_csrf(viewer)?;
     let now = now_ms();
-    let (s, mut errors, notices) = form::read(&form, kind, before.as_ref(), now);
+    let library = super::media::library(state, form.get("body")).await?;
+    let (s, mut errors, notices) = form::read(&form, kind, before.as_ref(), &library, now);
     let revision = form.get("revision").trim().parse::<i64>().ok();
     let notices: Vec<String> = notices
         .iter()
@@ -274,6 +275,7 @@ async fn submit(
                 updated_by: None,
             },
             None,
+            &library,
         );
         item_view.breadcrumbs.clear();
         item_view

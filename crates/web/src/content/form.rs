@@ -169,6 +169,7 @@ pub fn read(
     form: &FormData,
     kind: ContentKind,
     before: Option<&ContentItem>,
+    media: &dyn content::Media,
     now: i64,
 ) -> (ContentState, Errors, Vec<Notice>) {
     let mut errors = Errors::default();
@@ -182,7 +183,7 @@ pub fn read(
     };
     let body = form.get("body").replace("\r\n", "\n");
     let mut notices = Vec::new();
-    match content::render(&body, &content::NoMedia) {
+    match content::render(&body, media) {
         Ok(r) => {
             if let Some(n) = r.notices.iter().find(|n| n.blocks_saving()) {
                 errors.add("body", n.message());

@@ -3,11 +3,12 @@
 
 pub mod admin;
 mod form;
+pub mod media;
 pub mod public;
 
 use axum::routing::{get, post};
 
-use crate::auth::{Guarded, REVIEWERS};
+use crate::auth::{Guarded, PUBLIC, REVIEWERS};
 
 pub fn routes(g: Guarded) -> Guarded {
     g.shared("/news", get(public::news))
@@ -22,6 +23,11 @@ pub fn routes(g: Guarded) -> Guarded {
         .shared("/news/category/{code}", get(public::category))
         .shared("/news/{slug}", get(public::post))
         .shared("/news/{slug}/event.ics", get(public::event))
+        .get("/media/{file}", PUBLIC, get(media::file))
+        .get("/admin/media", REVIEWERS, get(media::list))
+        .post("/admin/media", REVIEWERS, post(media::upload))
+        .post("/admin/media/{id}", REVIEWERS, post(media::update))
+        .post("/admin/media/{id}/delete", REVIEWERS, post(media::delete))
         .get("/admin/content", REVIEWERS, get(admin::list))
         .get("/admin/content/new/{kind}", REVIEWERS, get(admin::new_form))
         .post("/admin/content/new/{kind}", REVIEWERS, post(admin::create))

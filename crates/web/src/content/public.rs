@@ -59,9 +59,13 @@ pub fn division_label(code: &str) -> Option<&'static str> {
 }
 
 /// The item made ready for its template (the body rendered now).
-pub fn shown(item: &ContentItem, category_name: Option<String>) -> Shown {
+pub fn shown(
+    item: &ContentItem,
+    category_name: Option<String>,
+    media: &dyn content::Media,
+) -> Shown {
     let s = &item.state;
-    let rendered = content::render(&s.body, &content::NoMedia);
+    let rendered = content::render(&s.body, media);
     let (html, plain) = match rendered {
         Ok(r) => (r.html, r.plain),
         // Saved texts passed the same rules; an older one that no longer
@@ -148,7 +152,8 @@ async fn item_page(
         Some(c) => category_name(state, c).await?,
         None => None,
     };
-    let mut shown = shown(&item, category);
+    let library = super::media::library(state, &item.state.body).await?;
+    let mut shown = shown(&item, category, &library);
     if item.kind == ContentKind::Page {
         let now = now_ms();
         let mut at = item.state.parent_id;
@@ -323,7 +328,7 @@ async fn list(
     let posts = items
         .iter()
         .take(PER_PAGE as usize)
-        .map(|i| shown(i, name_of(&i.state.category)))
+        .map(|i| shown(i, name_of(&i.state.category), &content::NoMedia))
         .collect();
     let (heading, base) = match &category {
         Some((code, name)) => (name.clone(), format!("/news/category/{code}")),
@@ -399,7 +404,7 @@ async fn feed_of(
     let entries: Vec<crate::atom::Entry> = items
         .iter()
         .map(|i| {
-            let shown = shown(i, None);
+            let shown = shown(i, None, &content::NoMedia);
             let category = i.state.category.as_ref().and_then(|c| {
                 categories
                     .iter()

@@ -536,3 +536,108 @@ async fn a_help_key_leads_to_its_page_and_a_missing_one_to_help_that_exists() {
     }
     assert_eq!(app.get("/help/topics/%3Cscript%3E").await.status(), 404);
 }
+
+/// A 640×480 PNG's first bytes: enough for the library's checks.
+fn png() -> Vec<u8> {
+    let mut b = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    b.extend_from_slice(&640u32.to_be_bytes());
+    b.extend_from_slice(&480u32.to_be_bytes());
+    b.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
+    b
+}
+
+#[tokio::test]
+async fn an_image_needs_alternative_text_is_served_for_ever_and_stays_while_shown() {
+    let app = TestApp::spawn().await;
+    let (operator, _) = app.signed_in(Role::Operator, 1).await;
+    let bytes = png();
+    let upload = |alt: &'static str, name: &'static str, body: Vec<u8>| {
+        let (app, operator) = (&app, &operator);
+        async move {
+            app.submit_multipart(
+                operator,
+                "/admin/media",
+                "/admin/media",
+                &[("alt", alt)],
+                &[("file", name, &body)],
+            )
+            .await
+        }
+    };
+    let r = upload("", "hall.png", bytes.clone()).await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        html(r)
+            .await
+            .root_element()
+            .text()
+            .collect::<String>()
+            .contains("代替テキスト")
+    );
+    let r = upload("展示会", "evil.png", b"<svg onload=alert(1)>".to_vec()).await;
+    assert_eq!(r.status(), 422, "a script named .png is refused");
+    let r = upload("展示会場の様子", "hall.png", bytes.clone()).await;
+    assert_eq!(r.status(), 303);
+    let list = app.db.store().media_list().await.expect("list");
+    assert_eq!(list.len(), 1);
+    let url = list[0].url();
+
+    let r = app.get(&url).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "image/png");
+    assert!(
+        r.headers()["cache-control"]
+            .to_str()
+            .expect("cc")
+            .contains("immutable")
+    );
+    assert_eq!(r.bytes().await.expect("bytes").to_vec(), bytes);
+    assert_eq!(app.get(&url.replace(".png", ".jpg")).await.status(), 404);
+
+    // A post that shows it: its size and the library's alternative text.
+    let body = format!("会場の写真です。\n\n![]({url})");
+    let mut fields = post_form("会場のご案内", "hall", &body, "published");
+    fields.push(("intent", "save"));
+    let r = app
+        .submit(
+            &operator,
+            "/admin/content/new/post",
+            "/admin/content/new/post",
+            &fields,
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let (_, post) = app.page("/news/hall").await;
+    assert_eq!(
+        attrs(&post, ".content__body img", "alt"),
+        ["展示会場の様子"]
+    );
+    assert_eq!(attrs(&post, ".content__body img", "width"), ["640"]);
+    assert_eq!(attrs(&post, ".content__body img", "height"), ["480"]);
+
+    // Shown, so not deleted; the library says where.
+    let id = list[0].id.to_string();
+    let r = app
+        .submit(
+            &operator,
+            "/admin/media",
+            &format!("/admin/media/{id}/delete"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(app.get(&url).await.status(), 200);
+    let page = html(
+        operator
+            .get(app.url("/admin/media"))
+            .send()
+            .await
+            .expect("page"),
+    )
+    .await;
+    assert!(
+        texts(&page, "tbody td a")
+            .iter()
+            .any(|t| t == "会場のご案内")
+    );
+}
