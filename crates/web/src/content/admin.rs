@@ -224,6 +224,18 @@ async fn submit(
     let now = now_ms();
     let library = super::media::library(state, form.get("body")).await?;
     let (s, mut errors, notices) = form::read(&form, kind, before.as_ref(), &library, now);
+    // A code the form never offered (the store would refuse it by its
+    // foreign key) is answered beside its field.
+    if let Some(c) = s.category.as_deref().filter(|c| !c.is_empty())
+        && !state
+            .store
+            .content_categories()
+            .await?
+            .iter()
+            .any(|(code, ..)| code == c)
+    {
+        errors.add("category", "カテゴリーを選び直してください。");
+    }
     let revision = form.get("revision").trim().parse::<i64>().ok();
     let notices: Vec<String> = notices
         .iter()

@@ -641,3 +641,32 @@ async fn an_image_needs_alternative_text_is_served_for_ever_and_stays_while_show
             .any(|t| t == "会場のご案内")
     );
 }
+
+#[tokio::test]
+async fn a_form_with_a_category_or_division_that_does_not_exist_is_answered_beside_the_field() {
+    let app = TestApp::spawn().await;
+    let (operator, _) = app.signed_in(Role::Operator, 1).await;
+    let mut fields = post_form("存在しないカテゴリー", "odd-category", "本文", "published");
+    for f in fields.iter_mut() {
+        if f.0 == "category" {
+            f.1 = "no-such-category";
+        }
+        if f.0 == "division" {
+            f.1 = "no-such-division";
+        }
+    }
+    fields.push(("intent", "save"));
+    let r = app
+        .submit(
+            &operator,
+            "/admin/content/new/post",
+            "/admin/content/new/post",
+            &fields,
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let page = html(r).await;
+    assert!(!texts(&page, "#f-category-error").is_empty());
+    assert!(!texts(&page, "#f-division-error").is_empty());
+    assert_eq!(app.get("/news/odd-category").await.status(), 404);
+}
