@@ -29,14 +29,24 @@ impl MediaFile {
 
     /// The extension its URL carries.
     pub fn extension(&self) -> &'static str {
-        match self.content_type {
-            "image/png" => "png",
-            "image/jpeg" => "jpg",
-            "image/webp" => "webp",
-            "image/gif" => "gif",
-            _ => "pdf",
-        }
+        extension_of(self.content_type)
     }
+}
+
+/// The extension a library file's URL carries, by its content type.
+pub fn extension_of(content_type: &str) -> &'static str {
+    match content_type {
+        "image/png" => "png",
+        "image/jpeg" => "jpg",
+        "image/webp" => "webp",
+        "image/gif" => "gif",
+        _ => "pdf",
+    }
+}
+
+/// Where a library file is served: its hash, and the extension of its type.
+pub fn url_of(sha256: &str, content_type: &str) -> String {
+    format!("/media/{sha256}.{}", extension_of(content_type))
 }
 
 /// Checks a file for the library and says in Japanese what is wrong.

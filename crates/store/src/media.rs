@@ -34,14 +34,7 @@ pub struct MediaInfo {
 impl MediaInfo {
     /// Where the file is served: its hash and an extension for its type.
     pub fn url(&self) -> String {
-        let ext = match self.content_type.as_str() {
-            "image/png" => "png",
-            "image/jpeg" => "jpg",
-            "image/webp" => "webp",
-            "image/gif" => "gif",
-            _ => "pdf",
-        };
-        format!("/media/{}.{ext}", self.sha256)
+        content::media::url_of(&self.sha256, &self.content_type)
     }
 }
 

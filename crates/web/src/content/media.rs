@@ -66,19 +66,16 @@ pub async fn file(
     State(state): State<AppState>,
     Path(file): Path<String>,
 ) -> Result<Response, WebError> {
-    let Some((sha, ext)) = file.split_once('.') else {
+    let Some((sha, _)) = file.split_once('.') else {
         return Err(WebError::not_found());
     };
-    let Some(m) = state.store.media_by_sha(sha).await? else {
-        return Err(WebError::not_found());
-    };
-    if m.url() != format!("/media/{file}") {
-        return Err(WebError::not_found());
-    }
     let Some((content_type, bytes)) = state.store.media_content(sha).await? else {
         return Err(WebError::not_found());
     };
-    let _ = ext;
+    // One address per file: the extension must be its type's.
+    if content::media::url_of(sha, &content_type) != format!("/media/{file}") {
+        return Err(WebError::not_found());
+    }
     let mut response = bytes.into_response();
     let h = response.headers_mut();
     h.insert(

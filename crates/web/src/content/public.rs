@@ -287,7 +287,6 @@ pub struct ListQuery {
 struct ListPage {
     layout: Layout,
     heading: String,
-    intro: Option<String>,
     posts: Vec<Shown>,
     categories: Vec<(String, String)>,
     current: Option<String>,
@@ -339,7 +338,6 @@ async fn list(
             layout: Layout::for_viewer(heading.clone(), viewer)
                 .current(crate::layout::NavItem::News),
             heading,
-            intro: None,
             posts,
             categories: categories.into_iter().map(|(c, n, _)| (c, n)).collect(),
             current: code,
