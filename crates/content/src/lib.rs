@@ -1,8 +1,11 @@
 //! Site content's rules, without I/O: Markdown made safe
 //! ([`markdown::render`]), the addresses of pages ([`slug`]), publication
 //! decided by the clock when read ([`publish`]), which revisions are thinned
-//! ([`revisions`]), field diffs ([`diff`]) and events for calendars ([`ics`]).
+//! ([`revisions`]), field diffs ([`diff`]), events for calendars ([`ics`])
+//! and the signed bundles that carry content from staging to production
+//! ([`bundle`]).
 
+pub mod bundle;
 pub mod diff;
 pub mod ics;
 pub mod markdown;
