@@ -25,3 +25,14 @@ domain::labelled_enum!(
         Post = ("post", "投稿"),
     }
 );
+
+/// 世界発信コンペティションの部門.
+pub const DIVISIONS: &[(&str, &str)] = &[
+    ("product", "製品・技術（ベンチャー技術）部門"),
+    ("service", "サービス部門"),
+];
+
+/// A division's name by its code.
+pub fn division_label(code: &str) -> Option<&'static str> {
+    DIVISIONS.iter().find(|d| d.0 == code).map(|d| d.1)
+}

@@ -102,7 +102,8 @@ pub struct ContentFilter<'a> {
     pub offset: i64,
 }
 
-const COLUMNS: &str = "id, uid, kind, parent_id, slug, path, sort_order, title, body, summary,
+pub(crate) const COLUMNS: &str =
+    "id, uid, kind, parent_id, slug, path, sort_order, title, body, summary,
     category, tags, status, published_at, event_starts_at, event_ends_at, venue, apply_until,
     division, help_key, revision, created_at, updated_at, updated_by";
 
@@ -536,7 +537,7 @@ async fn move_descendants(conn: &mut AnyConnection, old: &str, new: &str) -> Res
     Ok(())
 }
 
-async fn write_revision(
+pub(crate) async fn write_revision(
     conn: &mut AnyConnection,
     item_id: i64,
     number: i64,

@@ -6,6 +6,7 @@
 //! (see `docs/decisions/0001-storage-two-engines.md`). No other crate holds SQL.
 
 mod audit;
+mod bundle;
 mod cases;
 mod companies;
 mod company_search;
@@ -46,6 +47,7 @@ pub use audit::{
     AUDIT_SCHEMA_VERSION, Actor, AuditEntry, AuditFilter, AuditHead, AuditVerification,
     NewAuditEntry,
 };
+pub use bundle::{Action, BUNDLE_SCHEMA, BundlePlan, Exported, PlanSection, PlannedChange};
 pub use cases::{Case, FieldChange, NewCase, Upserted, changes};
 pub use companies::{Company, CompanyProfile, NewApplication, Review};
 pub use company_search::CompanySearch;
@@ -119,6 +121,15 @@ pub enum StoreError {
     /// A checkpoint was asked for, but the chain does not verify.
     #[error("the audit log is broken at entry {seq}: {why}")]
     AuditBroken { seq: i64, why: String },
+    /// A content bundle that cannot be applied (said in Japanese).
+    #[error(transparent)]
+    Bundle(#[from] ::content::bundle::BundleError),
+}
+
+impl From<std::io::Error> for StoreError {
+    fn from(e: std::io::Error) -> Self {
+        StoreError::Bundle(e.into())
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -57,7 +57,7 @@ fn info(r: &sqlx::any::AnyRow) -> Result<MediaInfo> {
 
 /// A SHA-256 as the library names files: 64 lower-case hex digits (it goes
 /// into a LIKE pattern, so nothing else may pass).
-fn is_sha256(s: &str) -> bool {
+pub(crate) fn is_sha256(s: &str) -> bool {
     s.len() == 64
         && s.bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))

@@ -117,6 +117,45 @@ impl Store {
     }
 }
 
+impl Store {
+    /// A fingerprint of every row of every table (SHA-256 over the rows'
+    /// text, in order), by table: to show that an act left tables as they
+    /// were, byte for byte.
+    pub async fn table_checksums(&self) -> Result<std::collections::BTreeMap<String, String>> {
+        use sha2::{Digest, Sha256};
+        let schema = self.describe_schema().await?;
+        let mut out = std::collections::BTreeMap::new();
+        for (table, columns) in &schema {
+            // Names come from the catalogue, quoted; no value is spliced.
+            let quoted = |c: &str| format!("\"{}\"", c.replace('"', "\"\""));
+            let sql = match self.engine {
+                Engine::Sqlite => {
+                    let row = columns
+                        .iter()
+                        .map(|c| format!("quote({})", quoted(&c.name)))
+                        .collect::<Vec<_>>()
+                        .join(" || ',' || ");
+                    format!(
+                        "SELECT COALESCE(group_concat(r, '|'), '') AS v
+                           FROM (SELECT {row} AS r FROM {} ORDER BY 1)",
+                        quoted(table)
+                    )
+                }
+                Engine::Postgres => format!(
+                    "SELECT COALESCE(string_agg(x::text, '|' ORDER BY x::text), '') AS v
+                       FROM {} x",
+                    quoted(table)
+                ),
+            };
+            let text: String = sqlx::query_scalar(&sql).fetch_one(self.pool()).await?;
+            let digest = Sha256::digest(text.as_bytes());
+            let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+            out.insert(table.clone(), hex);
+        }
+        Ok(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::family;

@@ -70,6 +70,14 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("content.published", "サイトコンテンツの公開"),
     ("content.private", "サイトコンテンツの非公開化"),
     ("content.delete", "サイトコンテンツの削除"),
+    (
+        "content.import",
+        "コンテンツのバンドルの取り込み（ステージングから本番へ）",
+    ),
+    (
+        "content.rollback",
+        "コンテンツの取り込みの取り消し（取り込み前に戻す）",
+    ),
     ("media.add", "メディアの登録"),
     ("media.update", "メディアの代替テキストの変更"),
     ("media.delete", "メディアの削除"),

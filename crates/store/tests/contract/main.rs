@@ -36,6 +36,7 @@ macro_rules! on_both_engines {
 mod accounts;
 mod audit;
 mod bids;
+mod bundle;
 mod cases;
 mod content;
 mod dealings;

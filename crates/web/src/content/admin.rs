@@ -426,7 +426,11 @@ pub async fn revision(
         .content_revision(id, number)
         .await?
         .ok_or_else(WebError::not_found)?;
-    let diffs = content::diff::fields(&form::labelled(&old), &form::labelled(&item.state));
+    let parent = |s: &store::ContentState| s.parent_id.map(|p| p.to_string());
+    let diffs = content::diff::fields(
+        &old.labelled(parent(&old)),
+        &item.state.labelled(parent(&item.state)),
+    );
     render(
         &DiffPage {
             layout: Layout::for_viewer(format!("第{number}版と公開中の版の違い"), &viewer),

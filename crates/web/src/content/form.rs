@@ -8,7 +8,7 @@ use store::{ContentFilter, ContentItem, ContentState, EventFields};
 use crate::forms::{self, Errors, Field, FieldSet, FormData, Kind};
 use crate::{AppState, WebError};
 
-use super::public::{self, DIVISIONS};
+use content::DIVISIONS;
 
 const MAX_TITLE: usize = 120;
 const MAX_SUMMARY: usize = 300;
@@ -276,7 +276,7 @@ pub fn read(
             }
             let division = form.get("division").trim();
             if !division.is_empty() {
-                if public::division_label(division).is_none() {
+                if content::division_label(division).is_none() {
                     errors.add("division", "部門を選び直してください。");
                 }
                 state.division = Some(division.to_owned());
@@ -297,48 +297,4 @@ pub fn read(
         }
     }
     (state, errors, notices)
-}
-
-/// The fields a diff compares, with their labels.
-pub fn labelled(s: &ContentState) -> Vec<(&'static str, Option<String>)> {
-    let some = |v: String| (!v.is_empty()).then_some(v);
-    let e = s.event.as_ref();
-    vec![
-        ("タイトル", some(s.title.clone())),
-        ("スラッグ", some(s.slug.clone())),
-        ("親ページ", s.parent_id.map(|p| p.to_string())),
-        ("並び順", Some(s.sort_order.to_string())),
-        ("カテゴリー", s.category.clone()),
-        ("タグ", some(s.tags.join("、"))),
-        ("概要", s.summary.clone()),
-        ("本文", some(s.body.clone())),
-        (
-            "イベント開始",
-            e.map(|e| domain::time::jst_datetime(e.starts_at)),
-        ),
-        (
-            "イベント終了",
-            e.and_then(|e| e.ends_at).map(domain::time::jst_datetime),
-        ),
-        ("会場", e.and_then(|e| e.venue.clone())),
-        (
-            "申込締切",
-            e.and_then(|e| e.apply_until)
-                .map(domain::time::jst_datetime),
-        ),
-        (
-            "部門",
-            s.division
-                .as_deref()
-                .and_then(public::division_label)
-                .map(str::to_owned),
-        ),
-        ("ヘルプキー", s.help_key.clone()),
-        (
-            "公開状態",
-            Status::from_code(&s.status)
-                .ok()
-                .map(|s| s.label().to_owned()),
-        ),
-    ]
 }

@@ -48,16 +48,6 @@ pub struct EventShown {
     pub ics: String,
 }
 
-/// 世界発信コンペティションの部門.
-pub const DIVISIONS: &[(&str, &str)] = &[
-    ("product", "製品・技術（ベンチャー技術）部門"),
-    ("service", "サービス部門"),
-];
-
-pub fn division_label(code: &str) -> Option<&'static str> {
-    DIVISIONS.iter().find(|d| d.0 == code).map(|d| d.1)
-}
-
 /// The item made ready for its template (the body rendered now).
 pub fn shown(
     item: &ContentItem,
@@ -99,7 +89,7 @@ pub fn shown(
             apply_until: e.apply_until.map(domain::time::jst_datetime),
             ics: format!("{}/event.ics", item.path),
         }),
-        division: s.division.as_deref().and_then(division_label),
+        division: s.division.as_deref().and_then(content::division_label),
         description,
         breadcrumbs: Vec::new(),
         children: Vec::new(),
