@@ -112,6 +112,19 @@ pub struct CommonArgs {
         value_name = "FILE"
     )]
     pub audit_key_file: Option<PathBuf>,
+
+    /// File holding the content bundle key (64 hex digits), which signs the
+    /// bundles that carry site content from staging to production; both
+    /// installations need the same one. CHANCE_NAVI_BUNDLE_KEY may hold the
+    /// key itself instead [default: <data-dir>/keys/bundle, created on first
+    /// use]
+    #[arg(
+        long,
+        global = true,
+        env = "CHANCE_NAVI_BUNDLE_KEY_FILE",
+        value_name = "FILE"
+    )]
+    pub bundle_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum, Deserialize)]
@@ -209,6 +222,7 @@ struct FileConfig {
     mail_from: Option<String>,
     kek_file: Option<PathBuf>,
     audit_key_file: Option<PathBuf>,
+    bundle_key_file: Option<PathBuf>,
     #[serde(default)]
     serve: FileServe,
     /// Scheduled imports that `serve` runs (`[[import]]` tables).
@@ -324,6 +338,8 @@ pub struct Settings {
     pub kek: KekSource,
     /// Where the audit key comes from.
     pub audit_key: AuditKeySource,
+    /// Where the content bundle key comes from.
+    pub bundle_key: BundleKeySource,
     /// How people reach the operator.
     pub contact: web::site::Contact,
 }
@@ -399,6 +415,65 @@ impl AuditKeySource {
         Ok(std::sync::Arc::new(domain::audit::AuditKeys::derive(
             &secret,
         )))
+    }
+}
+
+/// Where the content bundle key comes from: a key file (made on first use
+/// when it is the default) or CHANCE_NAVI_BUNDLE_KEY.
+#[derive(Clone)]
+pub enum BundleKeySource {
+    Environment(String),
+    File { path: PathBuf, create: bool },
+}
+
+impl std::fmt::Debug for BundleKeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BundleKeySource::Environment(_) => f.write_str("BundleKeySource::Environment(…)"),
+            BundleKeySource::File { path, create } => {
+                write!(
+                    f,
+                    "BundleKeySource::File({}, create: {create})",
+                    path.display()
+                )
+            }
+        }
+    }
+}
+
+impl BundleKeySource {
+    /// The key; a default key file that does not exist yet is made
+    /// (readable by its owner only): copy it to the other installation.
+    pub fn load_or_create(&self) -> Result<content::bundle::BundleKey> {
+        match self {
+            BundleKeySource::Environment(hex) => content::bundle::BundleKey::parse_hex(hex)
+                .map_err(|e| anyhow!("CHANCE_NAVI_BUNDLE_KEY: {e}")),
+            BundleKeySource::File { path, create } => {
+                if *create && !path.exists() {
+                    let mut bytes = [0u8; 32];
+                    getrandom::fill(&mut bytes)
+                        .map_err(|e| anyhow!("cannot draw a new bundle key: {e}"))?;
+                    if let Some(dir) = path.parent() {
+                        std::fs::create_dir_all(dir)
+                            .with_context(|| format!("cannot create {}", dir.display()))?;
+                    }
+                    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+                    write_private(path, &format!("{hex}\n"))?;
+                    tracing::warn!(
+                        path = %path.display(),
+                        "created a new content bundle key; give staging and production the same one"
+                    );
+                }
+                let text = std::fs::read_to_string(path).with_context(|| {
+                    format!(
+                        "cannot read the bundle key file {} (give it with --bundle-key-file or CHANCE_NAVI_BUNDLE_KEY)",
+                        path.display()
+                    )
+                })?;
+                content::bundle::BundleKey::parse_hex(&text)
+                    .map_err(|e| anyhow!("bundle key file {}: {e}", path.display()))
+            }
+        }
     }
 }
 
@@ -578,9 +653,30 @@ impl Settings {
                 },
             },
         };
+        let bundle_key = match (
+            common.bundle_key_file.clone(),
+            std::env::var("CHANCE_NAVI_BUNDLE_KEY").ok(),
+        ) {
+            (Some(path), _) => BundleKeySource::File {
+                path,
+                create: false,
+            },
+            (None, Some(hex)) if !hex.trim().is_empty() => BundleKeySource::Environment(hex),
+            _ => match file.bundle_key_file {
+                Some(path) => BundleKeySource::File {
+                    path,
+                    create: false,
+                },
+                None => BundleKeySource::File {
+                    path: data_dir.join("keys").join("bundle"),
+                    create: true,
+                },
+            },
+        };
         Ok(Settings {
             kek,
             audit_key,
+            bundle_key,
             contact: file.contact.unwrap_or_default(),
             imports,
             public_url,
@@ -690,6 +786,14 @@ impl Settings {
             // defaults being right for the hosts the portal runs on.
             ..web::WebSettings::default()
         }
+    }
+
+    /// The content bundles' key and folder (`<data-dir>/bundles`).
+    pub fn bundles(&self) -> Result<web::Bundles> {
+        Ok(web::Bundles::new(
+            self.bundle_key.load_or_create()?,
+            self.data_dir.join("bundles"),
+        ))
     }
 
     /// Mail goes over SMTP when configured, else to `<data-dir>/outbox`.

@@ -10,6 +10,7 @@ mod bench_pages;
 mod bench_search;
 mod bench_serve;
 mod config;
+mod content_cmd;
 mod corpus;
 mod demo;
 mod demo_content;
@@ -90,6 +91,9 @@ enum Command {
     Index(index::IndexArgs),
     /// Import public tenders from outside sources
     Import(import_cmd::ImportArgs),
+    /// Carry the site's content from staging to production: export a signed
+    /// bundle, import it (--dry-run shows the plan), roll back, push
+    Content(content_cmd::ContentArgs),
     /// Export data for other systems (the support center's CRM)
     Export(export_cmd::ExportArgs),
     /// おすすめ案件通知: match new cases against users' settings and mail them
@@ -153,6 +157,11 @@ async fn run(cli: Cli) -> Result<()> {
             let settings = Settings::resolve(&cli.common, &ServeArgs::default())?;
             init_logging(&settings)?;
             index::run(args, &settings).await
+        }
+        Command::Content(args) => {
+            let settings = Settings::resolve(&cli.common, &ServeArgs::default())?;
+            init_logging(&settings)?;
+            content_cmd::run(args, &settings).await
         }
         Command::Export(args) => {
             let settings = Settings::resolve(&cli.common, &ServeArgs::default())?;

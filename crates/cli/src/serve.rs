@@ -26,6 +26,7 @@ pub async fn run(settings: Settings, demo: bool) -> Result<()> {
     let addr = listener.local_addr().context("listening address")?;
     let mailer = settings.mailer()?;
     let mut web_settings = settings.web();
+    web_settings.bundles = Some(settings.bundles()?);
     if web_settings.public_url == format!("http://{}", settings.serve.listen) {
         // The default public URL follows the port actually bound (port 0 picks one).
         web_settings.public_url = format!("http://{addr}");

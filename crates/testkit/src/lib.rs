@@ -48,6 +48,11 @@ pub fn write_audit_key(data_dir: &std::path::Path) {
 
 /// `Store::connect` with the test audit key, for tests that open a
 /// database of their own.
+/// The content bundle key every test portal shares.
+pub fn bundle_key() -> content::bundle::BundleKey {
+    content::bundle::BundleKey::from_bytes(&[0x5a; 32])
+}
+
 pub async fn connect(target: &DatabaseTarget) -> Store {
     Store::connect(target, &PoolSettings::default())
         .await
@@ -338,6 +343,14 @@ impl TestApp {
             .expect("bind a free port");
         let addr = listener.local_addr().expect("local address");
         settings.public_url = format!("http://{addr}");
+        // Every test portal signs content bundles with the same key, as a
+        // staging and a production server share theirs.
+        if settings.bundles.is_none() {
+            settings.bundles = Some(web::Bundles::new(
+                bundle_key(),
+                db.data_dir().join("bundles"),
+            ));
+        }
         let index = std::sync::Arc::new(
             search::SearchIndex::open_or_create(&db.data_dir().join("index"))
                 .expect("search index"),

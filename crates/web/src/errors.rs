@@ -182,6 +182,11 @@ impl From<store::StoreError> for WebError {
             store::StoreError::Conflict { .. } | store::StoreError::Stale => {
                 WebError::new(ErrorKind::Conflict, ErrorKind::Conflict.message())
             }
+            // A content bundle that is not whole, not ours or too new: said
+            // as it is (in Japanese); only failing to read or write it is ours.
+            store::StoreError::Bundle(b) if !matches!(b, content::bundle::BundleError::Io(_)) => {
+                WebError::new(ErrorKind::Unprocessable, b.to_string())
+            }
             other => WebError::internal(other),
         }
     }

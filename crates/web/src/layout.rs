@@ -47,6 +47,14 @@ pub struct Layout {
 /// redirect carries.
 const NOTICES: &[(&str, &str)] = &[
     ("added", "登録しました。"),
+    (
+        "bundle_applied",
+        "バンドルを取り込みました。取り込み前のコンテンツは保存してあり、このページから戻せます。",
+    ),
+    (
+        "bundle_rolled_back",
+        "最後の取り込みの前のコンテンツに戻しました。",
+    ),
     ("saved", "変更を保存しました。"),
     ("discarded", "取り消しました。"),
     (

@@ -16,10 +16,12 @@ mod assets;
 mod atom;
 mod audit;
 pub mod auth;
+pub mod bundles;
 pub mod case_query;
 pub mod cases;
 mod confirm;
 mod content;
+pub use bundles::{Bundles, PlanView, file_stream};
 mod errors;
 mod facts;
 pub mod forms;
@@ -83,6 +85,11 @@ pub struct WebSettings {
     /// Bytes of rendered public pages this node keeps (0: none); see
     /// `page_cache`.
     pub page_cache_bytes: usize,
+    /// The content bundles' key and folder (staging → production); none
+    /// when no key was given.
+    pub bundles: Option<bundles::Bundles>,
+    /// Larger bundles (uploaded or pushed) are refused with 413.
+    pub max_bundle_bytes: usize,
 }
 
 impl Default for WebSettings {
@@ -97,6 +104,8 @@ impl Default for WebSettings {
             connections: ConnectionLimits::default(),
             import_schedules: Vec::new(),
             page_cache_bytes: 64 * 1024 * 1024,
+            bundles: None,
+            max_bundle_bytes: 2 * 1024 * 1024 * 1024,
             // One per core, and never more than four (76 MiB).
             password_hashes_at_once: std::thread::available_parallelism()
                 .map_or(2, std::num::NonZero::get)

@@ -13,7 +13,6 @@ use axum::response::{IntoResponse, Response};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::csrf::CsrfLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -32,7 +31,10 @@ pub(crate) fn wrap(routes: Router<AppState>, state: AppState) -> Router {
     let timeout = state.settings.request_timeout;
     let mut router = routes
         .layer(DefaultBodyLimit::max(limit))
-        .layer(RequestBodyLimitLayer::new(limit))
+        .layer(axum_mw::from_fn_with_state(
+            (limit, state.settings.max_bundle_bytes),
+            limit_body,
+        ))
         .layer(axum_mw::from_fn_with_state(timeout, request_timeout))
         .layer(axum_mw::from_fn_with_state(
             state.clone(),
@@ -123,6 +125,34 @@ fn on_panic(_payload: Box<dyn std::any::Any + Send + 'static>) -> Response {
 
 /// Turns every error status into the site's Japanese page, or into the JSON
 /// envelope under `/api/`, unless the handler already rendered its own.
+/// The routes that take a content bundle, which may be far larger than any
+/// form (their handlers write it to a file as it arrives).
+const BUNDLE_ROUTES: &[&str] = &["/admin/content/bundle/upload", "/api/v1/content/bundle"];
+
+/// Refuses a body larger than the limit (413): at once when its length is
+/// declared, or as soon as it has been read past the limit.
+async fn limit_body(
+    State((forms, bundles)): State<(usize, usize)>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let limit = if BUNDLE_ROUTES.contains(&req.uri().path()) {
+        bundles
+    } else {
+        forms
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    next.run(req.map(|b| axum::body::Body::new(http_body_util::Limited::new(b, limit))))
+        .await
+}
+
 async fn error_pages(req: Request, next: Next) -> Response {
     let json = wants_json(&req);
     let head = req.method() == Method::HEAD;

@@ -38,7 +38,14 @@ fn state(kind: &str, slug: &str, parent: Option<i64>) -> ContentState {
 
 async fn save(store: &Store, id: Option<i64>, s: &ContentState) -> store::ContentItem {
     let revision = match id {
-        Some(id) => Some(store.content_item(id).await.expect("read").expect("saved").revision),
+        Some(id) => Some(
+            store
+                .content_item(id)
+                .await
+                .expect("read")
+                .expect("saved")
+                .revision,
+        ),
         None => None,
     };
     store

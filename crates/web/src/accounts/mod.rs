@@ -13,12 +13,14 @@ use axum::routing::{get, post};
 
 use crate::auth::{APPLICANT, COMPANY, Guarded, PUBLIC, SIGNED_IN};
 
-/// Who may make API tokens: company users and the staff who run e-tenders.
+/// Who may make API tokens: company users, the staff who run e-tenders,
+/// and the operations role (a staging server pushes content with its token).
 const TOKEN_USERS: &[domain::Role] = &[
     domain::Role::ReceivingCompany,
     domain::Role::OrderingCompany,
     domain::Role::OrgStaff,
     domain::Role::Admin,
+    domain::Role::Ops,
 ];
 
 pub fn routes(g: Guarded) -> Guarded {

@@ -7,6 +7,7 @@
 //! A new route: a handler with its `#[utoipa::path]`, its line below, and its
 //! name in `openapi::ApiDoc`'s `paths` — a test fails until all three agree.
 
+mod bundle;
 mod cases;
 mod ocds;
 mod openapi;
@@ -23,6 +24,11 @@ pub fn routes(g: Guarded) -> Guarded {
     g.shared("/api/v1/cases", get(cases::search))
         .shared("/api/v1/cases/{id}", get(cases::one))
         .shared("/api/v1/openapi.json", get(openapi::document))
+        .post(
+            "/api/v1/content/bundle",
+            crate::bundles::APPLIERS,
+            post(bundle::push),
+        )
         .get("/api/v1/ocds/releases", PUBLIC, get(ocds::releases))
         .get("/api/v1/ocds/releases/{ocid}", PUBLIC, get(ocds::record))
         .post("/api/v1/tenders", ORG_STAFF, post(tenders::create))

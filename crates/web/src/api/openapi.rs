@@ -17,7 +17,7 @@ use utoipa::openapi::security::{
 use utoipa::openapi::{Content, Ref, RefOr, Required, Response, ResponseBuilder, Schema, Type};
 use utoipa::{IntoParams, IntoResponses, Modify, OpenApi};
 
-use super::{cases, ocds, tenders};
+use super::{bundle, cases, ocds, tenders};
 use crate::errors::ErrorBody;
 use search::{DEFAULT_PER_PAGE, MAX_DEPTH, MAX_PER_PAGE};
 
@@ -51,6 +51,7 @@ const DESCRIPTION: &str = "公開されている案件の検索と取得（検�
         tenders::ask,
         tenders::bid,
         tenders::decline,
+        bundle::push,
     ),
     components(schemas(ErrorBody)),
     modifiers(&WriteSecurity),
@@ -58,6 +59,7 @@ const DESCRIPTION: &str = "公開されている案件の検索と取得（検�
         (name = "案件", description = "公開されている案件の検索と取得"),
         (name = "API", description = "このAPIの説明（OpenAPI 3.1）"),
         (name = "電子入札", description = "電子入札の公告から落札決定まで"),
+        (name = "サイトコンテンツ", description = "ステージングから本番へのコンテンツの反映（運用・保守者のトークン）"),
         (name = "OCDS", description = "公開案件のオープンデータ（Open Contracting Data Standard 1.1）"),
     )
 )]

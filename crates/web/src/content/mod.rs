@@ -2,6 +2,7 @@
 //! authoring in the administration area.
 
 pub mod admin;
+pub mod bundle_pages;
 mod form;
 pub mod media;
 pub mod public;
@@ -28,6 +29,32 @@ pub fn routes(g: Guarded) -> Guarded {
         .post("/admin/media", REVIEWERS, post(media::upload))
         .post("/admin/media/{id}", REVIEWERS, post(media::update))
         .post("/admin/media/{id}/delete", REVIEWERS, post(media::delete))
+        .get(
+            "/admin/content/bundle",
+            bundle_pages::BUNDLE_PAGE,
+            get(bundle_pages::show),
+        )
+        .post(
+            "/admin/content/bundle/download",
+            REVIEWERS,
+            post(bundle_pages::download),
+        )
+        .post(
+            "/admin/content/bundle/upload",
+            crate::bundles::APPLIERS,
+            // The body is bounded by the bundles' own limit (middleware).
+            post(bundle_pages::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .post(
+            "/admin/content/bundle/apply",
+            crate::bundles::APPLIERS,
+            post(bundle_pages::apply),
+        )
+        .post(
+            "/admin/content/bundle/rollback",
+            crate::bundles::APPLIERS,
+            post(bundle_pages::rollback),
+        )
         .get("/admin/content", REVIEWERS, get(admin::list))
         .get("/admin/content/new/{kind}", REVIEWERS, get(admin::new_form))
         .post("/admin/content/new/{kind}", REVIEWERS, post(admin::create))

@@ -13,6 +13,7 @@ mod company_changes;
 mod conformance;
 mod connections;
 mod content;
+mod content_bundle;
 mod errors;
 mod exports;
 mod frame;

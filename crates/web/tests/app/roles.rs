@@ -22,7 +22,7 @@ const SIGNED_IN: &[Role] = &[
 const COMPANY: &[Role] = &[ReceivingCompany, OrderingCompany];
 /// Staff of ordering organisations and the portal's administrators.
 const ORG: &[Role] = &[OrgStaff, Admin];
-const TOKEN_USERS: &[Role] = &[ReceivingCompany, OrderingCompany, OrgStaff, Admin];
+const TOKEN_USERS: &[Role] = &[ReceivingCompany, OrderingCompany, OrgStaff, Admin, Ops];
 
 /// Who belongs where: the policy, written out here independently of the code
 /// that declares it, so that a route opened too widely fails this test. A new
@@ -110,6 +110,12 @@ const POLICY: &[(&str, &str, &[Role])] = &[
     ("POST", "/admin/media", &[Operator, Admin]),
     ("POST", "/admin/media/{id}", &[Operator, Admin]),
     ("POST", "/admin/media/{id}/delete", &[Operator, Admin]),
+    ("GET", "/admin/content/bundle", &[Operator, Admin, Ops]),
+    ("POST", "/admin/content/bundle/download", &[Operator, Admin]),
+    ("POST", "/admin/content/bundle/upload", &[Ops, Admin]),
+    ("POST", "/admin/content/bundle/apply", &[Ops, Admin]),
+    ("POST", "/admin/content/bundle/rollback", &[Ops, Admin]),
+    ("POST", "/api/v1/content/bundle", &[Ops, Admin]),
     ("GET", "/admin/content", &[Operator, Admin]),
     ("GET", "/admin/content/new/{kind}", &[Operator, Admin]),
     ("POST", "/admin/content/new/{kind}", &[Operator, Admin]),
