@@ -52,6 +52,21 @@ enum BenchKind {
         #[arg(long, default_value_t = 2000)]
         bids: usize,
     },
+    /// Export a content bundle of N pages and M images from a staging
+    /// database, then plan, apply and apply again on a new SQLite database
+    /// and, with --database-url, on that (empty) PostgreSQL database; each
+    /// phase's seconds and peak memory rise
+    Bundle {
+        /// Pages (in sections of 50)
+        #[arg(long, default_value_t = 500)]
+        pages: usize,
+        /// Images
+        #[arg(long, default_value_t = 200)]
+        images: usize,
+        /// Size of each image in KiB (incompressible bytes)
+        #[arg(long, default_value_t = 500)]
+        image_kib: usize,
+    },
     /// Import N kkj-style records (XML answers of 1,000) into a new SQLite
     /// database and, with --database-url, into that PostgreSQL database
     /// (which should be empty); then the same input again.
@@ -156,6 +171,13 @@ pub async fn run(args: BenchArgs, common: &CommonArgs) -> Result<()> {
         .context("benchmark task")?,
         BenchKind::Bids { bids } => {
             crate::bench_bids::run(bids, common.database_url.as_deref()).await
+        }
+        BenchKind::Bundle {
+            pages,
+            images,
+            image_kib,
+        } => {
+            crate::bench_bundle::run(pages, images, image_kib, common.database_url.as_deref()).await
         }
         BenchKind::Import {
             records,

@@ -4,6 +4,7 @@ mod accounts;
 mod audit_cmd;
 mod bench;
 mod bench_bids;
+mod bench_bundle;
 mod bench_import;
 mod bench_notify;
 mod bench_pages;
