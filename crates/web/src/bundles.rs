@@ -257,6 +257,8 @@ impl PlanView {
 pub fn file_stream(
     file: tokio::fs::File,
 ) -> impl futures_util::Stream<Item = std::io::Result<Vec<u8>>> + Send + 'static {
+    use futures_util::StreamExt;
+    // Fused: the compression layer polls once more after the end.
     futures_util::stream::unfold(file, |mut file| async move {
         use tokio::io::AsyncReadExt;
         let mut buf = vec![0u8; 256 * 1024];
@@ -269,4 +271,5 @@ pub fn file_stream(
             Err(e) => Some((Err(e), file)),
         }
     })
+    .fuse()
 }

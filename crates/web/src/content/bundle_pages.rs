@@ -50,11 +50,12 @@ fn page(
     error: Option<String>,
     plan: Option<(PlanView, String)>,
     status: StatusCode,
+    done: Option<&str>,
 ) -> Result<Response, WebError> {
     let bundles = state.settings.bundles.as_ref();
     render(
         &BundlePage {
-            layout: Layout::for_viewer("ステージングから本番へ", viewer),
+            layout: Layout::for_viewer("ステージングから本番へ", viewer).notice(done),
             csrf: viewer.csrf_token().to_owned(),
             configured: bundles.is_some(),
             key_id: bundles.map(|b| b.key().id().to_owned()).unwrap_or_default(),
@@ -70,8 +71,24 @@ fn page(
     )
 }
 
-pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
-    page(&state, &viewer, None, None, StatusCode::OK)
+#[derive(serde::Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    axum::extract::Query(q): axum::extract::Query<Done>,
+) -> Result<Response, WebError> {
+    page(
+        &state,
+        &viewer,
+        None,
+        None,
+        StatusCode::OK,
+        q.done.as_deref(),
+    )
 }
 
 /// The whole content as a bundle file, streamed from a file written first.
@@ -177,6 +194,7 @@ pub async fn upload(
                 Some("取り込むバンドルのファイルを選んでください。".into()),
                 None,
                 StatusCode::UNPROCESSABLE_ENTITY,
+                None,
             );
         }
     };
@@ -195,6 +213,7 @@ pub async fn upload(
                 None,
                 Some((PlanView::of(&plan), name)),
                 StatusCode::OK,
+                None,
             )
         }
         Err(store::StoreError::Bundle(e)) => {
@@ -205,6 +224,7 @@ pub async fn upload(
                 Some(e.to_string()),
                 None,
                 StatusCode::UNPROCESSABLE_ENTITY,
+                None,
             )
         }
         Err(e) => {
@@ -230,6 +250,7 @@ pub async fn apply(
             Some("取り込むバンドルが見つかりません。もう一度アップロードしてください。".into()),
             None,
             StatusCode::CONFLICT,
+            None,
         );
     };
     let result = bundles
@@ -250,6 +271,7 @@ pub async fn apply(
             Some(e.to_string()),
             None,
             StatusCode::UNPROCESSABLE_ENTITY,
+            None,
         ),
         Err(e) => Err(e.into()),
     }
@@ -277,6 +299,7 @@ pub async fn rollback(
             Some("戻せる取り込みがありません（この環境ではまだ取り込んでいません）。".into()),
             None,
             StatusCode::CONFLICT,
+            None,
         ),
     }
 }

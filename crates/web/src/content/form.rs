@@ -147,7 +147,15 @@ pub async fn fields(
         .iter()
         .map(|s| (s.as_str().to_owned(), s.label().to_owned()))
         .collect();
-    let scheduled_at = (s.status == Status::Scheduled.as_str())
+    // A scheduled item whose time has come is shown as published: it is,
+    // and saving it as scheduled for a time gone by would be refused.
+    let status = match Status::from_code(&s.status) {
+        Ok(Status::Scheduled) if s.published_at.is_some_and(|at| at <= crate::auth::now_ms()) => {
+            Status::Published.as_str().to_owned()
+        }
+        _ => s.status.clone(),
+    };
+    let scheduled_at = (status == Status::Scheduled.as_str())
         .then_some(s.published_at)
         .flatten();
     sets.push(FieldSet::new(
@@ -155,7 +163,7 @@ pub async fn fields(
         vec![
             Field::new("status", "公開状態", Kind::Radios(statuses))
                 .required()
-                .value(text("status", s.status.clone())),
+                .value(text("status", status)),
             Field::new("publish_at", "予約する日時", Kind::DateTime)
                 .hint("「予約」のとき、この日時から公開されます（日本時間）。")
                 .value(time("publish_at", scheduled_at)),

@@ -227,6 +227,29 @@ async fn a_scheduled_post_appears_on_time_with_no_job(backend: Backend) {
         attrs(&list, ".result__title a", "href"),
         ["/news/due-soon", "/news/earlier"]
     );
+    // Its form now says 公開 (saving it as 予約 for a time gone by would be
+    // refused), and saving it unchanged keeps it public.
+    let (admin, _) = app.signed_in(Role::Admin, 1).await;
+    let id = app
+        .db
+        .store()
+        .content_at("/news/due-soon")
+        .await
+        .expect("read")
+        .expect("there")
+        .id;
+    let form = html(
+        admin
+            .get(app.url(&format!("/admin/content/{id}")))
+            .send()
+            .await
+            .expect("form"),
+    )
+    .await;
+    assert_eq!(
+        attrs(&form, "input[name=status][checked]", "value"),
+        ["published"]
+    );
 }
 
 #[tokio::test]

@@ -139,6 +139,18 @@ async fn promotes_through_the_admin_pages(backend: Backend) {
         .await;
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
     assert_eq!(location(&r), "/admin/content/bundle?done=bundle_applied");
+    let after = ops
+        .get(production.url("/admin/content/bundle?done=bundle_applied"))
+        .send()
+        .await
+        .expect("page");
+    let after = Html::parse_document(&after.text().await.expect("body"));
+    assert!(
+        texts(&after, "[role=status]")
+            .iter()
+            .any(|t| t.contains("取り込みました")),
+        "the page says what was done"
+    );
     let shown = production.get("/news/exhibitors-2027").await;
     assert_eq!(shown.status(), 200);
     assert!(
