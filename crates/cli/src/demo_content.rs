@@ -5,7 +5,7 @@
 //! so that `serve --demo` looks like a working public site.
 
 use anyhow::Result;
-use store::{Actor, ContentSave, ContentState, EventFields, Store};
+use store::{Actor, Block, ContentSave, ContentState, EventFields, MenuEntry, Store};
 
 const DAY: i64 = 86_400_000;
 
@@ -57,12 +57,7 @@ pub async fn seed(store: &Store, now: i64) -> Result<()> {
         "project",
         "中小企業世界発信プロジェクト",
         "中小企業世界発信プロジェクトは、都内中小企業の優れた製品・技術・サービスを国内外に発信し、新たな販路の開拓と取引の拡大を支援する取組です。\n\n\
-         ## 4つの支援\n\n\
-         - [ビジネスフロンティア・フェア](/project/fair) — 展示会と商談会で、発注企業と出会う場をつくります。\n\
-         - [マーケットサポート](/project/market-support) — ビジネスナビゲータが、販路開拓を個別に支援します。\n\
-         - [世界発信コンペティション](/project/competition) — 優れた製品・技術とサービスを表彰します。\n\
-         - [その他支援情報](/project/support) — 協議会の構成団体による支援策をご案内します。\n\n\
-         入札情報や発注案件は[ビジネスチャンス・ナビ](/cases)で探せます。",
+         下の4つの支援から、目的に合うものをお選びください。",
     );
     top.summary =
         Some("都内中小企業の製品・技術・サービスを国内外に発信し、販路の開拓を支援します。".into());
@@ -113,6 +108,9 @@ pub async fn seed(store: &Store, now: i64) -> Result<()> {
         let mut p = item("page", slug, title, body);
         p.parent_id = Some(project);
         p.sort_order = n as i64 + 1;
+        // Each programme's page lists its category's news.
+        p.category = Some((*slug).into());
+        p.summary = body.split("\n\n").next().map(str::to_owned);
         save(store, &p, now - 80 * DAY).await?;
     }
     let mut guide = item(
@@ -299,5 +297,92 @@ pub async fn seed(store: &Store, now: i64) -> Result<()> {
     later.status = "scheduled".into();
     later.published_at = Some(at(now, 7, 10));
     save(store, &later, now).await?;
+    layout(store, project, guide, now).await?;
+    Ok(())
+}
+
+/// The menus and the two top pages' blocks.
+async fn layout(store: &Store, project: i64, guide: i64, now: i64) -> Result<()> {
+    let actor = Actor::cli("demo");
+    let faq = store.content_at("/guide/faq").await?.map(|p| p.id);
+    let link = |label: &str, item_id: Option<i64>, url: Option<&str>| MenuEntry {
+        label: label.into(),
+        item_id,
+        url: url.map(str::to_owned),
+    };
+    store
+        .save_menu(
+            "header",
+            &[
+                link("中小企業世界発信プロジェクト", Some(project), None),
+                link("ご利用ガイド", Some(guide), None),
+            ],
+            &actor,
+            now,
+        )
+        .await?;
+    store
+        .save_menu(
+            "footer",
+            &[
+                link("よくある質問", faq, faq.is_none().then_some("/guide")),
+                link("新着案件のフィード（Atom）", None, Some("/cases/feed.atom")),
+            ],
+            &actor,
+            now,
+        )
+        .await?;
+    let block = |kind: &str, title: &str, body: &str, category: Option<&str>, count: i64| Block {
+        kind: kind.into(),
+        title: title.into(),
+        body: body.into(),
+        category: category.map(str::to_owned),
+        count,
+    };
+    store
+        .save_blocks(
+            "navi",
+            &[
+                block("cases", "新着の募集中案件", "", None, 5),
+                block("news", "お知らせ", "", None, 5),
+                block("programmes", "中小企業世界発信プロジェクト", "", None, 4),
+                block(
+                    "links",
+                    "はじめての方へ",
+                    "- [概要説明](/guide/overview)\n- [操作ヘルプ](/guide/operation)\n- [よくある質問](/guide/faq)\n- [利用申請](/apply)",
+                    None,
+                    5,
+                ),
+            ],
+            &actor,
+            now,
+        )
+        .await?;
+    store
+        .save_blocks(
+            "project",
+            &[
+                block("programmes", "4つの支援", "", None, 4),
+                block("news", "ビジネスフロンティア・フェア", "", Some("fair"), 3),
+                block(
+                    "news",
+                    "世界発信コンペティション",
+                    "",
+                    Some("competition"),
+                    3,
+                ),
+                block("news", "マーケットサポート", "", Some("market-support"), 3),
+                block(
+                    "lead",
+                    "",
+                    "入札情報や発注案件は[ビジネスチャンス・ナビ](/cases)で探せます。",
+                    None,
+                    1,
+                ),
+            ],
+            &actor,
+            now,
+        )
+        .await?;
     Ok(())
 }

@@ -62,12 +62,30 @@ struct MediaRecord {
     created_at: i64,
 }
 
+/// A menu link as a bundle carries it: its item by uid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct MenuRecord {
+    menu: String,
+    label: String,
+    item_uid: Option<String>,
+    url: Option<String>,
+}
+
+/// A top page's block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct BlockRecord {
+    top: String,
+    block: crate::layout::Block,
+}
+
 /// What a bundle holds, without the files' bytes.
 #[derive(Debug, Default)]
 struct Contents {
     categories: Vec<CategoryRecord>,
     media: Vec<MediaRecord>,
     items: Vec<ItemRecord>,
+    menus: Vec<MenuRecord>,
+    blocks: Vec<BlockRecord>,
 }
 
 /// What one record of a plan does.
@@ -267,6 +285,30 @@ impl Store {
                 },
             )?)?;
         }
+        for (menu, _) in crate::layout::MENUS {
+            for l in self.menu_links(menu).await? {
+                w.frame(&tagged(
+                    "menu_link",
+                    &MenuRecord {
+                        menu: (*menu).to_owned(),
+                        label: l.entry.label,
+                        item_uid: l.entry.item_id.and_then(|i| uid_of.get(&i).cloned()),
+                        url: l.entry.url,
+                    },
+                )?)?;
+            }
+        }
+        for (top, _) in crate::layout::TOPS {
+            for block in self.blocks(top).await? {
+                w.frame(&tagged(
+                    "block",
+                    &BlockRecord {
+                        top: (*top).to_owned(),
+                        block,
+                    },
+                )?)?;
+            }
+        }
         w.finish()?;
         Ok(Exported {
             items: items.len(),
@@ -357,6 +399,8 @@ fn read_contents<R: BufRead>(input: R, key: &BundleKey) -> Result<(Header, Conte
             "category" => c.categories.push(frame.parse()?),
             "media" => c.media.push(frame.parse()?),
             "item" => c.items.push(frame.parse()?),
+            "menu_link" => c.menus.push(frame.parse()?),
+            "block" => c.blocks.push(frame.parse()?),
             other => {
                 return Err(BundleError::Malformed(format!("知らない記録 {other}")).into());
             }
@@ -410,6 +454,33 @@ fn check(c: &Contents) -> Result<()> {
             && !codes.contains(cat.as_str())
         {
             return Err(bad(format!("{} のカテゴリー {cat} がありません", i.path)));
+        }
+    }
+    for m in &c.menus {
+        let known = crate::layout::MENUS.iter().any(|(k, _)| *k == m.menu);
+        let target = match (&m.item_uid, &m.url) {
+            (Some(u), None) => uids.contains(u.as_str()),
+            (None, Some(_)) => true,
+            _ => false,
+        };
+        if !known || !target {
+            return Err(bad(format!("メニューの「{}」が不正です", m.label)));
+        }
+    }
+    for b in &c.blocks {
+        let known = crate::layout::TOPS.iter().any(|(k, _)| *k == b.top)
+            && crate::layout::BLOCK_KINDS
+                .iter()
+                .any(|(k, _)| *k == b.block.kind)
+            && b.block
+                .category
+                .as_ref()
+                .is_none_or(|c| codes.contains(c.as_str()));
+        if !known {
+            return Err(bad(format!(
+                "トップページのブロック「{}」が不正です",
+                b.block.title
+            )));
         }
     }
     Ok(())
@@ -610,10 +681,140 @@ async fn plan(conn: &mut AnyConnection, header: Header, c: &Contents) -> Result<
             });
         }
     }
+    let there_paths_owned: HashMap<String, String> = there_paths
+        .iter()
+        .map(|(u, p)| ((*u).to_owned(), (*p).to_owned()))
+        .collect();
+    let here_paths_owned: HashMap<String, String> = here_paths
+        .iter()
+        .map(|(u, p)| ((*u).to_owned(), (*p).to_owned()))
+        .collect();
+    let menus_now = menus_here(conn, &here).await?;
+    let mut menus = PlanSection {
+        label: "メニュー",
+        unchanged: 0,
+        changes: Vec::new(),
+    };
+    for (code, name) in crate::layout::MENUS {
+        let old: Vec<&MenuRecord> = menus_now.iter().filter(|m| m.menu == *code).collect();
+        let new: Vec<&MenuRecord> = c.menus.iter().filter(|m| m.menu == *code).collect();
+        if old == new {
+            menus.unchanged += 1;
+            continue;
+        }
+        let text = |list: &[&MenuRecord], paths: &HashMap<String, String>| {
+            list.iter()
+                .map(|m| {
+                    let to = m
+                        .item_uid
+                        .as_ref()
+                        .and_then(|u| paths.get(u).cloned())
+                        .or_else(|| m.url.clone())
+                        .unwrap_or_default();
+                    format!("{} → {to}", m.label)
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        menus.changes.push(PlannedChange {
+            action: Action::Changed,
+            name: (*name).to_owned(),
+            fields: changed_only(content::diff::fields(
+                &[("リンク", Some(text(&old, &here_paths_owned)))],
+                &[("リンク", Some(text(&new, &there_paths_owned)))],
+            )),
+        });
+    }
+    let blocks_now = blocks_here(conn).await?;
+    let mut blocks = PlanSection {
+        label: "トップページのブロック",
+        unchanged: 0,
+        changes: Vec::new(),
+    };
+    for (code, name) in crate::layout::TOPS {
+        let old: Vec<&BlockRecord> = blocks_now.iter().filter(|b| b.top == *code).collect();
+        let new: Vec<&BlockRecord> = c.blocks.iter().filter(|b| b.top == *code).collect();
+        if old == new {
+            blocks.unchanged += 1;
+            continue;
+        }
+        let text = |list: &[&BlockRecord]| {
+            list.iter()
+                .map(|b| {
+                    let b = &b.block;
+                    format!(
+                        "[{}] {}（{}・{}件）\n{}",
+                        b.kind,
+                        b.title,
+                        b.category.as_deref().unwrap_or("-"),
+                        b.count,
+                        b.body
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        blocks.changes.push(PlannedChange {
+            action: Action::Changed,
+            name: (*name).to_owned(),
+            fields: changed_only(content::diff::fields(
+                &[("ブロック", Some(text(&old)))],
+                &[("ブロック", Some(text(&new)))],
+            )),
+        });
+    }
     Ok(BundlePlan {
         header,
-        sections: vec![pages, posts, categories, media],
+        sections: vec![pages, posts, categories, media, menus, blocks],
     })
+}
+
+/// Production's menu links, their items by uid.
+async fn menus_here(conn: &mut AnyConnection, here: &Here) -> Result<Vec<MenuRecord>> {
+    let uid_of: HashMap<i64, &str> = here
+        .items
+        .values()
+        .map(|(i, _)| (i.id, i.uid.as_str()))
+        .collect();
+    let rows = sqlx::query(
+        "SELECT menu, label, item_id, url FROM content_menu_links ORDER BY menu, position, id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let item: Option<i64> = r.try_get("item_id")?;
+            Ok(MenuRecord {
+                menu: r.try_get("menu")?,
+                label: r.try_get("label")?,
+                item_uid: item.and_then(|i| uid_of.get(&i).map(|u| (*u).to_owned())),
+                url: r.try_get("url")?,
+            })
+        })
+        .collect()
+}
+
+async fn blocks_here(conn: &mut AnyConnection) -> Result<Vec<BlockRecord>> {
+    let rows = sqlx::query(
+        "SELECT top, kind, title, body, category, count FROM content_blocks
+          ORDER BY top, position, id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(BlockRecord {
+                top: r.try_get("top")?,
+                block: crate::layout::Block {
+                    kind: r.try_get("kind")?,
+                    title: r.try_get("title")?,
+                    body: r.try_get("body")?,
+                    category: r.try_get("category")?,
+                    count: r.try_get::<i64, _>("count")?,
+                },
+            })
+        })
+        .collect()
 }
 
 fn changed_only(fields: Vec<FieldDiff>) -> Vec<FieldDiff> {
@@ -673,6 +874,25 @@ async fn apply<R: BufRead>(
     now: i64,
 ) -> Result<()> {
     let here = here(conn).await?;
+    // Menus that change are written anew after the items (their links point
+    // to items, some of which may go).
+    let menus_now = menus_here(conn, &here).await?;
+    let changed_menus: Vec<&str> = crate::layout::MENUS
+        .iter()
+        .map(|(code, _)| *code)
+        .filter(|code| {
+            let old: Vec<&MenuRecord> = menus_now.iter().filter(|m| m.menu == *code).collect();
+            let new: Vec<&MenuRecord> = c.menus.iter().filter(|m| m.menu == *code).collect();
+            old != new
+        })
+        .collect();
+    for code in &changed_menus {
+        sqlx::query("DELETE FROM content_menu_links WHERE menu = $1")
+            .bind(*code)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let blocks_now = blocks_here(conn).await?;
     // Categories first: items point to them.
     let cats = categories_here(conn).await?;
     for cat in &c.categories {
@@ -803,6 +1023,48 @@ async fn apply<R: BufRead>(
         let mut state = s.clone();
         state.parent_id = parent;
         crate::content::write_revision(conn, id, revision, &state, by, now).await?;
+    }
+
+    for code in &changed_menus {
+        for (i, m) in c.menus.iter().filter(|m| m.menu == *code).enumerate() {
+            sqlx::query(
+                "INSERT INTO content_menu_links (menu, position, label, item_id, url)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&m.menu)
+            .bind(i as i64 + 1)
+            .bind(&m.label)
+            .bind(m.item_uid.as_ref().and_then(|u| id_of.get(u).copied()))
+            .bind(&m.url)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    for (code, _) in crate::layout::TOPS {
+        let old: Vec<&BlockRecord> = blocks_now.iter().filter(|b| b.top == *code).collect();
+        let new: Vec<&BlockRecord> = c.blocks.iter().filter(|b| b.top == *code).collect();
+        if old == new {
+            continue;
+        }
+        sqlx::query("DELETE FROM content_blocks WHERE top = $1")
+            .bind(*code)
+            .execute(&mut *conn)
+            .await?;
+        for (i, b) in new.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO content_blocks (top, position, kind, title, body, category, count)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&b.top)
+            .bind(i as i64 + 1)
+            .bind(&b.block.kind)
+            .bind(&b.block.title)
+            .bind(&b.block.body)
+            .bind(&b.block.category)
+            .bind(b.block.count)
+            .execute(&mut *conn)
+            .await?;
+        }
     }
 
     // Categories no item uses any more.

@@ -382,8 +382,23 @@ impl Store {
                 .await?;
         if children > 0 {
             return Err(StoreError::Invalid(format!(
-                "{} の下に {children} ページあります",
+                "{} の下に {children} ページあります。下のページを先に移すか削除してください。",
                 item.path
+            )));
+        }
+        let menus = sqlx::query("SELECT menu, label FROM content_menu_links WHERE item_id = $1")
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+        if let Some(m) = menus.first() {
+            let menu: String = m.try_get("menu")?;
+            let label: String = m.try_get("label")?;
+            let name = crate::layout::MENUS
+                .iter()
+                .find(|(c, _)| *c == menu)
+                .map_or(menu.as_str(), |(_, n)| n);
+            return Err(StoreError::Invalid(format!(
+                "このページは{name}の「{label}」からリンクされています。先にメニューから外してください。"
             )));
         }
         sqlx::query("DELETE FROM content_revisions WHERE item_id = $1")

@@ -16,6 +16,7 @@ mod durable;
 mod exports;
 mod gates;
 mod imports;
+mod layout;
 mod leases;
 mod legal;
 mod master_updates;
@@ -62,6 +63,7 @@ pub use gates::Passage;
 pub use imports::{
     CaseResult, ImportRun, Quarantined, RunCounts, RunStatus, SILENT_RUN_MS, SourceHealth,
 };
+pub use layout::{BLOCK_KINDS, Block, MENUS, MenuEntry, MenuLink, TOPS};
 pub use leases::Lease;
 pub use legal::LegalChange;
 pub use master_updates::{DepartmentChange, DepartmentOp, MasterUpdate};

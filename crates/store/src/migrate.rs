@@ -123,6 +123,11 @@ const STEPS: &[Step] = &[
         "site content: pages, posts, categories and revisions"
     ),
     step!(23, "0023_media.sql", "the media library of site content"),
+    step!(
+        24,
+        "0024_site_layout.sql",
+        "the site's menus and its top pages' blocks"
+    ),
 ];
 
 /// The file names this crate embeds, for the test that no file on disk is forgotten.

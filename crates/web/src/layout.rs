@@ -136,6 +136,16 @@ impl Layout {
 
     /// The main navigation: what a visitor can do here. Only pages that
     /// exist are listed; the ways in (利用申請, ログイン) only to visitors.
+    /// The header menu operators arranged (links a visitor may follow now).
+    pub fn header_links(&self) -> Vec<(String, String)> {
+        crate::site_layout::links("header")
+    }
+
+    /// The footer menu operators arranged.
+    pub fn footer_links(&self) -> Vec<(String, String)> {
+        crate::site_layout::links("footer")
+    }
+
     pub fn nav(&self) -> Vec<NavLink> {
         [
             (NavItem::Cases, "/cases", "案件を探す"),

@@ -16,11 +16,13 @@ mod assets;
 mod atom;
 mod audit;
 pub mod auth;
+mod blocks;
 pub mod bundles;
 pub mod case_query;
 pub mod cases;
 mod confirm;
 mod content;
+mod site_layout;
 pub use bundles::{Bundles, PlanView, file_stream};
 mod errors;
 mod facts;
@@ -148,6 +150,8 @@ pub struct App {
     pub imports_wake: Arc<tokio::sync::Notify>,
     /// What anonymous visitors were shown of the public pages.
     pub pages: page_cache::PageCache,
+    /// The menus operators edit, as of the site's last change.
+    pub menus: site_layout::MenuCache,
 }
 
 /// The shared state as an extractor: `State(AppState)`.
@@ -185,6 +189,7 @@ impl AppState {
             ),
             store,
             pages: page_cache::PageCache::new(settings.page_cache_bytes),
+            menus: site_layout::MenuCache::default(),
             mail: mail::Composer::new(&settings.public_url),
             settings,
             metrics: Metrics::new(),

@@ -38,6 +38,10 @@ pub(crate) fn wrap(routes: Router<AppState>, state: AppState) -> Router {
         .layer(axum_mw::from_fn_with_state(timeout, request_timeout))
         .layer(axum_mw::from_fn_with_state(
             state.clone(),
+            crate::site_layout::provide,
+        ))
+        .layer(axum_mw::from_fn_with_state(
+            state.clone(),
             auth::load_viewer,
         ))
         .layer(CatchPanicLayer::custom(on_panic))

@@ -70,6 +70,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("content.published", "サイトコンテンツの公開"),
     ("content.private", "サイトコンテンツの非公開化"),
     ("content.delete", "サイトコンテンツの削除"),
+    ("content.menu", "サイトのメニューの変更"),
+    ("content.blocks", "トップページのブロックの変更"),
     (
         "content.import",
         "コンテンツのバンドルの取り込み（ステージングから本番へ）",

@@ -4,7 +4,10 @@
 //! byte as it was.
 
 use content::bundle::{BundleError, BundleKey, BundleWriter, Header};
-use store::{Action, Actor, BUNDLE_SCHEMA, ContentSave, ContentState, NewMedia, Store, StoreError};
+use store::{
+    Action, Actor, BUNDLE_SCHEMA, Block, ContentSave, ContentState, MenuEntry, NewMedia, Store,
+    StoreError,
+};
 
 const NOW: i64 = 1_800_000_000_000;
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x08\x08\x02\0\0\0";
@@ -130,6 +133,41 @@ async fn staging_site(store: &Store) -> (i64, i64) {
         )
         .await
         .expect("store");
+    store
+        .save_menu(
+            "header",
+            &[
+                MenuEntry {
+                    label: "フェア".into(),
+                    item_id: Some(fair.id),
+                    url: None,
+                },
+                MenuEntry {
+                    label: "案件を探す".into(),
+                    item_id: None,
+                    url: Some("/cases".into()),
+                },
+            ],
+            &editor(),
+            NOW,
+        )
+        .await
+        .expect("menu");
+    store
+        .save_blocks(
+            "navi",
+            &[Block {
+                kind: "news".into(),
+                title: "お知らせ".into(),
+                body: String::new(),
+                category: Some("news".into()),
+                count: 5,
+            }],
+            &editor(),
+            NOW,
+        )
+        .await
+        .expect("blocks");
     (fair.id, draft.id)
 }
 
@@ -185,6 +223,14 @@ on_both_engines!(
             "/bid-help"
         );
         assert_eq!(production.media_list().await.unwrap().len(), 1);
+        // The menu links production's own page, by production's id.
+        let header = production.menu_links("header").await.unwrap();
+        assert_eq!(header.len(), 2);
+        assert_eq!(header[0].entry.item_id, Some(fair.id));
+        assert_eq!(header[0].href, "/project/fair");
+        assert_eq!(header[1].href, "/cases");
+        assert_eq!(production.blocks("navi").await.unwrap().len(), 1);
+        assert_eq!(counts(&p, "メニュー"), (0, 1, 0, 1));
 
         // The same bundle again changes nothing at all.
         let before = production.table_checksums().await.unwrap();
@@ -222,6 +268,11 @@ on_both_engines!(
         assert_eq!(others(&production).await, untouched);
         let moved = production.content_at("/fair-2027").await.unwrap().unwrap();
         assert_eq!(moved.id, fair.id, "the production id stays");
+        assert_eq!(
+            production.menu_links("header").await.unwrap()[0].href,
+            "/fair-2027",
+            "the menu follows the page"
+        );
         assert_eq!(moved.state.parent_id, None);
         assert!(
             production

@@ -348,7 +348,7 @@ pub async fn delete(
         Ok(false) => Err(WebError::not_found()),
         Err(StoreError::Invalid(m)) => Err(WebError::new(
             crate::errors::ErrorKind::Conflict,
-            format!("削除できません: {m}。下のページを先に移すか削除してください。"),
+            format!("削除できません。{m}"),
         )),
         Err(e) => Err(e.into()),
     }

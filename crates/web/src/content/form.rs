@@ -75,6 +75,18 @@ pub async fn fields(
                     .hint("同じ親の下で小さい順に並びます。")
                     .value(text("sort_order", s.sort_order.to_string())),
             );
+            let categories = state
+                .store
+                .content_categories()
+                .await?
+                .into_iter()
+                .map(|(c, n, _)| (c, n))
+                .collect();
+            main.push(
+                Field::new("category", "事業のお知らせを載せる", Kind::Select(categories))
+                    .hint("選ぶと、このページの下にそのカテゴリーの新しいお知らせを表示します（事業の案内ページ）。")
+                    .value(text("category", s.category.clone().unwrap_or_default())),
+            );
             main.push(
                 Field::new("help_key", "ヘルプキー", Kind::Text)
                     .hint(
@@ -220,6 +232,8 @@ pub fn read(
     match kind {
         ContentKind::Page => {
             state.parent_id = form.get("parent_id").trim().parse().ok();
+            let category = form.get("category").trim();
+            state.category = (!category.is_empty()).then(|| category.to_owned());
             state.sort_order =
                 forms::optional_number(&mut errors, form, "sort_order", "並び順", 1_000_000)
                     .unwrap_or(0);

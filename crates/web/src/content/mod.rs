@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod bundle_pages;
 mod form;
+mod layout_admin;
 pub mod media;
 pub mod public;
 
@@ -54,6 +55,22 @@ pub fn routes(g: Guarded) -> Guarded {
             "/admin/content/bundle/rollback",
             crate::bundles::APPLIERS,
             post(bundle_pages::rollback),
+        )
+        .get("/admin/layout", REVIEWERS, get(layout_admin::show))
+        .post(
+            "/admin/layout/menus/{menu}",
+            REVIEWERS,
+            post(layout_admin::save_menu),
+        )
+        .get(
+            "/admin/layout/tops/{top}",
+            REVIEWERS,
+            get(layout_admin::show_blocks),
+        )
+        .post(
+            "/admin/layout/tops/{top}",
+            REVIEWERS,
+            post(layout_admin::save_blocks),
         )
         .get("/admin/content", REVIEWERS, get(admin::list))
         .get("/admin/content/new/{kind}", REVIEWERS, get(admin::new_form))

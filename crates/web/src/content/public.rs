@@ -104,6 +104,10 @@ pub struct ItemPage {
     pub canonical: String,
     /// Shown above the page in the authoring preview.
     pub preview: bool,
+    /// The project's top page: the blocks operators arranged below its text.
+    pub blocks: Vec<crate::blocks::BlockView>,
+    /// A programme's page: its category's newest posts.
+    pub programme: Option<crate::blocks::BlockView>,
 }
 
 /// A category's name, if it exists.
@@ -173,12 +177,43 @@ async fn item_page(
         state.settings.public_url.trim_end_matches('/'),
         item.path
     );
+    let blocks = if item.path == crate::blocks::PROJECT_TOP {
+        crate::blocks::views(state, "project").await?
+    } else {
+        Vec::new()
+    };
+    // The programmes' cards stand for the list of the pages below.
+    if blocks.iter().any(|b| b.kind == "programmes") {
+        shown.children.clear();
+    }
+    // A page with a category is that programme's page: its newest posts.
+    let programme = match (&item.kind, &item.state.category) {
+        (ContentKind::Page, Some(code)) => Some(
+            crate::blocks::view(
+                state,
+                store::Block {
+                    kind: "news".into(),
+                    title: format!(
+                        "{}のお知らせ",
+                        category_name(state, code).await?.unwrap_or_default()
+                    ),
+                    body: String::new(),
+                    category: Some(code.clone()),
+                    count: 10,
+                },
+            )
+            .await?,
+        ),
+        _ => None,
+    };
     let page = render(
         &ItemPage {
             layout: Layout::for_viewer(item.state.title.clone(), viewer),
             item: shown,
             canonical,
             preview: false,
+            blocks,
+            programme,
         },
         axum::http::StatusCode::OK,
     )?;

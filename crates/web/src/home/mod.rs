@@ -31,6 +31,9 @@ struct HomePage {
     signed_in: bool,
     features: &'static [Feature],
     steps: &'static [Step],
+    /// What operators arranged below the search box (none: the portal's
+    /// own introduction instead).
+    blocks: Vec<crate::blocks::BlockView>,
 }
 
 // Each card leads to a page that exists: a search already narrowed to the
@@ -73,8 +76,12 @@ const STEPS: &[Step] = &[
     },
 ];
 
-async fn home(viewer: Viewer) -> Result<Html<String>, WebError> {
+async fn home(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    viewer: Viewer,
+) -> Result<Html<String>, WebError> {
     let page = HomePage {
+        blocks: crate::blocks::views(&state, "navi").await?,
         signed_in: viewer.user.is_some(),
         layout: Layout::for_viewer("", &viewer),
         features: FEATURES,

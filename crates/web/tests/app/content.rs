@@ -693,3 +693,224 @@ async fn a_form_with_a_category_or_division_that_does_not_exist_is_answered_besi
     assert!(!texts(&page, "#f-division-error").is_empty());
     assert_eq!(app.get("/news/odd-category").await.status(), 404);
 }
+
+/// Operators arrange the header and footer menus: a page is linked by its
+/// id (the link follows it when it moves), a draft's link is not shown, a
+/// target that is neither the site's nor https is refused beside its row,
+/// and a page a menu links cannot be deleted without saying so.
+#[tokio::test]
+async fn operators_arrange_the_menus_and_a_linked_page_is_not_deleted_silently() {
+    let app = TestApp::spawn().await;
+    let (operator, _) = app.signed_in(Role::Operator, 1).await;
+    let fair = saved(&app, &state("page", "fair", "published", None, None)).await;
+    saved(&app, &state("page", "secret", "draft", None, None)).await;
+    let r = app
+        .submit(
+            &operator,
+            "/admin/layout",
+            "/admin/layout/menus/header",
+            &[
+                ("label_0", "フェア"),
+                ("target_0", "/fair"),
+                ("order_0", "2"),
+                ("label_1", "準備中"),
+                ("target_1", "/secret"),
+                ("order_1", "3"),
+                ("label_2", "案件を探す（詳細）"),
+                ("target_2", "/cases?status=open"),
+                ("order_2", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let (_, top) = app.page("/").await;
+    let header = texts(&top, ".site-nav a");
+    let at = |label: &str| header.iter().position(|l| l == label);
+    assert!(at("案件を探す（詳細）") < at("フェア"), "{header:?}");
+    assert!(
+        at("準備中").is_none(),
+        "a draft's link is not shown: {header:?}"
+    );
+
+    // Moving the page takes the link along.
+    let mut moved = fair.state.clone();
+    moved.slug = "fair-2027".into();
+    app.db
+        .store()
+        .save_content(&ContentSave {
+            id: Some(fair.id),
+            revision: Some(fair.revision),
+            state: &moved,
+            actor: &Actor::cli("test"),
+            now: web::auth::now_ms(),
+        })
+        .await
+        .expect("moved");
+    let (_, news) = app.page("/news").await;
+    assert!(
+        attrs(&news, ".site-nav a", "href").contains(&"/fair-2027".to_owned()),
+        "{:?}",
+        attrs(&news, ".site-nav a", "href")
+    );
+
+    // A target that is neither the site's nor https is refused.
+    let r = app
+        .submit(
+            &operator,
+            "/admin/layout",
+            "/admin/layout/menus/footer",
+            &[("label_0", "危ない"), ("target_0", "javascript:alert(1)")],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("body").contains("1行目"));
+    assert!(
+        app.db
+            .store()
+            .menu_links("footer")
+            .await
+            .expect("menu")
+            .is_empty()
+    );
+
+    // The linked page cannot be deleted until the menu lets go of it.
+    let r = app
+        .submit(
+            &operator,
+            &format!("/admin/content/{}", fair.id),
+            &format!("/admin/content/{}/delete", fair.id),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+    assert!(
+        r.text()
+            .await
+            .expect("body")
+            .contains("ヘッダーメニューの「フェア」からリンクされています")
+    );
+    assert!(
+        app.db
+            .store()
+            .content_item(fair.id)
+            .await
+            .expect("read")
+            .is_some()
+    );
+}
+
+/// The top pages are made of the blocks operators arrange; the navi's top
+/// keeps its search box first; a programme's page lists its category's
+/// posts.
+#[tokio::test]
+async fn the_top_pages_show_the_blocks_operators_arrange() {
+    let app = TestApp::spawn().await;
+    let (operator, _) = app.signed_in(Role::Operator, 1).await;
+    let project = saved(&app, &state("page", "project", "published", None, None)).await;
+    let mut fair = state("page", "fair", "published", None, Some(project.id));
+    fair.title = "ビジネスフロンティア・フェア".into();
+    fair.summary = Some("展示会と商談会".into());
+    fair.category = Some("fair".into());
+    saved(&app, &fair).await;
+    let mut news = state("post", "fair-open", "published", Some(1_000), None);
+    news.category = Some("fair".into());
+    news.title = "出展者の募集を始めました".into();
+    saved(&app, &news).await;
+
+    // Before any block: the portal's own introduction.
+    let (_, top) = app.page("/").await;
+    assert!(
+        top.select(&Selector::parse("form[role=search] input[name=q]").expect("s"))
+            .next()
+            .is_some()
+    );
+    assert!(texts(&top, "h2").contains(&"このサイトでできること".to_owned()));
+
+    let r = app
+        .submit(
+            &operator,
+            "/admin/layout/tops/navi",
+            "/admin/layout/tops/navi",
+            &[
+                ("kind_0", "lead"),
+                (
+                    "body_0",
+                    "**中小企業**のための受発注ポータルです。\n\n<script>alert(1)</script>",
+                ),
+                ("order_0", "1"),
+                ("kind_1", "news"),
+                ("title_1", "フェアのお知らせ"),
+                ("category_1", "fair"),
+                ("count_1", "3"),
+                ("order_1", "3"),
+                ("kind_2", "programmes"),
+                ("title_2", "4つの支援"),
+                ("order_2", "2"),
+                ("kind_3", "cases"),
+                ("title_3", "新着の募集中案件"),
+                ("order_3", "4"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    let (_, top) = app.page("/").await;
+    let headings = texts(&top, "main h2");
+    assert_eq!(
+        headings,
+        ["4つの支援", "フェアのお知らせ", "新着の募集中案件"],
+        "in the order given, the introduction gone"
+    );
+    let first_form = top
+        .select(&Selector::parse("main form, main section").expect("s"))
+        .next()
+        .map(|e| e.value().name().to_owned());
+    assert_eq!(
+        first_form.as_deref(),
+        Some("section"),
+        "the hero with its search box comes first"
+    );
+    assert!(texts(&top, ".block--lead strong").contains(&"中小企業".to_owned()));
+    assert!(
+        !top.html().contains("<script>alert"),
+        "lead text is made safe"
+    );
+    assert_eq!(
+        attrs(&top, ".block--programmes a", "href"),
+        ["/project/fair"]
+    );
+    assert_eq!(
+        attrs(&top, ".block--news li a", "href"),
+        ["/news/fair-open"]
+    );
+
+    // A count out of range is refused beside its row, and nothing changes.
+    let r = app
+        .submit(
+            &operator,
+            "/admin/layout/tops/project",
+            "/admin/layout/tops/project",
+            &[
+                ("kind_0", "news"),
+                ("title_0", "お知らせ"),
+                ("count_0", "500"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("body").contains("件数は1から20"));
+    assert!(
+        app.db
+            .store()
+            .blocks("project")
+            .await
+            .expect("blocks")
+            .is_empty()
+    );
+
+    // A programme's page lists its category's posts.
+    let (_, programme) = app.page("/project/fair").await;
+    assert_eq!(
+        attrs(&programme, ".block--news li a", "href"),
+        ["/news/fair-open"]
+    );
+}
