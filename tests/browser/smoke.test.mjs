@@ -35,6 +35,7 @@ const PAGES = [
   { name: 'post-event', path: '/news/fair-2027', status: 200, h1: 'ビジネスフロンティア・フェア2027 出展者を募集します' },
   { name: 'post-winners', path: '/news/competition-2026-service-winners', status: 200, h1: '世界発信コンペティション2026 サービス部門の受賞企業が決まりました' },
   { name: 'page-project', path: '/project', status: 200, h1: '中小企業世界発信プロジェクト' },
+  { name: 'site-search', path: '/search?q=%E3%83%95%E3%82%A7%E3%82%A2', status: 200, h1: 'サイト内検索' },
   { name: 'page-programme', path: '/project/competition', status: 200, h1: '世界発信コンペティション' },
   { name: 'help-missing', path: '/help/topics/no-such-help', status: 200, h1: 'ヘルプ' },
 ];

@@ -7,6 +7,7 @@
 
 pub mod bundle;
 pub mod diff;
+pub mod find;
 pub mod ics;
 pub mod markdown;
 pub mod media;

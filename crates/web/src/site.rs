@@ -208,6 +208,10 @@ const SITEMAP: &[Section] = &[
                 label: "技術ニーズ",
             },
             Entry {
+                href: "/search",
+                label: "サイト内検索（案件・ページ・お知らせ）",
+            },
+            Entry {
                 href: "/cases/feed.atom",
                 label: "新着案件のフィード（Atom）",
             },

@@ -23,6 +23,8 @@ pub fn routes(g: Guarded) -> Guarded {
         .shared("/robots.txt", get(public::robots))
         .shared("/help/topics/{key}", get(public::help_topic))
         .shared("/news/category/{code}", get(public::category))
+        .shared("/news/tag/{tag}", get(public::tag))
+        .shared("/search", get(public::site_search))
         .shared("/news/{slug}", get(public::post))
         .shared("/news/{slug}/event.ics", get(public::event))
         .get("/media/{file}", PUBLIC, get(media::file))

@@ -32,6 +32,8 @@ pub struct Shown {
     pub updated: String,
     pub category: Option<(String, String)>,
     pub tags: Vec<String>,
+    /// (href, tag): each tag's list.
+    pub tag_links: Vec<(String, String)>,
     pub event: Option<EventShown>,
     pub division: Option<&'static str>,
     pub description: String,
@@ -46,6 +48,11 @@ pub struct EventShown {
     pub venue: Option<String>,
     pub apply_until: Option<String>,
     pub ics: String,
+}
+
+/// A tag as a path segment ("/" too is encoded).
+fn tag_path(tag: &str) -> String {
+    crate::auth::encode_query(tag).replace('/', "%2F")
 }
 
 /// The item made ready for its template (the body rendered now).
@@ -76,6 +83,11 @@ pub fn shown(
         updated: domain::time::jst_date(item.updated_at),
         category: s.category.clone().zip(category_name),
         tags: s.tags.clone(),
+        tag_links: s
+            .tags
+            .iter()
+            .map(|t| (format!("/news/tag/{}", tag_path(t)), t.clone()))
+            .collect(),
         event: s.event.as_ref().map(|e| EventShown {
             when: match e.ends_at {
                 Some(end) if end > e.starts_at => format!(
@@ -320,10 +332,14 @@ struct ListPage {
     more: bool,
 }
 
+/// How many of the newest posts a tag's list looks through.
+const TAGGED_WINDOW: i64 = 2000;
+
 async fn list(
     state: &AppState,
     viewer: &Viewer,
     category: Option<(String, String)>,
+    tag: Option<String>,
     q: ListQuery,
 ) -> Result<Response, WebError> {
     let page = q
@@ -333,16 +349,36 @@ async fn list(
         .filter(|p| (1..=500).contains(p))
         .unwrap_or(1);
     let code = category.as_ref().map(|c| c.0.clone());
-    let items = state
-        .store
-        .content_list(&ContentFilter {
-            kind: Some(ContentKind::Post),
-            category: code.as_deref(),
-            public_at: Some(now_ms()),
-            limit: PER_PAGE + 1,
-            offset: (page - 1) * PER_PAGE,
-        })
-        .await?;
+    let items = match &tag {
+        None => {
+            state
+                .store
+                .content_list(&ContentFilter {
+                    kind: Some(ContentKind::Post),
+                    category: code.as_deref(),
+                    public_at: Some(now_ms()),
+                    limit: PER_PAGE + 1,
+                    offset: (page - 1) * PER_PAGE,
+                })
+                .await?
+        }
+        // Tags are few and posts with one fewer still: the newest posts are
+        // looked through here.
+        Some(t) => state
+            .store
+            .content_list(&ContentFilter {
+                kind: Some(ContentKind::Post),
+                public_at: Some(now_ms()),
+                limit: TAGGED_WINDOW,
+                ..ContentFilter::default()
+            })
+            .await?
+            .into_iter()
+            .filter(|i| i.state.tags.contains(t))
+            .skip(((page - 1) * PER_PAGE) as usize)
+            .take(PER_PAGE as usize + 1)
+            .collect(),
+    };
     let more = items.len() as i64 > PER_PAGE;
     let categories = state.store.content_categories().await?;
     let name_of = |c: &Option<String>| {
@@ -354,9 +390,13 @@ async fn list(
         .take(PER_PAGE as usize)
         .map(|i| shown(i, name_of(&i.state.category), &content::NoMedia))
         .collect();
-    let (heading, base) = match &category {
-        Some((code, name)) => (name.clone(), format!("/news/category/{code}")),
-        None => ("お知らせ・新着情報".to_owned(), "/news".to_owned()),
+    let (heading, base) = match (&category, &tag) {
+        (_, Some(t)) => (
+            format!("タグ「{t}」のお知らせ"),
+            format!("/news/tag/{}", tag_path(t)),
+        ),
+        (Some((code, name)), None) => (name.clone(), format!("/news/category/{code}")),
+        (None, None) => ("お知らせ・新着情報".to_owned(), "/news".to_owned()),
     };
     let response = render(
         &ListPage {
@@ -380,7 +420,21 @@ pub async fn news(
     viewer: Viewer,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, WebError> {
-    list(&state, &viewer, None, q).await
+    list(&state, &viewer, None, None, q).await
+}
+
+/// The posts with a tag.
+pub async fn tag(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(tag): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    let tag = domain::text::tidy(&tag);
+    if tag.is_empty() || tag.chars().count() > 40 {
+        return Err(WebError::not_found());
+    }
+    list(&state, &viewer, None, Some(tag), q).await
 }
 
 pub async fn category(
@@ -392,7 +446,7 @@ pub async fn category(
     let Some(name) = category_name(&state, &code).await? else {
         return Err(WebError::not_found());
     };
-    list(&state, &viewer, Some((code, name)), q).await
+    list(&state, &viewer, Some((code, name)), None, q).await
 }
 
 /// The newest posts, of every category or of one, as an Atom feed.
@@ -480,6 +534,7 @@ const SITE_PAGES: &[&str] = &[
     "/",
     "/cases",
     "/news",
+    "/search",
     "/apply",
     "/terms",
     "/privacy",
@@ -574,5 +629,138 @@ pub async fn help_topic(
     .link("/sitemap", "サイトマップ")
     .link("/help/kuji", "電子くじの決め方");
     let response = render(&page, axum::http::StatusCode::OK)?;
+    until_next(&state, response).await
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    q: Option<String>,
+}
+
+/// One group of the site search's results.
+#[derive(Debug)]
+pub struct Group {
+    pub heading: &'static str,
+    pub total: usize,
+    /// (href, title, note)
+    pub entries: Vec<(String, String, String)>,
+    /// Where all of them are, when more than the shown.
+    pub more: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "site_search.html")]
+struct SearchPage {
+    layout: Layout,
+    text: String,
+    groups: Vec<Group>,
+}
+
+/// Entries of each content group shown.
+const SHOWN_PER_GROUP: usize = 20;
+
+/// The site search: cases (from the index), pages and posts (by the same
+/// text rules), grouped by kind.
+pub async fn site_search(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response, WebError> {
+    let text = domain::text::tidy(q.q.as_deref().unwrap_or(""));
+    let text: String = text.chars().take(100).collect();
+    let mut groups = Vec::new();
+    if let Some(query) = content::find::Query::parse(&text) {
+        let now = now_ms();
+        let found = state
+            .search
+            .search(
+                &search::CaseQuery {
+                    text: text.clone(),
+                    per_page: 5,
+                    ..Default::default()
+                },
+                now,
+            )
+            .map_err(WebError::internal);
+        // A query the case index cannot read (an unbalanced quote) still
+        // searches the pages and posts.
+        let (total, ids) = found.map_or((0, Vec::new()), |f| (f.total, f.ids));
+        let cases = state.store.cases_by_ids(&ids).await?;
+        groups.push(Group {
+            heading: "案件",
+            total,
+            entries: ids
+                .iter()
+                .filter_map(|id| cases.iter().find(|c| c.id == *id))
+                .map(|c| {
+                    (
+                        format!("/cases/{}", c.id),
+                        c.fields.title.clone(),
+                        c.fields.organization_name.clone(),
+                    )
+                })
+                .collect(),
+            more: (total > 5).then(|| format!("/cases?q={}", crate::auth::encode_query(&text))),
+        });
+        let items = state
+            .store
+            .content_list(&ContentFilter {
+                public_at: Some(now),
+                limit: 45_000,
+                ..ContentFilter::default()
+            })
+            .await?;
+        for (kind, heading) in [
+            (ContentKind::Page, "ページ"),
+            (ContentKind::Post, "お知らせ"),
+        ] {
+            let mut hits: Vec<(content::find::Rank, &ContentItem)> = items
+                .iter()
+                .filter(|i| i.kind == kind)
+                .filter_map(|i| {
+                    let body = format!(
+                        "{}\n{}\n{}",
+                        i.state.summary.as_deref().unwrap_or(""),
+                        i.state.tags.join(" "),
+                        i.state.body
+                    );
+                    query.rank(&i.state.title, &body).map(|r| (r, i))
+                })
+                .collect();
+            // Title matches first; otherwise in the list's order.
+            hits.sort_by_key(|(r, _)| *r);
+            groups.push(Group {
+                heading,
+                total: hits.len(),
+                entries: hits
+                    .iter()
+                    .take(SHOWN_PER_GROUP)
+                    .map(|(_, i)| {
+                        let note = i
+                            .publication
+                            .at
+                            .filter(|_| kind == ContentKind::Post)
+                            .map(domain::time::jst_date)
+                            .unwrap_or_else(|| i.path.clone());
+                        (i.path.clone(), i.state.title.clone(), note)
+                    })
+                    .collect(),
+                more: None,
+            });
+        }
+    }
+    let title = if text.is_empty() {
+        "サイト内検索".to_owned()
+    } else {
+        format!("「{text}」の検索結果")
+    };
+    let response = render(
+        &SearchPage {
+            layout: Layout::for_viewer(title, &viewer),
+            text,
+            groups,
+        },
+        axum::http::StatusCode::OK,
+    )?;
     until_next(&state, response).await
 }

@@ -914,3 +914,71 @@ async fn the_top_pages_show_the_blocks_operators_arrange() {
         ["/news/fair-open"]
     );
 }
+
+/// A post's tags lead to the list of posts with that tag.
+#[tokio::test]
+async fn a_tag_lists_the_posts_that_carry_it() {
+    let app = TestApp::spawn().await;
+    let mut a = state("post", "with-tag", "published", Some(1_000), None);
+    a.tags = vec!["商談会".into(), "A/B".into()];
+    saved(&app, &a).await;
+    saved(
+        &app,
+        &state("post", "without", "published", Some(2_000), None),
+    )
+    .await;
+    let (_, post) = app.page("/news/with-tag").await;
+    let links: Vec<String> = attrs(&post, ".result__meta a.badge", "href")
+        .into_iter()
+        .filter(|l| l.starts_with("/news/tag/"))
+        .collect();
+    assert_eq!(links.len(), 2, "{links:?}");
+    assert!(
+        links.contains(&"/news/tag/%E5%95%86%E8%AB%87%E4%BC%9A".to_owned()),
+        "{links:?}"
+    );
+    assert!(links.contains(&"/news/tag/A%2FB".to_owned()), "{links:?}");
+    for link in links {
+        let (status, list) = app.page(&link).await;
+        assert_eq!(status, 200, "{link}");
+        assert_eq!(attrs(&list, ".result__title a", "href"), ["/news/with-tag"]);
+    }
+    assert_eq!(app.get("/news/tag/%20").await.status(), 404);
+}
+
+/// The site search finds cases, pages and posts by the same text rules
+/// (widths and case folded, words inside longer words), grouped by kind;
+/// drafts are not found.
+#[tokio::test]
+async fn the_site_search_groups_cases_pages_and_posts() {
+    let app = TestApp::spawn().await;
+    let mut page = state("page", "cleaning-guide", "published", None, None);
+    page.title = "庁舎清掃業務の手引き".into();
+    saved(&app, &page).await;
+    let mut post = state("post", "cleaning-news", "published", Some(1_000), None);
+    post.body = "ＣＬＥＡＮ（清掃）事業者向けの説明会を開きます。".into();
+    saved(&app, &post).await;
+    let mut draft = state("post", "cleaning-draft", "draft", None, None);
+    draft.title = "清掃の下書き".into();
+    saved(&app, &draft).await;
+    let (status, found) = app.page("/search?q=%E6%B8%85%E6%8E%83").await;
+    assert_eq!(status, 200);
+    let headings = texts(&found, "main h2");
+    assert_eq!(headings.len(), 3, "{headings:?}");
+    assert!(headings[0].starts_with("案件"));
+    assert_eq!(headings[1], "ページ（1件）");
+    assert_eq!(headings[2], "お知らせ（1件）");
+    let links = attrs(&found, ".block__list a", "href");
+    assert!(links.contains(&"/cleaning-guide".to_owned()));
+    assert!(links.contains(&"/news/cleaning-news".to_owned()));
+    assert!(!links.contains(&"/news/cleaning-draft".to_owned()));
+    // Half-width lower case finds the full-width upper case.
+    let (_, found) = app.page("/search?q=clean").await;
+    assert_eq!(
+        attrs(&found, ".block__list a", "href"),
+        ["/news/cleaning-news"]
+    );
+    // Nothing but punctuation, or an unbalanced quote, is answered calmly.
+    assert_eq!(app.get("/search?q=%E3%83%BB%E3%83%BB").await.status(), 200);
+    assert_eq!(app.get("/search?q=%22%E6%B8%85").await.status(), 200);
+}

@@ -103,6 +103,8 @@ const POLICY: &[(&str, &str, &[Role])] = &[
     ("GET", "/robots.txt", ALL),
     ("GET", "/help/topics/{key}", ALL),
     ("GET", "/news/category/{code}", ALL),
+    ("GET", "/news/tag/{tag}", ALL),
+    ("GET", "/search", ALL),
     ("GET", "/news/{slug}", ALL),
     ("GET", "/news/{slug}/event.ics", ALL),
     ("GET", "/media/{file}", ALL),
