@@ -4,6 +4,7 @@
 mod accounts;
 mod audit;
 mod bad_input;
+mod content;
 mod import;
 mod serve;
 
