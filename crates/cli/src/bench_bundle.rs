@@ -201,30 +201,20 @@ pub async fn run(
             Ok(bundles.plan(&production, &file).await?)
         })
         .await?;
-        phase(engine, "apply", async {
-            Ok(bundles
-                .import(
-                    &production,
-                    &file,
-                    "bench",
-                    &actor,
-                    crate::accounts::now_ms(),
-                )
-                .await?)
-        })
-        .await?;
-        phase(engine, "apply again (no change)", async {
-            Ok(bundles
-                .import(
-                    &production,
-                    &file,
-                    "bench",
-                    &actor,
-                    crate::accounts::now_ms(),
-                )
-                .await?)
-        })
-        .await?;
+        for label in ["apply", "apply again (no change)"] {
+            phase(engine, label, async {
+                Ok(bundles
+                    .import(
+                        &production,
+                        &file,
+                        "bench",
+                        &actor,
+                        crate::accounts::now_ms(),
+                    )
+                    .await?)
+            })
+            .await?;
+        }
         production.close().await;
     }
     println!();

@@ -72,6 +72,32 @@ fn known(list: &[(&str, &str)], code: &str) -> Result<()> {
 }
 
 impl Store {
+    /// Audits a list saved whole — (action, target type, target id), its
+    /// length — and commits.
+    async fn commit_list(
+        &self,
+        mut tx: sqlx::Transaction<'_, sqlx::Any>,
+        (action, target_type, target_id): (&str, &str, &str),
+        n: usize,
+        actor: &Actor,
+        now: i64,
+    ) -> Result<()> {
+        self.append_audit_in(
+            &mut tx,
+            &NewAuditEntry {
+                at: now,
+                actor,
+                action,
+                target_type,
+                target_id,
+                detail: &format!("{n} 件"),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// A menu's links in order.
     pub async fn menu_links(&self, menu: &str) -> Result<Vec<MenuLink>> {
         let rows = sqlx::query(
@@ -135,20 +161,14 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        self.append_audit_in(
-            &mut tx,
-            &NewAuditEntry {
-                at: now,
-                actor,
-                action: "content.menu",
-                target_type: "menu",
-                target_id: menu,
-                detail: &format!("{} 件", entries.len()),
-            },
+        self.commit_list(
+            tx,
+            ("content.menu", "menu", menu),
+            entries.len(),
+            actor,
+            now,
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 
     /// The menus (by label) that link to an item.
@@ -216,19 +236,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        self.append_audit_in(
-            &mut tx,
-            &NewAuditEntry {
-                at: now,
-                actor,
-                action: "content.blocks",
-                target_type: "top",
-                target_id: top,
-                detail: &format!("{} 件", blocks.len()),
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        self.commit_list(tx, ("content.blocks", "top", top), blocks.len(), actor, now)
+            .await
     }
 }
