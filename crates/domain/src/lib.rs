@@ -7,6 +7,7 @@ pub mod case;
 pub mod company;
 pub mod contact;
 pub mod corporate_number;
+pub mod directory;
 pub mod labelled;
 pub mod link;
 pub mod local_path;
