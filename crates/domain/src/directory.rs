@@ -56,9 +56,7 @@ labelled_enum!(
         Employees = ("employees", "従業員数"),
         Founded = ("founded", "創業年"),
         Website = ("website", "ウェブサイト"),
-        Logo = ("logo", "ロゴ"),
         Programmes = ("programmes", "参加した事業"),
-        Awards = ("awards", "受注実績"),
     }
 );
 

@@ -12,6 +12,7 @@ mod companies;
 mod company_search;
 mod content;
 mod dealings;
+mod directory;
 mod durable;
 mod exports;
 mod gates;
@@ -56,6 +57,7 @@ pub use content::{
     ContentFilter, ContentItem, ContentSave, ContentState, EventFields, RevisionInfo,
 };
 pub use dealings::DealingsChange;
+pub use directory::{Profile, ProfileEdit, ShownProfile};
 pub use exports::{
     COMPANIES as EXPORT_COMPANIES, CompanyRecord, ExportProblem, ExportRecord, NewExport,
 };

@@ -128,6 +128,11 @@ const STEPS: &[Step] = &[
         "0024_site_layout.sql",
         "the site's menus and its top pages' blocks"
     ),
+    step!(
+        25,
+        "0025_directory.sql",
+        "the business-partner directory's company profiles"
+    ),
 ];
 
 /// The file names this crate embeds, for the test that no file on disk is forgotten.

@@ -65,6 +65,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("tender.technical_score", "技術点の入力"),
     ("tender.question", "質問の受付"),
     ("tender.answer", "質問への回答"),
+    ("company.profile", "企業プロフィールの変更"),
     ("content.draft", "サイトコンテンツの下書き保存"),
     ("content.scheduled", "サイトコンテンツの公開予約"),
     ("content.published", "サイトコンテンツの公開"),

@@ -40,6 +40,7 @@ mod bundle;
 mod cases;
 mod content;
 mod dealings;
+mod directory;
 mod exports;
 mod foundation;
 mod masters;
