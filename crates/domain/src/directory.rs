@@ -113,6 +113,24 @@ pub fn certification(code: &str) -> Option<&'static str> {
     CERTIFICATIONS.iter().find(|c| c.0 == code).map(|c| c.1)
 }
 
+/// The programmes an operator records a company's part in, by the code's
+/// stem; the code ends in the year (`fair-exhibitor-2026`).
+pub const PROGRAMMES: &[(&str, &str)] = &[
+    ("fair-exhibitor", "ビジネスフロンティア・フェア 出展"),
+    ("competition-entrant", "世界発信コンペティション 応募"),
+    ("competition-winner", "世界発信コンペティション 受賞"),
+    ("market-support", "マーケットサポート 利用"),
+];
+
+/// "ビジネスフロンティア・フェア 出展（2026年）" for `fair-exhibitor-2026`;
+/// none for a code of no known programme.
+pub fn programme_label(code: &str) -> Option<String> {
+    let (stem, year) = code.rsplit_once('-')?;
+    let year: u16 = year.parse().ok().filter(|y| (2000..=2200).contains(y))?;
+    let label = PROGRAMMES.iter().find(|p| p.0 == stem)?.1;
+    Some(format!("{label}（{year}年）"))
+}
+
 /// A profile not updated for this long is old: marked so, and ranked lower.
 pub const STALE_AFTER_MS: i64 = 365 * 24 * 3600 * 1000;
 
@@ -187,7 +205,24 @@ mod tests {
         assert_eq!(certification("none"), None);
     }
 
+    #[test]
+    fn programme_codes_name_their_programme_and_year() {
+        assert_eq!(
+            programme_label("competition-winner-2026").as_deref(),
+            Some("世界発信コンペティション 受賞（2026年）")
+        );
+        assert_eq!(programme_label("fair-exhibitor"), None);
+        assert_eq!(programme_label("unknown-2026"), None);
+        assert_eq!(programme_label("fair-exhibitor-99999"), None);
+    }
+
     proptest! {
+        /// Any text is read or refused as a programme code without panicking.
+        #[test]
+        fn any_programme_code_is_read_or_refused(s in "\\PC{0,30}") {
+            let _ = programme_label(&s);
+        }
+
         /// Every non-negative amount falls in exactly one band: the last
         /// whose lower bound it reaches.
         #[test]

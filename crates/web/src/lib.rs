@@ -38,6 +38,7 @@ mod notifications;
 mod orders;
 pub mod page_cache;
 pub mod pages;
+mod partners;
 mod present;
 mod rich;
 mod serve;
@@ -224,6 +225,7 @@ pub(crate) fn guarded_routes() -> auth::Guarded {
     let g = content::routes(g);
     let g = audit::routes(g);
     let g = orders::routes(g);
+    let g = partners::routes(g);
     let g = tenders::routes(g);
     let g = notifications::routes(g);
     let g = api::routes(g);
@@ -262,6 +264,7 @@ const FEATURES: &[&str] = &[
     "home",
     "notifications",
     "orders",
+    "partners",
     "site",
     "tenders",
 ];

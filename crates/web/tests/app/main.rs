@@ -26,6 +26,7 @@ mod ocds_api;
 mod orders;
 mod page_cache;
 mod pages;
+mod partners;
 mod password_reset;
 mod roles;
 mod sign_in;

@@ -105,6 +105,7 @@ const POLICY: &[(&str, &str, &[Role])] = &[
     ("GET", "/news/category/{code}", ALL),
     ("GET", "/news/tag/{tag}", ALL),
     ("GET", "/search", ALL),
+    ("GET", "/partners/{id}", ALL),
     ("GET", "/news/{slug}", ALL),
     ("GET", "/news/{slug}/event.ics", ALL),
     ("GET", "/media/{file}", ALL),
