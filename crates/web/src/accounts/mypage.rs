@@ -56,6 +56,8 @@ struct MyPage {
     prefecture: String,
     postal: String,
     user_name: String,
+    /// The user administers the company (edits its directory profile).
+    company_admin: bool,
     /// The company's e-tenders (receiving companies).
     tenders: Vec<super::my_tenders::TenderRow>,
     /// Its private-order entries: (entry, last message) (receiving companies).
@@ -109,6 +111,7 @@ pub async fn home(
             prefecture,
             postal,
             user_name: viewer.user()?.name.clone(),
+            company_admin: viewer.user()?.company_admin,
             company,
         },
         StatusCode::OK,

@@ -11,13 +11,17 @@ use domain::Role;
 use domain::directory::{Audience, certification, is_stale, programme_label};
 use store::ShownProfile;
 
-use crate::auth::{Guarded, PUBLIC, Viewer, now_ms};
+use crate::auth::{COMPANY, Guarded, PUBLIC, Viewer, now_ms};
 use crate::layout::Layout;
 use crate::pages::render;
 use crate::{AppState, WebError};
 
+mod edit;
+
 pub fn routes(g: Guarded) -> Guarded {
     g.get("/partners/{id}", PUBLIC, axum::routing::get(profile))
+        .get("/mypage/profile", COMPANY, axum::routing::get(edit::form))
+        .post("/mypage/profile", COMPANY, axum::routing::post(edit::save))
 }
 
 /// Who reads: members are signed-in users of approved companies and staff.

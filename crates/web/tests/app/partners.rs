@@ -118,3 +118,102 @@ async fn every_profile_field_is_on_the_page_for_exactly_its_readers_on_sqlite() 
 async fn every_profile_field_is_on_the_page_for_exactly_its_readers_on_postgres() {
     every_field_is_on_the_page_for_exactly_its_readers(Backend::Postgres).await;
 }
+
+/// The company's administrator sets the profile through the form: a field
+/// kept for members disappears for visitors; a bad form is answered beside
+/// its fields and nothing changes.
+#[tokio::test]
+async fn a_company_administrator_edits_the_profile_and_its_visibility() {
+    let app = TestApp::spawn().await;
+    let (admin, user) = app.signed_in(Role::ReceivingCompany, 1).await;
+    let company = app
+        .db
+        .store()
+        .user(user)
+        .await
+        .expect("user")
+        .expect("there")
+        .company_id
+        .expect("company");
+    let (_, mypage) = {
+        let r = admin.get(app.url("/mypage")).send().await.expect("mypage");
+        (r.status(), r.text().await.expect("body"))
+    };
+    assert!(mypage.contains("/mypage/profile"), "linked from the mypage");
+    let mut fields = vec![
+        ("listed", "1"),
+        ("municipality", "大田区"),
+        ("products", "精密板金部品<script>alert(1)</script>"),
+        ("certifications", "iso14001"),
+        ("industries", "24"),
+        ("vis_description", "members"),
+    ];
+    let rest: Vec<(&str, &str)> = [
+        "vis_name_kana",
+        "vis_municipality",
+        "vis_products",
+        "vis_keywords",
+        "vis_certifications",
+        "vis_member_organizations",
+        "vis_capital",
+        "vis_employees",
+        "vis_founded",
+        "vis_website",
+        "vis_programmes",
+    ]
+    .iter()
+    .map(|n| (*n, "public"))
+    .collect();
+    fields.extend(rest.iter().copied());
+    let r = app
+        .submit(&admin, "/mypage/profile", "/mypage/profile", &fields)
+        .await;
+    assert_eq!(r.status(), 303);
+    let page = app
+        .get(&format!("/partners/{company}"))
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(page.contains("大田区"));
+    assert!(page.contains("ISO 14001（環境）"));
+    assert!(
+        page.contains("alert(1)") && !page.contains("<script>alert"),
+        "hostile text is shown as text"
+    );
+    assert!(
+        !page.contains("精密板金加工と溶接を行っています。"),
+        "members only"
+    );
+    assert!(page.contains("会員の企業にだけ公開している項目があります"));
+    let member_page = admin
+        .get(app.url(&format!("/partners/{company}")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("body");
+    assert!(member_page.contains("精密板金加工と溶接を行っています。"));
+
+    // No industry and too long a municipality: refused beside the fields.
+    let long = "区".repeat(41);
+    let mut bad: Vec<(&str, &str)> = vec![("listed", "1"), ("municipality", &long)];
+    bad.extend(rest.iter().copied());
+    bad.push(("vis_description", "public"));
+    let r = app
+        .submit(&admin, "/mypage/profile", "/mypage/profile", &bad)
+        .await;
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.expect("body");
+    assert!(body.contains("業種を一つ以上選んでください"));
+    assert!(body.contains("40文字以内"));
+    let profile = app
+        .db
+        .store()
+        .company_profile(company)
+        .await
+        .expect("read")
+        .expect("there");
+    assert_eq!(profile.edit.municipality, "大田区", "nothing changed");
+}

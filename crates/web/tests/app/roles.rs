@@ -106,6 +106,8 @@ const POLICY: &[(&str, &str, &[Role])] = &[
     ("GET", "/news/tag/{tag}", ALL),
     ("GET", "/search", ALL),
     ("GET", "/partners/{id}", ALL),
+    ("GET", "/mypage/profile", COMPANY),
+    ("POST", "/mypage/profile", COMPANY),
     ("GET", "/news/{slug}", ALL),
     ("GET", "/news/{slug}/event.ics", ALL),
     ("GET", "/media/{file}", ALL),
