@@ -375,3 +375,34 @@ on_both_engines!(
         drop(production_db);
     }
 );
+
+on_both_engines!(a_bundle_applies_while_other_writers_commit, |store| {
+    let production_db = testkit::TestDb::new(store_backend(&store)).await;
+    let production = production_db.store().clone();
+    staging_site(&store).await;
+    let first = export(&store, &key()).await;
+    let empty_db = testkit::TestDb::new(store_backend(&store)).await;
+    let empty = export(empty_db.store(), &key()).await;
+    // Another writer commits all the while (cases, as an import does).
+    let writer = production.clone();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stopped = stop.clone();
+    let busy = tokio::spawn(async move {
+        let mut n = 0u32;
+        while !stopped.load(std::sync::atomic::Ordering::Relaxed) {
+            n += 1;
+            writer
+                .upsert_cases(&[testkit::fixtures::case(n)], i64::from(n))
+                .await
+                .unwrap();
+        }
+    });
+    for round in 0..6 {
+        // Alternate between the staging content and none at all, so that
+        // every round writes.
+        let bytes = if round % 2 == 0 { &first } else { &empty };
+        apply(&production, bytes).await.unwrap();
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    busy.await.unwrap();
+});
