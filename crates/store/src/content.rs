@@ -292,6 +292,11 @@ impl Store {
         let s = save.state;
         let kind = crate::cases::parse(ContentKind::from_code(&s.kind))?;
         let mut tx = self.pool().begin().await?;
+        // Write first (see `apply_bundle`): on SQLite a transaction that
+        // reads first fails at once when another writer commits meanwhile.
+        sqlx::query("UPDATE content_categories SET name = name WHERE 1 = 0")
+            .execute(&mut *tx)
+            .await?;
         let before = match save.id {
             Some(id) => Some(stored(&mut tx, id).await?.ok_or(StoreError::Stale)?),
             None => None,

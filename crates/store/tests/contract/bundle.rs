@@ -406,3 +406,27 @@ on_both_engines!(a_bundle_applies_while_other_writers_commit, |store| {
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     busy.await.unwrap();
 });
+
+on_both_engines!(content_is_saved_while_other_writers_commit, |store| {
+    let writer = store.clone();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stopped = stop.clone();
+    let busy = tokio::spawn(async move {
+        let mut n = 0u32;
+        while !stopped.load(std::sync::atomic::Ordering::Relaxed) {
+            n += 1;
+            writer
+                .upsert_cases(&[testkit::fixtures::case(n)], i64::from(n))
+                .await
+                .unwrap();
+        }
+    });
+    let first = save(&store, None, &state("page", "busy", None)).await;
+    for round in 0..20 {
+        let mut s = first.state.clone();
+        s.title = format!("第{round}版");
+        save(&store, Some(first.id), &s).await;
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    busy.await.unwrap();
+});
