@@ -71,15 +71,10 @@ fn page(
     )
 }
 
-#[derive(serde::Deserialize)]
-pub struct Done {
-    done: Option<String>,
-}
-
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
-    axum::extract::Query(q): axum::extract::Query<Done>,
+    axum::extract::Query(q): axum::extract::Query<crate::pages::Done>,
 ) -> Result<Response, WebError> {
     page(
         &state,

@@ -122,15 +122,10 @@ async fn layout_page(
     )
 }
 
-#[derive(serde::Deserialize)]
-pub struct Done {
-    done: Option<String>,
-}
-
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
-    axum::extract::Query(q): axum::extract::Query<Done>,
+    axum::extract::Query(q): axum::extract::Query<crate::pages::Done>,
 ) -> Result<Response, WebError> {
     layout_page(&state, &viewer, None, q.done.as_deref()).await
 }
@@ -288,7 +283,7 @@ pub async fn show_blocks(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(top): Path<String>,
-    axum::extract::Query(q): axum::extract::Query<Done>,
+    axum::extract::Query(q): axum::extract::Query<crate::pages::Done>,
 ) -> Result<Response, WebError> {
     let top = top_of(&top)?;
     blocks_page(&state, &viewer, top, None, q.done.as_deref()).await

@@ -125,15 +125,10 @@ fn page(viewer: &Viewer, sets: Vec<FieldSet>, errors: &Errors, company: i64) -> 
     .with_errors(errors)
 }
 
-#[derive(serde::Deserialize)]
-pub struct Done {
-    done: Option<String>,
-}
-
 pub async fn form(
     State(state): State<AppState>,
     viewer: Viewer,
-    axum::extract::Query(q): axum::extract::Query<Done>,
+    axum::extract::Query(q): axum::extract::Query<crate::pages::Done>,
 ) -> Result<Response, WebError> {
     let company = own_company(&viewer)?;
     let profile = state
